@@ -1,0 +1,61 @@
+// Wiring only: create the services, register them, hand back the API. Nothing heavy runs here;
+// the SQLite engine and the webview bundles load when first used.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { SqliteRuntime } from '../core/sqlite/openDatabase.ts';
+import { HOME_VIEW_TYPE, type HomeStatus } from '../protocol/home.ts';
+import { HomePanel } from './panels/homePanel.ts';
+import { readHomeStatus } from './status.ts';
+import { ExperimentsTreeProvider } from './trees/experimentsTree.ts';
+import { ModelsTreeProvider } from './trees/modelsTree.ts';
+
+/** What `activate` returns: for automation and Labbook's own integration tests. */
+export interface LabbookApi {
+  /** Opens (or reveals) the Home panel. */
+  showHome(): HomePanel;
+  /** What the Home panel shows: versions, workspace, trust and the tracking store. */
+  readStatus(): Promise<HomeStatus>;
+}
+
+export function activate(context: vscode.ExtensionContext): LabbookApi {
+  const log = vscode.window.createOutputChannel('Labbook', { log: true });
+  context.subscriptions.push(log);
+  log.info(`Labbook ${String((context.extension.packageJSON as { version?: unknown }).version)} activating`);
+
+  const sqlite: SqliteRuntime = { nativeBinding: path.join(context.extensionPath, 'dist', 'better_sqlite3.node') };
+  const readStatus = async () => readHomeStatus(context, sqlite);
+  const showHome = () => HomePanel.show(context.extensionUri, log, readStatus);
+
+  const experiments = new ExperimentsTreeProvider();
+  const models = new ModelsTreeProvider();
+  context.subscriptions.push(
+    experiments,
+    models,
+    vscode.window.createTreeView('labbook.experiments', { treeDataProvider: experiments, showCollapseAll: true, canSelectMany: true }),
+    vscode.window.createTreeView('labbook.models', { treeDataProvider: models, showCollapseAll: true }),
+    vscode.window.registerWebviewPanelSerializer(HOME_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel) => {
+        HomePanel.revive(panel, context.extensionUri, log, readStatus);
+      },
+    }),
+    { dispose: () => HomePanel.currentPanel()?.dispose() },
+    vscode.commands.registerCommand('labbook.openHome', () => {
+      showHome();
+    }),
+    vscode.commands.registerCommand('labbook.showLog', () => log.show()),
+    vscode.commands.registerCommand('labbook.openSettings', () =>
+      vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`),
+    ),
+    vscode.commands.registerCommand('labbook.refreshExperiments', () => experiments.refresh()),
+    vscode.commands.registerCommand('labbook.refreshModels', () => models.refresh()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('labbook')) void HomePanel.currentPanel()?.refresh();
+    }),
+  );
+  log.info('Labbook activated');
+  return { showHome, readStatus };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

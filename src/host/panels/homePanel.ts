@@ -1,0 +1,76 @@
+import * as vscode from 'vscode';
+import {
+  HOME_METHODS,
+  HOME_VIEW_TYPE,
+  isRunCommandParams,
+  type HomeEvent,
+  type HomeRequests,
+  type HomeStatus,
+} from '../../protocol/home.ts';
+import { BadParamsError, WebviewPanelHost, type PanelSpec, type RequestHandlers } from './webviewPanelHost.ts';
+
+const SPEC: PanelSpec = { viewType: HOME_VIEW_TYPE, title: 'Labbook', app: 'home', methods: HOME_METHODS };
+
+/** Reads the status the Home panel shows; supplied by the extension's wiring. */
+export type HomeStatusSource = () => Promise<HomeStatus>;
+
+/** The Labbook Home panel: what Labbook is, which store it uses, and where to go next. */
+export class HomePanel extends WebviewPanelHost<HomeRequests, HomeEvent> {
+  private static current: HomePanel | undefined;
+
+  protected readonly handlers: RequestHandlers<HomeRequests> = {
+    getStatus: async () => this.readStatus(),
+    runCommand: async (params) => {
+      if (!isRunCommandParams(params)) throw new BadParamsError('runCommand needs one of the Home panel commands');
+      await vscode.commands.executeCommand(params.command);
+      return null;
+    },
+  };
+
+  private constructor(
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    log: vscode.LogOutputChannel,
+    private readonly readStatus: HomeStatusSource,
+  ) {
+    super(panel, SPEC, extensionUri, log);
+    this.onDidDispose(() => {
+      if (HomePanel.current === this) HomePanel.current = undefined;
+    });
+  }
+
+  static currentPanel(): HomePanel | undefined {
+    return HomePanel.current;
+  }
+
+  /** Reveals the open Home panel or opens a new one. */
+  static show(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, readStatus: HomeStatusSource): HomePanel {
+    if (HomePanel.current) {
+      HomePanel.current.panel.reveal();
+      return HomePanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      SPEC.viewType,
+      SPEC.title,
+      vscode.ViewColumn.Active,
+      WebviewPanelHost.webviewOptions(extensionUri),
+    );
+    return (HomePanel.current = new HomePanel(panel, extensionUri, log, readStatus));
+  }
+
+  /** Adopts a panel VS Code restored after a reload (its webview state comes back by itself). */
+  static revive(
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    log: vscode.LogOutputChannel,
+    readStatus: HomeStatusSource,
+  ): HomePanel {
+    HomePanel.current?.dispose();
+    return (HomePanel.current = new HomePanel(panel, extensionUri, log, readStatus));
+  }
+
+  /** Pushes fresh status, e.g. after a settings change. The page asks for it on load itself. */
+  async refresh(): Promise<void> {
+    await this.post({ type: 'status', status: await this.readStatus() });
+  }
+}

@@ -1,0 +1,170 @@
+import * as vscode from 'vscode';
+import {
+  assertNever,
+  parseWebviewMessage,
+  type HostToWebview,
+  type RequestMap,
+  type ResponseMessage,
+  type RpcError,
+} from '../../protocol/rpc.ts';
+import { createNonce, renderWebviewHtml } from './webviewHtml.ts';
+
+/** One handler per request of a panel's contract. */
+export type RequestHandlers<M extends RequestMap> = {
+  readonly [K in keyof M]: (params: unknown) => Promise<M[K]['result']>;
+};
+
+/** A request's params failed validation; the webview gets code 'badParams'. */
+export class BadParamsError extends Error {
+  override readonly name = 'BadParamsError';
+}
+
+export interface PanelSpec {
+  readonly viewType: string;
+  readonly title: string;
+  /** Bundle under dist/webview/, e.g. 'home' for dist/webview/home.js. */
+  readonly app: string;
+  readonly methods: ReadonlySet<string>;
+}
+
+/**
+ * Owns one webview panel: options, CSP'd HTML, the ready handshake, request/reply dispatch and
+ * disposal. Subclasses supply the request handlers and push events with `post`.
+ * State the webview needs after a reload lives in the webview (getState/setState); the host only
+ * re-pushes fresh data on each `ready`.
+ */
+export abstract class WebviewPanelHost<M extends RequestMap, E> implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly didHandle = new vscode.EventEmitter<{ readonly method: string; readonly ok: boolean }>();
+  private readonly didReady = new vscode.EventEmitter<void>();
+  private readonly didDispose = new vscode.EventEmitter<void>();
+  private disposed = false;
+  /** Events posted before the page listens would be lost; they wait here for `ready`. */
+  private queued: E[] | undefined = [];
+  /** Fires after each request from the webview was answered. */
+  readonly onDidHandleRequest = this.didHandle.event;
+  /** Fires each time the webview (re)loads and says it is ready. */
+  readonly onDidBecomeReady = this.didReady.event;
+  readonly onDidDispose = this.didDispose.event;
+  protected abstract readonly handlers: RequestHandlers<M>;
+
+  static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      enableFindWidget: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+    };
+  }
+
+  protected constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly spec: PanelSpec,
+    private readonly extensionUri: vscode.Uri,
+    protected readonly log: vscode.LogOutputChannel,
+  ) {
+    const webview = panel.webview;
+    // A restored panel comes back with the options it was serialized with; set them again so
+    // resource roots always match this version of the extension.
+    webview.options = WebviewPanelHost.webviewOptions(extensionUri);
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'labbook.svg');
+    webview.html = this.html(webview);
+    this.disposables.push(
+      webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
+      panel.onDidDispose(() => this.dispose()),
+      this.didHandle,
+      this.didReady,
+    );
+  }
+
+  /** Sends an event to the webview, or queues it until the page says it is ready. */
+  protected post(event: E): Thenable<boolean> {
+    if (this.disposed) return Promise.resolve(false);
+    if (this.queued) {
+      this.queued.push(event);
+      return Promise.resolve(true);
+    }
+    const message: HostToWebview<E> = { kind: 'event', event };
+    return this.panel.webview.postMessage(message);
+  }
+
+  /** Called after each ready handshake (first load and every reload of the page). */
+  protected onReady(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Whether the page has loaded and said it is ready since the panel was created. */
+  get isReady(): boolean {
+    return this.queued === undefined;
+  }
+
+  private html(webview: vscode.Webview): string {
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+    return renderWebviewHtml({
+      title: this.spec.title,
+      cspSource: webview.cspSource,
+      nonce: createNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, `${this.spec.app}.js`)).toString(),
+      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'webview.css')).toString()],
+    });
+  }
+
+  private async receive(raw: unknown): Promise<void> {
+    const reply = await this.dispatch(raw);
+    if (reply && !this.disposed) await this.panel.webview.postMessage(reply);
+  }
+
+  /**
+   * Handles one message as it came from the webview and returns the reply to post, if any.
+   * Public so that automation and tests drive exactly the path the webview's messages take.
+   */
+  async dispatch(raw: unknown): Promise<ResponseMessage | undefined> {
+    const message = parseWebviewMessage<M>(raw, this.spec.methods);
+    switch (message.kind) {
+      case 'ready': {
+        this.log.debug(`${this.spec.viewType}: webview ready`);
+        const queued = this.queued ?? [];
+        this.queued = undefined;
+        for (const event of queued) await this.post(event);
+        try {
+          await this.onReady();
+        } catch (err) {
+          this.log.error(`${this.spec.viewType}: could not send the panel's state`, err);
+        }
+        this.didReady.fire();
+        return undefined;
+      }
+      case 'invalid':
+        this.log.warn(`${this.spec.viewType}: ignored a malformed message: ${message.reason}`);
+        return message.id === undefined
+          ? undefined
+          : { kind: 'response', id: message.id, ok: false, error: { code: 'unknownMethod', message: message.reason } };
+      case 'request': {
+        const handler = this.handlers[message.method];
+        let reply: ResponseMessage;
+        try {
+          reply = { kind: 'response', id: message.id, ok: true, result: (await handler(message.params)) ?? null };
+        } catch (err) {
+          const error: RpcError = {
+            code: err instanceof BadParamsError ? 'badParams' : 'failed',
+            message: err instanceof Error ? err.message : String(err),
+          };
+          this.log.error(`${this.spec.viewType}: request ${message.method} failed`, err);
+          reply = { kind: 'response', id: message.id, ok: false, error };
+        }
+        this.didHandle.fire({ method: message.method, ok: reply.ok });
+        return reply;
+      }
+      default:
+        return assertNever(message, 'message');
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.panel.dispose();
+    this.didDispose.fire();
+    this.didDispose.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The envelope every webview panel speaks. A panel's contract (see home.ts) fills in:
+ * - its requests, webview → host, each answered by exactly one response with the same id;
+ * - its events, host → webview, a tagged union pushed whenever the host's state changes.
+ * Payloads are plain JSON: no class instances, dates as ISO strings.
+ */
+
+/** Method name → params and result of one request. */
+export type RequestMap = { readonly [method: string]: { readonly params: unknown; readonly result: unknown } };
+
+export interface ReadyMessage {
+  readonly kind: 'ready';
+}
+
+export interface RequestMessage<M extends RequestMap, K extends keyof M & string = keyof M & string> {
+  readonly kind: 'request';
+  readonly id: number;
+  readonly method: K;
+  readonly params: M[K]['params'];
+}
+
+export interface RpcError {
+  readonly message: string;
+  /** A stable machine-readable code, e.g. 'unknownMethod', 'badParams', 'failed'. */
+  readonly code: string;
+}
+
+export type ResponseMessage =
+  | { readonly kind: 'response'; readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly kind: 'response'; readonly id: number; readonly ok: false; readonly error: RpcError };
+
+export interface EventMessage<E> {
+  readonly kind: 'event';
+  readonly event: E;
+}
+
+export type WebviewToHost<M extends RequestMap> = ReadyMessage | RequestMessage<M>;
+export type HostToWebview<E> = ResponseMessage | EventMessage<E>;
+
+/** Reads an untrusted message from a webview; returns undefined when it is not well formed. */
+export function parseWebviewMessage<M extends RequestMap>(
+  raw: unknown,
+  methods: ReadonlySet<string>,
+): WebviewToHost<M> | { readonly kind: 'invalid'; readonly id?: number; readonly reason: string } {
+  if (!isRecord(raw)) return { kind: 'invalid', reason: 'message is not an object' };
+  if (raw.kind === 'ready') return { kind: 'ready' };
+  if (raw.kind !== 'request') return { kind: 'invalid', reason: `unknown message kind ${JSON.stringify(raw.kind)}` };
+  const id = raw.id;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id)) return { kind: 'invalid', reason: 'request has no numeric id' };
+  if (typeof raw.method !== 'string' || !methods.has(raw.method)) {
+    return { kind: 'invalid', id, reason: `unknown method ${JSON.stringify(raw.method)}` };
+  }
+  return { kind: 'request', id, method: raw.method, params: raw.params } as RequestMessage<M>;
+}
+
+/** Reads an untrusted message from the host, on the webview side. */
+export function parseHostMessage<E>(raw: unknown): HostToWebview<E> | undefined {
+  if (!isRecord(raw)) return undefined;
+  if (raw.kind === 'event' && isRecord(raw.event)) return raw as unknown as EventMessage<E>;
+  if (raw.kind === 'response' && typeof raw.id === 'number' && typeof raw.ok === 'boolean') {
+    if (raw.ok) return raw as unknown as ResponseMessage;
+    if (isRecord(raw.error) && typeof raw.error.message === 'string') return raw as unknown as ResponseMessage;
+  }
+  return undefined;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function assertNever(value: never, what = 'value'): never {
+  throw new Error(`Unexpected ${what}: ${JSON.stringify(value)}`);
+}
