@@ -71,7 +71,7 @@ async function appEntries() {
 
 const builds = production ? [extension, webviews] : [extension, webviews, integrationTests];
 await rm(path.join(root, 'dist'), { recursive: true, force: true });
-await rm(path.join(root, 'out'), { recursive: true, force: true });
+if (!production) await rm(path.join(root, 'out'), { recursive: true, force: true });
 await copyNativeBinding();
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();

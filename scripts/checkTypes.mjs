@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 let failed = false;
-for (const project of ['tsconfig.core.json', 'tsconfig.host.json', 'tsconfig.webview.json']) {
+for (const project of ['tsconfig.core.json', 'tsconfig.host.json', 'tsconfig.webview.json', 'tsconfig.browserTests.json']) {
   const result = spawnSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' });
   console.log(`${result.status === 0 ? 'ok  ' : 'FAIL'} ${project}`);
   failed ||= result.status !== 0;

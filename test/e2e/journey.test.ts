@@ -1,0 +1,96 @@
+// A user's first journey, clicked through the real UI: Labbook installed from its VSIX into
+// code-server (what `npm run demo` starts), driven in headless Chromium. Screenshots land in
+// test-output/e2e/.
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { launchBrowser } from '../../scripts/lib/browser.mjs';
+import { startDemo } from '../../scripts/demo.mjs';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const shots = path.join(root, 'test-output', 'e2e');
+
+/** Webviews are iframes inside iframes: find the frame that shows `selector`. */
+async function webviewFrame(page: Page, selector: string, timeoutMs = 30_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      if (await frame.$(selector).catch(() => null)) return frame;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no webview shows ${selector} within ${timeoutMs} ms`);
+}
+
+async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+}
+
+describe('e2e: a first session with Labbook', function () {
+  let demo: Awaited<ReturnType<typeof startDemo>>;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let page: Page;
+  let work: string;
+
+  before(async function () {
+    this.timeout(300_000);
+    mkdirSync(shots, { recursive: true });
+    work = mkdtempSync(path.join(tmpdir(), 'labbook-e2e-'));
+    const workspace = path.join(work, 'demo-workspace');
+    cpSync(path.join(root, 'demo', 'workspace'), workspace, { recursive: true });
+    demo = await startDemo({ workspace });
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    await page.goto(demo.url);
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await demo?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('shows Labbook in the activity bar and opens its Experiments and Models views', async () => {
+    const icon = page.locator('.activitybar [role=tab][aria-label^="Labbook"], .activitybar .action-item a[aria-label^="Labbook"]').first();
+    await icon.waitFor({ state: 'visible', timeout: 30_000 });
+    await icon.click();
+    const sidebar = page.locator('.part.sidebar');
+    await sidebar.locator('.pane-header', { hasText: 'Experiments' }).waitFor({ state: 'visible' });
+    await sidebar.locator('.pane-header', { hasText: 'Models' }).waitFor({ state: 'visible' });
+    await sidebar.getByText('Labbook keeps every experiment and run in a tracking store').waitFor({ state: 'visible' });
+    await page.screenshot({ path: path.join(shots, '01-labbook-container.png') });
+  });
+
+  it('runs "Labbook: Open Home" from the palette and shows the panel with the store status', async () => {
+    await runCommand(page, 'Labbook: Open Home');
+    const frame = await webviewFrame(page, '[data-testid=status]');
+    const text = (await frame.textContent('[data-testid=status]')) ?? '';
+    assert.match(text, /SQLite engine3\.\d+\.\d+/);
+    assert.match(text, /demo-workspace\/\.labbook\/tracking\.db/);
+    await page.screenshot({ path: path.join(shots, '02-home-panel.png') });
+  });
+
+  it('opens the Labbook log from a button in the panel', async () => {
+    const frame = await webviewFrame(page, 'vscode-button[data-command="labbook.showLog"]');
+    await frame.click('vscode-button[data-command="labbook.showLog"]');
+    const panel = page.locator('.part.panel');
+    await panel.getByText('Labbook activated').first().waitFor({ state: 'visible', timeout: 15_000 });
+    await page.screenshot({ path: path.join(shots, '03-log.png') });
+  });
+
+  it('restores the Home panel after the window reloads', async () => {
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    const frame = await webviewFrame(page, '[data-testid=status]', 60_000);
+    assert.match((await frame.textContent('[data-testid=status]')) ?? '', /SQLite engine3\./);
+    await page.screenshot({ path: path.join(shots, '04-restored.png') });
+  });
+});
