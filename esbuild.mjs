@@ -74,8 +74,15 @@ await rm(path.join(root, 'dist'), { recursive: true, force: true });
 if (!production) await rm(path.join(root, 'out'), { recursive: true, force: true });
 await copyNativeBinding();
 if (watch) {
-  for (const options of builds) await (await esbuild.context(options)).watch();
-  console.log('esbuild: watching for changes');
+  // The start/end lines drive the background problem matcher in .vscode/tasks.json.
+  const announce = {
+    name: 'announce',
+    setup(build) {
+      build.onStart(() => console.log('esbuild: rebuilding'));
+      build.onEnd(() => console.log('esbuild: watching for changes'));
+    },
+  };
+  for (const options of builds) await (await esbuild.context({ ...options, plugins: [announce] })).watch();
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
 }

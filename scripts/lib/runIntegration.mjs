@@ -15,6 +15,7 @@ export async function runIntegration({
   workspaceTemplate = path.join(root, 'demo', 'workspace'),
   timeoutMs = 300_000,
   verbose = process.env.LABBOOK_VERBOSE === '1',
+  print = true,
 } = {}) {
   if (!existsSync(suite)) throw new Error(`${suite} is missing: build first (node esbuild.mjs)`);
   const codeServer = ensureCodeServer();
@@ -27,7 +28,7 @@ export async function runIntegration({
     codeServerPkg: codeServer,
     profile,
     port: await freePort(),
-    env: { LABBOOK_RESULTS_FILE: resultsFile, LABBOOK_TEST_WORKSPACE: workspace },
+    env: { LABBOOK_RESULTS_FILE: resultsFile, LABBOOK_TEST_WORKSPACE: workspace, LABBOOK_ROOT: root },
     // The report comes back through the results file; the server's own log only when asked.
     log: verbose ? (text) => process.stdout.write(text) : undefined,
   });
@@ -53,11 +54,11 @@ export async function runIntegration({
       return { passed: 0, failed: 1 };
     }
     if (!existsSync(resultsFile)) {
-      console.error(`integration: the suite exited with ${code} without reporting results`);
+      if (print) console.error(`integration: the suite exited with ${code} without reporting results`);
       return { passed: 0, failed: 1 };
     }
     const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
-    printResults(results.tests);
+    if (print) printResults(results.tests);
     // A rejected run() with no failed test (e.g. the suite failed to load) still counts as a failure.
     return { passed: results.passed, failed: code !== 0 && results.failed === 0 ? 1 : results.failed };
   } finally {

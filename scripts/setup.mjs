@@ -1,0 +1,6 @@
+// Installs every tool the test tiers and the demo need (each once per machine, cached).
+import { ensureChromium, ensureCodeServer, ensurePythonVenv } from './lib/tools.mjs';
+
+console.log(`chromium:    ${ensureChromium()}`);
+console.log(`code-server: ${ensureCodeServer()}`);
+console.log(`python venv: ${ensurePythonVenv()}`);
