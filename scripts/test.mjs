@@ -7,7 +7,7 @@ import path from 'node:path';
 import { runIntegration } from './lib/runIntegration.mjs';
 import { ensureChromium, ensureCodeServer, ensurePythonVenv, root } from './lib/tools.mjs';
 
-const TIERS = ['unit', 'webview', 'integration', 'e2e'];
+const TIERS = ['unit', 'interop', 'webview', 'integration', 'e2e'];
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = requested.filter((t) => !TIERS.includes(t));
 if (unknown.length) {
@@ -67,13 +67,14 @@ if (full) {
   count('lint', runChecked('lint (eslint)', ['node_modules/eslint/bin/eslint.js', '--max-warnings', '0', '.']) ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 });
 }
 
-const needsBuild = tiers.some((t) => t !== 'unit');
+const needsBuild = tiers.some((t) => t !== 'unit' && t !== 'interop');
 if (needsBuild && !runChecked('build (esbuild)', ['esbuild.mjs'])) {
   count('build', { passed: 0, failed: 1 });
 } else {
   if (tiers.some((t) => t === 'webview' || t === 'integration' || t === 'e2e')) ensureChromium();
   if (tiers.some((t) => t === 'integration' || t === 'e2e')) ensureCodeServer();
-  if (full) process.env.LABBOOK_TEST_PYTHON = ensurePythonVenv();
+  // The Python venv (mlflow, tensorboardX, …) for tests that meet real Python software.
+  if (tiers.some((t) => t === 'unit' || t === 'interop')) process.env.LABBOOK_TEST_PYTHON ??= ensurePythonVenv();
   mkdirSync(path.join(root, 'test-output'), { recursive: true });
   for (const tier of tiers) {
     if (tier === 'integration') {

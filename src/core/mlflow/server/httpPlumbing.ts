@@ -1,0 +1,70 @@
+// The HTTP side of Labbook's MLflow-compatible endpoint: bearer-token check, bounded bodies,
+// JSON in and out, and every failure as MLflow's error body. Never throws into the caller.
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TrackingError } from '../../store/errors.ts';
+
+export const MAX_JSON_BYTES = 32 * 1024 * 1024;
+export const MAX_ARTIFACT_BYTES = 2 * 1024 * 1024 * 1024;
+
+export type RequestParams = Readonly<Record<string, unknown>>;
+
+/** Whether the request carries `Authorization: Bearer <token>` (compared in constant time). */
+export function authorized(req: IncomingMessage, token: string): boolean {
+  const header = req.headers.authorization ?? '';
+  const match = /^Bearer\s+(.+)$/i.exec(header);
+  if (!match?.[1]) return false;
+  const given = Buffer.from(match[1].trim());
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new TrackingError('INVALID_PARAMETER_VALUE', `The request body is larger than ${limit} bytes.`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new TrackingError('INVALID_PARAMETER_VALUE', `The request body is larger than ${limit} bytes.`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Query string and JSON body merged, as MLflow's server reads GET and POST parameters. */
+export async function readParams(req: IncomingMessage, url: URL): Promise<RequestParams> {
+  const params: Record<string, unknown> = {};
+  for (const key of new Set(url.searchParams.keys())) {
+    const all = url.searchParams.getAll(key);
+    params[key] = all.length > 1 ? all : all[0];
+  }
+  if (req.method === 'GET' || req.method === 'HEAD') return params;
+  const body = await readBody(req, MAX_JSON_BYTES);
+  if (body.length === 0) return params;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw new TrackingError('BAD_REQUEST', `Malformed JSON in the request body: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new TrackingError('BAD_REQUEST', 'The request body must be a JSON object.');
+  }
+  return { ...params, ...(parsed as Record<string, unknown>) };
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body ?? {});
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, err: unknown): void {
+  const error = err instanceof TrackingError ? err : new TrackingError('INTERNAL_ERROR', `Internal error: ${err instanceof Error ? err.message : String(err)}`);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, error.httpStatus, error.toJSON());
+}

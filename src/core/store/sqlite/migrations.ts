@@ -1,0 +1,160 @@
+import type { SqliteDatabase } from '../../sqlite/openDatabase.ts';
+import { TrackingError } from '../errors.ts';
+
+/**
+ * Versioned schema migrations, tracked in `PRAGMA user_version`. Append only: a released
+ * migration never changes. Each runs in one IMMEDIATE transaction, so two windows opening a new
+ * store at once migrate it exactly once.
+ */
+const MIGRATIONS: readonly string[] = [
+  // 1: experiments, runs, params, tags, metrics, registry, logged models.
+  `
+  CREATE TABLE experiments (
+    experiment_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    artifact_location TEXT NOT NULL,
+    lifecycle_stage TEXT NOT NULL DEFAULT 'active',
+    creation_time INTEGER NOT NULL,
+    last_update_time INTEGER NOT NULL
+  );
+  CREATE TABLE experiment_tags (
+    experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id) ON DELETE CASCADE,
+    key TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (experiment_id, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE runs (
+    run_key INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL UNIQUE,
+    experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id),
+    run_name TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    start_time INTEGER NOT NULL,
+    end_time INTEGER,
+    artifact_uri TEXT NOT NULL,
+    lifecycle_stage TEXT NOT NULL DEFAULT 'active',
+    deleted_time INTEGER
+  );
+  CREATE INDEX runs_by_experiment ON runs (experiment_id, lifecycle_stage, start_time DESC, run_id);
+  CREATE TABLE params (
+    run_key INTEGER NOT NULL REFERENCES runs(run_key) ON DELETE CASCADE,
+    key TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (run_key, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX params_by_key ON params (key, value);
+  CREATE TABLE tags (
+    run_key INTEGER NOT NULL REFERENCES runs(run_key) ON DELETE CASCADE,
+    key TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (run_key, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX tags_by_key ON tags (key, value);
+  -- Every point; the key makes an exact duplicate (a retried batch) a no-op, as in MLflow.
+  CREATE TABLE metrics (
+    run_key INTEGER NOT NULL REFERENCES runs(run_key) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    timestamp INTEGER NOT NULL,
+    value REAL NOT NULL,
+    is_nan INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_key, key, step, timestamp, value, is_nan)
+  ) WITHOUT ROWID;
+  CREATE TABLE latest_metrics (
+    run_key INTEGER NOT NULL REFERENCES runs(run_key) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    timestamp INTEGER NOT NULL,
+    value REAL NOT NULL,
+    is_nan INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_key, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX latest_metrics_by_key ON latest_metrics (key, value);
+  CREATE TABLE registered_models (
+    name TEXT PRIMARY KEY,
+    creation_time INTEGER NOT NULL,
+    last_updated_time INTEGER NOT NULL,
+    description TEXT NOT NULL DEFAULT ''
+  );
+  CREATE TABLE registered_model_tags (
+    name TEXT NOT NULL REFERENCES registered_models(name) ON DELETE CASCADE ON UPDATE CASCADE,
+    key TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (name, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE model_versions (
+    name TEXT NOT NULL REFERENCES registered_models(name) ON DELETE CASCADE ON UPDATE CASCADE,
+    version INTEGER NOT NULL,
+    creation_time INTEGER NOT NULL,
+    last_updated_time INTEGER NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'READY',
+    PRIMARY KEY (name, version)
+  );
+  CREATE TABLE model_version_tags (
+    name TEXT NOT NULL, version INTEGER NOT NULL,
+    key TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (name, version, key),
+    FOREIGN KEY (name, version) REFERENCES model_versions(name, version) ON DELETE CASCADE ON UPDATE CASCADE
+  ) WITHOUT ROWID;
+  CREATE TABLE registered_model_aliases (
+    name TEXT NOT NULL REFERENCES registered_models(name) ON DELETE CASCADE ON UPDATE CASCADE,
+    alias TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    PRIMARY KEY (name, alias)
+  ) WITHOUT ROWID;
+  -- MLflow 3 LoggedModel entities (mlflow.<flavor>.log_model records one per call).
+  CREATE TABLE logged_models (
+    model_id TEXT PRIMARY KEY,
+    experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id),
+    name TEXT NOT NULL,
+    artifact_location TEXT NOT NULL,
+    creation_timestamp INTEGER NOT NULL,
+    last_updated_timestamp INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    status_message TEXT,
+    lifecycle_stage TEXT NOT NULL DEFAULT 'active',
+    model_type TEXT,
+    source_run_id TEXT
+  );
+  CREATE TABLE logged_model_params (
+    model_id TEXT NOT NULL REFERENCES logged_models(model_id) ON DELETE CASCADE,
+    key TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (model_id, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE logged_model_tags (
+    model_id TEXT NOT NULL REFERENCES logged_models(model_id) ON DELETE CASCADE,
+    key TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (model_id, key)
+  ) WITHOUT ROWID;
+  -- Inputs (datasets, models) and outputs logged to a run, kept as the client sent them.
+  CREATE TABLE run_io (
+    run_key INTEGER NOT NULL REFERENCES runs(run_key) ON DELETE CASCADE,
+    direction TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    PRIMARY KEY (run_key, direction, payload)
+  ) WITHOUT ROWID;
+  INSERT INTO experiments (experiment_id, name, artifact_location, creation_time, last_update_time)
+    VALUES (0, 'Default', 'mlflow-artifacts:/0', CAST(strftime('%s','now') AS INTEGER) * 1000, CAST(strftime('%s','now') AS INTEGER) * 1000);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the database to SCHEMA_VERSION; refuses a database written by a newer Labbook. */
+export function migrate(db: SqliteDatabase): void {
+  const current = () => Number(db.pragma('user_version', { simple: true }));
+  if (current() > SCHEMA_VERSION) {
+    throw new TrackingError(
+      'INVALID_STATE',
+      `This tracking store was written by a newer Labbook (schema ${current()}; this one knows ${SCHEMA_VERSION}). Update Labbook to open it.`,
+    );
+  }
+  while (current() < SCHEMA_VERSION) {
+    db.transaction(() => {
+      const version = current();
+      if (version >= SCHEMA_VERSION) return;
+      db.exec(MIGRATIONS[version] ?? '');
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,151 @@
+// MLflow search filters and order_by compiled to SQL over the local store's tables, so a search
+// over 10k runs is one indexed query, not a scan in JavaScript.
+import type { SqliteDatabase } from '../../sqlite/openDatabase.ts';
+import { parseExperimentFilter, parseExperimentOrderBy, parseOrderBy, parseRunFilter, type Clause, type OrderBy } from '../../mlflow/searchFilter.ts';
+import { invalidParameter } from '../errors.ts';
+import { decodePageToken, encodePageToken, pageSize } from '../pageToken.ts';
+import type { SearchExperimentsQuery, SearchRunsQuery, ViewType } from '../types.ts';
+import { RUN_COLUMNS, type RunRow } from './runRows.ts';
+
+const RUN_ATTRIBUTES: Record<string, string> = {
+  run_id: 'r.run_id',
+  run_name: 'r.run_name',
+  status: 'r.status',
+  start_time: 'r.start_time',
+  created: 'r.start_time',
+  end_time: 'r.end_time',
+  user_id: 'r.user_id',
+  artifact_uri: 'r.artifact_uri',
+  lifecycle_stage: 'r.lifecycle_stage',
+};
+
+const EXPERIMENT_ATTRIBUTES: Record<string, string> = {
+  name: 'e.name',
+  experiment_id: 'e.experiment_id',
+  creation_time: 'e.creation_time',
+  last_update_time: 'e.last_update_time',
+};
+
+interface Sql {
+  readonly text: string;
+  readonly args: unknown[];
+}
+
+/** `column <op> value` for one comparison; `value` already checked by the parser. */
+function compare(column: string, clause: Clause): Sql {
+  const { comparator, value } = clause;
+  switch (comparator) {
+    case 'IS NULL':
+      return { text: `${column} IS NULL`, args: [] };
+    case 'IS NOT NULL':
+      return { text: `${column} IS NOT NULL`, args: [] };
+    case 'IN':
+    case 'NOT IN':
+      return { text: `${column} ${comparator} (SELECT value FROM json_each(?))`, args: [JSON.stringify(value)] };
+    case 'ILIKE':
+      return { text: `lower(${column}) LIKE lower(?)`, args: [value] };
+    case 'LIKE':
+    case '=':
+    case '!=':
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+      return { text: `${column} ${comparator} ?`, args: [value] };
+  }
+}
+
+/** One filter clause as a condition on the run row `r`. */
+function runCondition(clause: Clause): Sql {
+  const exists = (table: string, valueColumn: string, extra = ''): Sql => {
+    if (clause.comparator === 'IS NULL' || clause.comparator === 'IS NOT NULL') {
+      const not = clause.comparator === 'IS NULL' ? 'NOT ' : '';
+      return { text: `${not}EXISTS (SELECT 1 FROM ${table} x WHERE x.run_key = r.run_key AND x.key = ?)`, args: [clause.key] };
+    }
+    const cmp = compare(`x.${valueColumn}`, clause);
+    return { text: `EXISTS (SELECT 1 FROM ${table} x WHERE x.run_key = r.run_key AND x.key = ?${extra} AND ${cmp.text})`, args: [clause.key, ...cmp.args] };
+  };
+  switch (clause.entity) {
+    case 'metric':
+      return exists('latest_metrics', 'value', ' AND x.is_nan = 0');
+    case 'param':
+      return exists('params', 'value');
+    case 'tag':
+      return exists('tags', 'value');
+    case 'attribute': {
+      const column = RUN_ATTRIBUTES[clause.key];
+      if (!column) throw invalidParameter(`Invalid attribute key '${clause.key}' specified.`);
+      return compare(column, clause);
+    }
+  }
+}
+
+/** One order_by entry as a sort expression; runs missing the key sort last either way. */
+function runOrder(order: OrderBy): Sql {
+  const dir = order.ascending ? 'ASC' : 'DESC';
+  const sub = (table: string, extra = ''): Sql => ({
+    text: `(SELECT x.value FROM ${table} x WHERE x.run_key = r.run_key AND x.key = ?${extra})`,
+    args: [order.key],
+  });
+  let expr: Sql;
+  if (order.entity === 'metric') expr = sub('latest_metrics', ' AND x.is_nan = 0');
+  else if (order.entity === 'param') expr = sub('params');
+  else if (order.entity === 'tag') expr = sub('tags');
+  else {
+    const column = RUN_ATTRIBUTES[order.key];
+    if (!column) throw invalidParameter(`Invalid order_by attribute '${order.key}'.`);
+    expr = { text: column, args: [] };
+  }
+  return { text: `${expr.text} IS NULL, ${expr.text} ${dir}`, args: [...expr.args, ...expr.args] };
+}
+
+function stageCondition(alias: string, viewType: ViewType | undefined): string {
+  if (viewType === 'ALL') return '1';
+  return `${alias}.lifecycle_stage = '${viewType === 'DELETED_ONLY' ? 'deleted' : 'active'}'`;
+}
+
+export function searchRunRows(db: SqliteDatabase, query: SearchRunsQuery): { rows: RunRow[]; nextPageToken?: string } {
+  const size = pageSize(query.maxResults, 1000, 50_000);
+  const offset = decodePageToken(query.pageToken);
+  if (query.experimentIds.length === 0) return { rows: [] };
+  const conditions: Sql[] = [
+    { text: 'r.experiment_id IN (SELECT value FROM json_each(?))', args: [JSON.stringify(query.experimentIds.map(Number))] },
+    { text: stageCondition('r', query.viewType), args: [] },
+    ...parseRunFilter(query.filter).map(runCondition),
+  ];
+  const orders = (query.orderBy ?? []).map((o) => runOrder(parseOrderBy(o)));
+  // MLflow's tie-break: newest first, then by id.
+  orders.push({ text: 'r.start_time DESC, r.run_id ASC', args: [] });
+  const sql = `SELECT ${RUN_COLUMNS} FROM runs r WHERE ${conditions.map((c) => c.text).join(' AND ')}
+    ORDER BY ${orders.map((o) => o.text).join(', ')} LIMIT ? OFFSET ?`;
+  const args = [...conditions.flatMap((c) => c.args), ...orders.flatMap((o) => o.args), size + 1, offset];
+  const rows = db.prepare(sql).all(...args) as RunRow[];
+  return rows.length > size ? { rows: rows.slice(0, size), nextPageToken: encodePageToken(offset + size) } : { rows };
+}
+
+export function searchExperimentRows<Row>(db: SqliteDatabase, query: SearchExperimentsQuery): { rows: Row[]; nextPageToken?: string } {
+  const size = pageSize(query.maxResults, 1000, 50_000);
+  const offset = decodePageToken(query.pageToken);
+  const conditions: Sql[] = [{ text: stageCondition('e', query.viewType), args: [] }];
+  for (const clause of parseExperimentFilter(query.filter)) {
+    if (clause.entity === 'tag') {
+      const cmp = compare('t.value', clause);
+      conditions.push({ text: `EXISTS (SELECT 1 FROM experiment_tags t WHERE t.experiment_id = e.experiment_id AND t.key = ? AND ${cmp.text})`, args: [clause.key, ...cmp.args] });
+    } else {
+      const column = EXPERIMENT_ATTRIBUTES[clause.key];
+      if (!column) throw invalidParameter(`Invalid attribute key '${clause.key}' specified.`);
+      conditions.push(compare(column, clause));
+    }
+  }
+  const orders: Sql[] = (query.orderBy ?? []).map((text) => {
+    const order = parseExperimentOrderBy(text);
+    const column = EXPERIMENT_ATTRIBUTES[order.key];
+    if (!column) throw invalidParameter(`Invalid order_by clause '${text}'.`);
+    return { text: `${column} ${order.ascending ? 'ASC' : 'DESC'}`, args: [] };
+  });
+  orders.push({ text: 'e.creation_time DESC, e.experiment_id ASC', args: [] });
+  const sql = `SELECT e.* FROM experiments e WHERE ${conditions.map((c) => c.text).join(' AND ')}
+    ORDER BY ${orders.map((o) => o.text).join(', ')} LIMIT ? OFFSET ?`;
+  const rows = db.prepare(sql).all(...conditions.flatMap((c) => c.args), size + 1, offset) as Row[];
+  return rows.length > size ? { rows: rows.slice(0, size), nextPageToken: encodePageToken(offset + size) } : { rows };
+}
