@@ -40,6 +40,17 @@ const extension = {
   external: ['vscode'],
 };
 
+/** `labbook serve` and the other commands, runnable as `node dist/cli.js`. */
+const cli = {
+  ...common,
+  entryPoints: { cli: 'src/cli/main.ts' },
+  outdir: 'dist',
+  platform: 'node',
+  format: 'cjs',
+  target: 'node22',
+  banner: { js: '#!/usr/bin/env node' },
+};
+
 const webviews = {
   ...common,
   entryPoints: await appEntries(),
@@ -69,7 +80,7 @@ async function appEntries() {
   );
 }
 
-const builds = production ? [extension, webviews] : [extension, webviews, integrationTests];
+const builds = production ? [extension, cli, webviews] : [extension, cli, webviews, integrationTests];
 await rm(path.join(root, 'dist'), { recursive: true, force: true });
 if (!production) await rm(path.join(root, 'out'), { recursive: true, force: true });
 await copyNativeBinding();

@@ -1,0 +1,86 @@
+// `labbook` on the command line, over the same core the extension uses.
+//   labbook serve [--store FILE] [--port N] [--token TOKEN]
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startLocalTrackingServer } from '../core/mlflow/server/localTrackingServer.ts';
+import type { SqliteRuntime } from '../core/sqlite/openDatabase.ts';
+import { SqliteTrackingStore } from '../core/store/sqlite/sqliteTrackingStore.ts';
+
+const USAGE = `Usage: labbook <command> [options]
+
+Commands:
+  serve   Serve a local tracking store over MLflow's REST API on 127.0.0.1, so that any
+          \`mlflow\` client (or \`mlflow ui\`-style tool) can log into it.
+          --store FILE    the store (default: .labbook/tracking.db in this folder)
+          --port N        the port (default: a free one)
+          --token TOKEN   the bearer token clients must send (default: a fresh random one;
+                          or set LABBOOK_TRACKING_TOKEN)
+`;
+
+/** In the bundle (dist/cli.js) the SQLite addon sits beside the script; from source, npm finds it. */
+function sqliteRuntime(): SqliteRuntime {
+  const beside = path.join(path.dirname(process.argv[1] ?? ''), 'better_sqlite3.node');
+  return existsSync(beside) ? { nativeBinding: beside } : {};
+}
+
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { store: { type: 'string' }, port: { type: 'string' }, token: { type: 'string' } },
+    strict: true,
+  });
+  const file = path.resolve(values.store ?? path.join('.labbook', 'tracking.db'));
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
+  const token = values.token ?? process.env.LABBOOK_TRACKING_TOKEN;
+  const store = new SqliteTrackingStore(file, { runtime: sqliteRuntime() });
+  const server = await startLocalTrackingServer({ store, port, ...(token ? { token } : {}) });
+  process.stdout.write(
+    `Labbook is serving ${file} on ${server.url}\n` +
+      `Point an mlflow client at it with:\n` +
+      `  export MLFLOW_TRACKING_URI=${server.url}\n` +
+      `  export MLFLOW_TRACKING_TOKEN=${server.token}\n` +
+      `Ctrl-C stops it.\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  await store.close();
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  // better-sqlite3 13 crashes (SIGSEGV, no JS error) on older Node: say so instead.
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  if (major < 22 || (major === 22 && minor < 14)) {
+    process.stderr.write(`labbook needs Node 22.14 or newer; this is Node ${process.versions.node}.\n`);
+    return 1;
+  }
+  try {
+    switch (command) {
+      case 'serve':
+        await serve(rest);
+        return 0;
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        process.stderr.write(`labbook: unknown command '${command}'\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    process.stderr.write(`labbook: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
