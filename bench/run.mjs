@@ -4,19 +4,27 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ensurePythonVenv } from '../scripts/lib/tools.mjs';
 
 const dir = path.dirname(new URL(import.meta.url).pathname);
+// Peer tools (mlflow server, …) come from the Python venv.
+process.env.LABBOOK_TEST_PYTHON ??= ensurePythonVenv();
 const only = process.argv.slice(2);
 const files = readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).sort();
 
 const rows = [];
 for (const file of files) {
-  const { benchmarks } = await import(pathToFileURL(path.join(dir, file)).href);
-  for (const bench of benchmarks) {
-    if (only.length && !only.some((o) => bench.name.includes(o))) continue;
-    process.stderr.write(`bench: ${bench.name}…\n`);
-    const result = await bench.run();
-    rows.push({ name: bench.name, ...result });
+  const { benchmarks, dispose } = await import(pathToFileURL(path.join(dir, file)).href);
+  try {
+    for (const bench of benchmarks) {
+      if (only.length && !only.some((o) => bench.name.includes(o))) continue;
+      process.stderr.write(`bench: ${bench.name}…\n`);
+      const result = await bench.run();
+      rows.push({ name: bench.name, ...result });
+    }
+  } finally {
+    // Servers a module started (a peer tool, our endpoint) stop whatever happened.
+    await dispose?.();
   }
 }
 

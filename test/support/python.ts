@@ -1,9 +1,16 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
-/** The interpreter of the test venv (requirements-test.txt); the test runner sets it. */
+/** The test venv's interpreter (requirements-test.txt), or a clear error: tests that need it fail, never skip. */
 export function testPython(): string {
   const python = process.env.LABBOOK_TEST_PYTHON;
-  if (!python) throw new Error('LABBOOK_TEST_PYTHON is not set: run these tests through `npm test` (or `npm run test:interop`), which creates the Python venv.');
+  if (!python) {
+    throw new Error(
+      'LABBOOK_TEST_PYTHON is not set: it must name the python of the test venv (`npm test`, `npm run test:unit` or ' +
+        '`npm run test:interop` set it up; by hand: LABBOOK_TEST_PYTHON=~/.cache/labbook/venv-*/bin/python).',
+    );
+  }
+  if (!existsSync(python)) throw new Error(`LABBOOK_TEST_PYTHON is ${python}, which does not exist.`);
   return python;
 }
 

@@ -8,6 +8,7 @@ import type { Metric } from '../../../src/core/store/types.ts';
 import { CorruptEventFileError, readEventFile, readScalarEvents, scanTensorBoardLogs } from '../../../src/core/readers/tensorboard.ts';
 import type { TensorBoardRun } from '../../../src/core/readers/tensorboard.ts';
 import { bytesField, concat, doubleField, fileVersionEvent, flipBits, floatField, frame, scalarEvent, stringField, varintField } from './eventBytes.ts';
+import { testPython } from '../../support/python.ts';
 
 const WRITE_LOGS = fileURLToPath(new URL('../../fixtures/tensorboard/write_logs.py', import.meta.url));
 
@@ -24,15 +25,6 @@ interface Written {
   t1: number;
   points: ExpectedPoint[];
   runBFiles: string[];
-}
-
-/** The test venv's Python; the test runner sets it. Missing means failing, never skipping. */
-function testPython(): string {
-  const python = process.env.LABBOOK_TEST_PYTHON;
-  if (!python) {
-    assert.fail('LABBOOK_TEST_PYTHON is not set: these tests need the Python venv with tensorboardX (npm run test:unit sets it up).');
-  }
-  return python;
 }
 
 describe('core/readers: TensorBoard logs written by tensorboardX', function () {

@@ -227,3 +227,40 @@ describe('core/store: SqliteTrackingStore', () => {
     store = new SqliteTrackingStore(path.join(dir, 'other.db'));
   });
 });
+
+describe('core/store: downsampling long histories from tiles', () => {
+  it('keeps every point in exactly one bucket, every spike as a max, and the true last value', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'labbook-tiles-'));
+    const store = new SqliteTrackingStore(path.join(dir, 't.db'));
+    try {
+      const { info } = await store.createRun({ experimentId: '0' });
+      // 100k points logged out of order, with duplicates, NaNs and a few spikes.
+      let seed = 42;
+      const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const spikes = new Map([[1234, 500], [55_555, -400], [99_998, 900]]);
+      const steps = Array.from({ length: 100_000 }, (_, i) => i).sort(() => random() - 0.5);
+      const value = (step: number) => spikes.get(step) ?? (step % 7777 === 0 ? Number.NaN : Math.sin(step / 1000));
+      for (let i = 0; i < steps.length; i += 1000) {
+        const batch = steps.slice(i, i + 1000).map((step) => ({ key: 'loss', value: value(step), timestamp: step, step }));
+        await store.logBatch(info.runId, { metrics: batch });
+        await store.logBatch(info.runId, { metrics: batch.slice(0, 10) }); // duplicates: ignored
+      }
+      for (const n of [1000, 333, 50]) {
+        const buckets = await store.getMetricHistoryDownsampled(info.runId, 'loss', n);
+        assert.ok(buckets.length <= n && buckets.length >= n * 0.9, `${buckets.length} buckets for ${n}`);
+        assert.equal(buckets.reduce((sum, b) => sum + b.count, 0), 100_000);
+        for (let i = 1; i < buckets.length; i++) assert.ok((buckets[i - 1]?.stepEnd ?? 0) < (buckets[i]?.stepStart ?? 0), 'buckets overlap');
+        for (const [step, spike] of spikes) {
+          const bucket = buckets.find((b) => b.stepStart <= step && step <= b.stepEnd);
+          assert.equal(spike > 0 ? bucket?.max : bucket?.min, spike, `spike at ${step} lost with ${n} buckets`);
+        }
+        assert.equal(buckets.at(-1)?.lastStep, 99_999);
+        assert.equal(buckets.at(-1)?.last, Math.sin(99_999 / 1000));
+        assert.equal(buckets[0]?.stepStart, 0);
+      }
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -2,22 +2,24 @@ import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../../sqlite/openDatabase.ts';
 import { invalidParameter } from '../errors.ts';
 import type { Metric, MetricBucket } from '../types.ts';
+import { MetricTiles } from './metricTiles.ts';
 import { metricFromRow } from './runRows.ts';
 
 /** Metric points and each run's latest value per key, with the statements prepared once. */
 export class MetricsTable {
-  private readonly insertPoint: Statement;
+  private readonly db: SqliteDatabase;
+  /** Multi-row inserts by row count; RETURNING gives back exactly the rows that were new. */
+  private readonly inserts = new Map<number, Statement>();
   private readonly upsertLatest: Statement;
   private readonly history: Statement;
-  private readonly range: Statement;
+  private readonly firstStep: Statement;
+  private readonly lastStep: Statement;
   private readonly buckets: Statement;
+  private readonly tiles: MetricTiles;
 
   constructor(db: SqliteDatabase) {
-    // An exact duplicate (same key, step, timestamp and value) is ignored: retried batches from
-    // clients or the outbox never double a point.
-    this.insertPoint = db.prepare(
-      'INSERT OR IGNORE INTO metrics (run_key, key, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)',
-    );
+    this.db = db;
+    this.tiles = new MetricTiles(db);
     // MLflow's rule for the latest value: highest step, then latest timestamp, then largest value.
     this.upsertLatest = db.prepare(`
       INSERT INTO latest_metrics (run_key, key, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)
@@ -29,7 +31,9 @@ export class MetricsTable {
     this.history = db.prepare(
       'SELECT key, value, timestamp, step, is_nan FROM metrics WHERE run_key = ? AND key = ? ORDER BY step, timestamp, value',
     );
-    this.range = db.prepare('SELECT min(step) AS lo, max(step) AS hi FROM metrics WHERE run_key = ? AND key = ?');
+    // Separate statements: SQLite answers a lone min() or max() from the index in O(log n).
+    this.firstStep = db.prepare('SELECT min(step) AS step FROM metrics WHERE run_key = ? AND key = ?').pluck();
+    this.lastStep = db.prepare('SELECT max(step) AS step FROM metrics WHERE run_key = ? AND key = ?').pluck();
     // One pass over the key's points in (step, timestamp) order: per bucket the min and max (NaN
     // points excluded from both), the count, and the last point (window function picks it).
     this.buckets = db.prepare(`
@@ -48,11 +52,25 @@ export class MetricsTable {
       FROM points GROUP BY b ORDER BY b`);
   }
 
+  /**
+   * Stores points; an exact duplicate (same key, step, timestamp and value) is ignored, so
+   * retried batches from clients or the outbox never double a point.
+   */
   insert(runKey: number, metrics: readonly Metric[]): void {
     const latest = new Map<string, Metric>();
-    for (const m of metrics) {
-      const nan = Number.isNaN(m.value);
-      this.insertPoint.run(runKey, m.key, m.step, m.timestamp, nan ? 0 : m.value, nan ? 1 : 0);
+    const accepted: Metric[] = [];
+    const CHUNK = 250;
+    for (let start = 0; start < metrics.length; start += CHUNK) {
+      const chunk = metrics.slice(start, start + CHUNK);
+      const args: unknown[] = [];
+      for (const m of chunk) {
+        const nan = Number.isNaN(m.value);
+        args.push(runKey, m.key, m.step, m.timestamp, nan ? 0 : m.value, nan ? 1 : 0);
+      }
+      type Row = { key: string; step: number; timestamp: number; value: number; is_nan: number };
+      for (const row of this.insertStatement(chunk.length).all(...args) as Row[]) accepted.push(metricFromRow(row));
+    }
+    for (const m of accepted) {
       const best = latest.get(m.key);
       if (!best || m.step > best.step || (m.step === best.step && (m.timestamp > best.timestamp || (m.timestamp === best.timestamp && m.value > best.value)))) {
         latest.set(m.key, m);
@@ -62,6 +80,19 @@ export class MetricsTable {
       const nan = Number.isNaN(m.value);
       this.upsertLatest.run(runKey, m.key, m.step, m.timestamp, nan ? 0 : m.value, nan ? 1 : 0);
     }
+    this.tiles.add(runKey, accepted);
+  }
+
+  private insertStatement(rows: number): Statement {
+    let statement = this.inserts.get(rows);
+    if (!statement) {
+      const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ');
+      statement = this.db.prepare(
+        `INSERT OR IGNORE INTO metrics (run_key, key, step, timestamp, value, is_nan) VALUES ${values} RETURNING key, step, timestamp, value, is_nan`,
+      );
+      this.inserts.set(rows, statement);
+    }
+    return statement;
   }
 
   getHistory(runKey: number, key: string): Metric[] {
@@ -70,9 +101,13 @@ export class MetricsTable {
 
   getDownsampled(runKey: number, key: string, buckets: number): MetricBucket[] {
     if (!Number.isInteger(buckets) || buckets < 1) throw invalidParameter(`The number of buckets must be a positive integer, got ${buckets}.`);
-    const { lo, hi } = this.range.get(runKey, key) as { lo: number | null; hi: number | null };
+    const lo = this.firstStep.get(runKey, key) as number | null;
+    const hi = this.lastStep.get(runKey, key) as number | null;
     if (lo === null || hi === null) return [];
     const width = Math.max(1, Math.ceil((hi - lo + 1) / buckets));
+    // Wide buckets come from the pre-aggregated tiles; narrow ones read the points.
+    const merged = this.tiles.buckets(runKey, key, lo, width);
+    if (merged) return merged;
     type Row = Omit<MetricBucket, 'min' | 'max' | 'last'> & { min: number | null; max: number | null; last: number | null; lastIsNan: number };
     return (this.buckets.all({ lo, width, run: runKey, key }) as Row[]).map((r) => ({
       stepStart: r.stepStart,

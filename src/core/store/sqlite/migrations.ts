@@ -58,6 +58,22 @@ const MIGRATIONS: readonly string[] = [
     is_nan INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (run_key, key, step, timestamp, value, is_nan)
   ) WITHOUT ROWID;
+  -- Pre-aggregated tiles of each history at widths 32^level steps (level 1..4), kept up to date
+  -- at ingest, so a downsampled view of a million points reads thousands of tiles, not the points.
+  CREATE TABLE metric_tiles (
+    run_key INTEGER NOT NULL REFERENCES runs(run_key) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    tile INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    min REAL,
+    max REAL,
+    first_step INTEGER NOT NULL,
+    last_step INTEGER NOT NULL,
+    last_timestamp INTEGER NOT NULL,
+    last_value REAL,
+    PRIMARY KEY (run_key, key, level, tile)
+  ) WITHOUT ROWID;
   CREATE TABLE latest_metrics (
     run_key INTEGER NOT NULL REFERENCES runs(run_key) ON DELETE CASCADE,
     key TEXT NOT NULL,

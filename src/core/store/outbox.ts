@@ -1,0 +1,195 @@
+// Writes meant for a remote MLflow server go first into a durable local queue (a SQLite file),
+// and are shipped in order. While the server is unreachable the queue keeps them; when it is back
+// they go out, each exactly once: metric points are deduplicated by the server (MLflow ignores an
+// exact duplicate), and a run whose creation may or may not have reached the server is found again
+// by the outbox id tag it was created with, never created twice.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { openDatabase, type SqliteDatabase, type SqliteRuntime } from '../sqlite/openDatabase.ts';
+import { TrackingError } from './errors.ts';
+import type { TrackingStore } from './trackingStore.ts';
+import type { CreateRunInput, LogBatchInput, Tag, UpdateRunInput } from './types.ts';
+import { LIMITS, validateBatch, validateTag } from './validation.ts';
+
+/** The tag that ties a remote run to the outbox entry that created it. */
+export const OUTBOX_ID_TAG = 'labbook.outbox.id';
+
+export type OutboxOperation =
+  | { readonly op: 'createRun'; readonly ref: string; readonly input: CreateRunInput }
+  | { readonly op: 'logBatch'; readonly ref: string; readonly batch: LogBatchInput }
+  | { readonly op: 'setTag'; readonly ref: string; readonly tag: Tag }
+  | { readonly op: 'updateRun'; readonly ref: string; readonly update: UpdateRunInput };
+
+export interface OutboxState {
+  /** Operations waiting to be shipped. */
+  readonly pending: number;
+  /** Operations the server refused for good (bad values, unknown ids); kept, never dropped. */
+  readonly failed: number;
+  readonly lastError: string | null;
+  readonly lastShippedAt: number | null;
+}
+
+/** Errors that mean "try again later", not "this can never succeed". */
+const TRANSIENT = new Set(['TEMPORARILY_UNAVAILABLE', 'REQUEST_LIMIT_EXCEEDED', 'INTERNAL_ERROR', 'UNAUTHENTICATED', 'PERMISSION_DENIED']);
+
+export class Outbox {
+  readonly file: string;
+  private readonly db: SqliteDatabase;
+  private readonly remote: TrackingStore;
+  private readonly now: () => number;
+  private flushing: Promise<number> | undefined;
+
+  constructor(file: string, remote: TrackingStore, options: { runtime?: SqliteRuntime; now?: () => number } = {}) {
+    this.file = path.resolve(file);
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    this.db = openDatabase(this.file, options.runtime ?? {}, { busyTimeoutMs: 15_000 });
+    // The queue is the only copy until shipped: every enqueue is durable before it returns.
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS queue (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        enqueued_at INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS queue_pending ON queue (state, seq);
+      CREATE TABLE IF NOT EXISTS run_refs (ref TEXT PRIMARY KEY, remote_run_id TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS status (id INTEGER PRIMARY KEY CHECK (id = 1), last_error TEXT, last_shipped_at INTEGER);
+      INSERT OR IGNORE INTO status (id) VALUES (1);`);
+    this.remote = remote;
+    this.now = options.now ?? Date.now;
+  }
+
+  // ── enqueue (never touches the network) ─────────────────────────────────────────────────────
+
+  /** Queues a run's creation; returns the reference later operations on that run use. */
+  createRun(input: CreateRunInput): string {
+    for (const tag of input.tags ?? []) validateTag(tag);
+    const ref = `outbox-${randomUUID()}`;
+    this.enqueue({ op: 'createRun', ref, input: { ...input, startTime: input.startTime ?? this.now() } });
+    return ref;
+  }
+
+  /** Queues metrics/params/tags, cut into entries within MLflow's per-request limits. */
+  logBatch(ref: string, batch: LogBatchInput): void {
+    const parts: LogBatchInput[] = [];
+    const chunk = <T>(items: readonly T[] | undefined, size: number, make: (slice: T[]) => LogBatchInput) => {
+      for (let i = 0; i < (items?.length ?? 0); i += size) parts.push(make((items ?? []).slice(i, i + size)));
+    };
+    chunk(batch.params, LIMITS.batchParams, (params) => ({ params }));
+    chunk(batch.tags, LIMITS.batchTags, (tags) => ({ tags }));
+    chunk(batch.metrics, LIMITS.batchMetrics, (metrics) => ({ metrics }));
+    for (const part of parts) validateBatch(part);
+    this.db.transaction(() => {
+      for (const part of parts) this.enqueue({ op: 'logBatch', ref, batch: part });
+    })();
+  }
+
+  setTag(ref: string, tag: Tag): void {
+    validateTag(tag);
+    this.enqueue({ op: 'setTag', ref, tag });
+  }
+
+  updateRun(ref: string, update: UpdateRunInput): void {
+    this.enqueue({ op: 'updateRun', ref, update });
+  }
+
+  private enqueue(operation: OutboxOperation): void {
+    this.db.prepare('INSERT INTO queue (payload, enqueued_at) VALUES (?, ?)').run(JSON.stringify(operation), this.now());
+  }
+
+  // ── shipping ────────────────────────────────────────────────────────────────────────────────
+
+  /** The remote run id behind a reference, once its creation has been shipped. */
+  remoteRunId(ref: string): string | undefined {
+    return (this.db.prepare('SELECT remote_run_id FROM run_refs WHERE ref = ?').pluck().get(ref) as string | undefined) ?? undefined;
+  }
+
+  state(): OutboxState {
+    const count = (state: string) => this.db.prepare('SELECT count(*) FROM queue WHERE state = ?').pluck().get(state) as number;
+    const status = this.db.prepare('SELECT last_error, last_shipped_at FROM status WHERE id = 1').get() as { last_error: string | null; last_shipped_at: number | null };
+    return { pending: count('pending'), failed: count('failed'), lastError: status.last_error, lastShippedAt: status.last_shipped_at };
+  }
+
+  /** The operations the server refused for good, with its answer, oldest first. */
+  failures(): { seq: number; operation: OutboxOperation; error: string }[] {
+    return (this.db.prepare("SELECT seq, payload, error FROM queue WHERE state = 'failed' ORDER BY seq").all() as { seq: number; payload: string; error: string | null }[]).map(
+      (row) => ({ seq: row.seq, operation: JSON.parse(row.payload) as OutboxOperation, error: row.error ?? '' }),
+    );
+  }
+
+  /**
+   * Ships pending operations in order until the queue is empty or the server is unreachable.
+   * Resolves with the number shipped; never rejects for a server problem (see `state()`).
+   * Concurrent calls share one flush.
+   */
+  flush(maxOperations = 100_000): Promise<number> {
+    this.flushing ??= this.ship(maxOperations).finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async ship(maxOperations: number): Promise<number> {
+    let shipped = 0;
+    const next = this.db.prepare("SELECT seq, payload FROM queue WHERE state = 'pending' ORDER BY seq LIMIT 1");
+    while (shipped < maxOperations) {
+      const row = next.get() as { seq: number; payload: string } | undefined;
+      if (!row) break;
+      const operation = JSON.parse(row.payload) as OutboxOperation;
+      try {
+        await this.apply(operation);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        const code = err instanceof TrackingError ? err.code : 'TEMPORARILY_UNAVAILABLE';
+        this.db.prepare('UPDATE queue SET attempts = attempts + 1, error = ? WHERE seq = ?').run(message, row.seq);
+        this.db.prepare('UPDATE status SET last_error = ? WHERE id = 1').run(message);
+        if (TRANSIENT.has(code)) return shipped; // keep it at the head of the queue; try later
+        // The server will never accept this one: set it aside (kept, visible) and go on.
+        this.db.prepare("UPDATE queue SET state = 'failed' WHERE seq = ?").run(row.seq);
+        continue;
+      }
+      this.db.transaction(() => {
+        this.db.prepare('DELETE FROM queue WHERE seq = ?').run(row.seq);
+        this.db.prepare('UPDATE status SET last_error = NULL, last_shipped_at = ? WHERE id = 1').run(this.now());
+      })();
+      shipped++;
+    }
+    return shipped;
+  }
+
+  private async apply(operation: OutboxOperation): Promise<void> {
+    if (operation.op === 'createRun') {
+      if (this.remoteRunId(operation.ref)) return;
+      // An earlier attempt may have reached the server without our hearing back: look first.
+      const existing = await this.remote.searchRuns({
+        experimentIds: [operation.input.experimentId],
+        filter: `tags.\`${OUTBOX_ID_TAG}\` = '${operation.ref}'`,
+        maxResults: 1,
+        viewType: 'ALL',
+      });
+      const run = existing.items[0] ?? (await this.remote.createRun({ ...operation.input, tags: [...(operation.input.tags ?? []), { key: OUTBOX_ID_TAG, value: operation.ref }] }));
+      this.db.prepare('INSERT OR REPLACE INTO run_refs (ref, remote_run_id) VALUES (?, ?)').run(operation.ref, run.info.runId);
+      return;
+    }
+    const runId = this.remoteRunId(operation.ref) ?? operation.ref;
+    switch (operation.op) {
+      case 'logBatch':
+        await this.remote.logBatch(runId, operation.batch);
+        return;
+      case 'setTag':
+        await this.remote.setTag(runId, operation.tag);
+        return;
+      case 'updateRun':
+        await this.remote.updateRun(runId, operation.update);
+        return;
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

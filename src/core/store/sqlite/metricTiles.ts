@@ -1,0 +1,141 @@
+// Downsampling that stays fast at any history length: every accepted point also updates one
+// tile per level (widths 16, 256, … 16^5 steps), and a downsampled read merges the tiles of the
+// coarsest level whose tiles are at most a quarter of the bucket width. A tile joins the bucket
+// its first step falls in, so bucket edges are exact to within one tile, and every point is in
+// exactly one bucket: min and max are exact, no spike is lost.
+import type { Statement } from 'better-sqlite3';
+import type { SqliteDatabase } from '../../sqlite/openDatabase.ts';
+import type { Metric, MetricBucket } from '../types.ts';
+
+export const TILE_BASE = 16;
+export const TILE_LEVELS = 5;
+/** Tiles may be at most this fraction of a bucket. */
+const TILE_FRACTION = 4;
+
+/** One tile (or bucket) being summed up; NaN points count but join neither min nor max. */
+export interface Aggregate {
+  count: number;
+  min: number | null;
+  max: number | null;
+  firstStep: number;
+  lastStep: number;
+  lastTimestamp: number;
+  /** null for NaN */
+  lastValue: number | null;
+}
+
+function later(step: number, timestamp: number, value: number | null, than: Aggregate): boolean {
+  if (step !== than.lastStep) return step > than.lastStep;
+  if (timestamp !== than.lastTimestamp) return timestamp > than.lastTimestamp;
+  return (value ?? Number.NEGATIVE_INFINITY) > (than.lastValue ?? Number.NEGATIVE_INFINITY);
+}
+
+/** Folds `part` into `into` (both summaries of disjoint point sets). */
+export function mergeAggregate(into: Aggregate, part: Aggregate): void {
+  into.count += part.count;
+  if (part.min !== null) into.min = into.min === null ? part.min : Math.min(into.min, part.min);
+  if (part.max !== null) into.max = into.max === null ? part.max : Math.max(into.max, part.max);
+  into.firstStep = Math.min(into.firstStep, part.firstStep);
+  if (later(part.lastStep, part.lastTimestamp, part.lastValue, into)) {
+    into.lastStep = part.lastStep;
+    into.lastTimestamp = part.lastTimestamp;
+    into.lastValue = part.lastValue;
+  }
+}
+
+export function pointAggregate(m: Metric): Aggregate {
+  const value = Number.isNaN(m.value) ? null : m.value;
+  return { count: 1, min: value, max: value, firstStep: m.step, lastStep: m.step, lastTimestamp: m.timestamp, lastValue: value };
+}
+
+export function toBucket(a: Aggregate): MetricBucket {
+  return {
+    stepStart: a.firstStep,
+    stepEnd: a.lastStep,
+    count: a.count,
+    min: a.min ?? Number.NaN,
+    max: a.max ?? Number.NaN,
+    last: a.lastValue ?? Number.NaN,
+    lastStep: a.lastStep,
+    lastTimestamp: a.lastTimestamp,
+  };
+}
+
+export class MetricTiles {
+  private readonly upsert: Statement;
+  private readonly read: Statement;
+
+  constructor(db: SqliteDatabase) {
+    this.upsert = db.prepare(`
+      INSERT INTO metric_tiles (run_key, key, level, tile, count, min, max, first_step, last_step, last_timestamp, last_value)
+      VALUES (@run, @key, @level, @tile, @count, @min, @max, @firstStep, @lastStep, @lastTimestamp, @lastValue)
+      ON CONFLICT (run_key, key, level, tile) DO UPDATE SET
+        count = metric_tiles.count + excluded.count,
+        min = CASE WHEN metric_tiles.min IS NULL THEN excluded.min WHEN excluded.min IS NULL THEN metric_tiles.min ELSE min(metric_tiles.min, excluded.min) END,
+        max = CASE WHEN metric_tiles.max IS NULL THEN excluded.max WHEN excluded.max IS NULL THEN metric_tiles.max ELSE max(metric_tiles.max, excluded.max) END,
+        first_step = min(metric_tiles.first_step, excluded.first_step),
+        last_step = CASE WHEN ${laterSql} THEN excluded.last_step ELSE metric_tiles.last_step END,
+        last_timestamp = CASE WHEN ${laterSql} THEN excluded.last_timestamp ELSE metric_tiles.last_timestamp END,
+        last_value = CASE WHEN ${laterSql} THEN excluded.last_value ELSE metric_tiles.last_value END`);
+    this.read = db.prepare(
+      'SELECT tile, count, min, max, first_step, last_step, last_timestamp, last_value FROM metric_tiles WHERE run_key = ? AND key = ? AND level = ? ORDER BY tile',
+    );
+  }
+
+  /** Adds points that were newly stored (duplicates already left out by the caller). */
+  add(runKey: number, points: readonly Metric[]): void {
+    // Level 1 from the points, each higher level from the one below: one pass over the points.
+    let tiles = new Map<string, { key: string; tile: number; agg: Aggregate }>();
+    for (const m of points) {
+      const tile = Math.floor(m.step / TILE_BASE);
+      const id = `${m.key}\u0000${tile}`;
+      const entry = tiles.get(id);
+      if (entry) mergeAggregate(entry.agg, pointAggregate(m));
+      else tiles.set(id, { key: m.key, tile, agg: pointAggregate(m) });
+    }
+    for (let level = 1; level <= TILE_LEVELS; level++) {
+      for (const { key, tile, agg } of tiles.values()) this.upsert.run({ run: runKey, key, level, tile, ...agg });
+      if (level === TILE_LEVELS) break;
+      const parents = new Map<string, { key: string; tile: number; agg: Aggregate }>();
+      for (const { key, tile, agg } of tiles.values()) {
+        const parent = Math.floor(tile / TILE_BASE);
+        const id = `${key}\u0000${parent}`;
+        const entry = parents.get(id);
+        if (entry) mergeAggregate(entry.agg, agg);
+        else parents.set(id, { key, tile: parent, agg: { ...agg } });
+      }
+      tiles = parents;
+    }
+  }
+
+  /**
+   * Buckets `width` steps wide starting at step `lo`, merged from tiles; undefined when no level
+   * is fine enough for that width (the caller then reads the points).
+   */
+  buckets(runKey: number, key: string, lo: number, width: number): MetricBucket[] | undefined {
+    let level = 0;
+    while (level < TILE_LEVELS && TILE_BASE ** (level + 1) * TILE_FRACTION <= width) level++;
+    if (level === 0) return undefined;
+    const tileWidth = TILE_BASE ** level;
+    const out: Aggregate[] = [];
+    let current: Aggregate | undefined;
+    let currentBucket = Number.NaN;
+    type Row = { tile: number; count: number; min: number | null; max: number | null; first_step: number; last_step: number; last_timestamp: number; last_value: number | null };
+    for (const row of this.read.iterate(runKey, key, level) as Iterable<Row>) {
+      const bucket = Math.max(0, Math.floor((row.tile * tileWidth - lo) / width));
+      const agg: Aggregate = { count: row.count, min: row.min, max: row.max, firstStep: row.first_step, lastStep: row.last_step, lastTimestamp: row.last_timestamp, lastValue: row.last_value };
+      if (current && bucket === currentBucket) mergeAggregate(current, agg);
+      else {
+        current = agg;
+        currentBucket = bucket;
+        out.push(current);
+      }
+    }
+    return out.map(toBucket);
+  }
+}
+
+const laterSql = `(excluded.last_step > metric_tiles.last_step
+  OR (excluded.last_step = metric_tiles.last_step AND excluded.last_timestamp > metric_tiles.last_timestamp)
+  OR (excluded.last_step = metric_tiles.last_step AND excluded.last_timestamp = metric_tiles.last_timestamp
+      AND coalesce(excluded.last_value, -9e999) > coalesce(metric_tiles.last_value, -9e999)))`;
