@@ -4,7 +4,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SqliteRuntime } from '../core/sqlite/openDatabase.ts';
 import { HOME_VIEW_TYPE, type HomeStatus } from '../protocol/home.ts';
+import type { TrackingStore } from '../core/store/trackingStore.ts';
+import { registerRemoteServerCommands } from './commands/remoteServerCommands.ts';
 import { HomePanel } from './panels/homePanel.ts';
+import { RemoteServers } from './stores/remoteServers.ts';
 import { readHomeStatus } from './status.ts';
 import { ExperimentsTreeProvider } from './trees/experimentsTree.ts';
 import { ModelsTreeProvider } from './trees/modelsTree.ts';
@@ -15,6 +18,8 @@ export interface LabbookApi {
   showHome(): HomePanel;
   /** What the Home panel shows: versions, workspace, trust and the tracking store. */
   readStatus(): Promise<HomeStatus>;
+  /** A store over one of the configured MLflow tracking servers (credentials from SecretStorage). */
+  openRemoteStore(url: string): Promise<TrackingStore>;
 }
 
 export function activate(context: vscode.ExtensionContext): LabbookApi {
@@ -26,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
   const readStatus = async () => readHomeStatus(context, sqlite);
   const showHome = () => HomePanel.show(context.extensionUri, log, readStatus);
 
+  const remoteServers = new RemoteServers(context.secrets, log);
   const experiments = new ExperimentsTreeProvider();
   const models = new ModelsTreeProvider();
   context.subscriptions.push(
@@ -43,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
       showHome();
     }),
     vscode.commands.registerCommand('labbook.showLog', () => log.show()),
+    ...registerRemoteServerCommands(remoteServers),
     vscode.commands.registerCommand('labbook.openSettings', () =>
       vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`),
     ),
@@ -53,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
     }),
   );
   log.info('Labbook activated');
-  return { showHome, readStatus };
+  return { showHome, readStatus, openRemoteStore: (url) => remoteServers.open(url) };
 }
 
 export function deactivate(): void {
