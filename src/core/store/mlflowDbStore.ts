@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { openDatabase, SqliteUnavailableError } from '../sqlite/openDatabase.ts';
 import type { SqliteDatabase, SqliteRuntime } from '../sqlite/openDatabase.ts';
-import { downsampleMetricHistory } from './downsample.ts';
 import { notFound, TrackingError } from './errors.ts';
 import { searchExperimentsInMemory, searchRunsInMemory } from './inMemorySearch.ts';
 import { listLocalArtifacts, localPathOfUri, proxiedArtifactPath, readLocalArtifact } from './localArtifacts.ts';
@@ -17,7 +16,6 @@ import type {
   Experiment,
   FileInfo,
   Metric,
-  MetricBucket,
   ModelVersion,
   Page,
   RegisteredModel,
@@ -105,9 +103,6 @@ export class MlflowDbStore extends ReadOnlyStore {
     return this.tables.metricHistory(runId, key);
   }
 
-  async getMetricHistoryDownsampled(runId: string, key: string, buckets: number): Promise<readonly MetricBucket[]> {
-    return downsampleMetricHistory(await this.getMetricHistory(runId, key), buckets);
-  }
 
   // Artifacts
 

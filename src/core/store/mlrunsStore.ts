@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { downsampleMetricHistory } from './downsample.ts';
 import { invalidParameter, notFound, TrackingError } from './errors.ts';
 import { searchExperimentsInMemory, searchRunsInMemory } from './inMemorySearch.ts';
 import { listLocalArtifacts, localPathOfUri, readLocalArtifact } from './localArtifacts.ts';
@@ -13,7 +12,6 @@ import type {
   Experiment,
   FileInfo,
   Metric,
-  MetricBucket,
   ModelVersion,
   Page,
   RegisteredModel,
@@ -116,9 +114,6 @@ export class MlrunsStore extends ReadOnlyStore {
     return points.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
   }
 
-  async getMetricHistoryDownsampled(runId: string, key: string, buckets: number): Promise<readonly MetricBucket[]> {
-    return downsampleMetricHistory(await this.getMetricHistory(runId, key), buckets);
-  }
 
   // Artifacts
 

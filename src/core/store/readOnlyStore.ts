@@ -1,5 +1,6 @@
 import { TrackingError } from './errors.ts';
 import type { TrackingStore } from './trackingStore.ts';
+import { downsampleMetricHistory } from './downsample.ts';
 import type {
   CreateRunInput,
   Experiment,
@@ -40,7 +41,10 @@ export abstract class ReadOnlyStore implements TrackingStore {
   abstract getRun(runId: string): Promise<Run>;
   abstract searchRuns(query: SearchRunsQuery): Promise<Page<Run>>;
   abstract getMetricHistory(runId: string, key: string): Promise<readonly Metric[]>;
-  abstract getMetricHistoryDownsampled(runId: string, key: string, buckets: number): Promise<readonly MetricBucket[]>;
+  /** Stores over files hold no summaries: downsample the full history in memory. */
+  async getMetricHistoryDownsampled(runId: string, key: string, buckets: number): Promise<readonly MetricBucket[]> {
+    return downsampleMetricHistory(await this.getMetricHistory(runId, key), buckets);
+  }
   abstract listArtifacts(runId: string, path?: string): Promise<readonly FileInfo[]>;
   abstract readArtifact(runId: string, path: string): Promise<Uint8Array>;
   abstract getRegisteredModel(name: string): Promise<RegisteredModel>;

@@ -3,11 +3,10 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { scanTensorBoardLogs, type TensorBoardRun } from '../readers/tensorboard.ts';
-import { downsampleMetricHistory } from './downsample.ts';
 import { notFound } from './errors.ts';
 import { searchExperimentsInMemory, searchRunsInMemory } from './inMemorySearch.ts';
 import { ReadOnlyStore } from './readOnlyStore.ts';
-import type { Experiment, FileInfo, Metric, MetricBucket, ModelVersion, Page, RegisteredModel, Run, SearchExperimentsQuery, SearchRunsQuery } from './types.ts';
+import type { Experiment, FileInfo, Metric, ModelVersion, Page, RegisteredModel, Run, SearchExperimentsQuery, SearchRunsQuery } from './types.ts';
 
 export const TENSORBOARD_EXPERIMENT_ID = '0';
 
@@ -95,9 +94,6 @@ export class TensorBoardStore extends ReadOnlyStore {
     return [...((await this.entry(runId)).source.metrics.get(key) ?? [])].sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
   }
 
-  async getMetricHistoryDownsampled(runId: string, key: string, buckets: number): Promise<readonly MetricBucket[]> {
-    return downsampleMetricHistory(await this.getMetricHistory(runId, key), buckets);
-  }
 
   async listArtifacts(runId: string): Promise<readonly FileInfo[]> {
     await this.entry(runId);

@@ -36,20 +36,20 @@ export function validateKey(kind: 'metric' | 'param' | 'tag', key: unknown): str
 
 export function validateParam(param: Param): Param {
   validateKey('param', param.key);
-  if (typeof param.value !== 'string') throw invalidParameter(`Param '${param.key}' must have a string value.`);
-  if (param.value.length > LIMITS.paramValueLength) {
-    throw invalidParameter(`Param value '${param.value.slice(0, 40)}…' had length ${param.value.length}, which exceeded length limit of ${LIMITS.paramValueLength}.`);
-  }
-  return param;
+  return validateValue('param', param, LIMITS.paramValueLength);
 }
 
 export function validateTag(tag: Tag): Tag {
   validateKey('tag', tag.key);
-  if (typeof tag.value !== 'string') throw invalidParameter(`Tag '${tag.key}' must have a string value.`);
-  if (tag.value.length > LIMITS.tagValueLength) {
-    throw invalidParameter(`Tag value '${tag.value.slice(0, 40)}…' had length ${tag.value.length}, which exceeded length limit of ${LIMITS.tagValueLength}.`);
+  return validateValue('tag', tag, LIMITS.tagValueLength);
+}
+
+function validateValue<T extends { key: string; value: string }>(kind: 'param' | 'tag', entry: T, limit: number): T {
+  if (typeof entry.value !== 'string') throw invalidParameter(`${cap(kind)} '${entry.key}' must have a string value.`);
+  if (entry.value.length > limit) {
+    throw invalidParameter(`${cap(kind)} value '${entry.value.slice(0, 40)}…' had length ${entry.value.length}, which exceeded length limit of ${limit}.`);
   }
-  return tag;
+  return entry;
 }
 
 export function validateMetric(metric: Metric): Metric {
