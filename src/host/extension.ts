@@ -7,6 +7,7 @@ import { HOME_VIEW_TYPE, type HomeStatus } from '../protocol/home.ts';
 import type { TrackingStore } from '../core/store/trackingStore.ts';
 import { registerRemoteServerCommands } from './commands/remoteServerCommands.ts';
 import { HomePanel } from './panels/homePanel.ts';
+import { LocalStore } from './stores/localStore.ts';
 import { RemoteServers } from './stores/remoteServers.ts';
 import { readHomeStatus } from './status.ts';
 import { ExperimentsTreeProvider } from './trees/experimentsTree.ts';
@@ -28,7 +29,9 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
   log.info(`Labbook ${String((context.extension.packageJSON as { version?: unknown }).version)} activating`);
 
   const sqlite: SqliteRuntime = { nativeBinding: path.join(context.extensionPath, 'dist', 'better_sqlite3.node') };
-  const readStatus = async () => readHomeStatus(context, sqlite);
+  const localStore = new LocalStore(sqlite, log);
+  context.subscriptions.push(localStore);
+  const readStatus = () => readHomeStatus(context, sqlite, localStore);
   const showHome = () => HomePanel.show(context.extensionUri, log, readStatus);
 
   const remoteServers = new RemoteServers(context.secrets, log);

@@ -1,23 +1,17 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { sqliteVersion, type SqliteRuntime } from '../core/sqlite/openDatabase.ts';
 import type { HomeStatus, StoreStatus } from '../protocol/home.ts';
+import { localStorePath, type LocalStore } from './stores/localStore.ts';
 
-/** Resolves `labbook.store.localPath` against the first workspace folder. */
-export function localStorePath(): string | null {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  const configured = vscode.workspace.getConfiguration('labbook', folder).get<string>('store.localPath', '.labbook/tracking.db');
-  if (path.isAbsolute(configured)) return configured;
-  return folder && folder.uri.scheme === 'file' ? path.join(folder.uri.fsPath, configured) : null;
-}
-
-/** Reads what the Home panel shows. Loads the SQLite engine on demand, never at activation. */
-export function readHomeStatus(context: vscode.ExtensionContext, sqlite: SqliteRuntime): HomeStatus {
+/** Reads what the Home panel shows. Opens the local store on demand, never at activation. */
+export async function readHomeStatus(context: vscode.ExtensionContext, sqlite: SqliteRuntime, local: LocalStore): Promise<HomeStatus> {
   let store: StoreStatus;
   try {
-    store = { kind: 'local', path: localStorePath(), sqliteVersion: sqliteVersion(sqlite), error: null };
+    const opened = local.get();
+    const experiments = opened ? (await opened.searchExperiments({ maxResults: 1000 })).items.length : null;
+    store = { kind: 'local', path: localStorePath(), sqliteVersion: sqliteVersion(sqlite), experiments, error: null };
   } catch (err) {
-    store = { kind: 'local', path: localStorePath(), sqliteVersion: null, error: err instanceof Error ? err.message : String(err) };
+    store = { kind: 'local', path: localStorePath(), sqliteVersion: null, experiments: null, error: err instanceof Error ? err.message : String(err) };
   }
   return {
     extensionVersion: String((context.extension.packageJSON as { version?: unknown }).version ?? 'unknown'),

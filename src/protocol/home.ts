@@ -12,7 +12,9 @@ export interface StoreStatus {
   /** Absolute path of the local tracking database, or null without a workspace folder. */
   readonly path: string | null;
   readonly sqliteVersion: string | null;
-  /** Why the SQLite engine could not be loaded, when it could not. */
+  /** Active experiments in the store (counted up to 1000), or null when it is not open. */
+  readonly experiments: number | null;
+  /** Why the store or the SQLite engine could not be opened, when it could not. */
   readonly error: string | null;
 }
 

@@ -75,6 +75,7 @@ describe('e2e: a first session with Labbook', function () {
     const text = (await frame.textContent('[data-testid=status]')) ?? '';
     assert.match(text, /SQLite engine3\.\d+\.\d+/);
     assert.match(text, /demo-workspace\/\.labbook\/tracking\.db/);
+    assert.match(text, /Experiments1/);
     await page.screenshot({ path: path.join(shots, '02-home-panel.png') });
   });
 

@@ -82,12 +82,14 @@ describe('Labbook in a real VS Code extension host', () => {
     await vscode.commands.executeCommand('labbook.refreshExperiments');
   });
 
-  it('loads the SQLite engine from the native binary next to the bundle', async () => {
+  it('opens the workspace\'s local store with the native SQLite binary next to the bundle', async () => {
     const status = await (await api()).readStatus();
     assert.equal(status.store.error, null);
+    assert.ok((status.store.experiments ?? 0) >= 1, 'the local store has at least the Default experiment');
+    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+    assert.equal(status.store.path, `${workspace}/.labbook/tracking.db`);
     assert.match(status.store.sqliteVersion ?? '', /^3\.\d+\.\d+$/);
     assert.equal(status.store.kind, 'local');
-    assert.ok(status.store.path?.endsWith('tracking.db'), `store path ${status.store.path}`);
   });
 
   it('opens the Home panel, whose webview sends a typed request and gets its answer', async () => {

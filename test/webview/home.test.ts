@@ -18,7 +18,7 @@ const status: HomeStatus = {
   platform: 'linux-x64',
   workspaceFolder: '/work/<img src=x onerror="window.__xss=1">',
   trusted: true,
-  store: { kind: 'local', path: '/work/demo/.labbook/tracking.db', sqliteVersion: '3.50.1', error: null },
+  store: { kind: 'local', path: '/work/demo/.labbook/tracking.db', sqliteVersion: '3.50.1', experiments: 3, error: null },
   checkedAt: '2026-11-25T10:00:00.000Z',
 };
 
@@ -101,6 +101,7 @@ describe('webview: Home app', function () {
     const text = await page.textContent('[data-testid=status]');
     assert.match(text ?? '', /\/work\/demo\/\.labbook\/tracking\.db/);
     assert.match(text ?? '', /SQLite engine3\.50\.1/);
+    assert.match(text ?? '', /Experiments3/);
     assert.match(text ?? '', /<img src=x onerror="window.__xss=1">/);
     assert.equal(await page.$('#app img'), null);
     assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);

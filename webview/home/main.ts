@@ -14,6 +14,7 @@ function render(status: HomeStatus | null, error: string | null): void {
   const rows: [string, string][] = status
     ? [
         ['Tracking store', status.store.path ?? 'Open a folder to create the local store'],
+        ['Experiments', status.store.experiments === null ? '—' : String(status.store.experiments)],
         ['SQLite engine', status.store.sqliteVersion ?? `unavailable: ${status.store.error ?? 'unknown error'}`],
         ['Workspace', status.workspaceFolder ?? 'No folder open'],
         ['Workspace trust', status.trusted ? 'Trusted' : 'Restricted mode: launching runs is disabled'],
