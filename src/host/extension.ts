@@ -7,7 +7,9 @@ import { HOME_VIEW_TYPE, type HomeStatus } from '../protocol/home.ts';
 import type { TrackingStore } from '../core/store/trackingStore.ts';
 import { registerRemoteServerCommands } from './commands/remoteServerCommands.ts';
 import { HomePanel } from './panels/homePanel.ts';
-import { LocalStore } from './stores/localStore.ts';
+import { LocalStore, LocalStoreWatcher } from './stores/localStore.ts';
+import { StoreRoots } from './stores/storeRoots.ts';
+import { registerExplorerCommands, savedQuery } from './commands/explorerCommands.ts';
 import { RemoteServers } from './stores/remoteServers.ts';
 import { readHomeStatus } from './status.ts';
 import { ExperimentsTreeProvider } from './trees/experimentsTree.ts';
@@ -21,6 +23,8 @@ export interface LabbookApi {
   readStatus(): Promise<HomeStatus>;
   /** A store over one of the configured MLflow tracking servers (credentials from SecretStorage). */
   openRemoteStore(url: string): Promise<TrackingStore>;
+  /** The Experiments view's data provider (what VS Code asks for its nodes). */
+  readonly experiments: ExperimentsTreeProvider;
 }
 
 export function activate(context: vscode.ExtensionContext): LabbookApi {
@@ -35,12 +39,23 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
   const showHome = () => HomePanel.show(context.extensionUri, log, readStatus);
 
   const remoteServers = new RemoteServers(context.secrets, log);
-  const experiments = new ExperimentsTreeProvider();
+  const roots = new StoreRoots(localStore, remoteServers);
+  const explorerSettings = () => {
+    const config = vscode.workspace.getConfiguration('labbook.explorer');
+    return { keyMetrics: config.get<string[]>('keyMetrics', []), pageSize: Math.max(10, config.get<number>('pageSize', 200)) };
+  };
+  const experiments = new ExperimentsTreeProvider(() => roots.list(), explorerSettings, savedQuery(context.workspaceState));
+  const experimentsView = vscode.window.createTreeView('labbook.experiments', { treeDataProvider: experiments, showCollapseAll: true, canSelectMany: true });
+  const watcher = new LocalStoreWatcher(localStore);
   const models = new ModelsTreeProvider();
   context.subscriptions.push(
+    roots,
     experiments,
+    experimentsView,
+    watcher,
+    watcher.onDidChange(() => experiments.storeChanged('local')),
+    ...registerExplorerCommands(experiments, experimentsView, context.workspaceState),
     models,
-    vscode.window.createTreeView('labbook.experiments', { treeDataProvider: experiments, showCollapseAll: true, canSelectMany: true }),
     vscode.window.createTreeView('labbook.models', { treeDataProvider: models, showCollapseAll: true }),
     vscode.window.registerWebviewPanelSerializer(HOME_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel) => {
@@ -56,14 +71,22 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
     vscode.commands.registerCommand('labbook.openSettings', () =>
       vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`),
     ),
-    vscode.commands.registerCommand('labbook.refreshExperiments', () => experiments.refresh()),
+    vscode.commands.registerCommand('labbook.refreshExperiments', () => {
+      roots.forgetRemotes();
+      experiments.reload();
+    }),
     vscode.commands.registerCommand('labbook.refreshModels', () => models.refresh()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('labbook')) void HomePanel.currentPanel()?.refresh();
+      if (e.affectsConfiguration('labbook.remoteServers') || e.affectsConfiguration('labbook.store') || e.affectsConfiguration('labbook.explorer')) {
+        roots.forgetRemotes();
+        experiments.reload();
+      }
     }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => experiments.reload()),
   );
   log.info('Labbook activated');
-  return { showHome, readStatus, openRemoteStore: (url) => remoteServers.open(url) };
+  return { showHome, readStatus, openRemoteStore: (url) => remoteServers.open(url), experiments };
 }
 
 export function deactivate(): void {

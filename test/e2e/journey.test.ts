@@ -52,6 +52,14 @@ describe('e2e: a first session with Labbook', function () {
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
   });
 
+  afterEach(async function () {
+    // A failed step leaves a picture of what the user would have seen.
+    if (this.currentTest?.state === 'failed' && page) {
+      const name = (this.currentTest.title ?? 'failure').replace(/[^\w]+/g, '-').slice(0, 60);
+      await page.screenshot({ path: path.join(shots, `failed-${name}.png`) }).catch(() => {});
+    }
+  });
+
   after(async () => {
     await browser?.close();
     await demo?.stop();
@@ -65,7 +73,9 @@ describe('e2e: a first session with Labbook', function () {
     const sidebar = page.locator('.part.sidebar');
     await sidebar.locator('.pane-header', { hasText: 'Experiments' }).waitFor({ state: 'visible' });
     await sidebar.locator('.pane-header', { hasText: 'Models' }).waitFor({ state: 'visible' });
-    await sidebar.getByText('Labbook keeps every experiment and run in a tracking store').waitFor({ state: 'visible' });
+    // The workspace's local store is a root, with MLflow's Default experiment in it.
+    await sidebar.locator('.monaco-list-row', { hasText: 'Local' }).first().waitFor({ state: 'visible' });
+    await sidebar.locator('.monaco-list-row', { hasText: 'Default' }).first().waitFor({ state: 'visible' });
     await page.screenshot({ path: path.join(shots, '01-labbook-container.png') });
   });
 
@@ -88,7 +98,11 @@ describe('e2e: a first session with Labbook', function () {
   });
 
   it('restores the Home panel after the window reloads', async () => {
-    await page.reload();
+    // As a user would: VS Code saves its editors' state before it reloads (a bare page reload
+    // may cut that short).
+    const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+    await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
     const frame = await webviewFrame(page, '[data-testid=status]', 60_000);
     assert.match((await frame.textContent('[data-testid=status]')) ?? '', /SQLite engine3\./);

@@ -53,7 +53,8 @@ describe('package.json: the extension manifest', () => {
     for (const welcome of manifest.contributes.viewsWelcome) {
       assert.ok(views.has(welcome.view), welcome.view);
       for (const [, command] of welcome.contents.matchAll(/\(command:([\w.]+)\)/g)) {
-        assert.ok(commands.has(command ?? ''), `welcome links unknown ${command}`);
+        // VS Code's own commands (vscode.openFolder…) are not ours to contribute.
+        if (command?.startsWith('labbook.')) assert.ok(commands.has(command), `welcome links unknown ${command}`);
       }
     }
     assert.deepEqual([...views], ['labbook.experiments', 'labbook.models']);

@@ -38,6 +38,11 @@ export class LocalStore implements vscode.Disposable {
     return this.store;
   }
 
+  /** The store if it is already open; never opens it. */
+  peek(): SqliteTrackingStore | undefined {
+    return this.store;
+  }
+
   private close(): void {
     void this.store?.close();
     this.store = undefined;
@@ -45,5 +50,61 @@ export class LocalStore implements vscode.Disposable {
 
   dispose(): void {
     this.close();
+  }
+}
+
+/**
+ * Tells when the local store changed, debounced: writes through this window's connection at once
+ * (the store's write event), writes by other windows and processes (scripts logging through
+ * `labbook serve` or the endpoint) by reading the store's change counter (one row) once a second.
+ */
+export class LocalStoreWatcher implements vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.emitter.event;
+  private readonly local: LocalStore;
+  private readonly debounceMs: number;
+  private readonly timer: ReturnType<typeof setInterval>;
+  private debounce: ReturnType<typeof setTimeout> | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private watched: SqliteTrackingStore | undefined;
+  private seq = -1;
+
+  constructor(local: LocalStore, debounceMs = 300) {
+    this.local = local;
+    this.debounceMs = debounceMs;
+    this.timer = setInterval(() => this.check(), 1000);
+    this.timer.unref?.();
+  }
+
+  private check(): void {
+    const store = this.local.peek();
+    if (!store) return;
+    const seq = store.changeSeq();
+    if (store !== this.watched) {
+      // A store opened since the last look: what happened before it was watched is unknown, so
+      // count it as a change.
+      this.unsubscribe?.();
+      this.watched = store;
+      this.seq = seq;
+      this.unsubscribe = store.onDidWrite(() => this.changed());
+      this.changed();
+      return;
+    }
+    if (seq !== this.seq) {
+      this.seq = seq;
+      this.changed();
+    }
+  }
+
+  private changed(): void {
+    clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => this.emitter.fire(), this.debounceMs);
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    clearTimeout(this.debounce);
+    this.unsubscribe?.();
+    this.emitter.dispose();
   }
 }

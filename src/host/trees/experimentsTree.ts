@@ -1,19 +1,204 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import type { TrackingStore } from '../../core/store/trackingStore.ts';
+import type { Experiment, Run, RunStatus } from '../../core/store/types.ts';
 import { RefreshableTreeProvider } from './refreshableTree.ts';
+import { runDescription, runTooltipMarkdown, STATUS_LABEL } from './runFormat.ts';
 
-/** A node of the Experiments view; experiments and runs arrive with the tracking store. */
-export type ExperimentsNode = never;
+/** A tracking store shown as a root: the local one, or a remote MLflow server. */
+export interface StoreRoot {
+  readonly id: string;
+  readonly label: string;
+  readonly description?: string;
+  readonly icon: 'database' | 'cloud';
+  open(): Promise<TrackingStore | undefined>;
+}
+
+export type ExplorerNode =
+  | { readonly kind: 'store'; readonly root: StoreRoot }
+  | { readonly kind: 'experiment'; readonly root: StoreRoot; readonly experiment: Experiment }
+  | { readonly kind: 'run'; readonly root: StoreRoot; readonly run: Run }
+  | { readonly kind: 'more'; readonly parent: ExperimentNode; readonly loaded: number }
+  | { readonly kind: 'message'; readonly id: string; readonly text: string; readonly error: boolean };
+
+export type ExperimentNode = Extract<ExplorerNode, { kind: 'experiment' }>;
+export type RunNode = Extract<ExplorerNode, { kind: 'run' }>;
+
+/** What the user chose to see; kept in workspace state. */
+export interface RunQuery {
+  readonly filter: string;
+  readonly orderBy: readonly string[];
+}
+
+interface LoadedRuns {
+  runs: Run[];
+  next: string | undefined;
+  /** The store changed since: re-read as many runs as are shown, on the next expand or refresh. */
+  stale: boolean;
+}
+
+const STATUS_ICON: Record<RunStatus, [string, string | undefined]> = {
+  RUNNING: ['sync~spin', 'charts.blue'],
+  SCHEDULED: ['clock', undefined],
+  FINISHED: ['pass', 'testing.iconPassed'],
+  FAILED: ['error', 'testing.iconFailed'],
+  KILLED: ['circle-slash', 'disabledForeground'],
+};
 
 /**
- * The Experiments view. Until a tracking store is wired in it has no nodes, and VS Code shows the
- * view's welcome content (package.json `viewsWelcome`) with the way forward.
+ * The Experiments view: store roots → experiments → runs, a page at a time ("Load more"), with
+ * the user's MLflow filter and order. Nodes carry stable ids, so expansion and selection survive
+ * refreshes; a store change re-reads only the experiments already loaded.
  */
-export class ExperimentsTreeProvider extends RefreshableTreeProvider<ExperimentsNode> {
-  getTreeItem(node: ExperimentsNode): vscode.TreeItem {
-    return node;
+export class ExperimentsTreeProvider extends RefreshableTreeProvider<ExplorerNode> {
+  private readonly roots: () => readonly StoreRoot[];
+  private readonly settings: () => { keyMetrics: readonly string[]; pageSize: number };
+  private readonly pages = new Map<string, LoadedRuns>();
+  private queryState: RunQuery;
+
+  constructor(roots: () => readonly StoreRoot[], settings: () => { keyMetrics: readonly string[]; pageSize: number }, query: RunQuery) {
+    super();
+    this.roots = roots;
+    this.settings = settings;
+    this.queryState = query;
   }
 
-  getChildren(): ExperimentsNode[] {
+  get query(): RunQuery {
+    return this.queryState;
+  }
+
+  /** Applies a new filter/order and reloads every experiment. */
+  setQuery(query: RunQuery): void {
+    this.queryState = query;
+    this.pages.clear();
+    this.refresh();
+  }
+
+  /** Forgets every loaded page (a full refresh). */
+  reload(): void {
+    this.pages.clear();
+    this.refresh();
+  }
+
+  /** Re-reads the experiments of `rootId` that were loaded, keeping as many runs as were shown. */
+  storeChanged(rootId: string): void {
+    for (const [key, page] of this.pages) if (key.startsWith(`${rootId}\u0000`)) page.stale = true;
+    this.refresh();
+  }
+
+  async loadMore(node: Extract<ExplorerNode, { kind: 'more' }>): Promise<void> {
+    const parent = node.parent;
+    const page = this.pages.get(pageKey(parent));
+    if (!page?.next || page.stale) return;
+    const store = await parent.root.open();
+    if (!store) return;
+    const more = await store.searchRuns({ ...this.search(parent), pageToken: page.next });
+    page.runs.push(...more.items);
+    page.next = more.nextPageToken;
+    this.refresh(parent);
+  }
+
+  private search(node: ExperimentNode) {
+    return {
+      experimentIds: [node.experiment.experimentId],
+      filter: this.queryState.filter,
+      orderBy: this.queryState.orderBy,
+      maxResults: this.settings().pageSize,
+    };
+  }
+
+  async getChildren(node?: ExplorerNode): Promise<ExplorerNode[]> {
+    if (!node) return this.roots().map((root) => ({ kind: 'store', root }));
+    try {
+      if (node.kind === 'store') {
+        const store = await node.root.open();
+        if (!store) return [];
+        const experiments = await store.searchExperiments({ orderBy: ['name ASC'] });
+        if (experiments.items.length === 0) return [message(`${node.root.id}/empty`, 'No experiments yet.', false)];
+        return experiments.items.map((experiment) => ({ kind: 'experiment', root: node.root, experiment }));
+      }
+      if (node.kind === 'experiment') return await this.runsOf(node);
+    } catch (err) {
+      const id = node.kind === 'store' ? node.root.id : `${node.kind}`;
+      return [message(`${id}/error`, err instanceof Error ? err.message : String(err), true)];
+    }
     return [];
   }
+
+  private async runsOf(node: ExperimentNode): Promise<ExplorerNode[]> {
+    const key = pageKey(node);
+    let page = this.pages.get(key);
+    if (!page || page.stale) {
+      const store = await node.root.open();
+      if (!store) return [];
+      const size = Math.max(this.settings().pageSize, page?.runs.length ?? 0);
+      const first = await store.searchRuns({ ...this.search(node), maxResults: Math.min(size, 50_000) });
+      page = { runs: [...first.items], next: first.nextPageToken, stale: false };
+      this.pages.set(key, page);
+    }
+    if (page.runs.length === 0) {
+      return [message(`${key}/none`, this.queryState.filter ? 'No runs match the filter.' : 'No runs yet.', false)];
+    }
+    const runs: ExplorerNode[] = page.runs.map((run) => ({ kind: 'run', root: node.root, run }));
+    if (page.next) runs.push({ kind: 'more', parent: node, loaded: page.runs.length });
+    return runs;
+  }
+
+  getTreeItem(node: ExplorerNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'store': {
+        const item = new vscode.TreeItem(node.root.label, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `store:${node.root.id}`;
+        item.description = node.root.description;
+        item.iconPath = new vscode.ThemeIcon(node.root.icon);
+        item.contextValue = node.root.icon === 'cloud' ? 'labbook.store.remote' : 'labbook.store.local';
+        return item;
+      }
+      case 'experiment': {
+        const item = new vscode.TreeItem(node.experiment.name, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `experiment:${node.root.id}:${node.experiment.experimentId}`;
+        item.iconPath = new vscode.ThemeIcon('beaker');
+        item.tooltip = `${node.experiment.name} (id ${node.experiment.experimentId})\n${node.experiment.artifactLocation}`;
+        item.contextValue = 'labbook.experiment';
+        return item;
+      }
+      case 'run': {
+        const { run } = node;
+        const item = new vscode.TreeItem(run.info.runName || run.info.runId.slice(0, 8), vscode.TreeItemCollapsibleState.None);
+        item.id = `run:${node.root.id}:${run.info.runId}`;
+        item.description = runDescription(run, this.settings().keyMetrics, Date.now());
+        const tooltip = new vscode.MarkdownString(runTooltipMarkdown(run, Date.now()));
+        tooltip.isTrusted = false;
+        tooltip.supportHtml = false;
+        item.tooltip = tooltip;
+        const [icon, color] = STATUS_ICON[run.info.status];
+        item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+        item.accessibilityInformation = { label: `${run.info.runName}, ${STATUS_LABEL[run.info.status]}, ${item.description}` };
+        item.contextValue = `labbook.run.${run.info.status.toLowerCase()}`;
+        return item;
+      }
+      case 'more': {
+        const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+        item.id = `more:${pageKey(node.parent)}`;
+        item.description = `${node.loaded} shown`;
+        item.iconPath = new vscode.ThemeIcon('ellipsis');
+        item.command = { command: 'labbook.loadMoreRuns', title: 'Load More Runs', arguments: [node] };
+        return item;
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        item.id = `message:${node.id}`;
+        item.tooltip = node.text;
+        item.iconPath = new vscode.ThemeIcon(node.error ? 'warning' : 'info', node.error ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
+        return item;
+      }
+    }
+  }
+}
+
+function pageKey(node: ExperimentNode): string {
+  return `${node.root.id}\u0000${node.experiment.experimentId}`;
+}
+
+function message(id: string, text: string, error: boolean): ExplorerNode {
+  return { kind: 'message', id, text, error };
 }

@@ -264,3 +264,30 @@ describe('core/store: downsampling long histories from tiles', () => {
     }
   });
 });
+
+describe('core/store: change counter', () => {
+  it('grows with every write by any connection, so a watcher can poll it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'labbook-seq-'));
+    const a = new SqliteTrackingStore(path.join(dir, 't.db'));
+    const b = new SqliteTrackingStore(path.join(dir, 't.db'));
+    try {
+      const start = a.changeSeq();
+      let heard = 0;
+      const stop = a.onDidWrite(() => heard++);
+      await a.createRun({ experimentId: '0' });
+      assert.equal(heard, 1);
+      await b.createRun({ experimentId: '0' });
+      await b.createExperiment('x');
+      assert.equal(a.changeSeq(), start + 3);
+      await a.searchRuns({ experimentIds: ['0'] });
+      assert.equal(a.changeSeq(), start + 3, 'reads do not count');
+      stop();
+      await a.createRun({ experimentId: '0' });
+      assert.equal(heard, 1);
+    } finally {
+      await a.close();
+      await b.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

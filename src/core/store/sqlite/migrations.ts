@@ -142,6 +142,9 @@ const MIGRATIONS: readonly string[] = [
     key TEXT NOT NULL, value TEXT NOT NULL,
     PRIMARY KEY (model_id, key)
   ) WITHOUT ROWID;
+  -- Bumped by every write transaction, so any connection can tell cheaply that something changed.
+  CREATE TABLE store_meta (id INTEGER PRIMARY KEY CHECK (id = 1), change_seq INTEGER NOT NULL);
+  INSERT INTO store_meta (id, change_seq) VALUES (1, 0);
   -- Inputs (datasets, models) and outputs logged to a run, kept as the client sent them.
   CREATE TABLE run_io (
     run_key INTEGER NOT NULL REFERENCES runs(run_key) ON DELETE CASCADE,

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
@@ -51,6 +52,8 @@ export class SqliteTrackingStore implements TrackingStore {
   private readonly user: string;
   private readonly metrics: MetricsTable;
   private readonly registry: RegistryTables;
+  private readonly bumpChangeSeq: Statement;
+  private readonly readChangeSeq: Statement;
   /** MLflow 3 LoggedModel entities, for the MLflow endpoint (not part of TrackingStore). */
   readonly loggedModels: LoggedModelTables;
 
@@ -69,6 +72,8 @@ export class SqliteTrackingStore implements TrackingStore {
     this.metrics = new MetricsTable(this.db);
     this.registry = new RegistryTables(this.db, this.now);
     this.loggedModels = new LoggedModelTables(this.db, this.now);
+    this.bumpChangeSeq = this.db.prepare('UPDATE store_meta SET change_seq = change_seq + 1 WHERE id = 1');
+    this.readChangeSeq = this.db.prepare('SELECT change_seq FROM store_meta WHERE id = 1').pluck();
   }
 
   /** Runs `fn` in one IMMEDIATE write transaction (for callers outside TrackingStore). */
@@ -92,9 +97,39 @@ export class SqliteTrackingStore implements TrackingStore {
     );
   }
 
+  private readonly writeListeners = new Set<() => void>();
+
   /** Runs `fn` in one IMMEDIATE transaction: the write lock is taken up front, so no deadlock. */
   private write<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    const result = this.db
+      .transaction(() => {
+        const value = fn();
+        this.bumpChangeSeq.run();
+        return value;
+      })
+      .immediate();
+    for (const listener of this.writeListeners) {
+      try {
+        listener();
+      } catch {
+        // A listener's failure must not turn a committed write into an error.
+      }
+    }
+    return result;
+  }
+
+  /** Called after each write through this connection; returns the unsubscribe function. */
+  onDidWrite(listener: () => void): () => void {
+    this.writeListeners.add(listener);
+    return () => this.writeListeners.delete(listener);
+  }
+
+  /**
+   * A number that grows with every write to the file, by any connection (another window, a
+   * script logging through `labbook serve`): one indexed row, cheap enough to poll.
+   */
+  changeSeq(): number {
+    return this.readChangeSeq.get() as number;
   }
 
   // ── Experiments ──────────────────────────────────────────────────────────────────────────

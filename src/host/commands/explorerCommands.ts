@@ -1,0 +1,98 @@
+import * as vscode from 'vscode';
+import { parseOrderBy, parseRunFilter } from '../../core/mlflow/searchFilter.ts';
+import type { ExperimentsTreeProvider, ExplorerNode, RunNode, RunQuery } from '../trees/experimentsTree.ts';
+
+const QUERY_KEY = 'labbook.explorer.query';
+
+export function savedQuery(state: vscode.Memento): RunQuery {
+  const saved = state.get<RunQuery>(QUERY_KEY);
+  return { filter: saved?.filter ?? '', orderBy: saved?.orderBy ?? [] };
+}
+
+function checkFilter(value: string): string | undefined {
+  try {
+    parseRunFilter(value);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+const SORTS: { label: string; orderBy: string[] }[] = [
+  { label: 'Newest first', orderBy: [] },
+  { label: 'Oldest first', orderBy: ['attributes.start_time ASC'] },
+  { label: 'Name', orderBy: ['attributes.run_name ASC'] },
+  { label: 'Status', orderBy: ['attributes.status ASC'] },
+];
+
+/** Filter, sort, load more, copy id: the Experiments view's own commands. */
+export function registerExplorerCommands(
+  tree: ExperimentsTreeProvider,
+  view: vscode.TreeView<ExplorerNode>,
+  state: vscode.Memento,
+): vscode.Disposable[] {
+  const apply = async (query: RunQuery) => {
+    await state.update(QUERY_KEY, query);
+    await vscode.commands.executeCommand('setContext', 'labbook.runFilterActive', query.filter !== '');
+    view.description = [query.filter, query.orderBy.join(', ')].filter(Boolean).join(' · ') || undefined;
+    tree.setQuery(query);
+  };
+  void apply(tree.query);
+  return [
+    vscode.commands.registerCommand('labbook.filterRuns', async (filter?: string) => {
+      const value =
+        filter ??
+        (await vscode.window.showInputBox({
+          title: 'Filter Runs',
+          prompt: "MLflow search syntax, e.g. metrics.rmse < 0.8 and params.model = 'rf' and attributes.status = 'FINISHED'",
+          value: tree.query.filter,
+          ignoreFocusOut: true,
+          validateInput: (v) => (v.trim() === '' ? undefined : checkFilter(v)),
+        }));
+      if (value === undefined) return;
+      const problem = value.trim() === '' ? undefined : checkFilter(value);
+      if (problem) {
+        void vscode.window.showErrorMessage(problem);
+        return;
+      }
+      await apply({ ...tree.query, filter: value.trim() });
+    }),
+    vscode.commands.registerCommand('labbook.clearRunFilter', () => apply({ ...tree.query, filter: '' })),
+    vscode.commands.registerCommand('labbook.sortRuns', async (orderBy?: string[]) => {
+      let chosen = orderBy;
+      if (!chosen) {
+        const items = [...SORTS, { label: 'By a metric, param or attribute…', orderBy: ['custom'] }];
+        const picked = await vscode.window.showQuickPick(items, { title: 'Sort Runs' });
+        if (!picked) return;
+        chosen = picked.orderBy;
+        if (chosen[0] === 'custom') {
+          const text = await vscode.window.showInputBox({
+            title: 'Sort Runs',
+            prompt: 'MLflow order_by, e.g. metrics.rmse ASC or params.lr DESC',
+            validateInput: (v) => {
+              try {
+                parseOrderBy(v);
+                return undefined;
+              } catch (err) {
+                return (err as Error).message;
+              }
+            },
+          });
+          if (!text) return;
+          chosen = [text.trim()];
+        }
+      }
+      for (const clause of chosen) parseOrderBy(clause);
+      await apply({ ...tree.query, orderBy: chosen });
+    }),
+    vscode.commands.registerCommand('labbook.loadMoreRuns', (node: Extract<ExplorerNode, { kind: 'more' }>) =>
+      tree.loadMore(node).catch((err: unknown) => vscode.window.showErrorMessage(`Labbook could not load more runs: ${(err as Error).message}`)),
+    ),
+    vscode.commands.registerCommand('labbook.copyRunId', async (node?: RunNode, selected?: readonly ExplorerNode[]) => {
+      const runs = (selected?.length ? selected : node ? [node] : view.selection).filter((n): n is RunNode => n.kind === 'run');
+      if (runs.length === 0) return;
+      await vscode.env.clipboard.writeText(runs.map((n) => n.run.info.runId).join('\n'));
+      vscode.window.setStatusBarMessage(`Copied ${runs.length === 1 ? 'the run ID' : `${runs.length} run IDs`}`, 3000);
+    }),
+  ];
+}

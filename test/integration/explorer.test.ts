@@ -1,0 +1,117 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
+import type { LabbookApi } from '../../src/host/extension.ts';
+import type { ExplorerNode } from '../../src/host/trees/experimentsTree.ts';
+
+/** Waits for the tree to announce a change (bounded). */
+function changed(api: LabbookApi, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`the Experiments view did not change within ${ms} ms`));
+    }, ms);
+    const sub = api.experiments.onDidChangeTreeData(() => {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve();
+    });
+  });
+}
+
+describe('Labbook Experiments view over the local store', () => {
+  let api: LabbookApi;
+  let other: SqliteTrackingStore;
+  let experimentId: string;
+
+  const children = async (node?: ExplorerNode) => api.experiments.getChildren(node);
+  const runsOf = async () => {
+    const [local] = await children();
+    assert.ok(local);
+    const experiment = (await children(local)).find((n) => n.kind === 'experiment' && n.experiment.name === 'churn');
+    assert.ok(experiment, 'the seeded experiment is shown');
+    return children(experiment);
+  };
+  const names = (nodes: ExplorerNode[]) => nodes.flatMap((n) => (n.kind === 'run' ? [n.run.info.runName] : []));
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension<LabbookApi>('labbook.labbook');
+    assert.ok(ext);
+    api = await ext.activate();
+    const status = await api.readStatus();
+    assert.ok(status.store.path);
+    // Another connection to the same file, as another window or a logging script would have.
+    other = new SqliteTrackingStore(status.store.path, { runtime: { nativeBinding: path.join(ext.extensionPath, 'dist', 'better_sqlite3.node') } });
+    experimentId = await other.createExperiment('churn');
+    for (let i = 0; i < 25; i++) {
+      const run = await other.createRun({ experimentId, runName: `run-${String(i).padStart(2, '0')}`, startTime: 1_700_000_000_000 + i * 1000 });
+      await other.logBatch(run.info.runId, {
+        metrics: [{ key: 'rmse', value: 1 - i / 100, timestamp: 1, step: 0 }],
+        params: [{ key: 'model', value: i % 2 ? 'rf' : 'gbm' }],
+      });
+      if (i !== 24) await other.updateRun(run.info.runId, { status: i === 3 ? 'FAILED' : 'FINISHED', endTime: 1_700_000_000_000 + i * 1000 + 65_000 });
+    }
+    await vscode.workspace.getConfiguration('labbook.explorer').update('pageSize', 10, vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('labbook.refreshExperiments');
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('labbook.clearRunFilter');
+    await vscode.commands.executeCommand('labbook.sortRuns', []);
+    await vscode.workspace.getConfiguration('labbook.explorer').update('pageSize', undefined, vscode.ConfigurationTarget.Workspace);
+    await other?.close();
+  });
+
+  it('shows the local store, its experiments, and a first page of runs with status, metrics and details', async () => {
+    const roots = await children();
+    assert.deepEqual(roots.map((n) => n.kind === 'store' && n.root.label), ['Local']);
+    const experiments = await children(roots[0]);
+    assert.deepEqual(experiments.map((n) => n.kind === 'experiment' && n.experiment.name), ['Default', 'churn']);
+    const runs = await runsOf();
+    assert.equal(runs.length, 11, 'a page of 10 runs and "Load more…"');
+    assert.equal(runs.at(-1)?.kind, 'more');
+    const newest = runs[0];
+    assert.ok(newest?.kind === 'run');
+    assert.equal(newest.run.info.runName, 'run-24');
+    const item = api.experiments.getTreeItem(newest);
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'sync~spin', 'a running run spins');
+    assert.match(String(item.description), /rmse 0\.76/);
+    assert.equal(item.contextValue, 'labbook.run.running');
+    const finished = api.experiments.getTreeItem(runs[1] as ExplorerNode);
+    assert.equal((finished.iconPath as vscode.ThemeIcon).id, 'pass');
+    assert.match(String(finished.description), /1 min 05 s/);
+    assert.match((finished.tooltip as vscode.MarkdownString).value, /\| model \| rf \|/);
+  });
+
+  it('loads more runs a page at a time', async () => {
+    const first = await runsOf();
+    const more = first.at(-1);
+    assert.ok(more?.kind === 'more');
+    await vscode.commands.executeCommand('labbook.loadMoreRuns', more);
+    const second = await runsOf();
+    assert.equal(names(second).length, 20);
+    assert.deepEqual(names(second).slice(0, 10), names(first));
+  });
+
+  it('filters with MLflow syntax, refuses a bad filter clearly, and sorts', async () => {
+    await vscode.commands.executeCommand('labbook.filterRuns', "params.model = 'rf' and metrics.rmse < 0.9");
+    const filtered = names(await runsOf());
+    assert.deepEqual(filtered, ['run-23', 'run-21', 'run-19', 'run-17', 'run-15', 'run-13', 'run-11']);
+    await vscode.commands.executeCommand('labbook.filterRuns', 'metrics.rmse <<< 1');
+    assert.equal(api.experiments.query.filter, "params.model = 'rf' and metrics.rmse < 0.9", 'a bad filter leaves the last good one');
+    await vscode.commands.executeCommand('labbook.sortRuns', ['metrics.rmse DESC']);
+    assert.deepEqual(names(await runsOf()).slice(0, 2), ['run-11', 'run-13']);
+    await vscode.commands.executeCommand('labbook.clearRunFilter');
+    await vscode.commands.executeCommand('labbook.sortRuns', []);
+    assert.equal(names(await runsOf())[0], 'run-24');
+  });
+
+  it('shows a run logged by another process without a manual refresh', async () => {
+    await runsOf();
+    const update = changed(api, 10_000);
+    await other.createRun({ experimentId, runName: 'from-another-process', startTime: 1_800_000_000_000 });
+    await update;
+    assert.equal(names(await runsOf())[0], 'from-another-process');
+  });
+});
