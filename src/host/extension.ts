@@ -10,6 +10,7 @@ import { HomePanel } from './panels/homePanel.ts';
 import { LocalStore, LocalStoreWatcher } from './stores/localStore.ts';
 import { StoreRoots } from './stores/storeRoots.ts';
 import { registerExplorerCommands, savedQuery } from './commands/explorerCommands.ts';
+import { registerModelCommands } from './commands/modelCommands.ts';
 import { RemoteServers } from './stores/remoteServers.ts';
 import { readHomeStatus } from './status.ts';
 import { ExperimentsTreeProvider } from './trees/experimentsTree.ts';
@@ -25,6 +26,8 @@ export interface LabbookApi {
   openRemoteStore(url: string): Promise<TrackingStore>;
   /** The Experiments view's data provider (what VS Code asks for its nodes). */
   readonly experiments: ExperimentsTreeProvider;
+  /** The Models view's data provider. */
+  readonly models: ModelsTreeProvider;
 }
 
 export function activate(context: vscode.ExtensionContext): LabbookApi {
@@ -47,16 +50,20 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
   const experiments = new ExperimentsTreeProvider(() => roots.list(), explorerSettings, savedQuery(context.workspaceState));
   const experimentsView = vscode.window.createTreeView('labbook.experiments', { treeDataProvider: experiments, showCollapseAll: true, canSelectMany: true });
   const watcher = new LocalStoreWatcher(localStore);
-  const models = new ModelsTreeProvider();
+  const models = new ModelsTreeProvider(() => roots.list());
   context.subscriptions.push(
     roots,
     experiments,
     experimentsView,
     watcher,
-    watcher.onDidChange(() => experiments.storeChanged('local')),
+    watcher.onDidChange(() => {
+      experiments.storeChanged('local');
+      models.refresh();
+    }),
     ...registerExplorerCommands(experiments, experimentsView, context.workspaceState),
     models,
     vscode.window.createTreeView('labbook.models', { treeDataProvider: models, showCollapseAll: true }),
+    ...registerModelCommands(models),
     vscode.window.registerWebviewPanelSerializer(HOME_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel) => {
         HomePanel.revive(panel, context.extensionUri, log, readStatus);
@@ -81,12 +88,13 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
       if (e.affectsConfiguration('labbook.remoteServers') || e.affectsConfiguration('labbook.store') || e.affectsConfiguration('labbook.explorer')) {
         roots.forgetRemotes();
         experiments.reload();
+        models.refresh();
       }
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => experiments.reload()),
   );
   log.info('Labbook activated');
-  return { showHome, readStatus, openRemoteStore: (url) => remoteServers.open(url), experiments };
+  return { showHome, readStatus, openRemoteStore: (url) => remoteServers.open(url), experiments, models };
 }
 
 export function deactivate(): void {

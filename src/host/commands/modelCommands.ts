@@ -1,0 +1,47 @@
+import * as vscode from 'vscode';
+import type { ModelsTreeProvider, VersionNode } from '../trees/modelsTree.ts';
+
+/** Set/remove an alias on a model version, copy its URI: the Models view's commands. */
+export function registerModelCommands(tree: ModelsTreeProvider): vscode.Disposable[] {
+  const failed = (what: string) => (err: unknown) => void vscode.window.showErrorMessage(`Labbook could not ${what}: ${(err as Error).message}`);
+  return [
+    vscode.commands.registerCommand('labbook.setModelAlias', async (node: VersionNode, alias?: string) => {
+      const chosen =
+        alias ??
+        (await vscode.window.showInputBox({
+          title: `Set Alias on ${node.version.name} v${node.version.version}`,
+          prompt: 'An alias such as champion or staging (moves it from any other version)',
+          validateInput: (v) => (/^[\w-]+$/.test(v) && !/^(latest|v\d+)$/i.test(v) ? undefined : "Use letters, digits, '-' or '_'; not 'latest' or v<number>."),
+        }));
+      if (!chosen) return false;
+      const store = await node.root.open();
+      if (!store) return false;
+      try {
+        await store.setRegisteredModelAlias(node.version.name, chosen, node.version.version);
+      } catch (err) {
+        failed(`set the alias ${chosen}`)(err);
+        return false;
+      }
+      tree.refresh();
+      return true;
+    }),
+    vscode.commands.registerCommand('labbook.removeModelAlias', async (node: VersionNode, alias?: string) => {
+      const chosen = alias ?? (node.version.aliases.length === 1 ? node.version.aliases[0] : await vscode.window.showQuickPick([...node.version.aliases], { title: 'Remove Alias' }));
+      if (!chosen) return false;
+      const store = await node.root.open();
+      if (!store) return false;
+      try {
+        await store.deleteRegisteredModelAlias(node.version.name, chosen);
+      } catch (err) {
+        failed(`remove the alias ${chosen}`)(err);
+        return false;
+      }
+      tree.refresh();
+      return true;
+    }),
+    vscode.commands.registerCommand('labbook.copyModelUri', async (node: VersionNode) => {
+      await vscode.env.clipboard.writeText(`models:/${node.version.name}/${node.version.version}`);
+      vscode.window.setStatusBarMessage('Copied the model URI', 3000);
+    }),
+  ];
+}
