@@ -11,6 +11,7 @@ import { LocalStore, LocalStoreWatcher } from './stores/localStore.ts';
 import { StoreRoots } from './stores/storeRoots.ts';
 import { registerExplorerCommands, savedQuery } from './commands/explorerCommands.ts';
 import { registerModelCommands } from './commands/modelCommands.ts';
+import { registerRunCommands } from './commands/runCommands.ts';
 import { RemoteServers } from './stores/remoteServers.ts';
 import { readHomeStatus } from './status.ts';
 import { ExperimentsTreeProvider } from './trees/experimentsTree.ts';
@@ -61,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
       models.refresh();
     }),
     ...registerExplorerCommands(experiments, experimentsView, context.workspaceState),
+    ...registerRunCommands(experiments, experimentsView),
     models,
     vscode.window.createTreeView('labbook.models', { treeDataProvider: models, showCollapseAll: true }),
     ...registerModelCommands(models),

@@ -115,3 +115,57 @@ describe('Labbook Experiments view over the local store', () => {
     assert.equal(names(await runsOf())[0], 'from-another-process');
   });
 });
+
+describe('Labbook run actions from the Experiments view', () => {
+  let api: LabbookApi;
+  let other: SqliteTrackingStore;
+  let experimentId: string;
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension<LabbookApi>('labbook.labbook');
+    assert.ok(ext);
+    api = await ext.activate();
+    const status = await api.readStatus();
+    other = new SqliteTrackingStore(status.store.path ?? '', { runtime: { nativeBinding: path.join(ext.extensionPath, 'dist', 'better_sqlite3.node') } });
+    experimentId = await other.createExperiment('actions');
+    for (const name of ['keep', 'a', 'b']) await other.createRun({ experimentId, runName: name });
+    await vscode.commands.executeCommand('labbook.refreshExperiments');
+  });
+  after(() => other?.close());
+
+  const runNodes = async () => {
+    const [local] = await api.experiments.getChildren();
+    const experiment = (await api.experiments.getChildren(local)).find((n) => n.kind === 'experiment' && n.experiment.name === 'actions');
+    return (await api.experiments.getChildren(experiment)).filter((n) => n.kind === 'run');
+  };
+  const byName = async (name: string) => {
+    const node = (await runNodes()).find((n) => n.kind === 'run' && n.run.info.runName === name);
+    assert.ok(node, `run ${name} is shown`);
+    return node;
+  };
+
+  it('renames a run, tags several, and keeps a note', async () => {
+    const keep = await byName('keep');
+    assert.equal(await vscode.commands.executeCommand('labbook.renameRun', keep, 'kept'), true);
+    const [a, b] = [await byName('a'), await byName('b')];
+    assert.equal(await vscode.commands.executeCommand('labbook.addRunTag', a, [a, b], 'stage=review'), true);
+    const kept = await byName('kept');
+    assert.equal(await vscode.commands.executeCommand('labbook.editRunNote', kept, 'the good one'), true);
+    assert.ok(kept.kind === 'run');
+    const stored = await other.getRun(kept.run.info.runId);
+    assert.equal(stored.info.runName, 'kept');
+    assert.ok(stored.data.tags.some((t) => t.key === 'mlflow.note.content' && t.value === 'the good one'));
+    for (const node of [a, b]) {
+      assert.ok(node.kind === 'run');
+      assert.ok((await other.getRun(node.run.info.runId)).data.tags.some((t) => t.key === 'stage' && t.value === 'review'));
+    }
+  });
+
+  it('deletes the selected runs and restores them', async () => {
+    const [a, b] = [await byName('a'), await byName('b')];
+    assert.equal(await vscode.commands.executeCommand('labbook.deleteRuns', a, [a, b], true), true);
+    assert.deepEqual((await runNodes()).map((n) => n.kind === 'run' && n.run.info.runName), ['kept']);
+    assert.equal(await vscode.commands.executeCommand('labbook.restoreRuns', [a, b]), true);
+    assert.equal((await runNodes()).length, 3);
+  });
+});
