@@ -107,6 +107,15 @@ describe('Labbook Experiments view over the local store', () => {
     assert.equal(names(await runsOf())[0], 'run-24');
   });
 
+  it('shows only the runs with a chosen status', async () => {
+    await vscode.commands.executeCommand('labbook.showRunsWithStatus', 'FAILED');
+    assert.deepEqual(names(await runsOf()), ['run-03']);
+    await vscode.commands.executeCommand('labbook.showRunsWithStatus', 'RUNNING');
+    assert.deepEqual(names(await runsOf()), ['run-24']);
+    await vscode.commands.executeCommand('labbook.showRunsWithStatus', 'ALL');
+    assert.equal(names(await runsOf()).length, 10);
+  });
+
   it('shows a run logged by another process without a manual refresh', async () => {
     await runsOf();
     const update = changed(api, 10_000);

@@ -1,13 +1,23 @@
 import * as vscode from 'vscode';
 import { parseOrderBy, parseRunFilter } from '../../core/mlflow/searchFilter.ts';
+import type { RunStatus } from '../../core/store/types.ts';
 import type { ExperimentsTreeProvider, ExplorerNode, RunNode, RunQuery } from '../trees/experimentsTree.ts';
+import { STATUS_LABEL } from '../trees/runFormat.ts';
 
 const QUERY_KEY = 'labbook.explorer.query';
 
 export function savedQuery(state: vscode.Memento): RunQuery {
   const saved = state.get<RunQuery>(QUERY_KEY);
-  return { filter: saved?.filter ?? '', orderBy: saved?.orderBy ?? [] };
+  return { filter: saved?.filter ?? '', orderBy: saved?.orderBy ?? [], ...(saved?.status ? { status: saved.status } : {}) };
 }
+
+const STATUSES: { label: string; status: RunStatus | undefined }[] = [
+  { label: 'All runs', status: undefined },
+  { label: 'Running', status: 'RUNNING' },
+  { label: 'Finished', status: 'FINISHED' },
+  { label: 'Failed', status: 'FAILED' },
+  { label: 'Killed', status: 'KILLED' },
+];
 
 function checkFilter(value: string): string | undefined {
   try {
@@ -33,8 +43,8 @@ export function registerExplorerCommands(
 ): vscode.Disposable[] {
   const apply = async (query: RunQuery) => {
     await state.update(QUERY_KEY, query);
-    await vscode.commands.executeCommand('setContext', 'labbook.runFilterActive', query.filter !== '');
-    view.description = [query.filter, query.orderBy.join(', ')].filter(Boolean).join(' · ') || undefined;
+    await vscode.commands.executeCommand('setContext', 'labbook.runFilterActive', query.filter !== '' || query.status !== undefined);
+    view.description = [query.status ? STATUS_LABEL[query.status] : '', query.filter, query.orderBy.join(', ')].filter(Boolean).join(' · ') || undefined;
     tree.setQuery(query);
   };
   void apply(tree.query);
@@ -57,7 +67,17 @@ export function registerExplorerCommands(
       }
       await apply({ ...tree.query, filter: value.trim() });
     }),
-    vscode.commands.registerCommand('labbook.clearRunFilter', () => apply({ ...tree.query, filter: '' })),
+    vscode.commands.registerCommand('labbook.clearRunFilter', () => apply({ filter: '', orderBy: tree.query.orderBy })),
+    vscode.commands.registerCommand('labbook.showRunsWithStatus', async (status?: RunStatus | 'ALL') => {
+      let chosen: RunStatus | undefined | 'ALL' = status;
+      if (chosen === undefined) {
+        const picked = await vscode.window.showQuickPick(STATUSES, { title: 'Show Runs' });
+        if (!picked) return;
+        chosen = picked.status ?? 'ALL';
+      }
+      const { status: _old, ...rest } = tree.query;
+      await apply(chosen === 'ALL' ? rest : { ...rest, status: chosen });
+    }),
     vscode.commands.registerCommand('labbook.sortRuns', async (orderBy?: string[]) => {
       let chosen = orderBy;
       if (!chosen) {

@@ -27,6 +27,8 @@ export type RunNode = Extract<ExplorerNode, { kind: 'run' }>;
 export interface RunQuery {
   readonly filter: string;
   readonly orderBy: readonly string[];
+  /** Show only runs with this status. */
+  readonly status?: RunStatus;
 }
 
 interface LoadedRuns {
@@ -98,9 +100,10 @@ export class ExperimentsTreeProvider extends RefreshableTreeProvider<ExplorerNod
   }
 
   private search(node: ExperimentNode) {
+    const { filter, status } = this.queryState;
     return {
       experimentIds: [node.experiment.experimentId],
-      filter: this.queryState.filter,
+      filter: [filter, status ? `attributes.status = '${status}'` : ''].filter(Boolean).join(' and '),
       orderBy: this.queryState.orderBy,
       maxResults: this.settings().pageSize,
     };
@@ -136,7 +139,8 @@ export class ExperimentsTreeProvider extends RefreshableTreeProvider<ExplorerNod
       this.pages.set(key, page);
     }
     if (page.runs.length === 0) {
-      return [message(`${key}/none`, this.queryState.filter ? 'No runs match the filter.' : 'No runs yet.', false)];
+      const filtered = this.queryState.filter || this.queryState.status;
+      return [message(`${key}/none`, filtered ? 'No runs match the filter.' : 'No runs yet.', false)];
     }
     const runs: ExplorerNode[] = page.runs.map((run) => ({ kind: 'run', root: node.root, run }));
     if (page.next) runs.push({ kind: 'more', parent: node, loaded: page.runs.length });
