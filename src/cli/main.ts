@@ -1,11 +1,11 @@
 // `labbook` on the command line, over the same core the extension uses.
 //   labbook serve [--store FILE] [--port N] [--token TOKEN]
+//   labbook diff A.ipynb B.ipynb [options]
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startLocalTrackingServer } from '../core/mlflow/server/localTrackingServer.ts';
 import type { SqliteRuntime } from '../core/sqlite/openDatabase.ts';
-import { SqliteTrackingStore } from '../core/store/sqlite/sqliteTrackingStore.ts';
+import { DIFF_USAGE, diffCommand } from './diffCommand.ts';
 
 const USAGE = `Usage: labbook <command> [options]
 
@@ -16,7 +16,7 @@ Commands:
           --port N        the port (default: a free one)
           --token TOKEN   the bearer token clients must send (default: a fresh random one;
                           or set LABBOOK_TRACKING_TOKEN)
-`;
+${DIFF_USAGE}`;
 
 /** In the bundle (dist/cli.js) the SQLite addon sits beside the script; from source, npm finds it. */
 function sqliteRuntime(): SqliteRuntime {
@@ -34,6 +34,9 @@ async function serve(args: string[]): Promise<void> {
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
   const token = values.token ?? process.env.LABBOOK_TRACKING_TOKEN;
+  // Loaded here, not at the top: `labbook diff` runs once per file under git and needs no SQLite.
+  const { SqliteTrackingStore } = await import('../core/store/sqlite/sqliteTrackingStore.ts');
+  const { startLocalTrackingServer } = await import('../core/mlflow/server/localTrackingServer.ts');
   const store = new SqliteTrackingStore(file, { runtime: sqliteRuntime() });
   const server = await startLocalTrackingServer({ store, port, ...(token ? { token } : {}) });
   process.stdout.write(
@@ -65,6 +68,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'serve':
         await serve(rest);
         return 0;
+      case 'diff':
+        return await diffCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
       case undefined:
       case '-h':
       case '--help':

@@ -1,0 +1,132 @@
+// The notebook diff against nbdime (`nbdime.diff_notebooks`, the reference tool), same files, same
+// machine, same run: real notebook pairs from test/fixtures/notebooks, and synthetic notebooks of
+// 100–800 code cells with 10% edited, 5% inserted and 5% deleted cells (seeded, no cell ids, so both
+// tools must align from content). Besides speed, alignment quality: how many of the edited cells
+// each tool shows as one modified cell (nbdime: a 'patch' on that cell) rather than removed + added.
+// Needs the Python venv with nbdime (bench/run.mjs sets LABBOOK_TEST_PYTHON).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { diffNotebooks } from '../src/core/diff/diffNotebooks.ts';
+import type { NotebookDiff } from '../src/core/diff/model.ts';
+import { SHOW_EVERYTHING } from '../src/core/diff/options.ts';
+import { parseNotebook } from '../src/core/notebook/readNotebook.ts';
+import { runPython } from '../test/support/python.ts';
+import { syntheticPair } from '../test/support/syntheticNotebook.ts';
+import { medianMs, type Benchmark, type BenchResult } from './timing.ts';
+
+const FIXTURES = path.join(import.meta.dirname, '..', 'test', 'fixtures', 'notebooks');
+const NBDIME = path.join(import.meta.dirname, 'fixtures', 'nbdime_time.py');
+/** nbdime needs minutes at 800 cells; past this one pair is abandoned, not the whole run. */
+const NBDIME_TIMEOUT_MS = 600_000;
+
+interface NbdimeResult {
+  median_ms: number;
+  runs: number;
+  patched: Array<[number, number]>;
+  added: number;
+  removed: number;
+}
+
+async function timeNbdime(base: string, remote: string, repeat: number): Promise<NbdimeResult> {
+  const result = await runPython([NBDIME, base, remote, '--repeat', String(repeat), '--budget', '120'], {}, NBDIME_TIMEOUT_MS);
+  if (result.code !== 0) throw new Error(`nbdime timing failed (${result.code ?? 'killed after the timeout'}): ${result.stderr.slice(-2000)}`);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '') as NbdimeResult;
+}
+
+/**
+ * Ours, measured like nbdime's: both notebooks already in memory as text; the time includes
+ * parsing them (nbdime's excludes reading) and the diff with every filter off (nbdime filters
+ * nothing), so the comparison does not flatter us.
+ */
+async function timeOurs(baseText: string, remoteText: string): Promise<{ ms: number; diff: NotebookDiff }> {
+  const run = () => diffNotebooks({ notebook: parseNotebook(baseText, 'base'), name: 'base' }, { notebook: parseNotebook(remoteText, 'remote'), name: 'remote' }, SHOW_EVERYTHING);
+  const ms = await medianMs(run, 9);
+  return { ms, diff: run() };
+}
+
+/** How many of the known edited pairs a tool shows as one modified cell. */
+function editsFound(edited: Array<[number, number]>, shownModified: Array<[number, number]>): number {
+  const shown = new Set(shownModified.map(([i, j]) => `${i},${j}`));
+  return edited.filter(([i, j]) => shown.has(`${i},${j}`)).length;
+}
+
+function oursModified(diff: NotebookDiff): Array<[number, number]> {
+  return diff.cells.filter((c) => c.kind === 'modified' && c.baseIndex !== null && c.remoteIndex !== null).map((c) => [c.baseIndex as number, c.remoteIndex as number]);
+}
+
+const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(0));
+
+function realPair(remote: string, edited?: Array<[number, number]>): Benchmark {
+  return {
+    name: `notebook diff: real pair workflow → ${remote} (56 cells)`,
+    async run(): Promise<BenchResult> {
+      const basePath = path.join(FIXTURES, 'workflow.ipynb');
+      const remotePath = path.join(FIXTURES, remote);
+      const ours = await timeOurs(readFileSync(basePath, 'utf8'), readFileSync(remotePath, 'utf8'));
+      const theirs = await timeNbdime(basePath, remotePath, 7);
+      let quality = '';
+      let qualityMet = true;
+      if (edited) {
+        const mine = editsFound(edited, oursModified(ours.diff));
+        const nbdime = editsFound(edited, theirs.patched);
+        quality = `; edits as modified: ours ${mine}/${edited.length}, nbdime ${nbdime}/${edited.length}`;
+        qualityMet = mine >= nbdime;
+      }
+      return {
+        oursMs: ours.ms,
+        peer: 'nbdime 4.0.4',
+        peerMs: theirs.median_ms,
+        target: `<50 ms (got ${fmt(ours.ms)} ms)${quality}`,
+        met: ours.ms < 50 && qualityMet,
+      };
+    },
+  };
+}
+
+function syntheticSize(cells: number): Benchmark {
+  return {
+    name: `notebook diff: synthetic ${cells} code cells (10% edited, 5% inserted, 5% deleted)`,
+    async run(): Promise<BenchResult> {
+      const pair = syntheticPair({ cells, seed: cells, edits: 0.1, inserts: 0.05, deletes: 0.05 });
+      // nbdime reads the very same files.
+      const dir = mkdtempSync(path.join(tmpdir(), 'labbook-nbdiff-'));
+      try {
+        const basePath = path.join(dir, 'base.ipynb');
+        const remotePath = path.join(dir, 'remote.ipynb');
+        writeFileSync(basePath, pair.base);
+        writeFileSync(remotePath, pair.remote);
+        const ours = await timeOurs(pair.base, pair.remote);
+        const theirs = await timeNbdime(basePath, remotePath, cells <= 100 ? 5 : cells <= 200 ? 3 : 1);
+        const mine = editsFound(pair.edited, oursModified(ours.diff));
+        const nbdime = editsFound(pair.edited, theirs.patched);
+        const ratio = theirs.median_ms / ours.ms;
+        const quality = `edits as modified: ours ${mine}/${pair.edited.length}, nbdime ${nbdime}/${pair.edited.length}`;
+        const speed = cells >= 800 ? `≥50× and <1 s (got ${ratio.toFixed(0)}×); ` : '';
+        return {
+          oursMs: ours.ms,
+          peer: `nbdime 4.0.4${theirs.runs === 1 ? ' (1 run)' : ''}`,
+          peerMs: theirs.median_ms,
+          target: `${speed}${quality}`,
+          met: mine >= nbdime && (cells < 800 || (ratio >= 50 && ours.ms < 1000)),
+        };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+export const benchmarks: Benchmark[] = [
+  // The edited pair's known edits (base → remote index), from make_fixtures.py.
+  realPair('workflow-edited.ipynb', [
+    [0, 0],
+    [23, 23],
+    [34, 34],
+    [54, 54],
+  ]),
+  realPair('workflow-moved.ipynb'),
+  realPair('workflow-plot.ipynb', [[13, 13]]),
+  realPair('workflow-noise.ipynb'),
+  ...[100, 200, 400, 800].map(syntheticSize),
+];
