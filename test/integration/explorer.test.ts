@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
+import type { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
 import type { LabbookApi } from '../../src/host/extension.ts';
 import type { ExplorerNode } from '../../src/host/trees/experimentsTree.ts';
+import { workspaceStore } from './support.ts';
 
 /** Waits for the tree to announce a change (bounded). */
 function changed(api: LabbookApi, ms: number): Promise<void> {
@@ -36,13 +36,7 @@ describe('Labbook Experiments view over the local store', () => {
   const names = (nodes: ExplorerNode[]) => nodes.flatMap((n) => (n.kind === 'run' ? [n.run.info.runName] : []));
 
   before(async () => {
-    const ext = vscode.extensions.getExtension<LabbookApi>('labbook.labbook');
-    assert.ok(ext);
-    api = await ext.activate();
-    const status = await api.readStatus();
-    assert.ok(status.store.path);
-    // Another connection to the same file, as another window or a logging script would have.
-    other = new SqliteTrackingStore(status.store.path, { runtime: { nativeBinding: path.join(ext.extensionPath, 'dist', 'better_sqlite3.node') } });
+    ({ api, other } = await workspaceStore());
     experimentId = await other.createExperiment('churn');
     for (let i = 0; i < 25; i++) {
       const run = await other.createRun({ experimentId, runName: `run-${String(i).padStart(2, '0')}`, startTime: 1_700_000_000_000 + i * 1000 });
@@ -131,11 +125,7 @@ describe('Labbook run actions from the Experiments view', () => {
   let experimentId: string;
 
   before(async () => {
-    const ext = vscode.extensions.getExtension<LabbookApi>('labbook.labbook');
-    assert.ok(ext);
-    api = await ext.activate();
-    const status = await api.readStatus();
-    other = new SqliteTrackingStore(status.store.path ?? '', { runtime: { nativeBinding: path.join(ext.extensionPath, 'dist', 'better_sqlite3.node') } });
+    ({ api, other } = await workspaceStore());
     experimentId = await other.createExperiment('actions');
     for (const name of ['keep', 'a', 'b']) await other.createRun({ experimentId, runName: name });
     await vscode.commands.executeCommand('labbook.refreshExperiments');

@@ -1,21 +1,16 @@
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
+import type { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
 import type { LabbookApi } from '../../src/host/extension.ts';
 import type { ModelsNode } from '../../src/host/trees/modelsTree.ts';
+import { workspaceStore } from './support.ts';
 
 describe('Labbook Models view over the local store', () => {
   let api: LabbookApi;
   let other: SqliteTrackingStore;
 
   before(async () => {
-    const ext = vscode.extensions.getExtension<LabbookApi>('labbook.labbook');
-    assert.ok(ext);
-    api = await ext.activate();
-    const status = await api.readStatus();
-    assert.ok(status.store.path);
-    other = new SqliteTrackingStore(status.store.path, { runtime: { nativeBinding: path.join(ext.extensionPath, 'dist', 'better_sqlite3.node') } });
+    ({ api, other } = await workspaceStore());
     const run = await other.createRun({ experimentId: '0', runName: 'trainer' });
     await other.createRegisteredModel('churn-model', { description: 'predicts churn', tags: [{ key: 'team', value: 'growth' }] });
     await other.createModelVersion('churn-model', `runs:/${run.info.runId}/model`, run.info.runId);

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startLocalTrackingServer, type LocalTrackingServer } from '../../src/core/mlflow/server/localTrackingServer.ts';
-import { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
+import type { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
 import type { LabbookApi } from '../../src/host/extension.ts';
+import { activateLabbook, openStore } from './support.ts';
 
 const TOKEN = 'sekret-token-1234567890';
 
@@ -16,12 +17,11 @@ describe('Labbook remote tracking servers (credentials in SecretStorage)', () =>
   let api: LabbookApi;
 
   before(async () => {
-    const ext = vscode.extensions.getExtension<LabbookApi>('labbook.labbook');
-    assert.ok(ext);
-    api = await ext.activate();
+    const labbook = await activateLabbook();
+    api = labbook.api;
     dir = mkdtempSync(path.join(tmpdir(), 'labbook-remote-'));
     // An MLflow-compatible server that wants a bearer token: Labbook's own endpoint.
-    store = new SqliteTrackingStore(path.join(dir, 'tracking.db'), { runtime: { nativeBinding: path.join(ext.extensionPath, 'dist', 'better_sqlite3.node') } });
+    store = openStore(labbook.ext, path.join(dir, 'tracking.db'));
     server = await startLocalTrackingServer({ store, token: TOKEN });
   });
   after(async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { commonSubsequence } from '../../../src/core/diff/myers.ts';
+import { seededRandom } from '../../support/syntheticNotebook.ts';
 
 /** Length of a longest common subsequence by the textbook O(NM) table. */
 function lcsLength(a: number[], b: number[]): number {
@@ -26,17 +27,6 @@ function checkValid(a: number[], b: number[], matches: Array<[number, number]>):
   }
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('diff: Myers common subsequence', () => {
   it('finds a longest common subsequence on the classic example', () => {
     const a = [...'ABCABBA'].map((c) => c.charCodeAt(0));
@@ -55,7 +45,7 @@ describe('diff: Myers common subsequence', () => {
   });
 
   it('matches the O(NM) table on 3000 random pairs (small alphabets, unequal lengths)', () => {
-    const next = rng(42);
+    const next = seededRandom(42);
     for (let round = 0; round < 3000; round++) {
       const alphabet = 1 + Math.floor(next() * 6);
       const a = Array.from({ length: Math.floor(next() * 30) }, () => Math.floor(next() * alphabet));
@@ -68,7 +58,7 @@ describe('diff: Myers common subsequence', () => {
   });
 
   it('stays minimal on long sequences with few edits', () => {
-    const next = rng(7);
+    const next = seededRandom(7);
     const a = Array.from({ length: 5000 }, (_, i) => i);
     const b = a.filter(() => next() > 0.02);
     for (let k = 0; k < 50; k++) b.splice(Math.floor(next() * b.length), 0, 100_000 + k);
@@ -78,7 +68,7 @@ describe('diff: Myers common subsequence', () => {
   });
 
   it('past its cost bound, stays valid and close to the longest', () => {
-    const next = rng(11);
+    const next = seededRandom(11);
     for (let round = 0; round < 10; round++) {
       // Random sequences over 40 symbols differ in over a thousand places: far past the bound of 256 rounds.
       const a = Array.from({ length: 1500 }, () => Math.floor(next() * 40));
@@ -91,7 +81,7 @@ describe('diff: Myers common subsequence', () => {
   });
 
   it('returns a valid (if not longest) result quickly on a shuffle past its cost bound', () => {
-    const next = rng(9);
+    const next = seededRandom(9);
     const a = Array.from({ length: 20_000 }, (_, i) => i % 5000);
     const b = [...a].sort(() => next() - 0.5);
     const start = performance.now();

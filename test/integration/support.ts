@@ -1,0 +1,25 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
+import type { LabbookApi } from '../../src/host/extension.ts';
+
+/** Activates Labbook and returns its API and its extension record. */
+export async function activateLabbook(): Promise<{ api: LabbookApi; ext: vscode.Extension<LabbookApi> }> {
+  const ext = vscode.extensions.getExtension<LabbookApi>('labbook.labbook');
+  assert.ok(ext, 'labbook.labbook is not installed in this extension host');
+  return { api: await ext.activate(), ext };
+}
+
+/** A second connection to a store file, as another window or a logging script would have. */
+export function openStore(ext: vscode.Extension<LabbookApi>, file: string): SqliteTrackingStore {
+  return new SqliteTrackingStore(file, { runtime: { nativeBinding: path.join(ext.extensionPath, 'dist', 'better_sqlite3.node') } });
+}
+
+/** Labbook's API and a second connection to the workspace's local store. */
+export async function workspaceStore(): Promise<{ api: LabbookApi; other: SqliteTrackingStore }> {
+  const { api, ext } = await activateLabbook();
+  const status = await api.readStatus();
+  assert.ok(status.store.path, 'the test workspace has a local store');
+  return { api, other: openStore(ext, status.store.path) };
+}
