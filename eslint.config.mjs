@@ -43,9 +43,13 @@ export default tseslint.config(
   {
     files: ['src/protocol/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
+      // Protocol may name core's plain-JSON types (erased at build), never import its code.
+      '@typescript-eslint/no-restricted-imports': ['error', {
         paths: [noVscode],
-        patterns: [{ group: ['**/host/**', '**/webview/**', '**/core/**', 'node:*'], message: 'src/protocol is plain JSON types shared with webviews: no core, host or Node imports.' }],
+        patterns: [
+          { group: ['**/host/**', '**/webview/**', 'node:*'], message: 'src/protocol is plain JSON types shared with webviews: no host, webview or Node imports.' },
+          { group: ['**/core/**'], allowTypeImports: true, message: 'src/protocol may use only types from src/core (import type).' },
+        ],
       }],
     },
   },

@@ -11,6 +11,7 @@ import { LocalStore, LocalStoreWatcher } from './stores/localStore.ts';
 import { StoreRoots } from './stores/storeRoots.ts';
 import { registerExplorerCommands, savedQuery } from './commands/explorerCommands.ts';
 import { registerModelCommands } from './commands/modelCommands.ts';
+import { registerNotebookDiffCommands } from './commands/notebookDiffCommands.ts';
 import { registerRunCommands } from './commands/runCommands.ts';
 import { RemoteServers } from './stores/remoteServers.ts';
 import { readHomeStatus } from './status.ts';
@@ -66,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
     models,
     vscode.window.createTreeView('labbook.models', { treeDataProvider: models, showCollapseAll: true }),
     ...registerModelCommands(models),
+    ...registerNotebookDiffCommands(context.extensionUri, log),
     vscode.window.registerWebviewPanelSerializer(HOME_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel) => {
         HomePanel.revive(panel, context.extensionUri, log, readStatus);

@@ -25,6 +25,8 @@ export interface PanelSpec {
   /** Bundle under dist/webview/, e.g. 'home' for dist/webview/home.js. */
   readonly app: string;
   readonly methods: ReadonlySet<string>;
+  /** Extra stylesheets from media/, after the shared webview.css. */
+  readonly styles?: readonly string[];
 }
 
 /**
@@ -104,7 +106,7 @@ export abstract class WebviewPanelHost<M extends RequestMap, E> implements vscod
       cspSource: webview.cspSource,
       nonce: createNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, `${this.spec.app}.js`)).toString(),
-      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'webview.css')).toString()],
+      styleUris: ['webview.css', ...(this.spec.styles ?? [])].map((css) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', css)).toString()),
     });
   }
 

@@ -1,0 +1,49 @@
+// Reading a file as it was at a git revision, and a file's history, through simple-git.
+import path from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+
+export class GitError extends Error {
+  override readonly name = 'GitError';
+}
+
+export interface FileCommit {
+  readonly hash: string;
+  readonly date: string;
+  readonly message: string;
+  readonly author: string;
+}
+
+function gitIn(dir: string): SimpleGit {
+  return simpleGit({ baseDir: dir, timeout: { block: 30_000 } });
+}
+
+/** The repository root that holds `file`, or a GitError saying it is not in one. */
+export async function repositoryRoot(file: string): Promise<string> {
+  try {
+    return (await gitIn(path.dirname(file)).revparse(['--show-toplevel'])).trim();
+  } catch (err) {
+    throw new GitError(`${file} is not in a git repository (${firstLine(err)}).`);
+  }
+}
+
+/** The text of `file` at `revision` (e.g. HEAD, a hash, a branch). */
+export async function readFileAtRevision(file: string, revision: string): Promise<string> {
+  const root = await repositoryRoot(file);
+  const relative = path.relative(root, path.resolve(file)).split(path.sep).join('/');
+  try {
+    return await gitIn(root).show([`${revision}:${relative}`]);
+  } catch (err) {
+    throw new GitError(`${relative} does not exist at ${revision} (${firstLine(err)}).`);
+  }
+}
+
+/** The commits that changed `file`, newest first (following renames), at most `max`. */
+export async function fileHistory(file: string, max = 50): Promise<FileCommit[]> {
+  const root = await repositoryRoot(file);
+  const log = await gitIn(root).log({ file: path.resolve(file), maxCount: max, '--follow': null });
+  return log.all.map((c) => ({ hash: c.hash, date: c.date, message: c.message, author: c.author_name }));
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]?.trim() ?? '';
+}

@@ -1,0 +1,106 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { diffNotebooks } from '../../core/diff/diffNotebooks.ts';
+import { readFileAtRevision } from '../../core/git/gitFiles.ts';
+import type { Notebook } from '../../core/notebook/notebookModel.ts';
+import { parseNotebook, readNotebookFile } from '../../core/notebook/readNotebook.ts';
+import {
+  isDiffToggles,
+  NOTEBOOK_DIFF_METHODS,
+  NOTEBOOK_DIFF_VIEW_TYPE,
+  type DiffSource,
+  type NotebookDiffData,
+  type NotebookDiffEvent,
+  type NotebookDiffRequests,
+} from '../../protocol/notebookDiff.ts';
+import { BadParamsError, WebviewPanelHost, type PanelSpec, type RequestHandlers } from './webviewPanelHost.ts';
+
+const SPEC: PanelSpec = {
+  viewType: NOTEBOOK_DIFF_VIEW_TYPE,
+  title: 'Notebook Diff',
+  app: 'notebookDiff',
+  methods: NOTEBOOK_DIFF_METHODS,
+  styles: ['notebookDiff.css'],
+};
+
+/** Both sides of a diff source, with their labels. */
+async function loadSides(source: DiffSource): Promise<{ title: string; base: Notebook; remote: Notebook; baseLabel: string; remoteLabel: string }> {
+  if (source.kind === 'files') {
+    const [base, remote] = await Promise.all([readNotebookFile(source.base), readNotebookFile(source.remote)]);
+    return {
+      title: `${path.basename(source.base)} ↔ ${path.basename(source.remote)}`,
+      base,
+      remote,
+      baseLabel: source.base,
+      remoteLabel: source.remote,
+    };
+  }
+  const name = path.basename(source.file);
+  const short = /^[0-9a-f]{40}$/.test(source.revision) ? source.revision.slice(0, 8) : source.revision;
+  const [baseText, remote] = await Promise.all([readFileAtRevision(source.file, source.revision), readNotebookFile(source.file)]);
+  return {
+    title: `${name} (${short} ↔ working tree)`,
+    base: parseNotebook(baseText, `${name} at ${short}`),
+    remote,
+    baseLabel: `${name} at ${short}`,
+    remoteLabel: `${name} (working tree)`,
+  };
+}
+
+/** A notebook diff panel: computes the diff in the host, the webview renders it. */
+export class NotebookDiffPanel extends WebviewPanelHost<NotebookDiffRequests, NotebookDiffEvent> {
+  private static readonly open = new Map<string, NotebookDiffPanel>();
+  readonly source: DiffSource;
+  private readonly key: string;
+
+  protected readonly handlers: RequestHandlers<NotebookDiffRequests> = {
+    getDiff: async (params) => {
+      const toggles = (params as { toggles?: unknown } | null)?.toggles;
+      if (!isDiffToggles(toggles)) throw new BadParamsError('getDiff needs the four noise toggles');
+      const sides = await loadSides(this.source);
+      const diff = diffNotebooks({ notebook: sides.base, name: sides.baseLabel }, { notebook: sides.remote, name: sides.remoteLabel }, toggles);
+      this.panel.title = `Diff: ${sides.title}`;
+      const data: NotebookDiffData = { ...sides, source: this.source, diff };
+      return data;
+    },
+  };
+
+  private constructor(panel: vscode.WebviewPanel, source: DiffSource, extensionUri: vscode.Uri, log: vscode.LogOutputChannel) {
+    super(panel, SPEC, extensionUri, log);
+    this.source = source;
+    this.key = JSON.stringify(source);
+    NotebookDiffPanel.open.set(this.key, this);
+    this.onDidDispose(() => {
+      if (NotebookDiffPanel.open.get(this.key) === this) NotebookDiffPanel.open.delete(this.key);
+    });
+    // The working-tree side may change while the panel is open: tell the page to ask again.
+    const watched = source.kind === 'git' ? [source.file] : [source.base, source.remote];
+    for (const file of watched) {
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)));
+      const changed = () => void this.post({ type: 'sourceChanged' });
+      this.onDidDispose(() => watcher.dispose());
+      watcher.onDidChange(changed);
+      watcher.onDidCreate(changed);
+    }
+  }
+
+  /** Reveals the panel already showing `source`, or opens one. */
+  static show(source: DiffSource, extensionUri: vscode.Uri, log: vscode.LogOutputChannel): NotebookDiffPanel {
+    const existing = NotebookDiffPanel.open.get(JSON.stringify(source));
+    if (existing) {
+      existing.panel.reveal();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(SPEC.viewType, SPEC.title, vscode.ViewColumn.Active, WebviewPanelHost.webviewOptions(extensionUri));
+    return new NotebookDiffPanel(panel, source, extensionUri, log);
+  }
+
+  /** Adopts a panel VS Code restored; its source comes from the webview's saved state. */
+  static revive(panel: vscode.WebviewPanel, source: DiffSource, extensionUri: vscode.Uri, log: vscode.LogOutputChannel): NotebookDiffPanel {
+    return new NotebookDiffPanel(panel, source, extensionUri, log);
+  }
+
+  static disposeAll(): void {
+    for (const panel of [...NotebookDiffPanel.open.values()]) panel.dispose();
+  }
+}

@@ -1,0 +1,61 @@
+/** Contract between the host and the Notebook Diff panel (webview/notebookDiff). */
+import type { NotebookDiff } from '../core/diff/model.ts';
+import type { DiffOptions } from '../core/diff/options.ts';
+import type { Notebook } from '../core/notebook/notebookModel.ts';
+import { isRecord } from './rpc.ts';
+
+export const NOTEBOOK_DIFF_VIEW_TYPE = 'labbook.notebookDiff';
+
+/** The noise toggles the panel offers (the rest of DiffOptions stays the host's). */
+export type DiffToggles = Pick<DiffOptions, 'ignoreExecutionCounts' | 'ignoreVolatileMetadata' | 'ignoreOutputOnlyChanges' | 'ignoreWhitespace'>;
+export const DIFF_TOGGLE_KEYS: readonly (keyof DiffToggles)[] = ['ignoreExecutionCounts', 'ignoreVolatileMetadata', 'ignoreOutputOnlyChanges', 'ignoreWhitespace'];
+
+/** What the panel shows: the diff, and both notebooks (unchanged cells and outputs are rendered from them). */
+export interface NotebookDiffData {
+  /** Where the sides come from; the page keeps it in its state so VS Code can restore the panel. */
+  readonly source: DiffSource;
+  /** e.g. "train.ipynb (HEAD ↔ working tree)". */
+  readonly title: string;
+  readonly baseLabel: string;
+  readonly remoteLabel: string;
+  readonly diff: NotebookDiff;
+  readonly base: Notebook;
+  readonly remote: Notebook;
+}
+
+/** Where the two sides come from, so a restored panel can recompute (JSON only). */
+export type DiffSource =
+  | { readonly kind: 'files'; readonly base: string; readonly remote: string }
+  | { readonly kind: 'git'; readonly file: string; readonly revision: string };
+
+export type NotebookDiffRequests = {
+  /** The current diff, computed with the panel's toggles. */
+  readonly getDiff: { readonly params: { readonly toggles: DiffToggles }; readonly result: NotebookDiffData };
+};
+
+export const NOTEBOOK_DIFF_METHODS: ReadonlySet<string> = new Set<keyof NotebookDiffRequests>(['getDiff']);
+
+/** The host pushes a fresh diff when a side changes on disk. */
+export type NotebookDiffEvent = { readonly type: 'sourceChanged' };
+
+export type DiffLayout = 'sideBySide' | 'inline';
+
+/** Kept with getState/setState; the host also serializes `source` so VS Code can restore the panel. */
+export interface NotebookDiffState {
+  readonly source: DiffSource;
+  readonly toggles: DiffToggles;
+  readonly layout: DiffLayout;
+  /** Index into the list of changed cells the user last jumped to. */
+  readonly currentChange: number;
+}
+
+export function isDiffToggles(value: unknown): value is DiffToggles {
+  return isRecord(value) && DIFF_TOGGLE_KEYS.every((k) => typeof value[k] === 'boolean');
+}
+
+export function isDiffSource(value: unknown): value is DiffSource {
+  if (!isRecord(value)) return false;
+  if (value.kind === 'files') return typeof value.base === 'string' && typeof value.remote === 'string';
+  if (value.kind === 'git') return typeof value.file === 'string' && typeof value.revision === 'string';
+  return false;
+}
