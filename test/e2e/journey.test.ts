@@ -2,6 +2,7 @@
 // code-server (what `npm run demo` starts), driven in headless Chromium. Screenshots land in
 // test-output/e2e/.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -45,6 +46,14 @@ describe('e2e: a first session with Labbook', function () {
     work = mkdtempSync(path.join(tmpdir(), 'labbook-e2e-'));
     const workspace = path.join(work, 'demo-workspace');
     cpSync(path.join(root, 'demo', 'workspace'), workspace, { recursive: true });
+    // A repository whose notebook has uncommitted edits, for the notebook diff journey.
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: workspace });
+    git('init', '-q', '-b', 'main');
+    git('config', 'user.email', 'ada@example.com');
+    git('config', 'user.name', 'Ada');
+    git('add', '.');
+    git('commit', '-qm', 'demo');
+    cpSync(path.join(root, 'test', 'fixtures', 'notebooks', 'workflow-edited.ipynb'), path.join(workspace, 'explore.ipynb'));
     demo = await startDemo({ workspace });
     browser = await launchBrowser();
     page = await browser.context.newPage();
@@ -107,5 +116,26 @@ describe('e2e: a first session with Labbook', function () {
     const frame = await webviewFrame(page, '[data-testid=status]', 60_000);
     assert.match((await frame.textContent('[data-testid=status]')) ?? '', /SQLite engine3\./);
     await page.screenshot({ path: path.join(shots, '04-restored.png') });
+  });
+
+  it('diffs the edited notebook against HEAD, cell by cell', async () => {
+    // Open the notebook the way a user does, then ask for the diff from the palette.
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('explore.ipynb');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'explore.ipynb' }).first().waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+    // Labbook's button in the notebook toolbar appears once the notebook editor is active.
+    const button = page.getByRole('button', { name: 'Diff Notebook with HEAD' }).first();
+    await button.waitFor({ state: 'visible', timeout: 30_000 });
+    await button.click();
+    const frame = await webviewFrame(page, '[data-testid=cells]', 60_000);
+    await frame.waitForSelector('.cell.kind-modified', { timeout: 30_000 });
+    const modified = await frame.locator('.cell.kind-modified').count();
+    assert.equal(modified, 4);
+    assert.equal(await frame.locator('.cell.kind-added').count(), 1);
+    assert.equal(await frame.locator('.cell.kind-removed').count(), 1);
+    await page.screenshot({ path: path.join(shots, '05-notebook-diff.png') });
   });
 });
