@@ -14,7 +14,7 @@ import { assertNever } from '../../src/protocol/rpc.ts';
 import { el } from '../shared/dom.ts';
 import { RpcClient } from '../shared/rpcClient.ts';
 import { vscodeApi } from '../shared/vscodeApi.ts';
-import { renderCells, renderCollapsedRun, renderExpandedRun } from './cellView.ts';
+import { type MarkdownView, renderCells, renderCollapsedRun, renderExpandedRun, switchMarkdownView } from './cellView.ts';
 import { buildHeader, readToggles, showPosition, showSummary, showToggles } from './header.ts';
 import { renderKeyChanges } from './outputView.ts';
 
@@ -44,6 +44,8 @@ let dataFitsState = false;
 let changes: HTMLElement[] = [];
 /** First diff index of each unchanged run the user expanded; reset when a new diff arrives. */
 const expanded = new Set<number>();
+/** The Source | Rendered view the user picked per markdown cell (by diff index); reset with `expanded`. */
+const markdownViews = new Map<number, MarkdownView>();
 let requestSeq = 0;
 
 function pickToggles(value: DiffToggles): DiffToggles {
@@ -63,7 +65,10 @@ function save(): void {
 }
 
 function show(next: NotebookDiffData): void {
-  if (next !== data) expanded.clear();
+  if (next !== data) {
+    expanded.clear();
+    markdownViews.clear();
+  }
   data = next;
   dataFitsState = JSON.stringify(next).length <= MAX_SAVED_DATA_CHARS;
   toggles = pickToggles(next.diff.options);
@@ -81,7 +86,7 @@ function renderList(): void {
   const top: Node[] = [];
   if (!data.diff.stats.hasChanges) top.push(el('p', { className: 'muted', text: 'No changes under the current filters.' }));
   if (data.diff.metadata.length) top.push(el('section', { className: 'notebook-metadata' }, [el('h2', { text: 'Notebook metadata' }), renderKeyChanges(data.diff.metadata, 'metadata')]));
-  list.replaceChildren(...top, renderCells(data, layout, expanded));
+  list.replaceChildren(...top, renderCells(data, layout, expanded, markdownViews));
   list.classList.toggle('side-by-side', layout === 'sideBySide');
   changes = [...list.querySelectorAll<HTMLElement>('.cell[data-change]')];
   currentChange = Math.min(currentChange, changes.length - 1);
@@ -157,9 +162,15 @@ list.addEventListener('click', (e) => {
     const open = run.getAttribute('aria-expanded') !== 'true';
     if (open) expanded.add(start);
     else expanded.delete(start);
-    const replacement = open ? renderExpandedRun(data, start, end) : renderCollapsedRun(start, end);
+    const replacement = open ? renderExpandedRun(data, start, end, layout, markdownViews) : renderCollapsedRun(start, end);
     (open ? run : (run.parentElement as HTMLElement)).replaceWith(replacement);
     (replacement.matches('button') ? replacement : (replacement.querySelector('button.run') as HTMLElement)).focus();
+    return;
+  }
+  const mdButton = target.closest<HTMLElement>('[data-md-view-button]');
+  const picked = mdButton && switchMarkdownView(mdButton);
+  if (picked) {
+    markdownViews.set(...picked);
     return;
   }
   const mode = target.closest<HTMLElement>('[data-image-mode]');
