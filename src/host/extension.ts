@@ -67,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
     models,
     vscode.window.createTreeView('labbook.models', { treeDataProvider: models, showCollapseAll: true }),
     ...registerModelCommands(models),
-    ...registerNotebookDiffCommands(context.extensionUri, log),
+    ...registerNotebookDiffCommands(context.extensionUri, log, async (id) => roots.list().find((r) => r.id === id)?.open()),
     vscode.window.registerWebviewPanelSerializer(HOME_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel) => {
         HomePanel.revive(panel, context.extensionUri, log, readStatus);

@@ -26,7 +26,9 @@ export interface NotebookDiffData {
 /** Where the two sides come from, so a restored panel can recompute (JSON only). */
 export type DiffSource =
   | { readonly kind: 'files'; readonly base: string; readonly remote: string }
-  | { readonly kind: 'git'; readonly file: string; readonly revision: string };
+  | { readonly kind: 'git'; readonly file: string; readonly revision: string }
+  /** A notebook artifact of two runs of one store (the store's explorer root id). */
+  | { readonly kind: 'runs'; readonly store: string; readonly baseRun: string; readonly remoteRun: string; readonly path: string };
 
 export type NotebookDiffRequests = {
   /** The current diff, computed with the panel's toggles. */
@@ -57,5 +59,8 @@ export function isDiffSource(value: unknown): value is DiffSource {
   if (!isRecord(value)) return false;
   if (value.kind === 'files') return typeof value.base === 'string' && typeof value.remote === 'string';
   if (value.kind === 'git') return typeof value.file === 'string' && typeof value.revision === 'string';
+  if (value.kind === 'runs') {
+    return typeof value.store === 'string' && typeof value.baseRun === 'string' && typeof value.remoteRun === 'string' && typeof value.path === 'string';
+  }
   return false;
 }

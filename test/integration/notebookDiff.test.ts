@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { NotebookDiffPanel } from '../../src/host/panels/notebookDiffPanel.ts';
 import type { NotebookDiffData } from '../../src/protocol/notebookDiff.ts';
-import { activateLabbook } from './support.ts';
+import { activateLabbook, workspaceStore } from './support.ts';
 
 const TOGGLES = { ignoreExecutionCounts: true, ignoreVolatileMetadata: true, ignoreOutputOnlyChanges: true, ignoreWhitespace: true };
 
@@ -84,6 +84,38 @@ describe('Labbook notebook diff from git', () => {
       panel.dispose();
     } finally {
       rmSync(lonely, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Labbook notebook diff between two runs', () => {
+  it('diffs the notebook artifact two selected runs share', async () => {
+    const { api, other } = await workspaceStore();
+    try {
+      const { ext } = await activateLabbook();
+      const fixtures = path.join(ext.extensionPath, 'test', 'fixtures', 'notebooks');
+      const experimentId = await other.createExperiment('notebook-runs');
+      const first = await other.createRun({ experimentId, runName: 'before', startTime: 1_700_000_000_000 });
+      const second = await other.createRun({ experimentId, runName: 'after', startTime: 1_700_000_100_000 });
+      await other.writeArtifact(first.info.runId, 'notebooks/analysis.ipynb', readFileSync(path.join(fixtures, 'workflow.ipynb')));
+      await other.writeArtifact(second.info.runId, 'notebooks/analysis.ipynb', readFileSync(path.join(fixtures, 'workflow-edited.ipynb')));
+      await vscode.commands.executeCommand('labbook.refreshExperiments');
+      const [local] = await api.experiments.getChildren();
+      const experiment = (await api.experiments.getChildren(local)).find((n) => n.kind === 'experiment' && n.experiment.name === 'notebook-runs');
+      const runs = await api.experiments.getChildren(experiment);
+      assert.equal(runs.length, 2);
+      const panel = await vscode.commands.executeCommand<NotebookDiffPanel>('labbook.diffRunNotebooks', runs[0], runs);
+      assert.ok(panel, 'a panel opened for the shared notebook');
+      assert.deepEqual(panel.source, { kind: 'runs', store: 'local', baseRun: first.info.runId, remoteRun: second.info.runId, path: 'notebooks/analysis.ipynb' });
+      const reply = await panel.dispatch({ kind: 'request', id: 1, method: 'getDiff', params: { toggles: TOGGLES } });
+      assert.ok(reply?.ok, JSON.stringify(reply));
+      const data = reply.result as NotebookDiffData;
+      assert.equal(data.diff.stats.modified, 4);
+      assert.match(data.title, /analysis\.ipynb \(before ↔ after\)/);
+      panel.dispose();
+      assert.equal(await vscode.commands.executeCommand('labbook.diffRunNotebooks', runs[0], [runs[0]]), undefined, 'one run is not enough');
+    } finally {
+      await other.close();
     }
   });
 });

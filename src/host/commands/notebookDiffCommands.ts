@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
 import { fileHistory } from '../../core/git/gitFiles.ts';
 import { isDiffSource, NOTEBOOK_DIFF_VIEW_TYPE, type DiffSource } from '../../protocol/notebookDiff.ts';
-import { NotebookDiffPanel } from '../panels/notebookDiffPanel.ts';
+import type { FileInfo } from '../../core/store/types.ts';
+import type { TrackingStore } from '../../core/store/trackingStore.ts';
+import { NotebookDiffPanel, type StoreResolver } from '../panels/notebookDiffPanel.ts';
+import type { ExplorerNode, RunNode } from '../trees/experimentsTree.ts';
 
 /** The notebook a command acts on: its argument (explorer, SCM, editor title), else the active editor's. */
 function targetNotebook(arg: unknown): vscode.Uri | undefined {
@@ -20,14 +23,33 @@ function requireNotebook(arg: unknown): vscode.Uri | undefined {
   return uri;
 }
 
-/** Diff with HEAD, with a revision, with another file; and the panel serializer. */
-export function registerNotebookDiffCommands(extensionUri: vscode.Uri, log: vscode.LogOutputChannel): vscode.Disposable[] {
-  const show = (source: DiffSource) => NotebookDiffPanel.show(source, extensionUri, log);
+/** The `.ipynb` artifacts of a run (searched two folders deep, bounded). */
+async function notebookArtifacts(store: TrackingStore, runId: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    let entries: readonly FileInfo[];
+    try {
+      entries = await store.listArtifacts(runId, dir);
+    } catch {
+      return;
+    }
+    for (const entry of entries.slice(0, 500)) {
+      if (entry.isDir && depth < 2) await walk(entry.path, depth + 1);
+      else if (!entry.isDir && entry.path.endsWith('.ipynb')) found.push(entry.path);
+    }
+  };
+  await walk('', 0);
+  return found;
+}
+
+/** Diff with HEAD, with a revision, with another file, between two runs; and the panel serializer. */
+export function registerNotebookDiffCommands(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, stores: StoreResolver): vscode.Disposable[] {
+  const show = (source: DiffSource) => NotebookDiffPanel.show(source, stores, extensionUri, log);
   return [
     vscode.window.registerWebviewPanelSerializer(NOTEBOOK_DIFF_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state: unknown) => {
         const source = (state as { source?: unknown } | undefined)?.source;
-        if (isDiffSource(source)) NotebookDiffPanel.revive(panel, source, extensionUri, log);
+        if (isDiffSource(source)) NotebookDiffPanel.revive(panel, source, stores, extensionUri, log);
         else panel.dispose();
       },
     }),
@@ -61,6 +83,28 @@ export function registerNotebookDiffCommands(extensionUri: vscode.Uri, log: vsco
       if (!uri) return undefined;
       const picked = other ?? (await vscode.window.showOpenDialog({ title: 'Diff Notebook with…', canSelectMany: false, filters: { Notebooks: ['ipynb'] } }))?.[0];
       return picked ? show({ kind: 'files', base: picked.fsPath, remote: uri.fsPath }) : undefined;
+    }),
+    vscode.commands.registerCommand('labbook.diffRunNotebooks', async (node?: RunNode, selected?: readonly ExplorerNode[], notebookPath?: string) => {
+      const runs = (selected?.length ? selected : node ? [node] : []).filter((n): n is RunNode => n.kind === 'run');
+      if (runs.length !== 2 || runs[0]?.root.id !== runs[1]?.root.id) {
+        void vscode.window.showErrorMessage('Select two runs of the same store to diff their notebooks.');
+        return undefined;
+      }
+      const [base, remote] = [...runs].sort((a, b) => a.run.info.startTime - b.run.info.startTime) as [RunNode, RunNode];
+      const store = await stores(base.root.id);
+      if (!store) return undefined;
+      let chosen = notebookPath;
+      if (!chosen) {
+        const [inBase, inRemote] = await Promise.all([notebookArtifacts(store, base.run.info.runId), notebookArtifacts(store, remote.run.info.runId)]);
+        const common = inBase.filter((p) => inRemote.includes(p));
+        if (common.length === 0) {
+          void vscode.window.showErrorMessage(`The runs '${base.run.info.runName}' and '${remote.run.info.runName}' have no notebook artifact at the same path.`);
+          return undefined;
+        }
+        chosen = common.length === 1 ? common[0] : (await vscode.window.showQuickPick(common, { title: 'Diff Notebooks of Two Runs', placeHolder: 'The notebook artifact to compare' }));
+      }
+      if (!chosen) return undefined;
+      return show({ kind: 'runs', store: base.root.id, baseRun: base.run.info.runId, remoteRun: remote.run.info.runId, path: chosen });
     }),
   ];
 }

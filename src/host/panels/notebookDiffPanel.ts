@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { diffNotebooks } from '../../core/diff/diffNotebooks.ts';
 import { readFileAtRevision } from '../../core/git/gitFiles.ts';
+import type { TrackingStore } from '../../core/store/trackingStore.ts';
 import type { Notebook } from '../../core/notebook/notebookModel.ts';
 import { parseNotebook, readNotebookFile } from '../../core/notebook/readNotebook.ts';
 import {
@@ -23,8 +24,30 @@ const SPEC: PanelSpec = {
   styles: ['notebookDiff.css'],
 };
 
+/** Finds an open store by its explorer root id (`local`, `remote:<url>`). */
+export type StoreResolver = (id: string) => Promise<TrackingStore | undefined>;
+
 /** Both sides of a diff source, with their labels. */
-async function loadSides(source: DiffSource): Promise<{ title: string; base: Notebook; remote: Notebook; baseLabel: string; remoteLabel: string }> {
+async function loadSides(
+  source: DiffSource,
+  stores: StoreResolver,
+): Promise<{ title: string; base: Notebook; remote: Notebook; baseLabel: string; remoteLabel: string }> {
+  if (source.kind === 'runs') {
+    const store = await stores(source.store);
+    if (!store) throw new Error(`The tracking store '${source.store}' is not available in this window.`);
+    const [baseRun, remoteRun] = await Promise.all([store.getRun(source.baseRun), store.getRun(source.remoteRun)]);
+    const [baseBytes, remoteBytes] = await Promise.all([store.readArtifact(source.baseRun, source.path), store.readArtifact(source.remoteRun, source.path)]);
+    const decoder = new TextDecoder();
+    const baseLabel = `${source.path} of run ${baseRun.info.runName}`;
+    const remoteLabel = `${source.path} of run ${remoteRun.info.runName}`;
+    return {
+      title: `${path.posix.basename(source.path)} (${baseRun.info.runName} ↔ ${remoteRun.info.runName})`,
+      base: parseNotebook(decoder.decode(baseBytes), baseLabel),
+      remote: parseNotebook(decoder.decode(remoteBytes), remoteLabel),
+      baseLabel,
+      remoteLabel,
+    };
+  }
   if (source.kind === 'files') {
     const [base, remote] = await Promise.all([readNotebookFile(source.base), readNotebookFile(source.remote)]);
     return {
@@ -52,12 +75,13 @@ export class NotebookDiffPanel extends WebviewPanelHost<NotebookDiffRequests, No
   private static readonly open = new Map<string, NotebookDiffPanel>();
   readonly source: DiffSource;
   private readonly key: string;
+  private readonly stores: StoreResolver;
 
   protected readonly handlers: RequestHandlers<NotebookDiffRequests> = {
     getDiff: async (params) => {
       const toggles = (params as { toggles?: unknown } | null)?.toggles;
       if (!isDiffToggles(toggles)) throw new BadParamsError('getDiff needs the four noise toggles');
-      const sides = await loadSides(this.source);
+      const sides = await loadSides(this.source, this.stores);
       const diff = diffNotebooks({ notebook: sides.base, name: sides.baseLabel }, { notebook: sides.remote, name: sides.remoteLabel }, toggles);
       this.panel.title = `Diff: ${sides.title}`;
       const data: NotebookDiffData = { ...sides, source: this.source, diff };
@@ -65,16 +89,17 @@ export class NotebookDiffPanel extends WebviewPanelHost<NotebookDiffRequests, No
     },
   };
 
-  private constructor(panel: vscode.WebviewPanel, source: DiffSource, extensionUri: vscode.Uri, log: vscode.LogOutputChannel) {
+  private constructor(panel: vscode.WebviewPanel, source: DiffSource, stores: StoreResolver, extensionUri: vscode.Uri, log: vscode.LogOutputChannel) {
     super(panel, SPEC, extensionUri, log);
     this.source = source;
+    this.stores = stores;
     this.key = JSON.stringify(source);
     NotebookDiffPanel.open.set(this.key, this);
     this.onDidDispose(() => {
       if (NotebookDiffPanel.open.get(this.key) === this) NotebookDiffPanel.open.delete(this.key);
     });
     // The working-tree side may change while the panel is open: tell the page to ask again.
-    const watched = source.kind === 'git' ? [source.file] : [source.base, source.remote];
+    const watched = source.kind === 'git' ? [source.file] : source.kind === 'files' ? [source.base, source.remote] : [];
     for (const file of watched) {
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)));
       const changed = () => void this.post({ type: 'sourceChanged' });
@@ -85,19 +110,19 @@ export class NotebookDiffPanel extends WebviewPanelHost<NotebookDiffRequests, No
   }
 
   /** Reveals the panel already showing `source`, or opens one. */
-  static show(source: DiffSource, extensionUri: vscode.Uri, log: vscode.LogOutputChannel): NotebookDiffPanel {
+  static show(source: DiffSource, stores: StoreResolver, extensionUri: vscode.Uri, log: vscode.LogOutputChannel): NotebookDiffPanel {
     const existing = NotebookDiffPanel.open.get(JSON.stringify(source));
     if (existing) {
       existing.panel.reveal();
       return existing;
     }
     const panel = vscode.window.createWebviewPanel(SPEC.viewType, SPEC.title, vscode.ViewColumn.Active, WebviewPanelHost.webviewOptions(extensionUri));
-    return new NotebookDiffPanel(panel, source, extensionUri, log);
+    return new NotebookDiffPanel(panel, source, stores, extensionUri, log);
   }
 
   /** Adopts a panel VS Code restored; its source comes from the webview's saved state. */
-  static revive(panel: vscode.WebviewPanel, source: DiffSource, extensionUri: vscode.Uri, log: vscode.LogOutputChannel): NotebookDiffPanel {
-    return new NotebookDiffPanel(panel, source, extensionUri, log);
+  static revive(panel: vscode.WebviewPanel, source: DiffSource, stores: StoreResolver, extensionUri: vscode.Uri, log: vscode.LogOutputChannel): NotebookDiffPanel {
+    return new NotebookDiffPanel(panel, source, stores, extensionUri, log);
   }
 
   static disposeAll(): void {
