@@ -1,15 +1,10 @@
 // The Home webview app in headless Chromium, under the CSP the host gives it, with the VS Code
 // API stubbed by the test, which plays the host: it reads what the page posts and answers.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../../scripts/lib/browser.mjs';
-import { renderWebviewHtml } from '../../src/host/panels/webviewHtml.ts';
 import type { HomeStatus } from '../../src/protocol/home.ts';
-
-const root = path.resolve(import.meta.dirname, '..', '..');
-const ORIGIN = 'https://webview.test';
+import { openWebviewApp } from './webviewHarness.ts';
 
 const status: HomeStatus = {
   extensionVersion: '0.1.0',
@@ -21,19 +16,6 @@ const status: HomeStatus = {
   store: { kind: 'local', path: '/work/demo/.labbook/tracking.db', sqliteVersion: '3.50.1', experiments: 3, error: null },
   checkedAt: '2026-11-25T10:00:00.000Z',
 };
-
-/** Stands in for acquireVsCodeApi; state survives reloads like VS Code's does. */
-function stubVsCodeApi(): void {
-  const w = window as unknown as Record<string, unknown>;
-  w.__posted = [];
-  w.__violations = [];
-  document.addEventListener('securitypolicyviolation', (e) => (w.__violations as string[]).push(`${e.violatedDirective} ${e.blockedURI}`));
-  w.acquireVsCodeApi = () => ({
-    postMessage: (m: unknown) => (w.__posted as unknown[]).push(m),
-    getState: () => JSON.parse(sessionStorage.getItem('state') ?? 'null') ?? undefined,
-    setState: (s: unknown) => sessionStorage.setItem('state', JSON.stringify(s)),
-  });
-}
 
 interface Posted { kind: string; id?: number; method?: string; params?: unknown }
 
@@ -64,24 +46,7 @@ describe('webview: Home app', function () {
   after(async () => browser?.close());
 
   beforeEach(async () => {
-    page = await browser.context.newPage();
-    const html = renderWebviewHtml({
-      title: 'Labbook',
-      cspSource: ORIGIN,
-      nonce: 'testnonce',
-      scriptUri: `${ORIGIN}/dist/webview/home.js`,
-      styleUris: [`${ORIGIN}/media/webview.css`],
-    });
-    await page.route(`${ORIGIN}/**`, (route) => {
-      const url = new URL(route.request().url());
-      if (url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
-      const file = path.join(root, url.pathname);
-      if (!file.startsWith(path.join(root, 'dist')) && !file.startsWith(path.join(root, 'media'))) return route.fulfill({ status: 404 });
-      const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'application/octet-stream';
-      return route.fulfill({ contentType: type, body: readFileSync(file) });
-    });
-    await page.addInitScript(stubVsCodeApi);
-    await page.goto(`${ORIGIN}/index.html`);
+    page = await openWebviewApp(browser.context, { name: 'home', title: 'Labbook' });
   });
   afterEach(async () => page?.close());
 

@@ -1,18 +1,17 @@
 // Plays the VS Code host for the Notebook Diff webview tests: serves the bundle under the real
 // CSP with acquireVsCodeApi stubbed, and answers getDiff with real diffs of fixture notebooks.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { diffNotebooks } from '../../src/core/diff/diffNotebooks.ts';
 import type { CellDiffKind } from '../../src/core/diff/model.ts';
 import type { Notebook } from '../../src/core/notebook/notebookModel.ts';
 import { readNotebookFile } from '../../src/core/notebook/readNotebook.ts';
-import { renderWebviewHtml } from '../../src/host/panels/webviewHtml.ts';
 import type { DiffToggles, NotebookDiffData } from '../../src/protocol/notebookDiff.ts';
+import { openWebviewApp, root } from './webviewHarness.ts';
 
-export const root = path.resolve(import.meta.dirname, '..', '..');
+export { root, stubVsCodeApi } from './webviewHarness.ts';
+
 const fixtures = path.join(root, 'test', 'fixtures', 'notebooks');
-const ORIGIN = 'https://webview.test';
 export const DEFAULT_TOGGLES: DiffToggles = { ignoreExecutionCounts: true, ignoreVolatileMetadata: true, ignoreOutputOnlyChanges: true, ignoreWhitespace: true };
 export const HOSTILE = '<img src=x onerror=window.__xss=1>';
 
@@ -41,19 +40,6 @@ export async function fixturePair(remote: string): Promise<Pair> {
     base: await readNotebookFile(path.join(fixtures, 'workflow.ipynb')),
     remote: await readNotebookFile(path.join(fixtures, remote)),
   };
-}
-
-/** Stands in for acquireVsCodeApi; state survives reloads like VS Code's does. */
-export function stubVsCodeApi(): void {
-  const w = window as unknown as Record<string, unknown>;
-  w.__posted = [];
-  w.__violations = [];
-  document.addEventListener('securitypolicyviolation', (e) => (w.__violations as string[]).push(`${e.violatedDirective} ${e.blockedURI}`));
-  w.acquireVsCodeApi = () => ({
-    postMessage: (m: unknown) => (w.__posted as unknown[]).push(m),
-    getState: () => JSON.parse(sessionStorage.getItem('state') ?? 'null') ?? undefined,
-    setState: (s: unknown) => sessionStorage.setItem('state', JSON.stringify(s)),
-  });
 }
 
 export interface Posted { kind: string; id?: number; method?: string; params?: { toggles: DiffToggles } }
@@ -111,24 +97,6 @@ export function runsOf(kinds: CellDiffKind[]): number[] {
 }
 
 /** A new page with the panel's HTML, script and styles served as the host would. */
-export async function openPanel(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  const html = renderWebviewHtml({
-    title: 'Notebook Diff',
-    cspSource: ORIGIN,
-    nonce: 'testnonce',
-    scriptUri: `${ORIGIN}/dist/webview/notebookDiff.js`,
-    styleUris: [`${ORIGIN}/media/webview.css`, `${ORIGIN}/media/notebookDiff.css`],
-  });
-  await page.route(`${ORIGIN}/**`, (route) => {
-    const url = new URL(route.request().url());
-    if (url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
-    const file = path.join(root, url.pathname);
-    if (!file.startsWith(path.join(root, 'dist')) && !file.startsWith(path.join(root, 'media'))) return route.fulfill({ status: 404 });
-    const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'application/octet-stream';
-    return route.fulfill({ contentType: type, body: readFileSync(file) });
-  });
-  await page.addInitScript(stubVsCodeApi);
-  await page.goto(`${ORIGIN}/index.html`);
-  return page;
+export function openPanel(context: BrowserContext): Promise<Page> {
+  return openWebviewApp(context, { name: 'notebookDiff', title: 'Notebook Diff', styles: ['notebookDiff.css'] });
 }

@@ -1,0 +1,46 @@
+// Serves a bundled webview app the way VS Code does — its HTML from renderWebviewHtml under the
+// real CSP, resources only from dist/ and media/ — with acquireVsCodeApi stubbed so the test can
+// play the host: read what the page posts (window.__posted) and see CSP violations (__violations).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { renderWebviewHtml } from '../../src/host/panels/webviewHtml.ts';
+
+export const root = path.resolve(import.meta.dirname, '..', '..');
+const ORIGIN = 'https://webview.test';
+
+/** Stands in for acquireVsCodeApi; state survives reloads like VS Code's does. */
+export function stubVsCodeApi(): void {
+  const w = window as unknown as Record<string, unknown>;
+  w.__posted = [];
+  w.__violations = [];
+  document.addEventListener('securitypolicyviolation', (e) => (w.__violations as string[]).push(`${e.violatedDirective} ${e.blockedURI}`));
+  w.acquireVsCodeApi = () => ({
+    postMessage: (m: unknown) => (w.__posted as unknown[]).push(m),
+    getState: () => JSON.parse(sessionStorage.getItem('state') ?? 'null') ?? undefined,
+    setState: (s: unknown) => sessionStorage.setItem('state', JSON.stringify(s)),
+  });
+}
+
+/** A new page showing dist/webview/<app>.js with webview.css and the app's own stylesheets. */
+export async function openWebviewApp(context: BrowserContext, app: { name: string; title: string; styles?: readonly string[] }): Promise<Page> {
+  const page = await context.newPage();
+  const html = renderWebviewHtml({
+    title: app.title,
+    cspSource: ORIGIN,
+    nonce: 'testnonce',
+    scriptUri: `${ORIGIN}/dist/webview/${app.name}.js`,
+    styleUris: ['webview.css', ...(app.styles ?? [])].map((css) => `${ORIGIN}/media/${css}`),
+  });
+  await page.route(`${ORIGIN}/**`, (route) => {
+    const url = new URL(route.request().url());
+    if (url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
+    const file = path.join(root, url.pathname);
+    if (!file.startsWith(path.join(root, 'dist')) && !file.startsWith(path.join(root, 'media'))) return route.fulfill({ status: 404 });
+    const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'application/octet-stream';
+    return route.fulfill({ contentType: type, body: readFileSync(file) });
+  });
+  await page.addInitScript(stubVsCodeApi);
+  await page.goto(`${ORIGIN}/index.html`);
+  return page;
+}
