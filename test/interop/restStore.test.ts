@@ -3,20 +3,10 @@
  * SQLite backend and proxied artifacts in a temp folder.
  */
 import assert from 'node:assert/strict';
-import { TrackingError } from '../../src/core/store/errors.ts';
 import { RestTrackingStore } from '../../src/core/store/restStore.ts';
 import type { Metric, Run } from '../../src/core/store/types.ts';
 import { startMlflowServer, type MlflowServer } from '../support/mlflowServer.ts';
-
-async function rejection(promise: Promise<unknown>): Promise<TrackingError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof TrackingError, `expected a TrackingError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a TrackingError');
-}
+import { rejection } from '../support/trackingAssertions.ts';
 
 const points = (key: string, n: number, value: (i: number) => number = (i) => i / n): Metric[] =>
   Array.from({ length: n }, (_, i) => ({ key, value: value(i), timestamp: 1_700_000_000_000 + i, step: i }));

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { MlflowRestClient, parseRetryAfter, type RestClientOptions } from '../../../src/core/mlflow/restClient.ts';
 import { TrackingError } from '../../../src/core/store/errors.ts';
+import { rejection } from '../../support/trackingAssertions.ts';
 
 interface Seen {
   readonly method: string;
@@ -60,16 +61,6 @@ function text(status: number, body: string, contentType = 'text/html; charset=ut
 
 const unavailable = json(503, { error_code: 'TEMPORARILY_UNAVAILABLE', message: 'busy' });
 const ok = json(200, { experiment: { experiment_id: '1' } });
-
-async function rejection(promise: Promise<unknown>): Promise<TrackingError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof TrackingError, `expected a TrackingError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the request to fail');
-}
 
 describe('mlflow/restClient: HTTP to an MLflow server', () => {
   let server: ScriptedServer;

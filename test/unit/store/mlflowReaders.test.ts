@@ -12,16 +12,7 @@ import type { ReadOnlyStore } from '../../../src/core/store/readOnlyStore.ts';
 import type { Run } from '../../../src/core/store/types.ts';
 import { asRecord, latestOf, logWithMlflow, testPython } from './mlflowFixture.ts';
 import type { Manifest, ManifestRun } from './mlflowFixture.ts';
-
-/** Rejects with a TrackingError of `code` whose message matches `message`. */
-async function rejectsWith(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof TrackingError, `expected a TrackingError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    if (message !== undefined) assert.match(err.message, message);
-    return true;
-  });
-}
+import { rejectsWith } from '../../support/trackingAssertions.ts';
 
 function fingerprint(file: string): { sha256: string; size: number; mtimeMs: number; siblings: string[] } {
   const stat = statSync(file);

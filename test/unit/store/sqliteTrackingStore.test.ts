@@ -2,17 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TrackingError } from '../../../src/core/store/errors.ts';
 import { SqliteTrackingStore } from '../../../src/core/store/sqlite/sqliteTrackingStore.ts';
-
-async function rejectsWith(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof TrackingError, `expected a TrackingError, got ${String(err)}`);
-    assert.equal(err.code, code);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
+import { rejectsWith } from '../../support/trackingAssertions.ts';
 
 describe('core/store: SqliteTrackingStore', () => {
   let dir: string;

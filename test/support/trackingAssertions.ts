@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict';
+import { TrackingError } from '../../src/core/store/errors.ts';
+
+/** Awaits `promise`, which must reject with a TrackingError; returns that error. */
+export async function rejection(promise: Promise<unknown>): Promise<TrackingError> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof TrackingError, `expected a TrackingError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected a TrackingError');
+}
+
+/** Rejects with a TrackingError of `code` whose message matches `message`. */
+export async function rejectsWith(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
+  const err = await rejection(promise);
+  assert.equal(err.code, code, err.message);
+  if (message !== undefined) assert.match(err.message, message);
+}
