@@ -5,11 +5,13 @@ import * as vscode from 'vscode';
 import type { SqliteRuntime } from '../core/sqlite/openDatabase.ts';
 import { HOME_VIEW_TYPE, type HomeStatus } from '../protocol/home.ts';
 import type { TrackingStore } from '../core/store/trackingStore.ts';
+import { registerArtifactCommands } from './commands/artifactCommands.ts';
 import { registerRemoteServerCommands } from './commands/remoteServerCommands.ts';
+import { ARTIFACT_SCHEME, ArtifactFileSystem } from './stores/artifactFileSystem.ts';
 import { HomePanel } from './panels/homePanel.ts';
 import { LocalStore, LocalStoreWatcher } from './stores/localStore.ts';
 import { StoreRoots } from './stores/storeRoots.ts';
-import { registerExplorerCommands, savedQuery } from './commands/explorerCommands.ts';
+import { registerExplorerCommands, savedPins, savedQuery } from './commands/explorerCommands.ts';
 import { registerModelCommands } from './commands/modelCommands.ts';
 import { registerNotebookDiffCommands } from './commands/notebookDiffCommands.ts';
 import { registerRunCommands } from './commands/runCommands.ts';
@@ -49,11 +51,16 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
     const config = vscode.workspace.getConfiguration('labbook.explorer');
     return { keyMetrics: config.get<string[]>('keyMetrics', []), pageSize: Math.max(10, config.get<number>('pageSize', 200)) };
   };
-  const experiments = new ExperimentsTreeProvider(() => roots.list(), explorerSettings, savedQuery(context.workspaceState));
+  const experiments = new ExperimentsTreeProvider(() => roots.list(), explorerSettings, savedQuery(context.workspaceState), savedPins(context.workspaceState));
   const experimentsView = vscode.window.createTreeView('labbook.experiments', { treeDataProvider: experiments, showCollapseAll: true, canSelectMany: true });
   const watcher = new LocalStoreWatcher(localStore);
   const models = new ModelsTreeProvider(() => roots.list());
+  const openRoot = async (id: string) => roots.list().find((r) => r.id === id)?.open();
+  const artifacts = new ArtifactFileSystem(openRoot);
   context.subscriptions.push(
+    artifacts,
+    vscode.workspace.registerFileSystemProvider(ARTIFACT_SCHEME, artifacts, { isReadonly: true, isCaseSensitive: true }),
+    ...registerArtifactCommands(experimentsView, () => models.refresh()),
     roots,
     experiments,
     experimentsView,
@@ -67,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
     models,
     vscode.window.createTreeView('labbook.models', { treeDataProvider: models, showCollapseAll: true }),
     ...registerModelCommands(models),
-    ...registerNotebookDiffCommands(context.extensionUri, log, async (id) => roots.list().find((r) => r.id === id)?.open()),
+    ...registerNotebookDiffCommands(context.extensionUri, log, openRoot),
     vscode.window.registerWebviewPanelSerializer(HOME_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel) => {
         HomePanel.revive(panel, context.extensionUri, log, readStatus);

@@ -51,6 +51,7 @@ describe('Labbook Experiments view over the local store', () => {
   });
 
   after(async () => {
+    await vscode.commands.executeCommand('labbook.groupRuns', null);
     await vscode.commands.executeCommand('labbook.clearRunFilter');
     await vscode.commands.executeCommand('labbook.sortRuns', []);
     await vscode.workspace.getConfiguration('labbook.explorer').update('pageSize', undefined, vscode.ConfigurationTarget.Workspace);
@@ -110,6 +111,50 @@ describe('Labbook Experiments view over the local store', () => {
     assert.equal(names(await runsOf()).length, 10);
   });
 
+  it('groups runs by a param, by a tag and by parent run, and ungroups', async () => {
+    await vscode.commands.executeCommand('labbook.groupRuns', { kind: 'param', key: 'model' });
+    const groups = (await runsOf()).filter((n) => n.kind === 'group');
+    assert.deepEqual(groups.map((n) => n.kind === 'group' && n.entry.label), ['model = gbm', 'model = rf']);
+    assert.equal((await runsOf()).at(-1)?.kind, 'more', '"Load more…" stays below the groups');
+    const gbm = api.experiments.getTreeItem(groups[0] as ExplorerNode);
+    assert.equal(gbm.description, '5 runs', 'the first page of 10 holds 5 gbm runs');
+    assert.deepEqual(names(await children(groups[1])), ['run-23', 'run-21', 'run-19', 'run-17', 'run-15']);
+    const parent = names(await children(groups[0]))[0];
+    assert.equal(parent, 'run-24');
+
+    const [p, c] = (await children(groups[0])).filter((n) => n.kind === 'run');
+    assert.ok(p?.kind === 'run' && c?.kind === 'run');
+    await other.setTag(c.run.info.runId, { key: 'mlflow.parentRunId', value: p.run.info.runId });
+    await vscode.commands.executeCommand('labbook.groupRuns', { kind: 'parent' });
+    await vscode.commands.executeCommand('labbook.refreshExperiments');
+    const top = await runsOf();
+    const parentNode = top.find((n) => n.kind === 'run' && n.run.info.runId === p.run.info.runId);
+    assert.ok(parentNode, 'the parent run is at the top level');
+    assert.equal(api.experiments.getTreeItem(parentNode).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+    assert.deepEqual(names(await children(parentNode)), [c.run.info.runName]);
+    assert.ok(!names(top).includes(c.run.info.runName), 'the child is nested, not repeated');
+
+    await vscode.commands.executeCommand('labbook.groupRuns', null);
+    assert.equal(api.experiments.query.groupBy, undefined);
+    assert.equal(names(await runsOf()).length, 10);
+  });
+
+  it('pins runs on top, even when the filter would hide them, and unpins them', async () => {
+    const last = (await runsOf()).filter((n) => n.kind === 'run').at(-1);
+    assert.ok(last?.kind === 'run');
+    await vscode.commands.executeCommand('labbook.pinRun', last);
+    const pinned = await runsOf();
+    assert.equal(names(pinned)[0], last.run.info.runName);
+    const item = api.experiments.getTreeItem(pinned[0] as ExplorerNode);
+    assert.match(String(item.contextValue), /\.pinned$/);
+    assert.match(String(item.description), /^pinned/);
+    await vscode.commands.executeCommand('labbook.filterRuns', "attributes.status = 'FAILED'");
+    assert.deepEqual(names(await runsOf()), [last.run.info.runName, 'run-03']);
+    await vscode.commands.executeCommand('labbook.unpinRun', last);
+    assert.deepEqual(names(await runsOf()), ['run-03']);
+    await vscode.commands.executeCommand('labbook.clearRunFilter');
+  });
+
   it('shows a run logged by another process without a manual refresh', async () => {
     await runsOf();
     const update = changed(api, 10_000);
@@ -166,5 +211,35 @@ describe('Labbook run actions from the Experiments view', () => {
     assert.deepEqual((await runNodes()).map((n) => n.kind === 'run' && n.run.info.runName), ['kept']);
     assert.equal(await vscode.commands.executeCommand('labbook.restoreRuns', [a, b]), true);
     assert.equal((await runNodes()).length, 3);
+  });
+
+  it('opens artifacts and the code snapshot in VS Code editors, read-only, and registers a model from an artifact folder', async () => {
+    const kept = await byName('kept');
+    assert.ok(kept.kind === 'run');
+    const id = kept.run.info.runId;
+    await other.writeArtifact(id, 'labbook/code/train.py', new TextEncoder().encode('print("snapshot")\n'));
+    await other.setTag(id, { key: 'labbook.source.snapshot', value: 'labbook/code/train.py' });
+    await other.writeArtifact(id, 'model/MLmodel', new TextEncoder().encode('flavors: {}\n'));
+    await other.writeArtifact(id, 'reports/summary.txt', new TextEncoder().encode('accuracy 0.93\n'));
+    await vscode.commands.executeCommand('labbook.refreshExperiments');
+    const fresh = await byName('kept');
+
+    assert.equal(await vscode.commands.executeCommand('labbook.openRunArtifacts', fresh, undefined, 'reports/summary.txt'), true);
+    const opened = vscode.window.activeTextEditor?.document;
+    assert.equal(opened?.uri.scheme, 'labbook-artifact');
+    assert.equal(opened?.getText(), 'accuracy 0.93\n');
+    const entries = await vscode.workspace.fs.readDirectory(opened.uri.with({ path: opened.uri.path.replace(/\/reports\/summary\.txt$/, '') }));
+    assert.deepEqual(entries.map(([name]) => name).sort(), ['labbook', 'model', 'reports']);
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(opened.uri, new Uint8Array([1]))), 'artifacts are read-only');
+
+    assert.equal(await vscode.commands.executeCommand('labbook.revealRunSnapshot', fresh), true);
+    assert.equal(vscode.window.activeTextEditor?.document.getText(), 'print("snapshot")\n');
+
+    const version = await vscode.commands.executeCommand<string>('labbook.registerModel', fresh, undefined, { artifactPath: 'model', name: 'churn-classifier' });
+    assert.equal(version, '1');
+    const registered = await other.getModelVersion('churn-classifier', '1');
+    assert.equal(registered.source, `runs:/${id}/model`);
+    assert.equal(registered.runId, id);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });

@@ -1,14 +1,25 @@
 import * as vscode from 'vscode';
 import { parseOrderBy, parseRunFilter } from '../../core/mlflow/searchFilter.ts';
 import type { RunStatus } from '../../core/store/types.ts';
-import type { ExperimentsTreeProvider, ExplorerNode, RunNode, RunQuery } from '../trees/experimentsTree.ts';
+import type { ExperimentsTreeProvider, ExplorerNode, PinnedRun, RunNode, RunQuery } from '../trees/experimentsTree.ts';
+import { describeGroupBy, groupableKeys, type GroupBy } from '../trees/runGrouping.ts';
 import { STATUS_LABEL } from '../trees/runFormat.ts';
 
 const QUERY_KEY = 'labbook.explorer.query';
+const PINS_KEY = 'labbook.explorer.pinned';
 
 export function savedQuery(state: vscode.Memento): RunQuery {
   const saved = state.get<RunQuery>(QUERY_KEY);
-  return { filter: saved?.filter ?? '', orderBy: saved?.orderBy ?? [], ...(saved?.status ? { status: saved.status } : {}) };
+  return {
+    filter: saved?.filter ?? '',
+    orderBy: saved?.orderBy ?? [],
+    ...(saved?.status ? { status: saved.status } : {}),
+    ...(saved?.groupBy ? { groupBy: saved.groupBy } : {}),
+  };
+}
+
+export function savedPins(state: vscode.Memento): PinnedRun[] {
+  return state.get<PinnedRun[]>(PINS_KEY, []).filter((p) => typeof p?.runId === 'string' && typeof p.rootId === 'string');
 }
 
 const STATUSES: { label: string; status: RunStatus | undefined }[] = [
@@ -44,9 +55,17 @@ export function registerExplorerCommands(
   const apply = async (query: RunQuery) => {
     await state.update(QUERY_KEY, query);
     await vscode.commands.executeCommand('setContext', 'labbook.runFilterActive', query.filter !== '' || query.status !== undefined);
-    view.description = [query.status ? STATUS_LABEL[query.status] : '', query.filter, query.orderBy.join(', ')].filter(Boolean).join(' · ') || undefined;
+    view.description =
+      [query.status ? STATUS_LABEL[query.status] : '', query.filter, query.orderBy.join(', '), describeGroupBy(query.groupBy) ?? ''].filter(Boolean).join(' · ') ||
+      undefined;
     tree.setQuery(query);
   };
+  const setPins = async (pins: PinnedRun[]) => {
+    await state.update(PINS_KEY, pins);
+    tree.setPinned(pins);
+  };
+  const selectedRuns = (node?: RunNode, selected?: readonly ExplorerNode[]) =>
+    (selected?.length ? selected : node ? [node] : view.selection).filter((n): n is RunNode => n.kind === 'run');
   void apply(tree.query);
   return [
     vscode.commands.registerCommand('labbook.filterRuns', async (filter?: string) => {
@@ -67,7 +86,43 @@ export function registerExplorerCommands(
       }
       await apply({ ...tree.query, filter: value.trim() });
     }),
-    vscode.commands.registerCommand('labbook.clearRunFilter', () => apply({ filter: '', orderBy: tree.query.orderBy })),
+    vscode.commands.registerCommand('labbook.clearRunFilter', () =>
+      apply({ filter: '', orderBy: tree.query.orderBy, ...(tree.query.groupBy ? { groupBy: tree.query.groupBy } : {}) }),
+    ),
+    vscode.commands.registerCommand('labbook.groupRuns', async (groupBy?: GroupBy | null) => {
+      let chosen = groupBy;
+      if (chosen === undefined) {
+        const keys = groupableKeys(tree.loadedRuns());
+        type Item = vscode.QuickPickItem & { groupBy?: GroupBy | null };
+        const items: Item[] = [
+          { label: 'No grouping', groupBy: null },
+          { label: 'By parent run', description: 'nest child runs (mlflow.parentRunId) under their parent', groupBy: { kind: 'parent' } },
+          { label: 'Params', kind: vscode.QuickPickItemKind.Separator },
+          ...keys.params.map((key): Item => ({ label: key, description: 'param', groupBy: { kind: 'param', key } })),
+          { label: 'Tags', kind: vscode.QuickPickItemKind.Separator },
+          ...keys.tags.map((key): Item => ({ label: key, description: 'tag', groupBy: { kind: 'tag', key } })),
+        ];
+        const picked = await vscode.window.showQuickPick(items, { title: 'Group Runs', placeHolder: 'Group runs by a param, a tag or their parent run' });
+        if (!picked || picked.groupBy === undefined) return;
+        chosen = picked.groupBy;
+      }
+      const { groupBy: _old, ...rest } = tree.query;
+      await apply(chosen ? { ...rest, groupBy: chosen } : rest);
+    }),
+    vscode.commands.registerCommand('labbook.pinRun', async (node?: RunNode, selected?: readonly ExplorerNode[]) => {
+      const runs = selectedRuns(node, selected);
+      const pins = [...tree.pinned];
+      for (const { root, run } of runs) {
+        if (!pins.some((p) => p.rootId === root.id && p.runId === run.info.runId)) {
+          pins.push({ rootId: root.id, experimentId: run.info.experimentId, runId: run.info.runId });
+        }
+      }
+      await setPins(pins);
+    }),
+    vscode.commands.registerCommand('labbook.unpinRun', async (node?: RunNode, selected?: readonly ExplorerNode[]) => {
+      const runs = selectedRuns(node, selected);
+      await setPins(tree.pinned.filter((p) => !runs.some(({ root, run }) => p.rootId === root.id && p.runId === run.info.runId)));
+    }),
     vscode.commands.registerCommand('labbook.showRunsWithStatus', async (status?: RunStatus | 'ALL') => {
       let chosen: RunStatus | undefined | 'ALL' = status;
       if (chosen === undefined) {
@@ -109,7 +164,7 @@ export function registerExplorerCommands(
       tree.loadMore(node).catch((err: unknown) => vscode.window.showErrorMessage(`Labbook could not load more runs: ${(err as Error).message}`)),
     ),
     vscode.commands.registerCommand('labbook.copyRunId', async (node?: RunNode, selected?: readonly ExplorerNode[]) => {
-      const runs = (selected?.length ? selected : node ? [node] : view.selection).filter((n): n is RunNode => n.kind === 'run');
+      const runs = selectedRuns(node, selected);
       if (runs.length === 0) return;
       await vscode.env.clipboard.writeText(runs.map((n) => n.run.info.runId).join('\n'));
       vscode.window.setStatusBarMessage(`Copied ${runs.length === 1 ? 'the run ID' : `${runs.length} run IDs`}`, 3000);

@@ -3,6 +3,7 @@ import type { TrackingStore } from '../../core/store/trackingStore.ts';
 import type { Experiment, Run, RunStatus } from '../../core/store/types.ts';
 import { RefreshableTreeProvider } from './refreshableTree.ts';
 import { runDescription, runTooltipMarkdown, STATUS_LABEL } from './runFormat.ts';
+import { arrangeRuns, type ArrangedEntry, type GroupBy, type GroupEntry, type RunEntry } from './runGrouping.ts';
 
 /** A tracking store shown as a root: the local one, or a remote MLflow server. */
 export interface StoreRoot {
@@ -16,7 +17,8 @@ export interface StoreRoot {
 export type ExplorerNode =
   | { readonly kind: 'store'; readonly root: StoreRoot }
   | { readonly kind: 'experiment'; readonly root: StoreRoot; readonly experiment: Experiment }
-  | { readonly kind: 'run'; readonly root: StoreRoot; readonly run: Run }
+  | { readonly kind: 'group'; readonly parent: ExperimentNode; readonly entry: GroupEntry }
+  | { readonly kind: 'run'; readonly root: StoreRoot; readonly run: Run; readonly pinned?: boolean; readonly children?: readonly RunEntry[] }
   | { readonly kind: 'more'; readonly parent: ExperimentNode; readonly loaded: number }
   | { readonly kind: 'message'; readonly id: string; readonly text: string; readonly error: boolean };
 
@@ -29,6 +31,15 @@ export interface RunQuery {
   readonly orderBy: readonly string[];
   /** Show only runs with this status. */
   readonly status?: RunStatus;
+  /** Group runs by a param, a tag, or nest them under their parent run. */
+  readonly groupBy?: GroupBy;
+}
+
+/** A pinned run: shown first in its experiment whatever the filter, order or grouping. */
+export interface PinnedRun {
+  readonly rootId: string;
+  readonly experimentId: string;
+  readonly runId: string;
 }
 
 interface LoadedRuns {
@@ -56,12 +67,34 @@ export class ExperimentsTreeProvider extends RefreshableTreeProvider<ExplorerNod
   private readonly settings: () => { keyMetrics: readonly string[]; pageSize: number };
   private readonly pages = new Map<string, LoadedRuns>();
   private queryState: RunQuery;
+  private pins: readonly PinnedRun[];
 
-  constructor(roots: () => readonly StoreRoot[], settings: () => { keyMetrics: readonly string[]; pageSize: number }, query: RunQuery) {
+  constructor(
+    roots: () => readonly StoreRoot[],
+    settings: () => { keyMetrics: readonly string[]; pageSize: number },
+    query: RunQuery,
+    pinned: readonly PinnedRun[] = [],
+  ) {
     super();
     this.roots = roots;
     this.settings = settings;
     this.queryState = query;
+    this.pins = pinned;
+  }
+
+  get pinned(): readonly PinnedRun[] {
+    return this.pins;
+  }
+
+  /** Replaces the pinned runs and redraws (pinned runs not in the loaded page are fetched). */
+  setPinned(pins: readonly PinnedRun[]): void {
+    this.pins = pins;
+    this.refresh();
+  }
+
+  /** The runs loaded so far for every expanded experiment (for pickers such as "Group by…"). */
+  loadedRuns(): Run[] {
+    return [...this.pages.values()].flatMap((p) => p.runs);
   }
 
   get query(): RunQuery {
@@ -120,6 +153,8 @@ export class ExperimentsTreeProvider extends RefreshableTreeProvider<ExplorerNod
         return experiments.items.map((experiment) => ({ kind: 'experiment', root: node.root, experiment }));
       }
       if (node.kind === 'experiment') return await this.runsOf(node);
+      if (node.kind === 'group') return node.entry.runs.map((entry) => this.runNode(node.parent.root, entry));
+      if (node.kind === 'run') return (node.children ?? []).map((entry) => this.runNode(node.root, entry));
     } catch (err) {
       const id = node.kind === 'store' ? node.root.id : `${node.kind}`;
       return [message(`${id}/error`, err instanceof Error ? err.message : String(err), true)];
@@ -138,13 +173,34 @@ export class ExperimentsTreeProvider extends RefreshableTreeProvider<ExplorerNod
       page = { runs: [...first.items], next: first.nextPageToken, stale: false };
       this.pages.set(key, page);
     }
-    if (page.runs.length === 0) {
+    const pinnedIds = new Set(this.pins.filter((p) => p.rootId === node.root.id && p.experimentId === node.experiment.experimentId).map((p) => p.runId));
+    const pinnedElsewhere = await this.pinnedOutsidePage(node, page.runs, pinnedIds);
+    const runs = [...pinnedElsewhere, ...page.runs];
+    if (runs.length === 0) {
       const filtered = this.queryState.filter || this.queryState.status;
       return [message(`${key}/none`, filtered ? 'No runs match the filter.' : 'No runs yet.', false)];
     }
-    const runs: ExplorerNode[] = page.runs.map((run) => ({ kind: 'run', root: node.root, run }));
-    if (page.next) runs.push({ kind: 'more', parent: node, loaded: page.runs.length });
-    return runs;
+    const children: ExplorerNode[] = arrangeRuns(runs, this.queryState.groupBy, pinnedIds).map((entry) => this.entryNode(node, entry));
+    if (page.next) children.push({ kind: 'more', parent: node, loaded: page.runs.length });
+    return children;
+  }
+
+  /** Pinned runs of this experiment that the filter or paging left out, read one by one. */
+  private async pinnedOutsidePage(node: ExperimentNode, loaded: readonly Run[], pinnedIds: ReadonlySet<string>): Promise<Run[]> {
+    const missing = [...pinnedIds].filter((id) => !loaded.some((r) => r.info.runId === id)).slice(0, 50);
+    if (missing.length === 0) return [];
+    const store = await node.root.open();
+    if (!store) return [];
+    const found = await Promise.all(missing.map((id) => store.getRun(id).catch(() => undefined)));
+    return found.filter((r): r is Run => r !== undefined && r.info.lifecycleStage === 'active');
+  }
+
+  private entryNode(parent: ExperimentNode, entry: ArrangedEntry): ExplorerNode {
+    return entry.kind === 'group' ? { kind: 'group', parent, entry } : this.runNode(parent.root, entry);
+  }
+
+  private runNode(root: StoreRoot, entry: RunEntry): RunNode {
+    return { kind: 'run', root, run: entry.run, pinned: entry.pinned, children: entry.children };
   }
 
   getTreeItem(node: ExplorerNode): vscode.TreeItem {
@@ -167,17 +223,30 @@ export class ExperimentsTreeProvider extends RefreshableTreeProvider<ExplorerNod
       }
       case 'run': {
         const { run } = node;
-        const item = new vscode.TreeItem(run.info.runName || run.info.runId.slice(0, 8), vscode.TreeItemCollapsibleState.None);
+        const nested = node.children?.length ?? 0;
+        const item = new vscode.TreeItem(
+          run.info.runName || run.info.runId.slice(0, 8),
+          nested ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+        );
         item.id = `run:${node.root.id}:${run.info.runId}`;
-        item.description = runDescription(run, this.settings().keyMetrics, Date.now());
+        const described = runDescription(run, this.settings().keyMetrics, Date.now());
+        item.description = [node.pinned ? 'pinned' : '', nested ? `${nested} child run${nested === 1 ? '' : 's'}` : '', described].filter(Boolean).join(' · ');
         const tooltip = new vscode.MarkdownString(runTooltipMarkdown(run, Date.now()));
         tooltip.isTrusted = false;
         tooltip.supportHtml = false;
         item.tooltip = tooltip;
         const [icon, color] = STATUS_ICON[run.info.status];
         item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-        item.accessibilityInformation = { label: `${run.info.runName}, ${STATUS_LABEL[run.info.status]}, ${item.description}` };
-        item.contextValue = `labbook.run.${run.info.status.toLowerCase()}`;
+        item.accessibilityInformation = { label: `${run.info.runName}, ${STATUS_LABEL[run.info.status]}${node.pinned ? ', pinned' : ''}, ${described}` };
+        item.contextValue = `labbook.run.${run.info.status.toLowerCase()}${node.pinned ? '.pinned' : ''}`;
+        return item;
+      }
+      case 'group': {
+        const item = new vscode.TreeItem(node.entry.label, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `group:${pageKey(node.parent)}:${node.entry.value ?? '\u0000none'}`;
+        item.description = `${node.entry.runs.length} run${node.entry.runs.length === 1 ? '' : 's'}`;
+        item.iconPath = new vscode.ThemeIcon('group-by-ref-type');
+        item.contextValue = 'labbook.runGroup';
         return item;
       }
       case 'more': {
