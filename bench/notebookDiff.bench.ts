@@ -1,8 +1,9 @@
 // The notebook diff against nbdime (`nbdime.diff_notebooks`, the reference tool), same files, same
-// machine, same run: real notebook pairs from test/fixtures/notebooks, and synthetic notebooks of
-// 100–800 code cells with 10% edited, 5% inserted and 5% deleted cells (seeded, no cell ids, so both
-// tools must align from content). Besides speed, alignment quality: how many of the edited cells
-// each tool shows as one modified cell (nbdime: a 'patch' on that cell) rather than removed + added.
+// machine, same run: real notebook pairs from test/fixtures/notebooks (56 and 100 cells, the 100-cell
+// one also stripped of cell ids), and synthetic notebooks of 100–800 code cells with 10% edited, 5%
+// inserted and 5% deleted cells (seeded, no cell ids, so both tools must align from content). Besides
+// speed, alignment quality: how many of the edited cells each tool shows as one modified cell
+// (nbdime: a 'patch' on that cell) rather than removed + added.
 // Needs the Python venv with nbdime (bench/run.mjs sets LABBOOK_TEST_PYTHON).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,29 +58,54 @@ function oursModified(diff: NotebookDiff): Array<[number, number]> {
 
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(0));
 
-function realPair(remote: string, edited?: Array<[number, number]>): Benchmark {
+/** The notebook as nbformat 4.4 saved it: no cell ids, so both tools must align from content. */
+function withoutIds(text: string): string {
+  const notebook = JSON.parse(text) as { nbformat_minor: number; cells: Array<{ id?: string }> };
+  notebook.nbformat_minor = 4;
+  for (const cell of notebook.cells) delete cell.id;
+  return JSON.stringify(notebook, null, 1);
+}
+
+/**
+ * A real pair from test/fixtures/notebooks, `cells` long (base side); `edited` are the known edits
+ * (base → remote index) for the quality comparison. With `ids: false` both files lose their cell ids.
+ */
+function realPair(base: string, remote: string, cells: number, edited?: Array<[number, number]>, { ids = true } = {}): Benchmark {
   return {
-    name: `notebook diff: real pair workflow → ${remote} (56 cells)`,
+    name: `notebook diff: real pair ${base.replace(/\.ipynb$/, '')} → ${remote} (${cells} cells${ids ? '' : ', no cell ids'})`,
     async run(): Promise<BenchResult> {
-      const basePath = path.join(FIXTURES, 'workflow.ipynb');
-      const remotePath = path.join(FIXTURES, remote);
-      const ours = await timeOurs(readFileSync(basePath, 'utf8'), readFileSync(remotePath, 'utf8'));
-      const theirs = await timeNbdime(basePath, remotePath, 7);
-      let quality = '';
-      let qualityMet = true;
-      if (edited) {
-        const mine = editsFound(edited, oursModified(ours.diff));
-        const nbdime = editsFound(edited, theirs.patched);
-        quality = `; edits as modified: ours ${mine}/${edited.length}, nbdime ${nbdime}/${edited.length}`;
-        qualityMet = mine >= nbdime;
+      const dir = ids ? undefined : mkdtempSync(path.join(tmpdir(), 'labbook-nbdiff-'));
+      try {
+        let [basePath, remotePath] = [path.join(FIXTURES, base), path.join(FIXTURES, remote)];
+        if (dir) {
+          // nbdime reads the very same id-less files.
+          const copy = (from: string, name: string) => {
+            const to = path.join(dir, name);
+            writeFileSync(to, withoutIds(readFileSync(from, 'utf8')));
+            return to;
+          };
+          [basePath, remotePath] = [copy(basePath, 'base.ipynb'), copy(remotePath, 'remote.ipynb')];
+        }
+        const ours = await timeOurs(readFileSync(basePath, 'utf8'), readFileSync(remotePath, 'utf8'));
+        const theirs = await timeNbdime(basePath, remotePath, 7);
+        let quality = '';
+        let qualityMet = true;
+        if (edited) {
+          const mine = editsFound(edited, oursModified(ours.diff));
+          const nbdime = editsFound(edited, theirs.patched);
+          quality = `; edits as modified: ours ${mine}/${edited.length}, nbdime ${nbdime}/${edited.length}`;
+          qualityMet = mine >= nbdime;
+        }
+        return {
+          oursMs: ours.ms,
+          peer: 'nbdime 4.0.4',
+          peerMs: theirs.median_ms,
+          target: `<50 ms (got ${fmt(ours.ms)} ms)${quality}`,
+          met: ours.ms < 50 && qualityMet,
+        };
+      } finally {
+        if (dir) rmSync(dir, { recursive: true, force: true });
       }
-      return {
-        oursMs: ours.ms,
-        peer: 'nbdime 4.0.4',
-        peerMs: theirs.median_ms,
-        target: `<50 ms (got ${fmt(ours.ms)} ms)${quality}`,
-        met: ours.ms < 50 && qualityMet,
-      };
     },
   };
 }
@@ -117,16 +143,30 @@ function syntheticSize(cells: number): Benchmark {
   };
 }
 
+/** study.ipynb → study-edited.ipynb: the edits make_study_fixtures.py documents (base → remote index). */
+const STUDY_EDITS: Array<[number, number]> = [
+  [0, 0],
+  [23, 21],
+  [29, 27],
+  [62, 61],
+  [75, 74],
+  [80, 79],
+  [90, 90],
+  [95, 96],
+];
+
 export const benchmarks: Benchmark[] = [
   // The edited pair's known edits (base → remote index), from make_fixtures.py.
-  realPair('workflow-edited.ipynb', [
+  realPair('workflow.ipynb', 'workflow-edited.ipynb', 56, [
     [0, 0],
     [23, 23],
     [34, 34],
     [54, 54],
   ]),
-  realPair('workflow-moved.ipynb'),
-  realPair('workflow-plot.ipynb', [[13, 13]]),
-  realPair('workflow-noise.ipynb'),
+  realPair('workflow.ipynb', 'workflow-moved.ipynb', 56),
+  realPair('workflow.ipynb', 'workflow-plot.ipynb', 56, [[13, 13]]),
+  realPair('workflow.ipynb', 'workflow-noise.ipynb', 56),
+  realPair('study.ipynb', 'study-edited.ipynb', 100, STUDY_EDITS),
+  realPair('study.ipynb', 'study-edited.ipynb', 100, STUDY_EDITS, { ids: false }),
   ...[100, 200, 400, 800].map(syntheticSize),
 ];

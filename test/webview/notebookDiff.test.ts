@@ -194,6 +194,62 @@ describe('webview: Notebook Diff app', function () {
     assert.deepEqual(request.params, { toggles: { ...DEFAULT_TOGGLES, ignoreWhitespace: false } });
   });
 
+  it('keeps each markdown cell\'s Source | Rendered pick across a reload and the fresh diff after it', async () => {
+    await answer(page, edited);
+    // The retitled first cell is modified (source diff by default), the added one rendered.
+    const title = page.locator('.cell[data-change="0"]');
+    const added = page.locator('.cell.kind-added');
+    assert.equal(await title.getAttribute('data-md-view'), 'source');
+    assert.equal(await added.getAttribute('data-md-view'), 'rendered');
+    await title.locator('[data-md-view-button=rendered]').click();
+    await added.locator('[data-md-view-button=source]').click();
+    const state = JSON.parse(await page.evaluate(() => sessionStorage.getItem('state') ?? 'null'));
+    // Keyed by cell id, not by the place in the diff, which changes with the toggles.
+    assert.deepEqual(state.markdownViews, [
+      [`id:${edited.remote.cells[0]?.id}`, 'rendered'],
+      [`id:${edited.remote.cells[27]?.id}`, 'source'],
+    ]);
+
+    await page.reload();
+    // The saved diff, before the host answers: the picks are back.
+    await page.waitForSelector('.cell[data-change="0"][data-md-view=rendered]', { timeout: 5000 });
+    assert.equal(await title.locator('.md-pair').isVisible(), true);
+    assert.equal(await title.locator('.md-source').isVisible(), false);
+    assert.equal(await title.locator('[data-md-view-button=rendered]').getAttribute('aria-pressed'), 'true');
+    assert.equal(await added.getAttribute('data-md-view'), 'source');
+    // The host's fresh diff keeps them, and so does one under other toggles (other diff indexes).
+    await answer(page, edited);
+    assert.equal(await title.getAttribute('data-md-view'), 'rendered');
+    assert.equal(await added.getAttribute('data-md-view'), 'source');
+    await page.click('label:has-text("Hide output-only changes")');
+    await answer(page, edited, 1);
+    await page.waitForFunction(() => document.querySelectorAll('.cell.kind-modified').length === 15);
+    assert.equal(await title.getAttribute('data-md-view'), 'rendered');
+    assert.equal(await added.getAttribute('data-md-view'), 'source');
+    assert.deepEqual(await violations(page), []);
+  });
+
+  it('keeps a bounded number of markdown picks, newest last, and ignores a malformed saved list', async () => {
+    // Notebooks without ids: cells are keyed by their base and remote positions.
+    const strip = (nb: Notebook): Notebook => ({ ...nb, cells: nb.cells.map(({ id: _id, ...cell }) => cell) });
+    const noIds: Pair = { ...edited, base: strip(edited.base), remote: strip(edited.remote) };
+    await answer(page, noIds);
+    const old = Array.from({ length: 250 }, (_, i) => [`id:old${i}`, 'source']);
+    await page.evaluate((views) => {
+      const state = JSON.parse(sessionStorage.getItem('state') ?? '{}');
+      sessionStorage.setItem('state', JSON.stringify({ ...state, markdownViews: [...views, ['x', 'sideways'], 'junk', [1, 'source']] }));
+    }, old);
+    await page.reload();
+    await answer(page, noIds);
+    await page.click('.cell[data-change="0"] [data-md-view-button=rendered]');
+    const state = JSON.parse(await page.evaluate(() => sessionStorage.getItem('state') ?? 'null'));
+    assert.equal(state.markdownViews.length, 200);
+    assert.deepEqual(state.markdownViews.at(-1), ['at:0:0', 'rendered']);
+    // The malformed entries are gone; of the old picks, the newest stay.
+    assert.deepEqual(state.markdownViews.at(0), ['id:old51', 'source']);
+    assert.deepEqual(state.markdownViews.at(-2), ['id:old249', 'source']);
+  });
+
   it('keeps the source the data names in its state, for the host to revive the panel', async () => {
     const request = await nextGetDiff(page);
     const source = { kind: 'git', file: '/work/demo/workflow.ipynb', revision: 'HEAD' };

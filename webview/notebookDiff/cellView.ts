@@ -3,20 +3,21 @@
 import type { DiffLayout, NotebookDiffData } from '../../src/protocol/notebookDiff.ts';
 import { el } from '../shared/dom.ts';
 import { renderMarkdown } from './markdown.ts';
+import { type MarkdownView, markdownViewKey } from './markdownViews.ts';
 import { renderKeyChanges, renderOutputs } from './outputView.ts';
 import { renderTextDiff } from './textDiffView.ts';
 import type { CellDiff } from './types.ts';
 
-/** How a markdown cell is shown: its source (or source diff), or rendered. */
-export type MarkdownView = 'source' | 'rendered';
-/** The view the user picked for a markdown cell, by diff index. */
-export type MarkdownViews = ReadonlyMap<number, MarkdownView>;
+/** The view the user picked for a markdown cell, by its markdownViewKey. */
+export interface MarkdownViewLookup {
+  get(key: string): MarkdownView | undefined;
+}
 
 /**
  * Renders every cell; `expanded` holds the first diff index of each unchanged run the user opened,
  * `views` the view picked for each markdown cell (else modified cells show their source diff, the rest rendered).
  */
-export function renderCells(data: NotebookDiffData, layout: DiffLayout, expanded: ReadonlySet<number>, views: MarkdownViews = new Map()): DocumentFragment {
+export function renderCells(data: NotebookDiffData, layout: DiffLayout, expanded: ReadonlySet<number>, views: MarkdownViewLookup = new Map()): DocumentFragment {
   const out = document.createDocumentFragment();
   const cells = data.diff.cells;
   let change = 0;
@@ -44,7 +45,7 @@ export function renderCollapsedRun(start: number, end: number): HTMLElement {
   });
 }
 
-export function renderExpandedRun(data: NotebookDiffData, start: number, end: number, layout: DiffLayout, views: MarkdownViews): HTMLElement {
+export function renderExpandedRun(data: NotebookDiffData, start: number, end: number, layout: DiffLayout, views: MarkdownViewLookup): HTMLElement {
   const n = end - start;
   const collapse = el('button', {
     className: 'run expanded',
@@ -55,15 +56,15 @@ export function renderExpandedRun(data: NotebookDiffData, start: number, end: nu
   return el('div', { className: 'run-group' }, [collapse, ...cells]);
 }
 
-function renderUnchangedCell(cell: CellDiff, index: number, data: NotebookDiffData, layout: DiffLayout, views: MarkdownViews): HTMLElement {
+function renderUnchangedCell(cell: CellDiff, index: number, data: NotebookDiffData, layout: DiffLayout, views: MarkdownViewLookup): HTMLElement {
   const source = sourceOf(cell, data, 'remote') ?? sourceOf(cell, data, 'base') ?? '';
   const section = el('section', { className: 'cell kind-unchanged', attrs: { 'data-index': String(index), 'aria-label': cellLabel(cell) } });
   const plain = el('pre', { className: 'plain', text: source });
-  section.append(...(cell.cellType === 'markdown' ? markdownParts(section, cell, index, data, layout, views, [plain]) : [cellHead(cell), plain]));
+  section.append(...(cell.cellType === 'markdown' ? markdownParts(section, cell, data, layout, views, [plain]) : [cellHead(cell), plain]));
   return section;
 }
 
-function renderChangedCell(cell: CellDiff, index: number, change: number, data: NotebookDiffData, layout: DiffLayout, views: MarkdownViews): HTMLElement {
+function renderChangedCell(cell: CellDiff, index: number, change: number, data: NotebookDiffData, layout: DiffLayout, views: MarkdownViewLookup): HTMLElement {
   const section = el('section', {
     className: `cell kind-${cell.kind}`,
     attrs: { 'data-index': String(index), 'data-change': String(change), tabindex: '-1', 'aria-label': cellLabel(cell) },
@@ -75,7 +76,7 @@ function renderChangedCell(cell: CellDiff, index: number, change: number, data: 
     parts.push(el('p', { className: 'muted note', text: 'Moved without changes.' }));
     if (cell.cellType === 'markdown') source.push(el('pre', { className: 'plain', text: sourceOf(cell, data, 'remote') ?? '' }));
   }
-  if (cell.cellType === 'markdown') parts.push(...markdownParts(section, cell, index, data, layout, views, source));
+  if (cell.cellType === 'markdown') parts.push(...markdownParts(section, cell, data, layout, views, source));
   else parts.unshift(cellHead(cell), ...source);
   if (cell.metadata?.length) parts.push(renderKeyChanges(cell.metadata, 'metadata'));
   if (cell.attachments?.length) parts.push(renderKeyChanges(cell.attachments, 'attachments'));
@@ -95,8 +96,10 @@ function sourceOf(cell: CellDiff, data: NotebookDiffData, side: 'base' | 'remote
  * by the section's data-md-view). Rendered shows the remote side (base when removed); a modified
  * cell side by side shows base rendered left and remote rendered right.
  */
-function markdownParts(section: HTMLElement, cell: CellDiff, index: number, data: NotebookDiffData, layout: DiffLayout, views: MarkdownViews, source: Node[]): Node[] {
-  const view = views.get(index) ?? (cell.kind === 'modified' || (cell.kind === 'moved' && cell.source?.hunks.length) ? 'source' : 'rendered');
+function markdownParts(section: HTMLElement, cell: CellDiff, data: NotebookDiffData, layout: DiffLayout, views: MarkdownViewLookup, source: Node[]): Node[] {
+  const key = markdownViewKey(cell);
+  const view = views.get(key) ?? (cell.kind === 'modified' || (cell.kind === 'moved' && cell.source?.hunks.length) ? 'source' : 'rendered');
+  section.dataset.mdKey = key;
   section.dataset.mdView = view;
   const button = (v: MarkdownView, label: string) =>
     el('button', { className: 'md-view', text: label, attrs: { type: 'button', 'data-md-view-button': v, 'aria-pressed': String(v === view) } });
@@ -117,14 +120,14 @@ function markdownParts(section: HTMLElement, cell: CellDiff, index: number, data
   ];
 }
 
-/** Shows a markdown cell's other view from its switch; returns the cell's diff index and the view. */
-export function switchMarkdownView(button: HTMLElement): [number, MarkdownView] | null {
+/** Shows a markdown cell's other view from its switch; returns the cell's key and the view. */
+export function switchMarkdownView(button: HTMLElement): [string, MarkdownView] | null {
   const cell = button.closest<HTMLElement>('.cell');
   const view = button.dataset.mdViewButton;
-  if (!cell || (view !== 'source' && view !== 'rendered')) return null;
+  if (!cell?.dataset.mdKey || (view !== 'source' && view !== 'rendered')) return null;
   cell.dataset.mdView = view;
   for (const b of cell.querySelectorAll(':scope > .cell-top [data-md-view-button]')) b.setAttribute('aria-pressed', String(b === button));
-  return [Number(cell.dataset.index), view];
+  return [cell.dataset.mdKey, view];
 }
 
 function cellHead(cell: CellDiff): HTMLElement {

@@ -14,15 +14,21 @@ import { assertNever } from '../../src/protocol/rpc.ts';
 import { el } from '../shared/dom.ts';
 import { RpcClient } from '../shared/rpcClient.ts';
 import { vscodeApi } from '../shared/vscodeApi.ts';
-import { type MarkdownView, renderCells, renderCollapsedRun, renderExpandedRun, switchMarkdownView } from './cellView.ts';
+import { renderCells, renderCollapsedRun, renderExpandedRun, switchMarkdownView } from './cellView.ts';
 import { buildHeader, readToggles, showPosition, showSummary, showToggles } from './header.ts';
+import { MarkdownViews, type SavedMarkdownViews } from './markdownViews.ts';
 import { renderKeyChanges } from './outputView.ts';
 
 /**
  * What the page keeps across reloads: the host revives the panel from `source` (which every
- * NotebookDiffData carries); the last diff is kept too when small, to show at once.
+ * NotebookDiffData carries); the last diff is kept too when small, to show at once; and the
+ * Source | Rendered pick of each markdown cell the user switched.
  */
-type SavedState = Omit<NotebookDiffState, 'source'> & { readonly source?: DiffSource; readonly data?: NotebookDiffData };
+type SavedState = Omit<NotebookDiffState, 'source'> & {
+  readonly source?: DiffSource;
+  readonly data?: NotebookDiffData;
+  readonly markdownViews?: SavedMarkdownViews;
+};
 
 /** Above this, the diff is not kept in the webview state (VS Code serializes it on every save). */
 const MAX_SAVED_DATA_CHARS = 1_000_000;
@@ -44,8 +50,8 @@ let dataFitsState = false;
 let changes: HTMLElement[] = [];
 /** First diff index of each unchanged run the user expanded; reset when a new diff arrives. */
 const expanded = new Set<number>();
-/** The Source | Rendered view the user picked per markdown cell (by diff index); reset with `expanded`. */
-const markdownViews = new Map<number, MarkdownView>();
+/** The Source | Rendered view the user picked per markdown cell, by cell: kept across diffs and reloads. */
+const markdownViews = new MarkdownViews(saved?.markdownViews);
 let requestSeq = 0;
 
 function pickToggles(value: DiffToggles): DiffToggles {
@@ -59,16 +65,14 @@ function save(): void {
     toggles,
     layout,
     currentChange,
+    markdownViews: markdownViews.toSaved(),
     ...(data && dataFitsState ? { data } : {}),
   };
   api.setState(state);
 }
 
 function show(next: NotebookDiffData): void {
-  if (next !== data) {
-    expanded.clear();
-    markdownViews.clear();
-  }
+  if (next !== data) expanded.clear();
   data = next;
   dataFitsState = JSON.stringify(next).length <= MAX_SAVED_DATA_CHARS;
   toggles = pickToggles(next.diff.options);
@@ -171,6 +175,7 @@ list.addEventListener('click', (e) => {
   const picked = mdButton && switchMarkdownView(mdButton);
   if (picked) {
     markdownViews.set(...picked);
+    save();
     return;
   }
   const mode = target.closest<HTMLElement>('[data-image-mode]');
