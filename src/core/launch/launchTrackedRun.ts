@@ -1,0 +1,359 @@
+// Launching a script or notebook as a tracked run: the run is created RUNNING with its tags
+// before the process starts, the process logs into it through MLFLOW_RUN_ID (so the mlflow
+// client resumes it) or through printed `labbook:` lines, code/environment/data are recorded
+// beside it, and at exit Labbook's own status update comes last, so it wins over an
+// `mlflow.end_run()` the script made before failing.
+//
+// Params parsed from the command line and config files are logged when the process has ended,
+// and only for keys the run does not have by then: MLflow params cannot change, so logging
+// `lr=1e-3` first would make the script's own `mlflow.log_param("lr", 0.001)` fail. The script's
+// values win; a differing parsed value is noted in the log. (The recipe in labbook/launch.json
+// keeps the arguments from the start, for Reproduce.)
+//
+// Final status: exit 0 → FINISHED; non-zero exit, a crash signal (SIGSEGV, SIGABRT, SIGBUS,
+// SIGFPE, SIGILL, SIGSYS, SIGTRAP) or a failure to start → FAILED; stop(), or death by any other
+// signal (SIGKILL from `kill -9` or the OOM killer, SIGTERM, SIGINT, SIGHUP…) → KILLED.
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { TrackingStore } from '../store/trackingStore.ts';
+import type { RunStatus, Tag } from '../store/types.ts';
+import { captureGit } from './captureGit.ts';
+import { parseArgs } from './commandLine.ts';
+import { fitParams, flattenConfig, readConfigParams } from './configParams.ts';
+import { ARTIFACTS, snapshotPath, TAGS, type LaunchRecipe } from './conventions.ts';
+import { errorText, LaunchError } from './errors.ts';
+import { writeLaunchArtifacts } from './launchArtifacts.ts';
+import { MetricSink } from './metricSink.ts';
+import { runNotebook, spawnScript, type NotebookExecutor, type ProgramExit, type RunningProgram } from './programProcess.ts';
+import { RunOutput, type OutputListener } from './runOutput.ts';
+import { defaultSpoolDir, writeEndMarker } from './spool.ts';
+
+export type Program =
+  | { readonly kind: 'script'; readonly file: string; readonly args?: readonly string[] }
+  | { readonly kind: 'notebook'; readonly file: string; readonly parameters?: Readonly<Record<string, unknown>> };
+
+export interface LaunchOptions {
+  /** Where the run is created and logged: the local SQLite store or a remote REST store. */
+  readonly store: TrackingStore;
+  /** What the process gets as MLFLOW_TRACKING_URI: Labbook's local endpoint or the remote server. */
+  readonly trackingUri: string;
+  /** MLFLOW_TRACKING_TOKEN for the process; not set when undefined. */
+  readonly trackingToken?: string;
+  /** Created when missing. */
+  readonly experimentName: string;
+  readonly runName?: string;
+  readonly program: Program;
+  readonly python: string;
+  /** Working directory; `program.file` and `dataPaths` are relative to it. */
+  readonly cwd: string;
+  /** Variables the user set for this launch (their names go into launch.json, never their values). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** The environment the variables above are added to; process.env by default. */
+  readonly baseEnv?: NodeJS.ProcessEnv;
+  readonly dataPaths?: readonly string[];
+  /** Id of the launching session (window), so recovery in another window leaves its live runs alone. */
+  readonly owner: string;
+  /** The run this one reproduces (tag labbook.reproduces). */
+  readonly reproduces?: string;
+  /** mlflow.user; the OS user by default. */
+  readonly user?: string;
+  /** Required for notebooks: runs the notebook (see NotebookExecutor). */
+  readonly notebookExecutor?: NotebookExecutor;
+  /** Folder for the on-disk output spool and end markers (default: <tmp>/labbook-runs). */
+  readonly spoolDir?: string;
+  /** stop(): SIGTERM, then SIGKILL after this long. Default 5000. */
+  readonly stopGraceMs?: number;
+  /** Called with every output chunk from the start (TrackedRun.onOutput replays a bounded tail). */
+  readonly onOutput?: OutputListener;
+  readonly now?: () => number;
+  /** Printed metrics are sent at least this often. Default 1000. */
+  readonly metricFlushMs?: number;
+  /** The output log artifact is refreshed this often while running. Default 10000. */
+  readonly logUploadMs?: number;
+  /** Bound for each capture step (git, pip freeze, hashing). Default 120000. */
+  readonly captureTimeoutMs?: number;
+}
+
+export interface RunOutcome {
+  readonly status: Extract<RunStatus, 'FINISHED' | 'FAILED' | 'KILLED'>;
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly durationMs: number;
+  /** Why the program did not run or finish, for the user (spawn failure, executor error). */
+  readonly error?: string;
+  /** Everything Labbook could not record, and other warnings (also in the log, marked [labbook]). */
+  readonly notes: readonly string[];
+  /** Entities from printed lines that landed in the store, and those given up on. */
+  readonly printed: { readonly logged: number; readonly dropped: number; readonly malformedLines: number };
+}
+
+export interface TrackedRun {
+  readonly runId: string;
+  readonly experimentId: string;
+  /** undefined when the process could not be started (then `done` says why). */
+  readonly pid: number | undefined;
+  /** The local spool of the output log. */
+  readonly logFile: string;
+  /** Resolves (never rejects) once the final status is written. */
+  readonly done: Promise<RunOutcome>;
+  /** SIGTERM to the process group, SIGKILL after the grace period; resolves with the outcome. */
+  stop(): Promise<RunOutcome>;
+  /** Output chunks; a late listener first gets the retained tail (up to 1 MB). Returns unsubscribe. */
+  onOutput(listener: OutputListener): () => void;
+}
+
+const CRASH_SIGNALS = new Set(['SIGSEGV', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGSYS', 'SIGTRAP']);
+
+export function finalStatus(exit: ProgramExit, stopRequested: boolean): RunOutcome['status'] {
+  if (stopRequested) return 'KILLED';
+  if (exit.signal) return CRASH_SIGNALS.has(exit.signal) ? 'FAILED' : 'KILLED';
+  return exit.exitCode === 0 && !exit.error ? 'FINISHED' : 'FAILED';
+}
+
+export async function ensureExperiment(store: TrackingStore, name: string): Promise<string> {
+  const existing = await store.getExperimentByName(name);
+  if (existing) {
+    if (existing.lifecycleStage === 'deleted') await store.restoreExperiment(existing.experimentId);
+    return existing.experimentId;
+  }
+  try {
+    return await store.createExperiment(name);
+  } catch (err) {
+    // Another window created it in between.
+    const now = await store.getExperimentByName(name);
+    if (now) return now.experimentId;
+    throw err;
+  }
+}
+
+export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedRun> {
+  const now = options.now ?? Date.now;
+  const { store, program } = options;
+  const cwd = path.resolve(options.cwd);
+  const file = path.resolve(cwd, program.file);
+  if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) throw new LaunchError('INVALID_OPTIONS', `The working directory ${cwd} does not exist.`);
+  if (program.kind === 'notebook' && !options.notebookExecutor) throw new LaunchError('INVALID_OPTIONS', 'Launching a notebook needs a notebook executor.');
+  const notes: string[] = [];
+  const timeoutMs = options.captureTimeoutMs ?? 120_000;
+
+  // Before the run exists: what its tags and params need (git state, the file, config values).
+  const args = program.kind === 'script' ? [...(program.args ?? [])] : [];
+  const parsed = program.kind === 'script' ? parseArgs(args) : { params: flattenConfig(program.parameters ?? {}), configFiles: [] };
+  const [gitCapture, experimentId, snapshot, config] = await Promise.all([
+    captureGit(cwd, { patch: false, timeoutMs }),
+    ensureExperiment(store, options.experimentName),
+    readFile(file).catch((err: unknown) => {
+      notes.push(`code snapshot: ${file} could not be read (${errorText(err)}).`);
+      return undefined;
+    }),
+    readConfigParams(parsed.configFiles, cwd),
+  ]);
+  notes.push(...gitCapture.notes, ...config.notes);
+  const git = gitCapture.state;
+  const root = git?.root ?? cwd;
+  const relativeFile = relativeInside(root, file) ?? path.basename(file);
+  if (relativeInside(root, file) === undefined) notes.push(`code snapshot: ${file} is outside ${root}; recorded as ${relativeFile}.`);
+  const fitted = fitParams({ ...config.params, ...parsed.params });
+  notes.push(...fitted.notes);
+
+  const user = options.user ?? safeUser();
+  const runName = options.runName || `${path.basename(file).replace(/\.[^.]+$/, '')}-${new Date(now()).toISOString().slice(5, 19).replace(/[-:T]/g, '')}`;
+  const tags: Tag[] = [
+    { key: TAGS.sourceName, value: file },
+    { key: TAGS.sourceType, value: 'LOCAL' },
+    { key: TAGS.user, value: user },
+    { key: TAGS.runName, value: runName },
+    { key: TAGS.kind, value: program.kind },
+    { key: TAGS.host, value: os.hostname() },
+    { key: TAGS.owner, value: options.owner },
+    ...(snapshot ? [{ key: TAGS.snapshot, value: snapshotPath(relativeFile) }] : []),
+    ...(git ? [{ key: TAGS.gitDirty, value: String(git.dirty) }] : []),
+    ...(git?.commit ? [{ key: TAGS.gitCommit, value: git.commit }] : []),
+    ...(git?.branch ? [{ key: TAGS.gitBranch, value: git.branch }] : []),
+    ...(git?.repoUrl ? [{ key: TAGS.gitRepoUrl, value: git.repoUrl }] : []),
+    ...(options.reproduces ? [{ key: TAGS.reproduces, value: options.reproduces }] : []),
+  ];
+  const startTime = now();
+  const run = await store.createRun({ experimentId, runName, userId: user, startTime, tags });
+  const runId = run.info.runId;
+
+  const spool = path.join(options.spoolDir ?? defaultSpoolDir(), runId);
+  mkdirSync(spool, { recursive: true });
+  const logFile = path.join(spool, 'output.log');
+  const sink = new MetricSink(store, runId, { now, intervalMs: options.metricFlushMs ?? 1000, onNote: (note) => notes.push(`printed values: ${note}`) });
+  const output = new RunOutput({ store, runId, logFile, uploadIntervalMs: options.logUploadMs ?? 10_000, onRecords: (records) => sink.add(records) });
+  if (options.onOutput) output.onOutput(options.onOutput);
+  for (const note of notes) output.say(note);
+  const said = notes.length;
+
+  const userEnv = options.env ?? {};
+  const childEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...(options.baseEnv ?? process.env), ...userEnv })) if (v !== undefined) childEnv[k] = v;
+  Object.assign(childEnv, {
+    MLFLOW_TRACKING_URI: options.trackingUri,
+    MLFLOW_RUN_ID: runId,
+    MLFLOW_EXPERIMENT_NAME: options.experimentName,
+    MLFLOW_EXPERIMENT_ID: experimentId,
+    PYTHONUNBUFFERED: '1',
+  });
+  if (options.trackingToken !== undefined) childEnv['MLFLOW_TRACKING_TOKEN'] = options.trackingToken;
+
+  const recipe: LaunchRecipe = {
+    version: 1,
+    kind: program.kind,
+    file: relativeFile,
+    cwd: relativeInside(root, cwd) ?? '',
+    root,
+    rootKind: git ? 'git' : 'cwd',
+    args,
+    parameters: program.kind === 'notebook' ? (program.parameters ?? {}) : {},
+    envNames: Object.keys(userEnv).sort(),
+    dataPaths: [...(options.dataPaths ?? [])],
+    configFiles: parsed.configFiles,
+    python: options.python,
+    experimentName: options.experimentName,
+    runName,
+    git: { commit: git?.commit ?? null, branch: git?.branch ?? null, repoUrl: git?.repoUrl ?? null, dirty: git?.dirty ?? false, patch: null },
+    reproduces: options.reproduces ?? null,
+  };
+
+  const runStart = now();
+  const running: RunningProgram =
+    program.kind === 'script'
+      ? spawnScript(options.python, file, args, cwd, childEnv, (stream, bytes) => output.data(stream, bytes))
+      : runNotebook(options.notebookExecutor as NotebookExecutor, {
+          file,
+          parameters: program.parameters ?? {},
+          python: options.python,
+          cwd,
+          env: childEnv,
+          onOutput: (stream, text) => output.data(stream, Buffer.from(text, 'utf8')),
+        });
+  if (running.pid !== undefined) {
+    await store.setTag(runId, { key: TAGS.pid, value: String(running.pid) }).catch((err: unknown) => notes.push(`pid tag: not set (${errorText(err)}).`));
+  }
+  const artifacts = writeLaunchArtifacts({
+    store, runId, python: options.python, env: childEnv, cwd, dataPaths: options.dataPaths ?? [], recipe, timeoutMs, now,
+    ...(git ? { git } : {}),
+    ...(snapshot ? { snapshot: { relativeFile, content: snapshot } } : {}),
+  });
+
+  let stopRequested = false;
+  const done = finish();
+
+  /** The parsed params the run does not have yet (the script's own values win). */
+  async function logParsedParams(): Promise<void> {
+    const have = new Map((await retry(() => store.getRun(runId))).data.params.map((p) => [p.key, p.value]));
+    const missing = fitted.params.filter((p) => !have.has(p.key));
+    for (const p of fitted.params) {
+      const logged = have.get(p.key);
+      if (logged !== undefined && logged !== p.value) notes.push(`param ${p.key}: the script logged '${logged}'; the parsed '${p.value}' was not logged.`);
+    }
+    for (let i = 0; i < missing.length; i += 100) await retry(() => store.logBatch(runId, { params: missing.slice(i, i + 100) }));
+  }
+
+  async function finish(): Promise<RunOutcome> {
+    const exit = await running.exited;
+    const endTime = now();
+    const durationMs = Math.max(0, endTime - runStart);
+    const status = finalStatus(exit, stopRequested);
+    if (stopRequested) running.signal('SIGKILL'); // whatever the group still holds
+    if (exit.error) output.say(`${exit.error}.`);
+    if (exit.error && exit.exitCode === null && running.pid === undefined) output.say(`Check the Python interpreter (${options.python}) and the working directory (${cwd}).`);
+    writeEndMarker(spool, { status, exitCode: exit.exitCode, signal: exit.signal, endTime });
+    await output.close().catch(() => undefined);
+    await sink.close();
+    await logParsedParams().catch((err: unknown) => notes.push(`params: not logged (${errorText(err)}).`));
+    if (exit.executedNotebook) {
+      const name = path.basename(file);
+      await store.writeArtifact(runId, `${ARTIFACTS.notebookDir}/${name}`, exit.executedNotebook).catch((err: unknown) => notes.push(`executed notebook: not saved (${errorText(err)}).`));
+    }
+    const captureNotes = await Promise.race([artifacts, delay(timeoutMs + 10_000).then(() => ['captures: still running after the process ended; left unfinished.'])]);
+    notes.push(...captureNotes, ...output.notes);
+    await writeNotes(store, runId, logFile, notes.slice(said));
+    const endTags = [
+      { key: TAGS.exitCode, value: exit.exitCode === null ? (exit.signal ?? 'none') : String(exit.exitCode) },
+      { key: TAGS.durationMs, value: String(durationMs) },
+    ];
+    await retry(() => store.logBatch(runId, { tags: endTags })).catch((err: unknown) => notes.push(`end tags: not set (${errorText(err)}).`));
+    // Last, so Labbook's status wins over the mlflow client's end_run().
+    await retry(() => store.updateRun(runId, { status, endTime })).catch((err: unknown) => notes.push(`final status: not set (${errorText(err)}); recovery will set it.`));
+    return {
+      status,
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      durationMs,
+      ...(exit.error ? { error: exit.error } : {}),
+      notes,
+      printed: { logged: sink.logged, dropped: sink.dropped, malformedLines: output.metricLineWarnings },
+    };
+  }
+
+  let finished = false;
+  void done.then(() => (finished = true));
+  return {
+    runId,
+    experimentId,
+    pid: running.pid,
+    logFile,
+    done,
+    onOutput: (listener) => output.onOutput(listener),
+    async stop() {
+      if (finished) return done;
+      if (!stopRequested) {
+        stopRequested = true;
+        writeEndMarker(spool, { status: 'KILLED', stopRequestedAt: now() });
+        running.signal('SIGTERM');
+        const timer = setTimeout(() => running.signal('SIGKILL'), options.stopGraceMs ?? 5_000);
+        void done.finally(() => clearTimeout(timer));
+      }
+      return done;
+    },
+  };
+}
+
+/** Notes go into the log (the user reads them there) after the program's own output. */
+async function writeNotes(store: TrackingStore, runId: string, logFile: string, notes: readonly string[]): Promise<void> {
+  if (notes.length === 0) return;
+  try {
+    const text = notes.map((n) => `[labbook] ${n}\n`).join('');
+    writeFileSync(logFile, text, { flag: 'a' });
+    await store.writeArtifact(runId, ARTIFACTS.outputLog, await readFile(logFile));
+  } catch {
+    // The log upload already noted its own failure; the notes are in the outcome.
+  }
+}
+
+function relativeInside(root: string, target: string): string | undefined {
+  const rel = path.relative(root, target);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+  return rel.split(path.sep).join('/');
+}
+
+function safeUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** Three tries, for the last writes of a run against a store that may blink. */
+async function retry<T>(fn: () => Promise<T>): Promise<T> {
+  let last: unknown;
+  for (const wait of [0, 500, 2000]) {
+    if (wait) await delay(wait);
+    try {
+      return await fn();
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw last;
+}
