@@ -1,6 +1,7 @@
 // Builds the extension (Node, CJS), the webview apps (browser, ESM) and the integration suite.
 //   node esbuild.mjs [--watch] [--production] [--target linux-x64]
 import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -22,6 +23,20 @@ async function copyNativeBinding() {
   await copyFile(from, path.join(root, 'dist', 'better_sqlite3.node'));
 }
 
+/** The Python parser (tree-sitter compiled to WebAssembly) ships as two .wasm files beside the bundles. */
+async function copyParserWasm() {
+  const require = createRequire(import.meta.url);
+  for (const file of ['web-tree-sitter/web-tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm']) {
+    await copyFile(require.resolve(file), path.join(root, 'dist', path.basename(file)));
+  }
+}
+
+/** CommonJS bundles have no import.meta; give modules that ask for their URL the bundle's own. */
+const importMetaUrl = {
+  define: { 'import.meta.url': '__labbookImportMetaUrl' },
+  banner: { js: "const __labbookImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+
 const common = {
   bundle: true,
   sourcemap: production ? false : 'linked',
@@ -38,6 +53,7 @@ const extension = {
   format: 'cjs',
   target: 'node22',
   external: ['vscode'],
+  ...importMetaUrl,
 };
 
 /** `labbook serve` and the other commands, runnable as `node dist/cli.js`. */
@@ -48,7 +64,8 @@ const cli = {
   platform: 'node',
   format: 'cjs',
   target: 'node22',
-  banner: { js: '#!/usr/bin/env node' },
+  define: importMetaUrl.define,
+  banner: { js: `#!/usr/bin/env node\n${importMetaUrl.banner.js}` },
 };
 
 const webviews = {
@@ -71,12 +88,15 @@ const integrationTests = {
   format: 'cjs',
   target: 'node22',
   external: ['vscode', 'mocha'],
+  ...importMetaUrl,
 };
 
 async function appEntries() {
   const dirs = await readdir(path.join(root, 'webview'), { withFileTypes: true });
   return Object.fromEntries(
-    dirs.filter((d) => d.isDirectory() && d.name !== 'shared').map((d) => [d.name, `webview/${d.name}/main.ts`]),
+    dirs
+      .filter((d) => d.isDirectory() && d.name !== 'shared' && existsSync(path.join(root, 'webview', d.name, 'main.ts')))
+      .map((d) => [d.name, `webview/${d.name}/main.ts`]),
   );
 }
 
@@ -84,6 +104,7 @@ const builds = production ? [extension, cli, webviews] : [extension, cli, webvie
 await rm(path.join(root, 'dist'), { recursive: true, force: true });
 if (!production) await rm(path.join(root, 'out'), { recursive: true, force: true });
 await copyNativeBinding();
+await copyParserWasm();
 if (watch) {
   // The start/end lines drive the background problem matcher in .vscode/tasks.json.
   const announce = {

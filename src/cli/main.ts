@@ -1,11 +1,15 @@
 // `labbook` on the command line, over the same core the extension uses.
 //   labbook serve [--store FILE] [--port N] [--token TOKEN]
 //   labbook diff A.ipynb B.ipynb [options]
+//   labbook export NOTEBOOK.ipynb --out DIR [--force] [--dry-run]
+//   labbook smoke NOTEBOOK.ipynb [--python PY] [--timeout S] [--set k=v ...]
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SqliteRuntime } from '../core/sqlite/openDatabase.ts';
 import { DIFF_USAGE, diffCommand } from './diffCommand.ts';
+import { EXPORT_USAGE } from './exportCommand.ts';
+import { SMOKE_USAGE } from './smokeCommand.ts';
 
 const USAGE = `Usage: labbook <command> [options]
 
@@ -16,12 +20,20 @@ Commands:
           --port N        the port (default: a free one)
           --token TOKEN   the bearer token clients must send (default: a fresh random one;
                           or set LABBOOK_TRACKING_TOKEN)
-${DIFF_USAGE}`;
+${DIFF_USAGE}${EXPORT_USAGE}${SMOKE_USAGE}`;
 
 /** In the bundle (dist/cli.js) the SQLite addon sits beside the script; from source, npm finds it. */
 function sqliteRuntime(): SqliteRuntime {
   const beside = path.join(path.dirname(process.argv[1] ?? ''), 'better_sqlite3.node');
   return existsSync(beside) ? { nativeBinding: beside } : {};
+}
+
+/** In the bundle the parser's .wasm files sit beside the script; from source, npm's copies are used. */
+function bundledWasmPaths(): { treeSitterWasm: string; pythonWasm: string } | undefined {
+  const dir = path.dirname(process.argv[1] ?? '');
+  const treeSitterWasm = path.join(dir, 'web-tree-sitter.wasm');
+  const pythonWasm = path.join(dir, 'tree-sitter-python.wasm');
+  return existsSync(treeSitterWasm) && existsSync(pythonWasm) ? { treeSitterWasm, pythonWasm } : undefined;
 }
 
 async function serve(args: string[]): Promise<void> {
@@ -70,6 +82,22 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'diff':
         return await diffCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+      case 'export': {
+        // Loaded on demand, like serve's SQLite: the parser's WebAssembly is only for this command.
+        const { exportCommand } = await import('./exportCommand.ts');
+        return await exportCommand(rest, { stdout: process.stdout, stderr: process.stderr }, bundledWasmPaths());
+      }
+      case 'smoke': {
+        const { smokeCommand } = await import('./smokeCommand.ts');
+        const abort = new AbortController();
+        const cancel = () => abort.abort();
+        process.once('SIGINT', cancel);
+        try {
+          return await smokeCommand(rest, { stdout: process.stdout, stderr: process.stderr }, abort.signal);
+        } finally {
+          process.off('SIGINT', cancel);
+        }
+      }
       case undefined:
       case '-h':
       case '--help':

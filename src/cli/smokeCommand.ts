@@ -1,0 +1,85 @@
+// `labbook smoke NOTEBOOK`: runs the notebook top to bottom (nbclient) and says whether it got
+// through. Exit 0: every cell ran; 1: a cell failed (printed with its traceback) or the run could
+// not start; 2: usage.
+import { parseArgs } from 'node:util';
+import { executeNotebook, NotebookExecutionError } from '../core/notebook/execute.ts';
+import type { JsonValue } from '../core/notebook/notebookModel.ts';
+import type { CommandIo } from './exportCommand.ts';
+
+export const SMOKE_USAGE = `  smoke   Run a notebook top to bottom in a fresh kernel (exit 0: all cells ran, 1: a cell failed).
+          labbook smoke NOTEBOOK.ipynb [--python PY] [--timeout S] [--set name=value ...] [--out FILE]
+          --python PY     the interpreter, with nbclient and ipykernel (default: python3)
+          --timeout S     seconds allowed per cell (default 600)
+          --set k=v       a parameter, injected after the cell tagged 'parameters' (value as JSON, else text)
+          --out FILE      where to write the executed notebook (default: a temp file)
+`;
+
+class UsageError extends Error {}
+
+/** `--set` values: JSON when they parse (numbers, booleans, lists), text otherwise. */
+export function parseSetting(item: string): [string, JsonValue] {
+  const at = item.indexOf('=');
+  if (at <= 0) throw new UsageError(`--set expects name=value, got '${item}'`);
+  const name = item.slice(0, at).trim();
+  const raw = item.slice(at + 1);
+  if (!/^[A-Za-z_]\w*$/.test(name)) throw new UsageError(`--set: '${name}' is not a Python name`);
+  try {
+    return [name, JSON.parse(raw) as JsonValue];
+  } catch {
+    return [name, raw];
+  }
+}
+
+/** Terminal colour codes IPython puts in tracebacks. */
+const ANSI = new RegExp(`${String.fromCharCode(0x1b)}\\[[0-9;]*[A-Za-z]`, 'g');
+
+export async function smokeCommand(args: string[], io: CommandIo, signal?: AbortSignal): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { python: { type: 'string' }, timeout: { type: 'string' }, set: { type: 'string', multiple: true }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+    if (parsed.values.help) {
+      io.stdout.write(`Usage: labbook smoke NOTEBOOK.ipynb [options]\n\n${SMOKE_USAGE}`);
+      return 0;
+    }
+    if (parsed.positionals.length !== 1) throw new UsageError(`expected one notebook, got ${parsed.positionals.length} arguments`);
+  } catch (err) {
+    io.stderr.write(`labbook smoke: ${err instanceof Error ? err.message : String(err)}\n\n${SMOKE_USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  try {
+    const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+    if (timeout !== undefined && !(timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, got '${values.timeout}'`);
+    const parameters = Object.fromEntries((values.set ?? []).map(parseSetting));
+    const notebookPath = positionals[0] ?? '';
+    const result = await executeNotebook({
+      python: values.python ?? 'python3',
+      notebookPath,
+      parameters,
+      ...(timeout !== undefined ? { cellTimeoutSeconds: timeout } : {}),
+      ...(values.out ? { outputPath: values.out } : {}),
+      ...(signal ? { signal } : {}),
+      onOutput: (text) => io.stderr.write(text),
+    });
+    if (result.ok) {
+      io.stdout.write(`ok: ${notebookPath} ran top to bottom in ${(result.durationMs / 1000).toFixed(1)} s; executed notebook: ${result.executedPath}\n`);
+      return 0;
+    }
+    const failed = result.failedCell;
+    io.stdout.write(
+      `FAILED: ${notebookPath}, cell ${failed ? failed.index + 1 : '?'}${failed?.cellId ? ` (id ${failed.cellId})` : ''}${failed?.inInjectedParameters ? ' (the injected parameters)' : ''}: ${failed?.ename ?? ''}: ${failed?.evalue ?? ''}\n`,
+    );
+    if (failed?.traceback.length) io.stdout.write(`${failed.traceback.join('\n').replace(ANSI, '')}\n`);
+    io.stdout.write(`Executed notebook (with outputs so far): ${result.executedPath}\n`);
+    return 1;
+  } catch (err) {
+    const message = err instanceof NotebookExecutionError || err instanceof Error ? err.message : String(err);
+    io.stderr.write(`labbook smoke: ${message}\n`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+}
