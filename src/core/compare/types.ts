@@ -1,0 +1,129 @@
+/**
+ * The Run Comparison model: plain JSON the host computes from a store and the compare webview
+ * renders (src/protocol/compare.ts re-exports these types). Flags such as `differs` and `best` are
+ * computed here, so every view (table, CSV) agrees.
+ */
+import type { MetricBucket } from '../store/types.ts';
+
+/** The runs a panel compares: run ids of one store (its explorer root id), any experiments. */
+export interface CompareSource {
+  readonly store: string;
+  readonly runIds: readonly string[];
+}
+
+/** Which value of a metric's history a table row shows. */
+export type MetricAggregate = 'last' | 'min' | 'max';
+export const METRIC_AGGREGATES: readonly MetricAggregate[] = ['last', 'min', 'max'];
+
+/** Whether a metric improves downwards (loss) or upwards (accuracy). */
+export type MetricDirection = 'lower' | 'higher';
+
+export type RowKind = 'attribute' | 'param' | 'metric';
+
+/** One table cell: text, a number, or nothing (the run has no such key). */
+export type CompareValue = string | number | null;
+
+export interface CompareRun {
+  readonly runId: string;
+  /** The run name as logged. */
+  readonly name: string;
+  /** Unique among the compared runs: the name, with a short id when two runs share it. */
+  readonly label: string;
+  readonly experimentId: string;
+  readonly experimentName: string;
+  readonly startTime: number;
+  readonly endTime: number | null;
+}
+
+export interface CompareRow {
+  /** `${kind}:${key}`, unique in the table. */
+  readonly id: string;
+  readonly kind: RowKind;
+  readonly key: string;
+  /** Attributes and params: one value per run, aligned with `CompareModel.runs`. */
+  readonly values?: readonly CompareValue[];
+  /** Whether the values are not all the same (missing counts as a value). */
+  readonly differs?: boolean;
+  /** Metrics only. */
+  readonly metric?: MetricRowData;
+}
+
+export interface MetricRowData {
+  readonly direction: MetricDirection;
+  /** Whether the direction is the name-based guess (false: the user chose it). */
+  readonly guessed: boolean;
+  readonly values: { readonly [A in MetricAggregate]: readonly (number | null)[] };
+  readonly differs: { readonly [A in MetricAggregate]: boolean };
+  /** Indexes of the runs holding the best value (ties: all), empty when there is nothing to prefer. */
+  readonly best: { readonly [A in MetricAggregate]: readonly number[] };
+}
+
+/** A run that was asked for and could not be read. */
+export interface CompareProblem {
+  readonly runId: string;
+  readonly message: string;
+}
+
+export interface CompareModel {
+  readonly source: CompareSource;
+  /** The store's human name, e.g. its file path. */
+  readonly storeDescription: string;
+  readonly runs: readonly CompareRun[];
+  readonly rows: readonly CompareRow[];
+  /** Metric keys every readable run has, sorted. */
+  readonly sharedMetrics: readonly string[];
+  /** Metric keys any run has, sorted. */
+  readonly allMetrics: readonly string[];
+  readonly paramKeys: readonly string[];
+  readonly problems: readonly CompareProblem[];
+}
+
+/** The table as the user sees it, for CSV export. */
+export interface TableView {
+  readonly aggregate: MetricAggregate;
+  readonly diffOnly: boolean;
+  readonly transposed: boolean;
+}
+
+/** One run's downsampled history of one metric. */
+export interface MetricSeries {
+  readonly runId: string;
+  readonly key: string;
+  readonly buckets: readonly MetricBucket[];
+}
+
+export interface ImageArtifact {
+  readonly path: string;
+  /** Ids of the runs that have an image at this path. */
+  readonly runIds: readonly string[];
+}
+
+export interface ArtifactListing {
+  readonly images: readonly ImageArtifact[];
+  /** True when the walk stopped at its depth or count bound. */
+  readonly truncated: boolean;
+}
+
+export type ImageContent =
+  | { readonly kind: 'image'; readonly dataUri: string; readonly bytes: number }
+  | { readonly kind: 'tooLarge'; readonly bytes: number }
+  | { readonly kind: 'missing'; readonly message: string };
+
+/** One run's code snapshot as captured at launch (artifacts under labbook/code/). */
+export interface CodeSide {
+  readonly runId: string;
+  /** The launched file's artifact path (tag labbook.source.snapshot), if any. */
+  readonly snapshotPath: string | null;
+  /** Its text, unless it is a notebook or could not be read. */
+  readonly snapshotText: string | null;
+  /** labbook/code/git.patch, if captured. */
+  readonly gitPatch: string | null;
+  /** Why something is missing, in words. */
+  readonly notes: readonly string[];
+}
+
+export interface CodeComparison {
+  readonly base: CodeSide;
+  readonly remote: CodeSide;
+}
+

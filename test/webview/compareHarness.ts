@@ -1,0 +1,172 @@
+// Plays the VS Code host for the Run Comparison webview: a real SQLite store seeded in a temp dir,
+// and every request the page posts answered by the same src/core/compare functions ComparePanel
+// calls. The page's messages reach Node through a Playwright binding as they are posted.
+import { crc32, deflateSync } from 'node:zlib';
+import type { BrowserContext, Page } from 'playwright-core';
+import { listComparedImages, readImage } from '../../src/core/compare/artifacts.ts';
+import { compareCode } from '../../src/core/compare/code.ts';
+import { buildComparison } from '../../src/core/compare/comparison.ts';
+import { comparisonCsv } from '../../src/core/compare/csv.ts';
+import { metricSeries } from '../../src/core/compare/series.ts';
+import type { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
+import type { Metric } from '../../src/core/store/types.ts';
+import type { CompareSource, MetricDirection, TableView } from '../../src/protocol/compare.ts';
+import { openWebviewApp } from './webviewHarness.ts';
+
+export const HOSTILE = '<img src=x onerror=window.__xss=1>';
+export const T0 = 1_700_000_000_000;
+
+export interface Request {
+  readonly kind: 'request';
+  readonly id: number;
+  readonly method: string;
+  readonly params: Record<string, unknown>;
+}
+
+/** A PNG of one colour, encoded for real (so the page can decode it). */
+export function solidPng(width: number, height: number, rgb: readonly [number, number, number]): Uint8Array {
+  const chunk = (type: string, data: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'ascii');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type, 'ascii'), data])) >>> 0, 0);
+    return Buffer.concat([head, data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, () => rgb).flat())]);
+  const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  return new Uint8Array(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));
+}
+
+export async function logHistory(store: SqliteTrackingStore, runId: string, key: string, values: (i: number) => number, count: number): Promise<void> {
+  for (let start = 0; start < count; start += 1000) {
+    const metrics: Metric[] = [];
+    for (let i = start; i < Math.min(count, start + 1000); i++) metrics.push({ key, value: values(i), step: i, timestamp: T0 + i * 10 });
+    await store.logBatch(runId, { metrics });
+  }
+}
+
+/** Answers the page's requests from `store`; records them, and can be told to fail a method. */
+export class PlayedHost {
+  readonly requests: Request[] = [];
+  readonly csvWrites: string[] = [];
+  readonly notebookDiffs: unknown[] = [];
+  readonly failing = new Map<string, string>();
+  /** Canned results by method, instead of the store's. */
+  readonly overrides = new Map<string, () => unknown>();
+  page: Page | undefined;
+  private readonly store: SqliteTrackingStore;
+  readonly source: CompareSource;
+
+  constructor(store: SqliteTrackingStore, source: CompareSource) {
+    this.store = store;
+    this.source = source;
+  }
+
+  async receive(page: Page, message: unknown): Promise<void> {
+    this.page = page;
+    const m = message as { readonly kind: string; readonly id?: number; readonly method?: string };
+    if (m.kind === 'ready') {
+      await this.send({ kind: 'event', event: { type: 'source', source: this.source } });
+      return;
+    }
+    if (m.kind !== 'request') return;
+    const request = m as Request;
+    this.requests.push(request);
+    try {
+      const failure = this.failing.get(request.method);
+      if (failure) throw new Error(failure);
+      const override = this.overrides.get(request.method);
+      const result = override ? override() : await this.handle(request);
+      await this.send({ kind: 'response', id: request.id, ok: true, result: result ?? null });
+    } catch (err) {
+      await this.send({ kind: 'response', id: request.id, ok: false, error: { code: 'failed', message: (err as Error).message } });
+    }
+  }
+
+  private async handle(request: Request): Promise<unknown> {
+    const p = request.params;
+    const directions = (p.directions ?? {}) as Record<string, MetricDirection>;
+    switch (request.method) {
+      case 'getComparison':
+        return buildComparison(this.store, this.source, { directions });
+      case 'getSeries':
+        return { series: await metricSeries(this.store, this.source.runIds, p.keys as string[], p.buckets as number) };
+      case 'listImages':
+        return listComparedImages(this.store, this.source.runIds);
+      case 'getImage':
+        return readImage(this.store, p.runId as string, p.path as string);
+      case 'getCode':
+        return compareCode(this.store, p.baseRun as string, p.remoteRun as string);
+      case 'openNotebookDiff':
+        this.notebookDiffs.push(p);
+        return null;
+      case 'exportCsv':
+        this.csvWrites.push(comparisonCsv(await buildComparison(this.store, this.source, { directions }), p.view as TableView));
+        return { savedTo: '/tmp/run-comparison.csv' };
+      default:
+        throw new Error(`unknown method ${request.method}`);
+    }
+  }
+
+  async send(message: unknown): Promise<void> {
+    await this.page?.evaluate((m) => window.postMessage(m, '*'), message).catch(() => undefined);
+  }
+
+  /** The next request for `method` after the `after`-th one recorded. */
+  async next(method: string, after = 0, timeoutMs = 10_000): Promise<Request> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.requests.slice(after).find((r) => r.method === method);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no ${method} request within ${timeoutMs} ms; saw ${this.requests.map((r) => r.method).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+let current: PlayedHost | undefined;
+
+/** Once per browser context: the page's postMessage also calls the host in Node. */
+export async function installHostBridge(context: BrowserContext): Promise<void> {
+  await context.exposeBinding('__toHost', (source, message: unknown) => {
+    void current?.receive(source.page, message);
+  });
+  // The harness's stub sets window.acquireVsCodeApi after this runs: wrap whatever it sets.
+  await context.addInitScript(() => {
+    let real: (() => { postMessage(m: unknown): void }) | undefined;
+    Object.defineProperty(window, 'acquireVsCodeApi', {
+      configurable: true,
+      set(fn: () => { postMessage(m: unknown): void }) {
+        real = fn;
+      },
+      get() {
+        return () => {
+          const api = (real as () => { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void })();
+          return {
+            getState: () => api.getState(),
+            setState: (s: unknown) => api.setState(s),
+            postMessage: (m: unknown) => {
+              api.postMessage(m);
+              (window as unknown as { __toHost(m: unknown): void }).__toHost(m);
+            },
+          };
+        };
+      },
+    });
+  });
+}
+
+export async function openCompare(context: BrowserContext, host: PlayedHost): Promise<Page> {
+  current = host;
+  const page = await openWebviewApp(context, { name: 'compare', title: 'Compare Runs', styles: ['compare.css'] });
+  return page;
+}
+
+export async function violations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
+}
