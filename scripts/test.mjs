@@ -74,7 +74,7 @@ if (needsBuild && !runChecked('build (esbuild)', ['esbuild.mjs'])) {
   if (tiers.some((t) => t === 'webview' || t === 'integration' || t === 'e2e')) ensureChromium();
   if (tiers.some((t) => t === 'integration' || t === 'e2e')) ensureCodeServer();
   // The Python venv (mlflow, tensorboardX, …) for tests that meet real Python software.
-  if (tiers.some((t) => t === 'unit' || t === 'interop')) process.env.LABBOOK_TEST_PYTHON ??= ensurePythonVenv();
+  if (tiers.some((t) => t !== 'webview')) process.env.LABBOOK_TEST_PYTHON ??= ensurePythonVenv();
   mkdirSync(path.join(root, 'test-output'), { recursive: true });
   for (const tier of tiers) {
     if (tier === 'integration') {

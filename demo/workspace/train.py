@@ -25,8 +25,10 @@ def main() -> None:
         w -= args.lr * grad_w
         b -= args.lr * grad_b
         loss = sum((w * x + b - y) ** 2 for x, y in points) / n
-        print(f"epoch={epoch} loss={loss:.6f}")
+        # Labbook logs these lines as metrics when it launches the script (no mlflow needed).
+        print(f"labbook: metric loss={loss:.6f} step={epoch}")
     print(f"w={w:.4f} b={b:.4f}")
+    print(f"labbook: metric w={w:.6f} b={b:.6f}")
 
 
 if __name__ == "__main__":

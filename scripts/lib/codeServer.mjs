@@ -64,12 +64,14 @@ export function installVsix(codeServerPkg, profile, vsix) {
  * mode 'server': VS Code's own server (server-main.js), with the smoke-test driver that lets a
  * test payload run an extension test suite. mode 'code-server': code-server's CLI, for people.
  */
-export async function startServer({ codeServerPkg, profile, port, mode = 'server', env = {}, workspace, log }) {
+export async function startServer({ codeServerPkg, profile, port, mode = 'server', env = {}, workspace, log, trust = true }) {
   const common = ['--host', '127.0.0.1', '--port', String(port), '--extensions-dir', profile.extensionsDir];
   const args = mode === 'server'
     ? [path.join(codeServerPkg, 'lib', 'vscode', 'out', 'server-main.js'), ...common,
       '--without-connection-token', '--accept-server-license-terms', '--enable-smoke-test-driver',
-      '--server-data-dir', profile.serverDataDir, '--disable-telemetry', '--disable-update-check']
+      '--server-data-dir', profile.serverDataDir, '--disable-telemetry', '--disable-update-check',
+      // The folder a test opens is trusted, unless the test is about Restricted Mode.
+      ...(trust ? ['--disable-workspace-trust'] : [])]
     : [path.join(codeServerPkg, 'out', 'node', 'entry.js'), ...common,
       '--auth', 'none', '--user-data-dir', profile.userDataDir, '--disable-telemetry', '--disable-update-check',
       '--disable-workspace-trust', '--bind-addr', `127.0.0.1:${port}`, ...(workspace ? [workspace] : [])];

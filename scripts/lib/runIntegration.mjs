@@ -13,9 +13,11 @@ export async function runIntegration({
   extensionDir = root,
   suite = path.join(root, 'out', 'test', 'integration', 'index.js'),
   workspaceTemplate = path.join(root, 'demo', 'workspace'),
-  timeoutMs = 300_000,
+  timeoutMs = 900_000,
   verbose = process.env.LABBOOK_VERBOSE === '1',
   print = true,
+  // false opens the folder untrusted (Restricted Mode).
+  trust = true,
 } = {}) {
   if (!existsSync(suite)) throw new Error(`${suite} is missing: build first (node esbuild.mjs)`);
   const codeServer = ensureCodeServer();
@@ -28,6 +30,7 @@ export async function runIntegration({
     codeServerPkg: codeServer,
     profile,
     port: await freePort(),
+    trust,
     env: { LABBOOK_RESULTS_FILE: resultsFile, LABBOOK_TEST_WORKSPACE: workspace, LABBOOK_ROOT: root },
     // The report comes back through the results file; the server's own log only when asked.
     log: verbose ? (text) => process.stdout.write(text) : undefined,

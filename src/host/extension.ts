@@ -1,15 +1,21 @@
 // Wiring only: create the services, register them, hand back the API. Nothing heavy runs here;
 // the SQLite engine and the webview bundles load when first used.
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SqliteRuntime } from '../core/sqlite/openDatabase.ts';
 import { HOME_VIEW_TYPE, type HomeStatus } from '../protocol/home.ts';
 import type { TrackingStore } from '../core/store/trackingStore.ts';
 import { registerArtifactCommands } from './commands/artifactCommands.ts';
+import { registerLaunchCommands } from './commands/launchCommands.ts';
+import { registerPanelCommands } from './commands/panelCommands.ts';
+import { registerPipelineCommands } from './commands/pipelineCommands.ts';
+import { LaunchService } from './launch/launchService.ts';
+import { TrackingEndpoint } from './launch/trackingEndpoint.ts';
 import { registerRemoteServerCommands } from './commands/remoteServerCommands.ts';
 import { ARTIFACT_SCHEME, ArtifactFileSystem } from './stores/artifactFileSystem.ts';
 import { HomePanel } from './panels/homePanel.ts';
-import { LocalStore, LocalStoreWatcher } from './stores/localStore.ts';
+import { LocalStore, LocalStoreWatcher, localStorePath } from './stores/localStore.ts';
 import { StoreRoots } from './stores/storeRoots.ts';
 import { registerExplorerCommands, savedPins, savedQuery } from './commands/explorerCommands.ts';
 import { registerModelCommands } from './commands/modelCommands.ts';
@@ -32,6 +38,8 @@ export interface LabbookApi {
   readonly experiments: ExperimentsTreeProvider;
   /** The Models view's data provider. */
   readonly models: ModelsTreeProvider;
+  /** Tracked runs launched from this window. */
+  readonly launches: LaunchService;
 }
 
 export function activate(context: vscode.ExtensionContext): LabbookApi {
@@ -57,7 +65,29 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
   const models = new ModelsTreeProvider(() => roots.list());
   const openRoot = async (id: string) => roots.list().find((r) => r.id === id)?.open();
   const artifacts = new ArtifactFileSystem(openRoot);
+  const endpoint = new TrackingEndpoint(localStore, log);
+  /** Fires with a store root id when that store's data may have changed (open panels refresh). */
+  const storeChanged = new vscode.EventEmitter<string>();
+  const launches = new LaunchService(context, log, localStore, endpoint, remoteServers, (rootId) => {
+    experiments.storeChanged(rootId);
+    storeChanged.fire(rootId);
+    if (rootId === 'local') models.refresh();
+  });
   context.subscriptions.push(
+    storeChanged,
+    ...registerPanelCommands({ extensionUri: context.extensionUri, log, stores: openRoot, view: experimentsView, onDidChangeStore: storeChanged.event }),
+    endpoint,
+    launches,
+    ...registerPipelineCommands({ extensionUri: context.extensionUri, extensionPath: context.extensionPath, log, launches, stores: openRoot }),
+    ...registerLaunchCommands({
+      launches,
+      endpoint,
+      view: experimentsView,
+      state: context.workspaceState,
+      roots: () => roots.list(),
+      worktreeRoot: path.join(context.globalStorageUri.fsPath, 'worktrees'),
+      log,
+    }),
     artifacts,
     vscode.workspace.registerFileSystemProvider(ARTIFACT_SCHEME, artifacts, { isReadonly: true, isCaseSensitive: true }),
     ...registerArtifactCommands(experimentsView, () => models.refresh()),
@@ -66,6 +96,7 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
     experimentsView,
     watcher,
     watcher.onDidChange(() => {
+      storeChanged.fire('local');
       experiments.storeChanged('local');
       models.refresh();
     }),
@@ -104,8 +135,14 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => experiments.reload()),
   );
+  // Runs a closed window left RUNNING: marked once, soon after start, when the local store exists.
+  const recovery = setTimeout(() => {
+    const file = localStorePath();
+    if (file && existsSync(file)) void launches.recover().catch((err: unknown) => log.warn(`Run recovery failed: ${(err as Error).message}`));
+  }, 2000);
+  context.subscriptions.push({ dispose: () => clearTimeout(recovery) });
   log.info('Labbook activated');
-  return { showHome, readStatus, openRemoteStore: (url) => remoteServers.open(url), experiments, models };
+  return { showHome, readStatus, openRemoteStore: (url) => remoteServers.open(url), experiments, models, launches };
 }
 
 export function deactivate(): void {

@@ -18,4 +18,9 @@ describe('e2e: the integration runner', function () {
     const result = await runIntegration({ suite: path.join(fixtures, 'broken.cjs'), timeoutMs: 120_000, print: false });
     assert.deepEqual(result, { passed: 0, failed: 1 });
   });
+
+  it('runs a suite in an untrusted folder, where Labbook refuses to launch code', async () => {
+    const result = await runIntegration({ suite: path.join(fixtures, 'restricted.cjs'), trust: false, print: true });
+    assert.deepEqual(result, { passed: 1, failed: 0 });
+  });
 });

@@ -11,6 +11,8 @@ export function run(): Promise<void> {
     timeout: 30_000,
     color: false,
     reporter: path.resolve(__dirname, '..', '..', '..', 'scripts', 'lib', 'summaryReporter.cjs'),
+    // LABBOOK_INTEGRATION_GREP=launch runs only the matching tests (for working on one feature).
+    ...(process.env.LABBOOK_INTEGRATION_GREP ? { grep: process.env.LABBOOK_INTEGRATION_GREP } : {}),
   });
   for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) {
     mocha.addFile(path.join(__dirname, file));

@@ -32,8 +32,7 @@ export class ChartsTab {
   private drawn: MetricChart[] = [];
   private plotsDrawn: RunPlot[] = [];
   private loadSeq = 0;
-  private plotsFrame = 0;
-  private plotsTimer: ReturnType<typeof setTimeout> | undefined;
+  private plotsIdle = 0;
 
   constructor(deps: ChartsDeps) {
     this.deps = deps;
@@ -149,12 +148,10 @@ export class ChartsTab {
     const width = this.width();
     this.drawn = keys.map((key) => metricChart(key, model.runs, colours, this.series.get(key) ?? [], state, width));
     this.charts.replaceChildren(...(this.drawn.length ? this.drawn.map((c) => c.root) : [el('p', { className: 'muted', text: model.allMetrics.length ? 'Choose metrics to chart above.' : 'Nothing to chart.' })]));
-    // The ECharts plots are below the metric charts: draw them after those are on screen.
-    cancelAnimationFrame(this.plotsFrame);
-    clearTimeout(this.plotsTimer);
-    this.plotsFrame = requestAnimationFrame(() => {
-      this.plotsTimer = setTimeout(() => this.drawPlots(), 0);
-    });
+    // The ECharts plots are below the metric charts: draw them once those are painted and the
+    // page is idle (at most a second later), so they never delay the curves.
+    cancelIdleCallback(this.plotsIdle);
+    this.plotsIdle = requestIdleCallback(() => this.drawPlots(), { timeout: 1000 });
   }
 
   private settingsChanged(patch: Partial<CompareState>): void {

@@ -95,6 +95,15 @@ export class RemoteServers {
     }
     return new RestTrackingStore({ baseUrl: url, auth: authOf(entry, secret) });
   }
+
+  /** What a launched `mlflow` client needs to log into this server: a token, or basic-auth variables. */
+  async clientCredentials(url: string): Promise<{ token?: string; env: Record<string, string> }> {
+    const entry = this.list().find((e) => e.url === url);
+    if (!entry || entry.auth === 'none') return { env: {} };
+    const secret = (await this.secrets.get(this.secretKey(url))) ?? '';
+    if (entry.auth === 'bearer') return { token: secret, env: {} };
+    return { env: { MLFLOW_TRACKING_USERNAME: entry.username ?? '', MLFLOW_TRACKING_PASSWORD: secret } };
+  }
 }
 
 function authOf(server: RemoteServerEntry, secret: string | undefined): RestAuth {

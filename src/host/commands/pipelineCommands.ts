@@ -1,0 +1,77 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { TrackingStore } from '../../core/store/trackingStore.ts';
+import { isPipelineState, PIPELINE_VIEW_TYPE } from '../../protocol/pipeline.ts';
+import type { LaunchService } from '../launch/launchService.ts';
+import { PipelinePanel, type PipelinePanelDeps } from '../panels/pipelinePanel.ts';
+import { smokeTestNotebook, type SmokeOptions, type SmokeResult } from '../pipeline/smokeTest.ts';
+
+export interface PipelineCommandDeps {
+  readonly extensionUri: vscode.Uri;
+  readonly extensionPath: string;
+  readonly log: vscode.LogOutputChannel;
+  /** Tracked smoke tests go through it; without it they run untracked. */
+  readonly launches?: LaunchService;
+  /** Opens a store by explorer root id, to read a tracked smoke run's executed notebook (optional). */
+  readonly stores?: (rootId: string) => Promise<TrackingStore | undefined>;
+}
+
+/** The notebook a command acts on: its argument (explorer, editor title, notebook toolbar), else the active one. */
+function targetNotebook(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  // The notebook toolbar passes { notebookEditor: { notebookUri } }; some menus pass { uri }.
+  const record = arg as { notebookEditor?: { notebookUri?: unknown }; uri?: unknown; resourceUri?: unknown } | undefined;
+  for (const candidate of [record?.notebookEditor?.notebookUri, record?.uri, record?.resourceUri]) {
+    if (candidate instanceof vscode.Uri) return candidate;
+  }
+  return vscode.window.activeNotebookEditor?.notebook.uri ?? vscode.window.activeTextEditor?.document.uri;
+}
+
+function requireNotebook(arg: unknown, what: string): string | undefined {
+  const uri = targetNotebook(arg);
+  if (!uri || uri.scheme !== 'file' || !uri.fsPath.toLowerCase().endsWith('.ipynb')) {
+    void vscode.window.showErrorMessage(`Labbook ${what} Jupyter notebooks (.ipynb files on disk): open or select one first.`);
+    return undefined;
+  }
+  return uri.fsPath;
+}
+
+/** Export Notebook to Pipeline (the preview panel) and Smoke Test Notebook; and the panel's serializer. */
+export function registerPipelineCommands(deps: PipelineCommandDeps): vscode.Disposable[] {
+  const dist = path.join(deps.extensionPath, 'dist');
+  const panelDeps: PipelinePanelDeps = {
+    extensionUri: deps.extensionUri,
+    log: deps.log,
+    wasmPaths: { treeSitterWasm: path.join(dist, 'web-tree-sitter.wasm'), pythonWasm: path.join(dist, 'tree-sitter-python.wasm') },
+  };
+  const output = vscode.window.createOutputChannel('Labbook Smoke Test');
+  const diagnostics = vscode.languages.createDiagnosticCollection('labbook.smoke');
+  const smokeDeps = { log: deps.log, output, diagnostics, ...(deps.launches ? { launches: deps.launches } : {}), ...(deps.stores ? { stores: deps.stores } : {}) };
+  return [
+    output,
+    diagnostics,
+    vscode.window.registerWebviewPanelSerializer(PIPELINE_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state: unknown) => {
+        if (isPipelineState(state)) PipelinePanel.revive(panel, state.notebookPath, state.outDir, panelDeps);
+        else panel.dispose();
+      },
+    }),
+    { dispose: () => PipelinePanel.disposeAll() },
+    vscode.commands.registerCommand('labbook.exportNotebookToPipeline', (arg?: unknown, options?: { outDir?: string }) => {
+      const file = requireNotebook(arg, 'exports');
+      if (!file) return undefined;
+      return PipelinePanel.show(file, typeof options?.outDir === 'string' ? options.outDir : undefined, panelDeps);
+    }),
+    vscode.commands.registerCommand('labbook.smokeTestNotebook', async (arg?: unknown, options?: SmokeOptions): Promise<SmokeResult | undefined> => {
+      const file = requireNotebook(arg, 'smoke-tests');
+      if (!file) return undefined;
+      try {
+        return await smokeTestNotebook(smokeDeps, file, options ?? {});
+      } catch (err) {
+        deps.log.error(`Smoke test of ${file} failed to run`, err);
+        void vscode.window.showErrorMessage(`Smoke test of ${path.basename(file)} failed to run: ${(err as Error).message}`);
+        return { ok: false, error: (err as Error).message };
+      }
+    }),
+  ];
+}

@@ -1,0 +1,277 @@
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import {
+  launchTrackedRun,
+  nbclientExecutor,
+  recoverInterruptedRuns,
+  type OutputChunk,
+  type Program,
+  type RunOutcome,
+  type TrackedRun,
+} from '../../core/launch/index.ts';
+import type { TrackingStore } from '../../core/store/trackingStore.ts';
+import type { LocalStore } from '../stores/localStore.ts';
+import type { RemoteServers } from '../stores/remoteServers.ts';
+import { resolveInterpreter } from './interpreter.ts';
+import type { TrackingEndpoint } from './trackingEndpoint.ts';
+
+/** What to launch: a file with its arguments or notebook parameters, and how. */
+export interface LaunchRequest {
+  readonly file: string;
+  readonly args?: readonly string[];
+  readonly parameters?: Readonly<Record<string, unknown>>;
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly dataPaths?: readonly string[];
+  readonly experimentName?: string;
+  readonly runName?: string;
+  /** The run this one reproduces. */
+  readonly reproduces?: string;
+  /** Force an interpreter (Reproduce uses the recorded one when it still exists). */
+  readonly python?: string;
+}
+
+export interface ActiveRun {
+  readonly runId: string;
+  readonly name: string;
+  readonly file: string;
+  readonly storeRootId: string;
+  readonly tracked: TrackedRun;
+  readonly startedAt: number;
+}
+
+export interface LaunchedRun {
+  readonly runId: string;
+  readonly storeRootId: string;
+  readonly done: Promise<RunOutcome>;
+}
+
+/** Refuses to run code in Restricted Mode, with a way out. Returns true when trusted. */
+export async function requireTrust(what: string): Promise<boolean> {
+  if (vscode.workspace.isTrusted) return true;
+  // Not awaited: the command ends now; the button works whenever the user gets to it.
+  void vscode.window
+    .showErrorMessage(
+      `Labbook does not ${what} in Restricted Mode: running code from an untrusted folder could harm your machine. Trust the workspace to launch runs.`,
+      'Manage Workspace Trust',
+    )
+    .then((choice) => (choice ? vscode.commands.executeCommand('workbench.trust.manage') : undefined));
+  return false;
+}
+
+const toTerminal = (text: string) => text.replace(/\r?\n/g, '\r\n');
+
+/**
+ * Launches tracked runs from the editor and keeps them company while they run: a terminal with
+ * the live output, a progress notification with Cancel, a status-bar item, Stop; and at the next
+ * start, finds runs a closed window left RUNNING and marks them.
+ */
+export class LaunchService implements vscode.Disposable {
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly statusItem: vscode.StatusBarItem;
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when a run starts or ends (for the status bar, the tree, tests). */
+  readonly onDidChangeActiveRuns = this.changed.event;
+  private readonly owner: string;
+  private readonly spoolDir: string;
+  private readonly log: vscode.LogOutputChannel;
+  private readonly local: LocalStore;
+  private readonly endpoint: TrackingEndpoint;
+  private readonly remotes: RemoteServers;
+  private readonly onStoreChanged: (rootId: string) => void;
+
+  constructor(
+    context: vscode.ExtensionContext,
+    log: vscode.LogOutputChannel,
+    local: LocalStore,
+    endpoint: TrackingEndpoint,
+    remotes: RemoteServers,
+    onStoreChanged: (rootId: string) => void,
+  ) {
+    this.log = log;
+    this.local = local;
+    this.endpoint = endpoint;
+    this.remotes = remotes;
+    this.onStoreChanged = onStoreChanged;
+    this.owner = `${vscode.env.sessionId}:${process.pid}`;
+    this.spoolDir = path.join(context.globalStorageUri.fsPath, 'runs');
+    this.statusItem = vscode.window.createStatusBarItem('labbook.activeRuns', vscode.StatusBarAlignment.Left, 50);
+    this.statusItem.name = 'Labbook Runs';
+    this.statusItem.command = 'labbook.showActiveRuns';
+    this.updateStatus();
+  }
+
+  runs(): ActiveRun[] {
+    return [...this.active.values()];
+  }
+
+  get(runId: string): ActiveRun | undefined {
+    return this.active.get(runId);
+  }
+
+  private updateStatus(): void {
+    const count = this.active.size;
+    if (count === 0) {
+      this.statusItem.hide();
+      return;
+    }
+    this.statusItem.text = `$(sync~spin) ${count === 1 ? [...this.active.values()][0]?.name : `${count} runs`}`;
+    this.statusItem.tooltip = new vscode.MarkdownString(
+      ['**Labbook runs in progress**', '', ...[...this.active.values()].map((r) => `- ${r.name} (${path.basename(r.file)})`), '', 'Click to show or stop them.'].join('\n'),
+    );
+    this.statusItem.show();
+  }
+
+  /** Where new runs go: the local store (default) or the MLflow server named in `labbook.launch.target`. */
+  private async target(): Promise<{ rootId: string; store: TrackingStore; trackingUri: string; token?: string; env: Record<string, string> }> {
+    const wanted = vscode.workspace.getConfiguration('labbook.launch').get<string>('target', 'local').trim();
+    if (wanted && wanted !== 'local') {
+      const store = await this.remotes.open(wanted);
+      const credentials = await this.remotes.clientCredentials(wanted);
+      return { rootId: `remote:${wanted}`, store, trackingUri: wanted, ...credentials };
+    }
+    const running = await this.endpoint.get();
+    if (!running) throw new Error('Open a folder first: the local tracking store lives in the workspace folder.');
+    return { rootId: 'local', store: running.store, trackingUri: running.server.url, token: running.server.token, env: {} };
+  }
+
+  /** Launches a tracked run; resolves once it has started (its `done` resolves at the end). */
+  async launch(request: LaunchRequest): Promise<LaunchedRun | undefined> {
+    if (!(await requireTrust('launch code'))) return undefined;
+    const file = request.file;
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
+    const cwd = request.cwd ?? folder?.uri.fsPath ?? path.dirname(file);
+    const config = vscode.workspace.getConfiguration('labbook', folder?.uri);
+    const python = request.python ?? (await resolveInterpreter(vscode.Uri.file(file), this.log)).path;
+    const target = await this.target();
+    const program: Program = file.toLowerCase().endsWith('.ipynb')
+      ? { kind: 'notebook', file, parameters: request.parameters ?? {} }
+      : { kind: 'script', file, args: [...(request.args ?? [])] };
+    const experimentName = request.experimentName || process.env.MLFLOW_EXPERIMENT_NAME || config.get<string>('launch.experiment', '') || 'Default';
+    const dataPaths = request.dataPaths ?? config.get<string[]>('dataPaths', []);
+    mkdirSync(this.spoolDir, { recursive: true });
+
+    const writeEmitter = new vscode.EventEmitter<string>();
+    const pending: string[] = [];
+    let opened = false;
+    const write = (text: string) => (opened ? writeEmitter.fire(toTerminal(text)) : pending.push(toTerminal(text)));
+    const onOutput = (chunk: OutputChunk) => write(chunk.stream === 'labbook' ? `\x1b[2m${chunk.text}\x1b[0m` : chunk.text);
+
+    this.log.info(`Launching ${file} with ${python} into ${target.rootId} (experiment ${experimentName})`);
+    const tracked = await launchTrackedRun({
+      store: target.store,
+      trackingUri: target.trackingUri,
+      ...(target.token === undefined ? {} : { trackingToken: target.token }),
+      experimentName,
+      ...(request.runName ? { runName: request.runName } : {}),
+      program,
+      python,
+      cwd,
+      env: { ...target.env, ...(request.env ?? {}) },
+      dataPaths,
+      owner: this.owner,
+      ...(request.reproduces ? { reproduces: request.reproduces } : {}),
+      notebookExecutor: nbclientExecutor({ cellTimeoutSeconds: config.get<number>('notebook.cellTimeoutSeconds', 600) }),
+      spoolDir: this.spoolDir,
+      stopGraceMs: 1000 * config.get<number>('launch.stopGraceSeconds', 5),
+      onOutput,
+    });
+    const run = await target.store.getRun(tracked.runId);
+    const name = run.info.runName;
+    const active: ActiveRun = { runId: tracked.runId, name, file, storeRootId: target.rootId, tracked, startedAt: Date.now() };
+    this.active.set(tracked.runId, active);
+    this.updateStatus();
+    this.changed.fire();
+    this.onStoreChanged(target.rootId);
+
+    const terminal = vscode.window.createTerminal({
+      name: `Labbook: ${name}`,
+      iconPath: new vscode.ThemeIcon('beaker'),
+      isTransient: true,
+      pty: {
+        onDidWrite: writeEmitter.event,
+        open: () => {
+          opened = true;
+          write(`\x1b[1mLabbook run ${name}\x1b[0m (${tracked.runId}) — ${python} ${path.relative(cwd, file) || file}\r\n`);
+          for (const text of pending.splice(0)) writeEmitter.fire(text);
+        },
+        close: () => undefined,
+      },
+    });
+    terminal.show(true);
+
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Labbook: running ${name}`, cancellable: true },
+      async (progress, token) => {
+        progress.report({ message: path.basename(file) });
+        const cancel = token.onCancellationRequested(() => void this.stop(tracked.runId));
+        try {
+          await tracked.done;
+        } catch {
+          // reported below
+        } finally {
+          cancel.dispose();
+        }
+      },
+    );
+
+    void tracked.done.then(
+      (outcome) => this.finished(active, outcome, write),
+      (err: unknown) => this.finished(active, undefined, write, err),
+    );
+    return { runId: tracked.runId, storeRootId: target.rootId, done: tracked.done };
+  }
+
+  private finished(active: ActiveRun, outcome: RunOutcome | undefined, write: (text: string) => void, err?: unknown): void {
+    this.active.delete(active.runId);
+    this.updateStatus();
+    this.changed.fire();
+    this.onStoreChanged(active.storeRootId);
+    const seconds = ((Date.now() - active.startedAt) / 1000).toFixed(1);
+    if (!outcome) {
+      this.log.error(`Run ${active.runId} ended without an outcome: ${(err as Error)?.message}`);
+      void vscode.window.showErrorMessage(`Labbook lost track of the run ${active.name}: ${(err as Error)?.message}`);
+      return;
+    }
+    write(`\r\n\x1b[1mRun ${outcome.status}\x1b[0m after ${seconds} s${outcome.exitCode !== null ? ` (exit code ${outcome.exitCode})` : outcome.signal ? ` (${outcome.signal})` : ''}\r\n`);
+    this.log.info(`Run ${active.runId} (${active.name}) ended ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`);
+    for (const note of outcome.notes) this.log.info(`  ${note}`);
+    const details = 'Open Details';
+    const show =
+      outcome.status === 'FINISHED'
+        ? vscode.window.showInformationMessage(`Run ${active.name} finished in ${seconds} s.`, details)
+        : outcome.status === 'KILLED'
+          ? vscode.window.showWarningMessage(`Run ${active.name} was stopped.`, details)
+          : vscode.window.showErrorMessage(`Run ${active.name} failed${outcome.error ? `: ${outcome.error}` : outcome.exitCode !== null ? ` with exit code ${outcome.exitCode}` : ''}.`, details);
+    void show.then((choice) => {
+      if (choice === details) void vscode.commands.executeCommand('labbook.openRunDetails', { rootId: active.storeRootId, runId: active.runId });
+    });
+  }
+
+  /** Stops a run this window launched: SIGTERM, then SIGKILL after the grace period; ends KILLED. */
+  async stop(runId: string): Promise<RunOutcome | undefined> {
+    const active = this.active.get(runId);
+    if (!active) return undefined;
+    this.log.info(`Stopping run ${runId}`);
+    return active.tracked.stop();
+  }
+
+  /** Marks runs that a closed window or a crashed machine left RUNNING (local store). */
+  async recover(): Promise<number> {
+    const store = this.local.get();
+    if (!store) return 0;
+    const result = await recoverInterruptedRuns(store, { owner: this.owner, spoolDir: this.spoolDir });
+    for (const run of result.recovered) this.log.info(`Recovered run ${run.runId}: ${run.status} (end time from ${run.endTimeFrom})`);
+    for (const note of result.notes) this.log.warn(`Recovery: ${note}`);
+    if (result.recovered.length > 0) this.onStoreChanged('local');
+    return result.recovered.length;
+  }
+
+  dispose(): void {
+    // Runs outlive neither the window's endpoint nor its terminals: stop them, recovery marks the rest.
+    for (const run of this.active.values()) void run.tracked.stop().catch(() => undefined);
+    this.statusItem.dispose();
+    this.changed.dispose();
+  }
+}
