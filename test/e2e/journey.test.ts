@@ -3,7 +3,7 @@
 // test-output/e2e/.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
@@ -34,6 +34,24 @@ async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/** Shows the Labbook container (clicking its icon when it is open would close it). */
+async function showLabbook(page: Page): Promise<void> {
+  const experiments = page.locator('.part.sidebar .pane-header', { hasText: 'Experiments' });
+  if (await experiments.isVisible().catch(() => false)) return;
+  await page.locator('.activitybar [role=tab][aria-label^="Labbook"], .activitybar .action-item a[aria-label^="Labbook"]').first().click();
+  await experiments.waitFor({ state: 'visible', timeout: 15_000 });
+}
+
+/** Right-click `target`, then choose `label` in VS Code's context menu (hover to focus, Enter). */
+async function contextMenu(page: Page, target: ReturnType<Page['locator']>, label: string): Promise<void> {
+  await target.click({ button: 'right' });
+  const item = page.locator('.monaco-menu .action-item', { hasText: label }).first();
+  await item.waitFor({ state: 'visible', timeout: 10_000 });
+  await item.hover();
+  await page.keyboard.press('Enter');
+  await item.waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
 describe('e2e: a first session with Labbook', function () {
   let demo: Awaited<ReturnType<typeof startDemo>>;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -43,6 +61,8 @@ describe('e2e: a first session with Labbook', function () {
   before(async function () {
     this.timeout(300_000);
     mkdirSync(shots, { recursive: true });
+    // Pictures of failed steps from an earlier run would be mistaken for this run's.
+    for (const file of readdirSync(shots)) if (file.startsWith('failed-')) rmSync(path.join(shots, file));
     work = mkdtempSync(path.join(tmpdir(), 'labbook-e2e-'));
     const workspace = path.join(work, 'demo-workspace');
     cpSync(path.join(root, 'demo', 'workspace'), workspace, { recursive: true });
@@ -137,5 +157,80 @@ describe('e2e: a first session with Labbook', function () {
     assert.equal(await frame.locator('.cell.kind-added').count(), 1);
     assert.equal(await frame.locator('.cell.kind-removed').count(), 1);
     await page.screenshot({ path: path.join(shots, '05-notebook-diff.png') });
+  });
+
+  it('launches three tracked runs from recipes and watches them finish in the Experiments view', async function () {
+    this.timeout(240_000);
+    for (const recipe of ['train-fast', 'train-careful', 'train-slow']) {
+      await runCommand(page, 'Labbook: Run Recipe…');
+      const input = page.locator('.quick-input-widget input');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: recipe }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      await input.fill(recipe);
+      await page.keyboard.press('Enter');
+      // Each run tells when it is done.
+      await page.locator('.notifications-toasts', { hasText: `Run ${recipe} finished` }).first().waitFor({ state: 'visible', timeout: 60_000 });
+    }
+    // The live output went to a terminal named after the run.
+    await page.locator('.part.panel .terminal-tab, .part.panel [aria-label*="Labbook: train-slow"]').first().waitFor({ state: 'attached', timeout: 15_000 }).catch(() => undefined);
+    const sidebar = page.locator('.part.sidebar');
+    await showLabbook(page);
+    await sidebar.locator('.monaco-list-row', { hasText: 'demo' }).first().click();
+    for (const name of ['train-fast', 'train-careful', 'train-slow']) {
+      await sidebar.locator('.monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    }
+    await page.screenshot({ path: path.join(shots, '06-tracked-runs.png') });
+  });
+
+  it('selects the three runs and compares them: the table, then the charts', async function () {
+    this.timeout(120_000);
+    // A clear view for the screenshots: no toasts, no terminal panel.
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await runCommand(page, 'View: Toggle Panel Visibility');
+    await showLabbook(page);
+    const sidebar = page.locator('.part.sidebar');
+    const row = (name: string) => sidebar.locator('.monaco-list-row', { hasText: name }).first();
+    await row('train-fast').click();
+    await row('train-careful').click({ modifiers: ['Control'] });
+    await row('train-slow').click({ modifiers: ['Control'] });
+    await contextMenu(page, row('train-slow'), 'Compare Selected Runs');
+    const frame = await webviewFrame(page, 'td[data-row]', 60_000);
+    const table = (await frame.textContent('table')) ?? '';
+    for (const name of ['train-fast', 'train-careful', 'train-slow']) assert.match(table, new RegExp(name));
+    assert.match(table, /lr/);
+    await page.screenshot({ path: path.join(shots, '07-compare-table.png') });
+    await frame.click('#tab-charts');
+    await frame.waitForSelector('.metric-chart[data-curves="3"]', { timeout: 30_000 });
+    await page.screenshot({ path: path.join(shots, '08-compare-charts.png') });
+  });
+
+  it('opens a run\'s details', async function () {
+    this.timeout(60_000);
+    await showLabbook(page);
+    const sidebar = page.locator('.part.sidebar');
+    const row = sidebar.locator('.monaco-list-row', { hasText: 'train-fast' }).first();
+    await row.click();
+    await contextMenu(page, row, 'Open Run Details');
+    const frame = await webviewFrame(page, '[data-testid=overview]', 60_000);
+    const overview = (await frame.textContent('[data-testid=overview]')) ?? '';
+    assert.match(overview, /train\.py/);
+    await page.screenshot({ path: path.join(shots, '09-run-details.png') });
+  });
+
+  it('exports the notebook to a pipeline from the palette: preview, then write the package', async function () {
+    this.timeout(120_000);
+    // The notebook is open from the diff step: bring its tab to the front.
+    await page.keyboard.press('Escape');
+    await page.locator('.tabs-container .tab', { hasText: 'explore.ipynb' }).filter({ hasNotText: 'Diff' }).first().click();
+    await runCommand(page, 'Labbook: Export Notebook to Pipeline…');
+    const frame = await webviewFrame(page, '[data-testid=dag]', 60_000);
+    const steps = await frame.locator('[data-testid=dag-steps] li').count();
+    assert.ok(steps >= 2, `the notebook's headings make steps (${steps})`);
+    await page.screenshot({ path: path.join(shots, '10-pipeline-preview.png') });
+    await frame.click('[data-testid=write]');
+    await frame.waitForFunction(() => /^Wrote \d+ files? to /.test(document.querySelector('[data-testid=status]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    for (const file of ['pipeline.py', 'flow.py', 'params.yaml', 'tests/test_smoke.py']) {
+      assert.ok(existsSync(path.join(work, 'demo-workspace', 'pipelines', 'explore', file)), `${file} was written`);
+    }
+    await page.screenshot({ path: path.join(shots, '11-pipeline-written.png') });
   });
 });

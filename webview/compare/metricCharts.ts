@@ -89,7 +89,8 @@ export function metricChart(key: string, runs: readonly CompareRun[], colours: r
     series.push(
       { label: `${d.run.label} min`, stroke: faint, width: 1, spanGaps: true, points: { show: false } },
       { label: `${d.run.label} max`, stroke: faint, width: 1, spanGaps: true, points: { show: false } },
-      { label: d.run.label, stroke: d.colour, width: 2, spanGaps: true, points: { show: false } },
+      // Points only where there are few (uPlot's own density rule): a metric logged once still shows.
+      { label: d.run.label, stroke: d.colour, width: 2, spanGaps: true, points: { size: 6, fill: d.colour } },
     );
     bands.push({ series: [base + 1, base], fill: withAlpha(d.colour, 0.15) });
   });
