@@ -9,6 +9,7 @@ import type { TrackingStore } from '../core/store/trackingStore.ts';
 import { registerArtifactCommands } from './commands/artifactCommands.ts';
 import { registerLaunchCommands } from './commands/launchCommands.ts';
 import { registerPanelCommands } from './commands/panelCommands.ts';
+import { registerStoreCommands } from './commands/storeCommands.ts';
 import { registerPipelineCommands } from './commands/pipelineCommands.ts';
 import { LaunchService } from './launch/launchService.ts';
 import { TrackingEndpoint } from './launch/trackingEndpoint.ts';
@@ -54,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
   const showHome = () => HomePanel.show(context.extensionUri, log, readStatus);
 
   const remoteServers = new RemoteServers(context.secrets, log);
-  const roots = new StoreRoots(localStore, remoteServers);
+  const roots = new StoreRoots(localStore, remoteServers, context.workspaceState, sqlite);
   const explorerSettings = () => {
     const config = vscode.workspace.getConfiguration('labbook.explorer');
     return { keyMetrics: config.get<string[]>('keyMetrics', []), pageSize: Math.max(10, config.get<number>('pageSize', 200)) };
@@ -117,6 +118,10 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
     }),
     vscode.commands.registerCommand('labbook.showLog', () => log.show()),
     ...registerRemoteServerCommands(remoteServers),
+    ...registerStoreCommands(roots, () => {
+      experiments.reload();
+      models.refresh();
+    }),
     vscode.commands.registerCommand('labbook.openSettings', () =>
       vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`),
     ),

@@ -48,4 +48,14 @@ describe('Labbook Models view over the local store', () => {
     await assert.rejects(other.getModelVersionByAlias('churn-model', 'champion'));
     assert.equal(await vscode.commands.executeCommand('labbook.setModelAlias', latest, 'latest'), false, "'latest' is reserved");
   });
+
+  it('opens the source run of a version in the Run Details panel', async () => {
+    const [latest] = await versions();
+    const panel = await vscode.commands.executeCommand<{ panel: vscode.WebviewPanel; dispose(): void } | undefined>('labbook.openModelSourceRun', latest);
+    assert.ok(panel, 'a details panel opened');
+    // The title names the run once the panel has read it (bounded wait).
+    for (let i = 0; i < 100 && panel.panel.title !== 'Run: trainer'; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(panel.panel.title, 'Run: trainer');
+    panel.dispose();
+  });
 });

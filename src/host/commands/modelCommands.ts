@@ -39,6 +39,13 @@ export function registerModelCommands(tree: ModelsTreeProvider): vscode.Disposab
       tree.refresh();
       return true;
     }),
+    vscode.commands.registerCommand('labbook.openModelSourceRun', async (node: VersionNode) => {
+      if (!node.version.runId) {
+        void vscode.window.showInformationMessage(`Version ${node.version.version} of ${node.version.name} was not registered from a run.`);
+        return undefined;
+      }
+      return vscode.commands.executeCommand('labbook.openRunDetails', { rootId: node.root.id, runId: node.version.runId });
+    }),
     vscode.commands.registerCommand('labbook.copyModelUri', async (node: VersionNode) => {
       await vscode.env.clipboard.writeText(`models:/${node.version.name}/${node.version.version}`);
       vscode.window.setStatusBarMessage('Copied the model URI', 3000);

@@ -1,9 +1,22 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { SqliteRuntime } from '../../core/sqlite/openDatabase.ts';
+import { MlflowDbStore } from '../../core/store/mlflowDbStore.ts';
+import { MlrunsStore } from '../../core/store/mlrunsStore.ts';
+import { TensorBoardStore } from '../../core/store/tensorBoardStore.ts';
 import type { TrackingStore } from '../../core/store/trackingStore.ts';
 import type { StoreRoot } from '../trees/experimentsTree.ts';
 import { localStorePath, type LocalStore } from './localStore.ts';
 import type { RemoteServers } from './remoteServers.ts';
+
+/** An existing store opened read-only from disk: MLflow's database or file store, or TensorBoard logs. */
+export interface OpenedStoreEntry {
+  readonly kind: 'mlflow-db' | 'mlruns' | 'tensorboard';
+  readonly path: string;
+}
+
+const OPENED_KEY = 'labbook.openedStores';
+const KIND_LABEL: Record<OpenedStoreEntry['kind'], string> = { 'mlflow-db': 'MLflow database', mlruns: 'MLflow file store', tensorboard: 'TensorBoard logs' };
 
 /**
  * The roots of the Experiments view: the workspace's local store (when a folder is open) and each
@@ -13,10 +26,51 @@ export class StoreRoots implements vscode.Disposable {
   private readonly local: LocalStore;
   private readonly remotes: RemoteServers;
   private readonly opened = new Map<string, Promise<TrackingStore>>();
+  private readonly files = new Map<string, TrackingStore>();
+  private readonly state: vscode.Memento;
+  private readonly runtime: SqliteRuntime;
 
-  constructor(local: LocalStore, remotes: RemoteServers) {
+  constructor(local: LocalStore, remotes: RemoteServers, state: vscode.Memento, runtime: SqliteRuntime) {
     this.local = local;
     this.remotes = remotes;
+    this.state = state;
+    this.runtime = runtime;
+  }
+
+  /** Stores opened from disk in this workspace, kept across sessions. */
+  openedStores(): OpenedStoreEntry[] {
+    return this.state.get<OpenedStoreEntry[]>(OPENED_KEY, []).filter((e) => typeof e?.path === 'string' && e.kind in KIND_LABEL);
+  }
+
+  /** Opens an existing store read-only and adds it as a root; throws a clear error when it cannot be read. */
+  async addOpened(entry: OpenedStoreEntry): Promise<string> {
+    const id = openedId(entry);
+    const store = this.openFile(entry);
+    await store.searchExperiments({ maxResults: 1 });
+    this.files.set(id, store);
+    const others = this.openedStores().filter((e) => openedId(e) !== id);
+    await this.state.update(OPENED_KEY, [...others, entry]);
+    return id;
+  }
+
+  async removeOpened(id: string): Promise<boolean> {
+    const list = this.openedStores();
+    if (!list.some((e) => openedId(e) === id)) return false;
+    await this.state.update(OPENED_KEY, list.filter((e) => openedId(e) !== id));
+    await this.files.get(id)?.close();
+    this.files.delete(id);
+    return true;
+  }
+
+  private openFile(entry: OpenedStoreEntry): TrackingStore {
+    switch (entry.kind) {
+      case 'mlflow-db':
+        return new MlflowDbStore(entry.path, this.runtime);
+      case 'mlruns':
+        return new MlrunsStore(entry.path);
+      case 'tensorboard':
+        return new TensorBoardStore(entry.path);
+    }
   }
 
   list(): StoreRoot[] {
@@ -50,6 +104,23 @@ export class StoreRoots implements vscode.Disposable {
         },
       });
     }
+    for (const entry of this.openedStores()) {
+      const id = openedId(entry);
+      roots.push({
+        id,
+        label: path.basename(entry.path),
+        description: `${KIND_LABEL[entry.kind]} · read-only`,
+        icon: 'archive',
+        open: async () => {
+          let store = this.files.get(id);
+          if (!store) {
+            store = this.openFile(entry);
+            this.files.set(id, store);
+          }
+          return store;
+        },
+      });
+    }
     return roots;
   }
 
@@ -60,5 +131,11 @@ export class StoreRoots implements vscode.Disposable {
 
   dispose(): void {
     this.opened.clear();
+    for (const store of this.files.values()) void store.close();
+    this.files.clear();
   }
+}
+
+export function openedId(entry: OpenedStoreEntry): string {
+  return `opened:${entry.kind}:${entry.path}`;
 }

@@ -10,7 +10,7 @@ export interface StoreRoot {
   readonly id: string;
   readonly label: string;
   readonly description?: string;
-  readonly icon: 'database' | 'cloud';
+  readonly icon: 'database' | 'cloud' | 'archive';
   open(): Promise<TrackingStore | undefined>;
 }
 
@@ -210,7 +210,7 @@ export class ExperimentsTreeProvider extends RefreshableTreeProvider<ExplorerNod
         item.id = `store:${node.root.id}`;
         item.description = node.root.description;
         item.iconPath = new vscode.ThemeIcon(node.root.icon);
-        item.contextValue = node.root.icon === 'cloud' ? 'labbook.store.remote' : 'labbook.store.local';
+        item.contextValue = node.root.icon === 'cloud' ? 'labbook.store.remote' : node.root.icon === 'archive' ? 'labbook.store.opened' : 'labbook.store.local';
         return item;
       }
       case 'experiment': {

@@ -1,0 +1,46 @@
+import * as vscode from 'vscode';
+import type { OpenedStoreEntry, StoreRoots } from '../stores/storeRoots.ts';
+import type { ExplorerNode } from '../trees/experimentsTree.ts';
+
+const KINDS: { label: string; detail: string; store: OpenedStoreEntry['kind']; folder: boolean }[] = [
+  { label: 'MLflow database', detail: 'An mlflow.db file (MLflow\'s SQLite backend store)', store: 'mlflow-db', folder: false },
+  { label: 'MLflow file store', detail: 'An mlruns/ folder', store: 'mlruns', folder: true },
+  { label: 'TensorBoard logs', detail: 'A folder of event files (runs are its subfolders)', store: 'tensorboard', folder: true },
+];
+
+/** Open an existing store read-only as a root of the Experiments view, and close it again. */
+export function registerStoreCommands(roots: StoreRoots, refresh: () => void): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('labbook.openExistingStore', async (kind?: OpenedStoreEntry['kind'], file?: string) => {
+      const chosen = kind ? KINDS.find((k) => k.store === kind) : await vscode.window.showQuickPick(KINDS, { title: 'Open an Existing Store (read-only)' });
+      if (!chosen) return undefined;
+      let target = file;
+      if (!target) {
+        const picked = await vscode.window.showOpenDialog({
+          title: `Open ${chosen.label}`,
+          canSelectFiles: !chosen.folder,
+          canSelectFolders: chosen.folder,
+          canSelectMany: false,
+          ...(chosen.folder ? {} : { filters: { 'SQLite database': ['db', 'sqlite', 'sqlite3'], 'All files': ['*'] } }),
+          defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+        });
+        target = picked?.[0]?.fsPath;
+      }
+      if (!target) return undefined;
+      try {
+        const id = await roots.addOpened({ kind: chosen.store, path: target });
+        refresh();
+        return id;
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Labbook could not open ${target} as ${chosen.label.toLowerCase()}: ${(err as Error).message}`);
+        return undefined;
+      }
+    }),
+    vscode.commands.registerCommand('labbook.closeStore', async (node?: ExplorerNode) => {
+      if (node?.kind !== 'store') return false;
+      const closed = await roots.removeOpened(node.root.id);
+      if (closed) refresh();
+      return closed;
+    }),
+  ];
+}
