@@ -22,6 +22,7 @@ import { registerExplorerCommands, savedPins, savedQuery } from './commands/expl
 import { registerModelCommands } from './commands/modelCommands.ts';
 import { registerNotebookDiffCommands } from './commands/notebookDiffCommands.ts';
 import { registerRunCommands } from './commands/runCommands.ts';
+import { RemoteOutboxes } from './stores/remoteOutboxes.ts';
 import { RemoteServers } from './stores/remoteServers.ts';
 import { readHomeStatus } from './status.ts';
 import { ExperimentsTreeProvider } from './trees/experimentsTree.ts';
@@ -56,6 +57,8 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
 
   const remoteServers = new RemoteServers(context.secrets, log);
   const roots = new StoreRoots(localStore, remoteServers, context.workspaceState, sqlite);
+  const outboxes = new RemoteOutboxes(path.join(context.globalStorageUri.fsPath, 'outbox'), sqlite, remoteServers, log);
+  roots.outboxes = outboxes;
   const explorerSettings = () => {
     const config = vscode.workspace.getConfiguration('labbook.explorer');
     return { keyMetrics: config.get<string[]>('keyMetrics', []), pageSize: Math.max(10, config.get<number>('pageSize', 200)) };
@@ -69,12 +72,28 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
   const endpoint = new TrackingEndpoint(localStore, log);
   /** Fires with a store root id when that store's data may have changed (open panels refresh). */
   const storeChanged = new vscode.EventEmitter<string>();
-  const launches = new LaunchService(context, log, localStore, endpoint, remoteServers, (rootId) => {
+  const launches = new LaunchService(context, log, localStore, endpoint, remoteServers, outboxes, (rootId) => {
     experiments.storeChanged(rootId);
     storeChanged.fire(rootId);
     if (rootId === 'local') models.refresh();
   });
   context.subscriptions.push(
+    outboxes,
+    outboxes.onDidChange((url) => experiments.storeChanged(`remote:${url}`)),
+    vscode.commands.registerCommand('labbook.uploadQueuedWrites', async (node?: { kind: string; root?: { id: string } }) => {
+      const url = node?.kind === 'store' && node.root?.id.startsWith('remote:') ? node.root.id.slice('remote:'.length) : undefined;
+      if (!url) return undefined;
+      try {
+        const shipped = await outboxes.flush(url);
+        const left = outboxes.state(url);
+        void vscode.window.showInformationMessage(`Uploaded ${shipped} queued write${shipped === 1 ? '' : 's'} to ${url}${left?.pending ? `; ${left.pending} still waiting (${left.lastError ?? 'the server did not answer'})` : ''}.`);
+        experiments.reload();
+        return shipped;
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Labbook could not upload to ${url}: ${(err as Error).message}`);
+        return undefined;
+      }
+    }),
     storeChanged,
     ...registerPanelCommands({ extensionUri: context.extensionUri, log, stores: openRoot, view: experimentsView, onDidChangeStore: storeChanged.event }),
     endpoint,
@@ -140,8 +159,10 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => experiments.reload()),
   );
-  // Runs a closed window left RUNNING: marked once, soon after start, when the local store exists.
+  // Runs a closed window left RUNNING: marked once, soon after start, when the local store exists;
+  // writes an earlier window queued for an MLflow server: retried.
   const recovery = setTimeout(() => {
+    void outboxes.flushWaiting();
     const file = localStorePath();
     if (file && existsSync(file)) void launches.recover().catch((err: unknown) => log.warn(`Run recovery failed: ${(err as Error).message}`));
   }, 2000);

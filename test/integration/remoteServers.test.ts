@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -49,6 +49,33 @@ describe('Labbook remote tracking servers (credentials in SecretStorage)', () =>
     assert.deepEqual(experiments.items.map((e) => e.name), ['Default']);
     await remote.createExperiment('from-vscode');
     assert.equal((await store.getExperimentByName('from-vscode'))?.name, 'from-vscode');
+  });
+
+  it('launches a tracked run into the server (labbook.launch.target): the script gets the token, Labbook\'s writes go through the outbox', async function () {
+    this.timeout(120_000);
+    const python = process.env.LABBOOK_TEST_PYTHON;
+    assert.ok(python);
+    copyFileSync(path.join(process.env.LABBOOK_ROOT ?? '', 'test', 'fixtures', 'launch', 'printed_metrics.py'), path.join(dir, 'printed_metrics.py'));
+    await vscode.workspace.getConfiguration('labbook.python').update('path', python, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace.getConfiguration('labbook.launch').update('target', server.url, vscode.ConfigurationTarget.Workspace);
+    try {
+      const launched = await vscode.commands.executeCommand<{ runId: string; rootId: string }>('labbook.runWithArguments', vscode.Uri.file(path.join(dir, 'printed_metrics.py')), '--lr 0.25 --epochs 2');
+      assert.ok(launched);
+      assert.equal(launched.rootId, `remote:${server.url}`);
+      await api.launches.get(launched.runId)?.tracked.done;
+      const run = await store.getRun(launched.runId);
+      assert.equal(run.info.status, 'FINISHED');
+      assert.equal(run.data.params.find((p) => p.key === 'lr')?.value, '0.25');
+      assert.deepEqual((await store.getMetricHistory(launched.runId, 'loss')).map((m) => m.step), [0, 1]);
+      // Nothing waits in the server's outbox; the server's node says so by saying nothing.
+      const root = (await api.experiments.getChildren()).find((n) => n.kind === 'store' && n.root.id === `remote:${server.url}`);
+      assert.ok(root);
+      assert.doesNotMatch(String(api.experiments.getTreeItem(root).description), /waiting/);
+      assert.equal(await vscode.commands.executeCommand('labbook.uploadQueuedWrites', root), 0);
+    } finally {
+      await vscode.workspace.getConfiguration('labbook.launch').update('target', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace.getConfiguration('labbook.python').update('path', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 
   it('removes a server and forgets its token', async () => {

@@ -245,7 +245,15 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
 
   /** The parsed params the run does not have yet (the script's own values win). */
   async function logParsedParams(): Promise<void> {
-    const have = new Map((await retry(() => store.getRun(runId))).data.params.map((p) => [p.key, p.value]));
+    // Unreadable run (a server that is down): log them all; a queued store keeps them until it is back.
+    const logged = await retry(() => store.getRun(runId)).then(
+      (run) => run.data.params,
+      (err: unknown) => {
+        notes.push(`params: could not read the run's own params (${errorText(err)}); logging the parsed ones.`);
+        return [];
+      },
+    );
+    const have = new Map(logged.map((p) => [p.key, p.value]));
     const missing = fitted.params.filter((p) => !have.has(p.key));
     for (const p of fitted.params) {
       const logged = have.get(p.key);

@@ -12,6 +12,7 @@ import {
 } from '../../core/launch/index.ts';
 import type { TrackingStore } from '../../core/store/trackingStore.ts';
 import type { LocalStore } from '../stores/localStore.ts';
+import type { RemoteOutboxes } from '../stores/remoteOutboxes.ts';
 import type { RemoteServers } from '../stores/remoteServers.ts';
 import { resolveInterpreter } from './interpreter.ts';
 import type { TrackingEndpoint } from './trackingEndpoint.ts';
@@ -79,6 +80,7 @@ export class LaunchService implements vscode.Disposable {
   private readonly local: LocalStore;
   private readonly endpoint: TrackingEndpoint;
   private readonly remotes: RemoteServers;
+  private readonly outboxes: RemoteOutboxes;
   private readonly onStoreChanged: (rootId: string) => void;
 
   constructor(
@@ -87,8 +89,10 @@ export class LaunchService implements vscode.Disposable {
     local: LocalStore,
     endpoint: TrackingEndpoint,
     remotes: RemoteServers,
+    outboxes: RemoteOutboxes,
     onStoreChanged: (rootId: string) => void,
   ) {
+    this.outboxes = outboxes;
     this.log = log;
     this.local = local;
     this.endpoint = endpoint;
@@ -127,7 +131,8 @@ export class LaunchService implements vscode.Disposable {
   private async target(): Promise<{ rootId: string; store: TrackingStore; trackingUri: string; token?: string; env: Record<string, string> }> {
     const wanted = vscode.workspace.getConfiguration('labbook.launch').get<string>('target', 'local').trim();
     if (wanted && wanted !== 'local') {
-      const store = await this.remotes.open(wanted);
+      // Labbook's own writes (printed metrics, end tags, the final status) go through the outbox.
+      const store = await this.outboxes.queuedStore(wanted);
       const credentials = await this.remotes.clientCredentials(wanted);
       return { rootId: `remote:${wanted}`, store, trackingUri: wanted, ...credentials };
     }

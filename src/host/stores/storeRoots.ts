@@ -7,6 +7,7 @@ import { TensorBoardStore } from '../../core/store/tensorBoardStore.ts';
 import type { TrackingStore } from '../../core/store/trackingStore.ts';
 import type { StoreRoot } from '../trees/experimentsTree.ts';
 import { localStorePath, type LocalStore } from './localStore.ts';
+import { describeOutbox, type RemoteOutboxes } from './remoteOutboxes.ts';
 import type { RemoteServers } from './remoteServers.ts';
 
 /** An existing store opened read-only from disk: MLflow's database or file store, or TensorBoard logs. */
@@ -29,6 +30,8 @@ export class StoreRoots implements vscode.Disposable {
   private readonly files = new Map<string, TrackingStore>();
   private readonly state: vscode.Memento;
   private readonly runtime: SqliteRuntime;
+  /** Set once the outboxes exist (they need the remote servers first). */
+  outboxes: RemoteOutboxes | undefined;
 
   constructor(local: LocalStore, remotes: RemoteServers, state: vscode.Memento, runtime: SqliteRuntime) {
     this.local = local;
@@ -90,7 +93,7 @@ export class StoreRoots implements vscode.Disposable {
       roots.push({
         id: `remote:${server.url}`,
         label: server.name ?? server.url.replace(/^https?:\/\//, ''),
-        description: server.name ? server.url : 'MLflow server',
+        description: `${server.name ? server.url : 'MLflow server'}${describeOutbox(this.outboxes?.state(server.url))}`,
         icon: 'cloud',
         open: () => {
           let store = this.opened.get(server.url);
