@@ -15,6 +15,7 @@ import { parseNotebook } from '../src/core/notebook/readNotebook.ts';
 import { runPython } from '../test/support/python.ts';
 import { syntheticPair } from '../test/support/syntheticNotebook.ts';
 import { medianMs, type Benchmark, type BenchResult } from './timing.ts';
+import { STUDY_EDITS } from '../test/fixtures/notebooks/studyEdits.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'test', 'fixtures', 'notebooks');
 const NBDIME = path.join(import.meta.dirname, 'fixtures', 'nbdime_time.py');
@@ -47,7 +48,7 @@ async function timeOurs(baseText: string, remoteText: string): Promise<{ ms: num
 }
 
 /** How many of the known edited pairs a tool shows as one modified cell. */
-function editsFound(edited: Array<[number, number]>, shownModified: Array<[number, number]>): number {
+function editsFound(edited: ReadonlyArray<readonly [number, number]>, shownModified: ReadonlyArray<readonly [number, number]>): number {
   const shown = new Set(shownModified.map(([i, j]) => `${i},${j}`));
   return edited.filter(([i, j]) => shown.has(`${i},${j}`)).length;
 }
@@ -70,7 +71,7 @@ function withoutIds(text: string): string {
  * A real pair from test/fixtures/notebooks, `cells` long (base side); `edited` are the known edits
  * (base → remote index) for the quality comparison. With `ids: false` both files lose their cell ids.
  */
-function realPair(base: string, remote: string, cells: number, edited?: Array<[number, number]>, { ids = true } = {}): Benchmark {
+function realPair(base: string, remote: string, cells: number, edited?: ReadonlyArray<readonly [number, number]>, { ids = true } = {}): Benchmark {
   return {
     name: `notebook diff: real pair ${base.replace(/\.ipynb$/, '')} → ${remote} (${cells} cells${ids ? '' : ', no cell ids'})`,
     async run(): Promise<BenchResult> {
@@ -142,18 +143,6 @@ function syntheticSize(cells: number): Benchmark {
     },
   };
 }
-
-/** study.ipynb → study-edited.ipynb: the edits make_study_fixtures.py documents (base → remote index). */
-const STUDY_EDITS: Array<[number, number]> = [
-  [0, 0],
-  [23, 21],
-  [29, 27],
-  [62, 61],
-  [75, 74],
-  [80, 79],
-  [90, 90],
-  [95, 96],
-];
 
 export const benchmarks: Benchmark[] = [
   // The edited pair's known edits (base → remote index), from make_fixtures.py.

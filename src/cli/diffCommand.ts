@@ -1,13 +1,13 @@
 // `labbook diff A.ipynb B.ipynb`: the notebook diff in a terminal, as JSON, or as git's external
 // diff driver. Exit status like diff(1): 0 no differences, 1 differences, 2 trouble — except under
 // git (`--git`), where any status but 0 makes git stop, so differences exit 0 there too.
-import { parseArgs } from 'node:util';
 import { diffNotebooks } from '../core/diff/diffNotebooks.ts';
 import { DEFAULT_DIFF_OPTIONS, type DiffOptions } from '../core/diff/options.ts';
 import { renderText } from '../core/diff/renderText.ts';
 import type { Notebook } from '../core/notebook/notebookModel.ts';
 import { NotebookFormatError } from '../core/notebook/notebookErrors.ts';
 import { emptyNotebook, readNotebookFile } from '../core/notebook/readNotebook.ts';
+import { parseCommandArgs, UsageError } from './usage.ts';
 
 export const DIFF_USAGE = `  diff    Compare two notebooks cell by cell (exit 0: no differences, 1: differences, 2: error).
           labbook diff A.ipynb B.ipynb [options]
@@ -30,7 +30,6 @@ export interface DiffCommandIo {
   env: Record<string, string | undefined>;
 }
 
-class UsageError extends Error {}
 
 export async function diffCommand(args: string[], io: DiffCommandIo): Promise<number> {
   try {
@@ -44,30 +43,19 @@ export async function diffCommand(args: string[], io: DiffCommandIo): Promise<nu
 }
 
 async function runDiff(args: string[], io: DiffCommandIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        color: { type: 'string' },
-        json: { type: 'boolean' },
-        git: { type: 'boolean' },
-        'show-execution-counts': { type: 'boolean' },
-        'show-volatile-metadata': { type: 'boolean' },
-        'show-outputs': { type: 'boolean' },
-        'ignore-outputs': { type: 'boolean' },
-        'show-whitespace': { type: 'boolean' },
-        'ignore-whitespace': { type: 'boolean' },
-        context: { type: 'string', short: 'U' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(args, {
+    color: { type: 'string' },
+    json: { type: 'boolean' },
+    git: { type: 'boolean' },
+    'show-execution-counts': { type: 'boolean' },
+    'show-volatile-metadata': { type: 'boolean' },
+    'show-outputs': { type: 'boolean' },
+    'ignore-outputs': { type: 'boolean' },
+    'show-whitespace': { type: 'boolean' },
+    'ignore-whitespace': { type: 'boolean' },
+    context: { type: 'string', short: 'U' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     io.stdout.write(`Usage: labbook diff A.ipynb B.ipynb [options]\n\n${DIFF_USAGE}`);
     return 0;

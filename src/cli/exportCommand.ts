@@ -2,11 +2,11 @@
 // flow, smoke tests). Prints the plan; exit 0 written (or a clean dry run), 1 conflicts left
 // unresolved (edited files, without --force), 2 usage or read errors.
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { NotebookFormatError } from '../core/notebook/notebookErrors.ts';
 import { readNotebookFile } from '../core/notebook/readNotebook.ts';
 import { planExport, writeExport, type ExportPlan } from '../core/pipeline/planExport.ts';
 import type { PythonWasmPaths } from '../core/pipeline/pythonParser.ts';
+import { parseCommandArgs, UsageError } from './usage.ts';
 
 export const EXPORT_USAGE = `  export  Turn a notebook into a pipeline package: one function per step, a cached runner
           (pipeline.py), a Metaflow flow, params.yaml, requirements.txt and smoke tests.
@@ -22,7 +22,6 @@ export interface CommandIo {
   stderr: { write(text: string): unknown };
 }
 
-class UsageError extends Error {}
 
 export async function exportCommand(args: string[], io: CommandIo, wasmPaths?: PythonWasmPaths): Promise<number> {
   try {
@@ -35,18 +34,13 @@ export async function exportCommand(args: string[], io: CommandIo, wasmPaths?: P
 }
 
 async function runExport(args: string[], io: CommandIo, wasmPaths?: PythonWasmPaths): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: { out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(args, {
+    out: { type: 'string', short: 'o' },
+    force: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     io.stdout.write(`Usage: labbook export NOTEBOOK.ipynb --out DIR [options]\n\n${EXPORT_USAGE}`);
     return 0;

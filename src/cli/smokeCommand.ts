@@ -1,10 +1,10 @@
 // `labbook smoke NOTEBOOK`: runs the notebook top to bottom (nbclient) and says whether it got
 // through. Exit 0: every cell ran; 1: a cell failed (printed with its traceback) or the run could
 // not start; 2: usage.
-import { parseArgs } from 'node:util';
 import { executeNotebook, NotebookExecutionError } from '../core/notebook/execute.ts';
 import type { JsonValue } from '../core/notebook/notebookModel.ts';
 import type { CommandIo } from './exportCommand.ts';
+import { parseCommandArgs, UsageError } from './usage.ts';
 
 export const SMOKE_USAGE = `  smoke   Run a notebook top to bottom in a fresh kernel (exit 0: all cells ran, 1: a cell failed).
           labbook smoke NOTEBOOK.ipynb [--python PY] [--timeout S] [--set name=value ...] [--out FILE]
@@ -14,7 +14,6 @@ export const SMOKE_USAGE = `  smoke   Run a notebook top to bottom in a fresh ke
           --out FILE      where to write the executed notebook (default: a temp file)
 `;
 
-class UsageError extends Error {}
 
 /** `--set` values: JSON when they parse (numbers, booleans, lists), text otherwise. */
 export function parseSetting(item: string): [string, JsonValue] {
@@ -36,12 +35,7 @@ const ANSI = new RegExp(`${String.fromCharCode(0x1b)}\\[[0-9;]*[A-Za-z]`, 'g');
 export async function smokeCommand(args: string[], io: CommandIo, signal?: AbortSignal): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: { python: { type: 'string' }, timeout: { type: 'string' }, set: { type: 'string', multiple: true }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
+    parsed = parseCommandArgs(args, { python: { type: 'string' }, timeout: { type: 'string' }, set: { type: 'string', multiple: true }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
     if (parsed.values.help) {
       io.stdout.write(`Usage: labbook smoke NOTEBOOK.ipynb [options]\n\n${SMOKE_USAGE}`);
       return 0;

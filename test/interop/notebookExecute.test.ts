@@ -7,6 +7,7 @@ import path from 'node:path';
 import { executeNotebook, NotebookExecutionError } from '../../src/core/notebook/execute.ts';
 import { readNotebookFile } from '../../src/core/notebook/readNotebook.ts';
 import { testPython } from '../support/python.ts';
+import { rejectionOf } from '../support/trackingAssertions.ts';
 
 function writeNotebook(dir: string, name: string, cells: Array<{ source: string; tags?: string[] }>): string {
   const file = path.join(dir, name);
@@ -20,14 +21,8 @@ function writeNotebook(dir: string, name: string, cells: Array<{ source: string;
   return file;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<NotebookExecutionError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof NotebookExecutionError, `expected a NotebookExecutionError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the run to fail');
+function rejection(promise: Promise<unknown>): Promise<NotebookExecutionError> {
+  return rejectionOf(promise, NotebookExecutionError);
 }
 
 function alive(pid: number): boolean {

@@ -3,14 +3,13 @@
 // executeNotebook), a second run skips every step, the Metaflow flow runs locally, and ruff and
 // pyflakes have nothing to say about the generated code.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { executeNotebook } from '../../src/core/notebook/execute.ts';
 import { readNotebookFile } from '../../src/core/notebook/readNotebook.ts';
 import { planExport, writeExport } from '../../src/core/pipeline/planExport.ts';
-import { QUIET_PYTHON_ENV, testPython } from '../support/python.ts';
+import { runPython, testPython } from '../support/python.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'pipeline');
 
@@ -21,19 +20,7 @@ interface Run {
 }
 
 function run(args: string[], cwd: string, env: Record<string, string>, timeoutMs: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(testPython(), args, { cwd, env: { ...process.env, ...QUIET_PYTHON_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runPython(args, env, timeoutMs, cwd);
 }
 
 function lastJson(text: string): Record<string, number> {

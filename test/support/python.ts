@@ -24,9 +24,9 @@ export const QUIET_PYTHON_ENV = {
 };
 
 /** Runs a Python script to completion (bounded by `timeoutMs`); resolves with its output. */
-export function runPython(args: readonly string[], env: Record<string, string>, timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runPython(args: readonly string[], env: Record<string, string>, timeoutMs = 120_000, cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(testPython(), [...args], { env: { ...process.env, ...QUIET_PYTHON_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(testPython(), [...args], { ...(cwd ? { cwd } : {}), env: { ...process.env, ...QUIET_PYTHON_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,15 +1,20 @@
 import assert from 'node:assert/strict';
 import { TrackingError } from '../../src/core/store/errors.ts';
 
-/** Awaits `promise`, which must reject with a TrackingError; returns that error. */
-export async function rejection(promise: Promise<unknown>): Promise<TrackingError> {
+/** Awaits `promise`, which must reject with an instance of `type`; returns that error. */
+export async function rejectionOf<E extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => E): Promise<E> {
   try {
     await promise;
   } catch (err) {
-    assert.ok(err instanceof TrackingError, `expected a TrackingError, got ${String(err)}`);
+    assert.ok(err instanceof type, `expected a ${type.name}, got ${String(err)}`);
     return err;
   }
-  assert.fail('expected a TrackingError');
+  assert.fail(`expected a ${type.name}`);
+}
+
+/** Awaits `promise`, which must reject with a TrackingError; returns that error. */
+export function rejection(promise: Promise<unknown>): Promise<TrackingError> {
+  return rejectionOf(promise, TrackingError);
 }
 
 /** Rejects with a TrackingError of `code` whose message matches `message`. */

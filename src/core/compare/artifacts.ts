@@ -2,16 +2,7 @@
 import type { TrackingStore } from '../store/trackingStore.ts';
 import type { FileInfo } from '../store/types.ts';
 import type { ArtifactListing, ImageArtifact, ImageContent } from './types.ts';
-
-const IMAGE_TYPES: Readonly<Record<string, string>> = {
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  bmp: 'image/bmp',
-  svg: 'image/svg+xml',
-};
+import { IMAGE_TYPES } from '../store/imageTypes.ts';
 
 export function imageMimeType(path: string): string | undefined {
   const ext = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();

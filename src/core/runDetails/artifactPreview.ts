@@ -6,6 +6,7 @@ import type { FileInfo } from '../store/types.ts';
 import { decodeHead, looksBinary } from './boundedText.ts';
 import { guessDelimiter, parseCsv } from './csv.ts';
 import type { ArtifactEntry, ArtifactPreview, PreviewKind } from './model.ts';
+import { IMAGE_TYPES } from '../store/imageTypes.ts';
 
 export interface PreviewLimits {
   /** Text, JSON and CSV: bytes shown. */
@@ -19,17 +20,6 @@ export interface PreviewLimits {
 }
 
 export const PREVIEW_LIMITS: PreviewLimits = { textBytes: 1024 * 1024, csvRows: 500, imageBytes: 5 * 1024 * 1024, readBytes: 64 * 1024 * 1024 };
-
-const IMAGE_TYPES: Readonly<Record<string, string>> = {
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  bmp: 'image/bmp',
-  // Only ever shown through <img src="data:…">, where an SVG cannot run script or reach the DOM.
-  svg: 'image/svg+xml',
-};
 
 const TEXT_EXTENSIONS = new Set([
   'txt', 'log', 'md', 'py', 'ipynb', 'r', 'sql', 'sh', 'yaml', 'yml', 'toml', 'ini', 'cfg', 'conf', 'xml', 'html', 'js', 'ts',

@@ -6,20 +6,11 @@ import { diffNotebooks } from '../../../src/core/diff/diffNotebooks.ts';
 import type { NotebookDiff, OutputChange } from '../../../src/core/diff/model.ts';
 import type { Notebook } from '../../../src/core/notebook/notebookModel.ts';
 import { cellAt, changedCells, diffFixtures, loadFixture } from './fixtures.ts';
+import { STUDY_EDITS } from '../../fixtures/notebooks/studyEdits.ts';
 
 const BASE = 'study.ipynb';
 const REMOTE = 'study-edited.ipynb';
-/** The session's edits, base → remote index (make_study_fixtures.py checks the same list). */
-const EDITS: Array<[number, number]> = [
-  [0, 0],
-  [23, 21],
-  [29, 27],
-  [62, 61],
-  [75, 74],
-  [80, 79],
-  [90, 90],
-  [95, 96],
-];
+const EDITS = STUDY_EDITS;
 /** In reading order (remote positions), as the diff lists them. */
 const STUDY = [
   'modified 0→0',
