@@ -80,20 +80,6 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
   context.subscriptions.push(
     outboxes,
     outboxes.onDidChange((url) => experiments.storeChanged(`remote:${url}`)),
-    vscode.commands.registerCommand('labbook.uploadQueuedWrites', async (node?: { kind: string; root?: { id: string } }) => {
-      const url = node?.kind === 'store' && node.root?.id.startsWith('remote:') ? node.root.id.slice('remote:'.length) : undefined;
-      if (!url) return undefined;
-      try {
-        const shipped = await outboxes.flush(url);
-        const left = outboxes.state(url);
-        void vscode.window.showInformationMessage(`Uploaded ${shipped} queued write${shipped === 1 ? '' : 's'} to ${url}${left?.pending ? `; ${left.pending} still waiting (${left.lastError ?? 'the server did not answer'})` : ''}.`);
-        experiments.reload();
-        return shipped;
-      } catch (err) {
-        void vscode.window.showErrorMessage(`Labbook could not upload to ${url}: ${(err as Error).message}`);
-        return undefined;
-      }
-    }),
     storeChanged,
     ...registerPanelCommands({ extensionUri: context.extensionUri, log, stores: openRoot, view: experimentsView, onDidChangeStore: storeChanged.event }),
     endpoint,
@@ -137,7 +123,7 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
     }),
     vscode.commands.registerCommand('labbook.showLog', () => log.show()),
     ...registerRemoteServerCommands(remoteServers),
-    ...registerStoreCommands(roots, () => {
+    ...registerStoreCommands(roots, outboxes, () => {
       experiments.reload();
       models.refresh();
     }),

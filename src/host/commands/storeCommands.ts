@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { RemoteOutboxes } from '../stores/remoteOutboxes.ts';
 import type { OpenedStoreEntry, StoreRoots } from '../stores/storeRoots.ts';
 import type { ExplorerNode } from '../trees/experimentsTree.ts';
 
@@ -8,9 +9,28 @@ const KINDS: { label: string; detail: string; store: OpenedStoreEntry['kind']; f
   { label: 'TensorBoard logs', detail: 'A folder of event files (runs are its subfolders)', store: 'tensorboard', folder: true },
 ];
 
-/** Open an existing store read-only as a root of the Experiments view, and close it again. */
-export function registerStoreCommands(roots: StoreRoots, refresh: () => void): vscode.Disposable[] {
+/**
+ * Open an existing store read-only as a root of the Experiments view, and close it again; upload
+ * what waits in an MLflow server's outbox now.
+ */
+export function registerStoreCommands(roots: StoreRoots, outboxes: RemoteOutboxes, refresh: () => void): vscode.Disposable[] {
   return [
+    vscode.commands.registerCommand('labbook.uploadQueuedWrites', async (node?: ExplorerNode) => {
+      const url = node?.kind === 'store' && node.root.id.startsWith('remote:') ? node.root.id.slice('remote:'.length) : undefined;
+      if (!url) return undefined;
+      try {
+        const shipped = await outboxes.flush(url);
+        const left = outboxes.state(url);
+        void vscode.window.showInformationMessage(
+          `Uploaded ${shipped} queued write${shipped === 1 ? '' : 's'} to ${url}${left?.pending ? `; ${left.pending} still waiting (${left.lastError ?? 'the server did not answer'})` : ''}.`,
+        );
+        refresh();
+        return shipped;
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Labbook could not upload to ${url}: ${(err as Error).message}`);
+        return undefined;
+      }
+    }),
     vscode.commands.registerCommand('labbook.openExistingStore', async (kind?: OpenedStoreEntry['kind'], file?: string) => {
       const chosen = kind ? KINDS.find((k) => k.store === kind) : await vscode.window.showQuickPick(KINDS, { title: 'Open an Existing Store (read-only)' });
       if (!chosen) return undefined;
