@@ -26,9 +26,16 @@ async function webviewFrame(page: Page, selector: string, timeoutMs = 30_000): P
 }
 
 async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
+  // F1 opens the palette from wherever the focus is; when a terminal or a toast holds the focus
+  // the key can be lost, so try again, then through the title bar's command center.
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('Escape');
+    if (attempt < 2) await page.keyboard.press('F1');
+    else await page.locator('.command-center .command-center-center, .command-center').first().click();
+    if (await input.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) break;
+    if (attempt >= 3) throw new Error(`the Command Palette did not open to run '${title}'`);
+  }
   await input.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
   await page.keyboard.press('Enter');
@@ -162,11 +169,17 @@ describe('e2e: a first session with Labbook', function () {
   it('launches three tracked runs from recipes and watches them finish in the Experiments view', async function () {
     this.timeout(240_000);
     for (const recipe of ['train-fast', 'train-careful', 'train-slow']) {
-      await runCommand(page, 'Labbook: Run Recipe…');
-      const input = page.locator('.quick-input-widget input');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: recipe }).first().waitFor({ state: 'visible', timeout: 15_000 });
-      await input.fill(recipe);
-      await page.keyboard.press('Enter');
+      // Pick the recipe from Labbook's quick pick (again if focus moved and closed it).
+      for (let attempt = 0; ; attempt++) {
+        await runCommand(page, 'Labbook: Run Recipe…');
+        const row = page.locator('.quick-input-list .monaco-list-row', { hasText: recipe }).first();
+        const picked = await row
+          .waitFor({ state: 'visible', timeout: 15_000 })
+          .then(() => row.click({ timeout: 5_000 }))
+          .then(() => true, () => false);
+        if (picked) break;
+        if (attempt >= 2) throw new Error(`could not pick the recipe ${recipe}`);
+      }
       // Each run tells when it is done.
       await page.locator('.notifications-toasts', { hasText: `Run ${recipe} finished` }).first().waitFor({ state: 'visible', timeout: 60_000 });
     }
@@ -223,6 +236,8 @@ describe('e2e: a first session with Labbook', function () {
     await page.locator('.tabs-container .tab', { hasText: 'explore.ipynb' }).filter({ hasNotText: 'Diff' }).first().click();
     await runCommand(page, 'Labbook: Export Notebook to Pipeline…');
     const frame = await webviewFrame(page, '[data-testid=dag]', 60_000);
+    // The graph's frame is there before the plan: wait for its steps.
+    await frame.waitForSelector('[data-testid=dag-steps] li', { timeout: 60_000 });
     const steps = await frame.locator('[data-testid=dag-steps] li').count();
     assert.ok(steps >= 2, `the notebook's headings make steps (${steps})`);
     await page.screenshot({ path: path.join(shots, '10-pipeline-preview.png') });
