@@ -88,6 +88,7 @@ describe('Labbook tracked runs launched from the editor (real Python)', function
     const run = await finished(runId);
     const log = await text(runId, 'labbook/logs/output.log');
     assert.equal(run.info.status, 'FINISHED', log);
+    assert.ok(vscode.window.terminals.some((t) => t.name === `Labbook: ${run.info.runName}`), 'the live output has a terminal named after the run');
     assert.equal((await other.getMetricHistory(runId, 'loss')).length, 200, 'every stepped point');
     assert.ok(run.data.metrics.some((m) => m.key === 'training_score'), 'sklearn autolog metrics');
     const p = params(run);

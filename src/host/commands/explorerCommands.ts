@@ -4,6 +4,7 @@ import type { RunStatus } from '../../core/store/types.ts';
 import type { ExperimentsTreeProvider, ExplorerNode, PinnedRun, RunNode, RunQuery } from '../trees/experimentsTree.ts';
 import { describeGroupBy, groupableKeys, type GroupBy } from '../trees/runGrouping.ts';
 import { STATUS_LABEL } from '../trees/runFormat.ts';
+import { problemFrom } from './validation.ts';
 
 const QUERY_KEY = 'labbook.explorer.query';
 const PINS_KEY = 'labbook.explorer.pinned';
@@ -30,14 +31,7 @@ const STATUSES: { label: string; status: RunStatus | undefined }[] = [
   { label: 'Killed', status: 'KILLED' },
 ];
 
-function checkFilter(value: string): string | undefined {
-  try {
-    parseRunFilter(value);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
+const checkFilter = problemFrom(parseRunFilter);
 
 const SORTS: { label: string; orderBy: string[] }[] = [
   { label: 'Newest first', orderBy: [] },
@@ -144,14 +138,7 @@ export function registerExplorerCommands(
           const text = await vscode.window.showInputBox({
             title: 'Sort Runs',
             prompt: 'MLflow order_by, e.g. metrics.rmse ASC or params.lr DESC',
-            validateInput: (v) => {
-              try {
-                parseOrderBy(v);
-                return undefined;
-              } catch (err) {
-                return (err as Error).message;
-              }
-            },
+            validateInput: problemFrom(parseOrderBy),
           });
           if (!text) return;
           chosen = [text.trim()];

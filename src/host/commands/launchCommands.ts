@@ -8,6 +8,7 @@ import { requireTrust } from '../launch/launchService.ts';
 import { parseRecipes, RECIPES_FILE, starterRecipes } from '../launch/recipes.ts';
 import type { TrackingEndpoint } from '../launch/trackingEndpoint.ts';
 import type { ExplorerNode, RunNode, StoreRoot } from '../trees/experimentsTree.ts';
+import { problemFrom } from './validation.ts';
 
 const ARGS_KEY = 'labbook.launch.argsByFile';
 const PARAMS_KEY = 'labbook.launch.parametersByFile';
@@ -110,14 +111,7 @@ export function registerLaunchCommands(deps: Deps): vscode.Disposable[] {
           prompt: 'Command-line arguments, as in a shell (quotes work). They are parsed into run params: --lr 0.1, --epochs=5, --flag.',
           value: remembered[file] ?? '',
           ignoreFocusOut: true,
-          validateInput: (v) => {
-            try {
-              splitCommandLine(v);
-              return undefined;
-            } catch (err) {
-              return (err as Error).message;
-            }
-          },
+          validateInput: problemFrom(splitCommandLine),
         }));
       if (text === undefined) return undefined;
       await state.update(ARGS_KEY, { ...remembered, [file]: text });
@@ -134,14 +128,7 @@ export function registerLaunchCommands(deps: Deps): vscode.Disposable[] {
           prompt: "Parameters injected after the cell tagged 'parameters' (name=value …, or a JSON object). Leave empty to run as is.",
           value: remembered[file] ?? '',
           ignoreFocusOut: true,
-          validateInput: (v) => {
-            try {
-              parseParameters(v);
-              return undefined;
-            } catch (err) {
-              return (err as Error).message;
-            }
-          },
+          validateInput: problemFrom(parseParameters),
         });
         if (text === undefined) return undefined;
         await state.update(PARAMS_KEY, { ...remembered, [file]: text });

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { normalizeServerUrl, type NewRemoteServer, type RemoteAuthKind, type RemoteServers } from '../stores/remoteServers.ts';
+import { problemFrom } from './validation.ts';
 
 /** Arguments for automation (and tests): with them the command asks nothing. */
 export type AddRemoteServerArgs = NewRemoteServer;
@@ -10,14 +11,7 @@ async function promptForServer(): Promise<NewRemoteServer | undefined> {
     prompt: 'The address of the MLflow tracking server',
     placeHolder: 'http://mlflow.example.com:5000',
     ignoreFocusOut: true,
-    validateInput: (value) => {
-      try {
-        normalizeServerUrl(value);
-        return undefined;
-      } catch (err) {
-        return (err as Error).message;
-      }
-    },
+    validateInput: problemFrom(normalizeServerUrl),
   });
   if (raw === undefined) return undefined;
   const url = normalizeServerUrl(raw);
