@@ -49,7 +49,7 @@ async function runExport(args: string[], io: CommandIo, wasmPaths?: PythonWasmPa
   const notebookPath = positionals[0] ?? '';
   const out = path.resolve(values.out ?? path.join('pipelines', path.basename(notebookPath).replace(/\.ipynb$/i, '')));
   const notebook = await readNotebookFile(notebookPath);
-  const plan = await planExport(notebook, { notebookName: path.basename(notebookPath), outDir: out, ...(wasmPaths ? { wasmPaths } : {}) });
+  const plan = await planExport(notebook, { notebookName: path.basename(notebookPath), notebookPath, outDir: out, ...(wasmPaths ? { wasmPaths } : {}) });
   if (values.json) io.stdout.write(`${JSON.stringify({ ...plan, files: plan.files.map(({ content: _content, ...f }) => f) }, null, 2)}\n`);
   else io.stdout.write(renderPlan(plan, out));
   const blocked = plan.conflicts.length > 0 && !values.force;

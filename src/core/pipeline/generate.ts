@@ -3,7 +3,8 @@
 // parameters as keyword arguments and returns a dict of its outputs by name ({} when it has none).
 import type { JsonValue } from '../notebook/notebookModel.ts';
 import type { Dataflow } from './dataflow.ts';
-import { flowFile, readmeFile, smokeTestFiles } from './generateExtras.ts';
+import { readmeFile, smokeTestFiles } from './generateExtras.ts';
+import { flowFile } from './metaflowFlow.ts';
 import { isFloatLiteral, yamlFloat } from './literals.ts';
 import type { GeneratedFile, PipelineParameter, PipelineStep } from './model.ts';
 import type { PythonParser } from './pythonParser.ts';
@@ -15,6 +16,8 @@ import { renderImportBlock, type ImportEntry } from './importBlock.ts';
 export interface GenerateContext {
   /** The notebook's file name (`churn.ipynb`), for docstrings and the flow's class name. */
   notebookName: string;
+  /** The notebook's folder relative to the package folder, with forward slashes (`../../notebooks`): the steps run there. */
+  notebookDir: string;
   flow: Dataflow;
   parser: PythonParser;
 }
@@ -156,15 +159,22 @@ function pipelineFile(ctx: GenerateContext): string {
     python pipeline.py --only STEP      # run one step (and what it needs that is not cached)
     python pipeline.py --params other.yaml --set n_rows=500
 
+Each step runs in the notebook's folder (NOTEBOOK_DIR below, relative to this file's folder;
+--notebook-dir or $LABBOOK_NOTEBOOK_DIR override it), whatever the current directory, so the
+notebook's relative paths read and write the same files as the notebook did.
+
 Each step's outputs are saved in .pipeline_cache/<step>/ (DataFrames as Parquet, arrays and
-estimators with joblib, anything else pickled). A step whose code, inputs and parameters are
-unchanged since its last run is skipped. The last line printed is the metrics, as JSON.
+estimators with joblib, anything else pickled). A step whose code, inputs, parameters and folder
+are unchanged since its last run is skipped. The last line printed is the metrics, as JSON.
 """`;
   return [
     doc,
     '',
     RUNNER_IMPORTS,
     'ROOT = Path(__file__).resolve().parent',
+    '',
+    "# The notebook's folder, relative to ROOT: the steps run there, as the notebook's cells did.",
+    `NOTEBOOK_DIR = ${JSON.stringify(ctx.notebookDir)}`,
     '',
     '# Steps in the order they run; "after" lists ordering-only dependencies (prev: tags).',
     `STEPS = [\n${steps.join('\n')}\n]`,

@@ -1,117 +1,9 @@
-// The generated package's Metaflow flow, smoke tests and README.
+// The generated package's smoke tests and README.
 import type { GenerateContext } from './generate.ts';
-import { FIRST_PARTY, metricOwners, pythonValue } from './generate.ts';
-import { renderImportBlock } from './importBlock.ts';
-import type { GeneratedFile, PipelineParameter } from './model.ts';
-
-/** FlowSpec attributes an artifact or parameter must not shadow. */
-const FLOWSPEC_RESERVED: ReadonlySet<string> = new Set(['name', 'input', 'index', 'next', 'foreach_stack', 'merge_artifacts', 'script_name', 'cmd', 'run_id', 'step', 'start', 'end']);
+import type { GeneratedFile } from './model.ts';
+import { notebookDirParameterName, stepWaves } from './metaflowFlow.ts';
 
 export const SMALL_DATA_PARAMETERS: readonly string[] = ['n_rows', 'nrows', 'sample_size', 'max_rows', 'n_samples', 'small'];
-
-function className(notebookName: string): string {
-  const base = notebookName.replace(/\.ipynb$/i, '').replace(/[^A-Za-z0-9]+/g, ' ').trim();
-  const pascal = base
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((w) => w[0]?.toUpperCase() + w.slice(1))
-    .join('');
-  const name = /^[A-Za-z]/.test(pascal) ? pascal : `Notebook${pascal}`;
-  return name.endsWith('Flow') ? name : `${name}Flow`;
-}
-
-/** Attribute names on the flow: artifacts as `self.<name>` unless that would clash or not be stored. */
-function flowNames(ctx: GenerateContext): { artifact: (name: string) => string; param: (name: string) => string } {
-  const stepNames = new Set(ctx.flow.steps.map((s) => s.name));
-  const taken = new Set<string>([...stepNames, ...FLOWSPEC_RESERVED]);
-  const params = new Map<string, string>();
-  for (const p of ctx.flow.parameters) {
-    let attr = p.name.startsWith('_') || taken.has(p.name) ? `param_${p.name.replace(/^_+/, '')}` : p.name;
-    while (taken.has(attr)) attr = `${attr}_`;
-    taken.add(attr);
-    params.set(p.name, attr);
-  }
-  const artifacts = new Map<string, string>();
-  const artifact = (name: string): string => {
-    const known = artifacts.get(name);
-    if (known) return known;
-    // Metaflow does not store attributes that start with an underscore.
-    let attr = name.startsWith('_') || taken.has(name) ? `art_${name.replace(/^_+/, '')}` : name;
-    while (taken.has(attr)) attr = `${attr}_`;
-    taken.add(attr);
-    artifacts.set(name, attr);
-    return attr;
-  };
-  return { artifact, param: (name) => params.get(name) ?? name };
-}
-
-function parameterLine(p: PipelineParameter, attr: string): string {
-  const help = `help="from the notebook's parameters cell"`;
-  if (Array.isArray(p.value) || (typeof p.value === 'object' && p.value !== null) || p.value === null) {
-    return `    ${attr} = Parameter(${JSON.stringify(p.name)}, type=JSONType, default=${JSON.stringify(JSON.stringify(p.value))}, ${help})`;
-  }
-  const literal = p.literal.includes('\n') ? pythonValue(p.value) : p.literal;
-  return `    ${attr} = Parameter(${JSON.stringify(p.name)}, default=${literal}, ${help})`;
-}
-
-export function flowFile(ctx: GenerateContext): string {
-  const { flow } = ctx;
-  const names = flowNames(ctx);
-  const cls = className(ctx.notebookName);
-  const stepNames = flow.steps.map((s) => s.name);
-  const lines: string[] = [
-    `"""Metaflow version of the pipeline exported by Labbook from ${ctx.notebookName}.`,
-    '',
-    'Runs locally:',
-    '',
-    '    python flow.py run',
-    ...(flow.parameters[0] ? [`    python flow.py run --${flow.parameters[0].name} ${flow.parameters[0].literal.includes('\n') ? 'VALUE' : flow.parameters[0].literal}`] : []),
-    '',
-    'and scales out unchanged, each step in its own container, once Metaflow is configured for the cloud:',
-    '',
-    '    python flow.py run --with kubernetes',
-    '    python flow.py run --with batch',
-    '',
-    'Steps run in an order consistent with the notebook\'s dataflow; step outputs travel as artifacts',
-    '(self.<name>). The end step prints the metrics as JSON.',
-    '"""',
-    '',
-    renderImportBlock(
-      [
-        { module: 'json' },
-        { module: 'numbers' },
-        ...['FlowSpec', 'Parameter', 'step', ...(flow.parameters.some((p) => typeof p.value === 'object') ? ['JSONType'] : [])].map((name) => ({ module: 'metaflow', name })),
-        ...flow.steps.map((s) => ({ module: `steps.${s.name}`, name: s.name, alias: `run_${s.name}` })),
-      ],
-      FIRST_PARTY,
-    ),
-    '',
-    '',
-    `class ${cls}(FlowSpec):`,
-    `    """The steps of ${ctx.notebookName}, in order: ${stepNames.join(' → ') || '(none)'}."""`,
-    '',
-  ];
-  for (const p of flow.parameters) lines.push(parameterLine(p, names.param(p.name)));
-  if (flow.parameters.length) lines.push('');
-  const next = (i: number) => stepNames[i] ?? 'end';
-  lines.push('    @step', '    def start(self):', `        self.next(self.${next(0)})`, '');
-  flow.steps.forEach((s, i) => {
-    const args = [...s.inputs.map((input) => `${input.name}=self.${names.artifact(input.name)}`), ...s.params.filter((p) => !s.inputs.some((x) => x.name === p)).map((p) => `${p}=self.${names.param(p)}`)];
-    lines.push('    @step', `    def ${s.name}(self):`, `        """Notebook cell${s.cells.length === 1 ? '' : 's'} ${s.cells.map((c) => c + 1).join(', ')}."""`);
-    lines.push(`        ${s.outputs.length ? 'outputs = ' : ''}run_${s.name}(${args.join(', ')})`);
-    for (const o of s.outputs) lines.push(`        self.${names.artifact(o.name)} = outputs[${JSON.stringify(o.name)}]`);
-    lines.push(`        self.next(self.${next(i + 1)})`, '');
-  });
-  const owners = metricOwners(flow);
-  lines.push('    @step', '    def end(self):', '        metrics = {}');
-  for (const [metric] of owners) {
-    lines.push(`        value = getattr(self, ${JSON.stringify(names.artifact(metric))}, None)`);
-    lines.push('        if isinstance(value, numbers.Real) and not isinstance(value, bool):');
-    lines.push(`            metrics[${JSON.stringify(metric)}] = int(value) if isinstance(value, numbers.Integral) else float(value)`);
-  }
-  lines.push('        print(json.dumps(metrics, sort_keys=True))', '', '', 'if __name__ == "__main__":', `    ${cls}()`, '');
-  return lines.join('\n');
-}
 
 export function smokeTestFiles(ctx: GenerateContext): GeneratedFile[] {
   const { flow } = ctx;
@@ -203,12 +95,18 @@ export function readmeFile(ctx: GenerateContext): string {
     (s) => `| \`${s.name}\` | ${s.cells.map((c) => c + 1).join(', ')} | ${s.inputs.map((i) => `\`${i.name}\` (${i.from})`).join(', ') || '—'} | ${s.outputs.map((o) => `\`${o.name}\``).join(', ') || '—'} |`,
   );
   const warnings = flow.warnings.map((w) => `- ${w.cell !== undefined ? `cell ${w.cell + 1}${w.line !== undefined ? `, line ${w.line}` : ''}: ` : ''}${w.message}`);
+  const waves = stepWaves(flow.steps, flow.edges);
+  const flowDirOption = notebookDirParameterName(flow.parameters);
+  const waveLines = waves.map((w, i) => `${i + 1}. ${w.map((n) => `\`${n}\``).join(w.length > 1 ? ' ∥ ' : '')}${w.length > 1 ? ' (parallel branches, then a join)' : ''}`);
   return `# Pipeline from ${ctx.notebookName}
 
 Generated by Labbook. Each notebook step is a plain Python function in \`steps/\`; \`pipeline.py\` runs
-them in order and caches their outputs; \`flow.py\` runs the same steps with Metaflow.
+them in order and caches their outputs; \`flow.py\` runs the same steps with Metaflow, independent
+steps in parallel.
 
 ## Run it
+
+From this folder (or from anywhere, with the path to the file):
 
 \`\`\`sh
 pip install -r requirements.txt
@@ -217,10 +115,52 @@ python pipeline.py --force         # rerun everything
 python pipeline.py --only STEP     # run one step
 python pipeline.py --set name=value --params params.yaml
 python -m pytest -q tests          # smoke tests
-python flow.py run                 # with Metaflow (add --with kubernetes or --with batch to scale out)
+python flow.py run                 # with Metaflow; independent steps run in parallel
+python flow.py run --max-workers 2 # at most two steps at a time (Metaflow's default is 16)
 \`\`\`
 
 The last line \`pipeline.py\` prints is the metrics as JSON${flow.metricsFromLastStep ? ' (the numbers among the last step\'s results)' : ` (${flow.metrics.map((m) => `\`${m}\``).join(', ')})`}.
+
+## Where the steps run
+
+**Every step runs with the notebook's folder as its current directory**, whatever directory you start
+\`pipeline.py\`, \`flow.py\` or the tests from. That folder is \`${ctx.notebookDir}\`, relative to this package
+(\`NOTEBOOK_DIR\` in \`pipeline.py\`), so it moves with the repository. The notebook's relative paths
+therefore mean what they meant in the notebook: \`pd.read_csv("data/train.csv")\` reads the file next
+to the notebook, and files the steps write (\`to_csv("out/x.csv")\`, saved figures and models) land
+where the notebook would have written them. Modules in that folder are importable, as in the
+notebook's kernel.
+
+To run the steps somewhere else (another copy of the data, a scratch folder for the outputs):
+\`python pipeline.py --notebook-dir DIR\`, \`python flow.py run --${flowDirOption} DIR\`, or
+\`LABBOOK_NOTEBOOK_DIR=DIR\` for any of them, the tests included (a relative DIR is taken from the
+current directory).
+
+## Scale out with Metaflow
+
+\`flow.py\` follows the notebook's DAG in waves: a step runs one wave after the latest step it needs;
+the steps of one wave are parallel branches of a Metaflow split, and a join step merges their
+artifacts before the next wave (so the graph is valid for any DAG, at the cost of waiting for the
+whole wave). A name that several steps assign is stored per step (\`<name>__<step>\`), so every step
+reads the value the notebook would have given it; where branches of one wave assign the same name,
+the join also sets \`<name>\` to the value of the later cell, as in the notebook.
+
+${waveLines.join('\n') || '(no steps)'}
+
+Locally the branches run as parallel processes, at most \`--max-workers\` at a time. Once Metaflow is
+configured for your cloud, the same flow runs each step in its own container:
+
+\`\`\`sh
+python flow.py run --with kubernetes
+python flow.py run --with batch
+python flow.py run --with kubernetes --max-workers 8
+\`\`\`
+
+Metaflow ships only this package's code to the containers: files the steps read must be reachable
+from there (object storage, or files copied into the package with \`--package-suffixes\` and
+\`--${flowDirOption} .\`), and files they write stay in the container unless a step uploads them.
+Steps that pass data through files rather than variables need a \`prev:\` tag in the notebook so that
+they are not run as parallel branches.
 
 ## Layout
 

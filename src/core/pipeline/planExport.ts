@@ -27,6 +27,12 @@ export interface ExportOptions {
   notebookName: string;
   /** The folder the package goes to; when given, files already there are compared with the manifest. */
   outDir?: string;
+  /**
+   * Where the notebook is (absolute, or relative to the current directory). With `outDir` it gives
+   * the notebook's folder relative to the package, where the generated code runs the steps;
+   * without either, the steps run in the package folder.
+   */
+  notebookPath?: string;
   parser?: PythonParser;
   wasmPaths?: PythonWasmPaths;
 }
@@ -46,6 +52,10 @@ export interface ExportPlan {
   removals: string[];
   /** The folder the file actions were worked out against (absolute), if any. */
   comparedWith?: string;
+  /** The notebook's folder relative to the package folder (forward slashes): the steps run there. */
+  notebookDir: string;
+  /** The notebook's folder (absolute), when known: a plan for one package folder cannot be written to another. */
+  notebookFolder?: string;
 }
 
 export interface WriteResult {
@@ -60,12 +70,20 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
+/** `notebookFolder` relative to `packageDir`, with forward slashes, `.` when they are the same. */
+export function relativeNotebookDir(packageDir: string, notebookFolder: string): string {
+  const relative = path.relative(path.resolve(packageDir), path.resolve(notebookFolder));
+  return relative === '' ? '.' : relative.split(path.sep).join('/');
+}
+
 export async function planExport(notebook: Notebook, options: ExportOptions): Promise<ExportPlan> {
   const parser = options.parser ?? (await initPythonParser(options.wasmPaths));
   const base = path.basename(options.notebookName).replace(/\.ipynb$/i, '');
   const detection = detectSteps(notebook, base || 'notebook');
   const flow = analyzeDataflow(notebook, detection, parser);
-  const generated = generatePackage({ notebookName: path.basename(options.notebookName), flow, parser });
+  const notebookFolder = options.notebookPath !== undefined ? path.dirname(path.resolve(options.notebookPath)) : undefined;
+  const notebookDir = notebookFolder !== undefined && options.outDir !== undefined ? relativeNotebookDir(options.outDir, notebookFolder) : '.';
+  const generated = generatePackage({ notebookName: path.basename(options.notebookName), notebookDir, flow, parser });
   const plan: ExportPlan = {
     notebookName: options.notebookName,
     mode: detection.mode,
@@ -78,6 +96,8 @@ export async function planExport(notebook: Notebook, options: ExportOptions): Pr
     files: generated.map((f) => ({ ...f, action: 'create' })),
     conflicts: [],
     removals: [],
+    notebookDir,
+    ...(notebookFolder !== undefined ? { notebookFolder } : {}),
   };
   if (options.outDir) await compareWithDisk(plan, options.outDir);
   return plan;
@@ -139,6 +159,10 @@ async function compareWithDisk(plan: ExportPlan, dir: string): Promise<void> {
 /** Writes the plan into `dir` (the folder it was planned against, or a new one). */
 export async function writeExport(plan: ExportPlan, dir: string, options: { force?: boolean } = {}): Promise<WriteResult> {
   const result: WriteResult = { written: [], unchanged: [], kept: [], removed: [] };
+  // The generated code records the notebook's folder relative to the package: elsewhere it would be wrong.
+  if (plan.notebookFolder !== undefined && relativeNotebookDir(dir, plan.notebookFolder) !== plan.notebookDir) {
+    throw new Error(`This export plan was made for another folder than ${dir}; plan the export again for ${dir}.`);
+  }
   // A plan made for another folder (or none) says nothing about the files here: compare first.
   if (plan.comparedWith !== path.resolve(dir)) {
     plan = { ...plan, files: plan.files.map((f) => ({ ...f })) };

@@ -3,7 +3,7 @@
 // live in a raw template string.
 
 export const RUNNER_BODY = String.raw`
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 SMALL_DATA_PARAMETERS = ("n_rows", "nrows", "sample_size", "max_rows", "n_samples", "small")
 
 
@@ -15,6 +15,33 @@ class RunResult:
     skipped: list = field(default_factory=list)
     metrics: dict = field(default_factory=dict)
     values: dict = field(default_factory=dict)
+
+
+def notebook_folder(override=None):
+    """The folder the steps run in: override or $LABBOOK_NOTEBOOK_DIR (relative to the current
+    directory), else NOTEBOOK_DIR (relative to this package)."""
+    chosen = override or os.environ.get("LABBOOK_NOTEBOOK_DIR")
+    folder = (Path(chosen) if chosen else ROOT / NOTEBOOK_DIR).resolve()
+    if not folder.is_dir():
+        raise SystemExit(f"pipeline: the notebook folder {folder} does not exist; pass --notebook-dir or set LABBOOK_NOTEBOOK_DIR")
+    return folder
+
+
+@contextmanager
+def in_folder(folder):
+    """Runs the block with folder as the current directory and importable, as in the notebook's kernel."""
+    previous = os.getcwd()
+    entry = str(folder)
+    added = entry not in sys.path
+    if added:
+        sys.path.append(entry)
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+        if added and entry in sys.path:
+            sys.path.remove(entry)
 
 
 def load_params(path=None, overrides=()):
@@ -152,12 +179,13 @@ def _as_number(value):
     return int(value) if isinstance(value, numbers.Integral) else float(value)
 
 
-def run(params=None, *, cache_dir=None, force=False, only=None, log=print):
-    """Runs the steps in order; a step whose code, inputs and parameters are unchanged since its last run is skipped."""
+def run(params=None, *, cache_dir=None, force=False, only=None, log=print, notebook_dir=None):
+    """Runs the steps in order, each in the notebook's folder; a step whose code, inputs, parameters and folder are unchanged since its last run is skipped."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     params = dict(load_params() if params is None else params)
-    cache = Path(cache_dir) if cache_dir else ROOT / ".pipeline_cache"
+    cache = Path(cache_dir).resolve() if cache_dir else ROOT / ".pipeline_cache"
+    folder_of_notebook = notebook_folder(notebook_dir)
     selected = _selected(only)
     result = RunResult()
     records = {}
@@ -176,6 +204,7 @@ def run(params=None, *, cache_dir=None, force=False, only=None, log=print):
             "code": _code_hash(name),
             "inputs": {i["name"]: records[i["from"]]["outputs"][i["name"]]["hash"] for i in step["inputs"]},
             "params": {p: params[p] for p in step["params"]},
+            "folder": str(folder_of_notebook),
         }
         key = hashlib.sha256(json.dumps(key_source, sort_keys=True, default=repr).encode()).hexdigest()
         folder = cache / name
@@ -190,7 +219,8 @@ def run(params=None, *, cache_dir=None, force=False, only=None, log=print):
         log(f"[pipeline] run {name}")
         started = time.perf_counter()
         function = getattr(importlib.import_module(f"steps.{name}"), name)
-        returned = function(**kwargs)
+        with in_folder(folder_of_notebook):
+            returned = function(**kwargs)
         absent = [o for o in step["outputs"] if o not in returned]
         if absent:
             raise RuntimeError(f"step {name} did not return {', '.join(absent)}")
@@ -243,9 +273,10 @@ def main(argv=None):
     parser.add_argument("--force", action="store_true", help="rerun every step, even unchanged ones")
     parser.add_argument("--only", metavar="STEP", help="run this step (and any step it needs that has no cached outputs)")
     parser.add_argument("--cache-dir", help="where step outputs are kept (default: .pipeline_cache)")
+    parser.add_argument("--notebook-dir", metavar="DIR", help=f"the folder the steps run in (default: {NOTEBOOK_DIR}, relative to this package)")
     args = parser.parse_args(argv)
     params = load_params(args.params, args.set)
-    result = run(params, cache_dir=args.cache_dir, force=args.force, only=args.only)
+    result = run(params, cache_dir=args.cache_dir, force=args.force, only=args.only, notebook_dir=args.notebook_dir)
     print(f"[pipeline] {len(result.ran)} step(s) ran, {len(result.skipped)} skipped", flush=True)
     print(json.dumps(result.metrics, sort_keys=True), flush=True)
     return 0
@@ -260,9 +291,11 @@ import hashlib
 import importlib
 import json
 import numbers
+import os
 import pickle
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -215,6 +215,7 @@ export class PipelinePanel extends WebviewPanelHost<PipelineRequests, PipelineEv
     const notebook = await readNotebookFile(this.notebookPath);
     const plan = await planExport(notebook, {
       notebookName: path.basename(this.notebookPath),
+      notebookPath: this.notebookPath,
       wasmPaths: this.deps.wasmPaths,
       ...(compare ? { outDir: where.outDirAbsolute } : {}),
     });

@@ -2,10 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { readNotebookFile } from '../../../src/core/notebook/readNotebook.ts';
 import { paramsYaml, pypiName, requirementsTxt } from '../../../src/core/pipeline/generate.ts';
 import { renderImportBlock } from '../../../src/core/pipeline/importBlock.ts';
-import { MANIFEST_FILE, planExport, writeExport } from '../../../src/core/pipeline/planExport.ts';
+import { stepWaves } from '../../../src/core/pipeline/metaflowFlow.ts';
+import { MANIFEST_FILE, planExport, writeExport, type ExportPlan } from '../../../src/core/pipeline/planExport.ts';
 import { code, markdown, notebook } from './helpers.ts';
+
+const FIXTURES = path.join(import.meta.dirname, '..', '..', 'fixtures', 'pipeline');
 
 const sample = () =>
   notebook(
@@ -158,5 +162,141 @@ describe('pipeline: generated package', () => {
       const result = await writeExport(await planExport(sample(), { notebookName: 'sample.ipynb' }), dir);
       assert.deepEqual(result.kept, ['flow.py']);
     });
+  });
+});
+
+/** flow.py's graph as written: each step, whether it is a join (takes `inputs`), and its `self.next` targets. */
+function flowGraph(flowPy: string): Map<string, { join: boolean; next: string[]; body: string }> {
+  const graph = new Map<string, { join: boolean; next: string[]; body: string }>();
+  const defs = [...flowPy.matchAll(/^ {4}@step\n {4}def (\w+)\(self(, inputs)?\):\n((?: {8}.*\n|\n)*)/gm)];
+  for (const [, name = '', inputs, body = ''] of defs) {
+    const next = /self\.next\(([^)]*)\)/.exec(body)?.[1]?.split(',').map((t) => t.trim().replace(/^self\./, '')) ?? [];
+    graph.set(name, { join: inputs !== undefined, next, body });
+  }
+  return graph;
+}
+
+/** Metaflow's rules for a static graph: every target exists, every split's branches meet at one join, joins do not split, end is reached. */
+function assertValidFlow(flowPy: string): void {
+  const graph = flowGraph(flowPy);
+  assert.ok(graph.has('start') && graph.has('end'), 'start and end steps');
+  assert.deepEqual(graph.get('end')?.next, []);
+  for (const [name, node] of graph) {
+    for (const target of node.next) assert.ok(graph.has(target), `${name} → ${target}, which is not a step`);
+    if (node.join) {
+      assert.equal(node.next.length, 1, `join ${name} must not split`);
+      assert.match(node.body, /self\.merge_artifacts\(inputs\)/, `join ${name} merges artifacts`);
+    }
+    if (node.next.length > 1) {
+      const joins = new Set(node.next.map((b) => graph.get(b)?.next.join(',')));
+      assert.equal(joins.size, 1, `the branches of ${name} meet at one step`);
+      const join = [...joins][0] ?? '';
+      assert.ok(graph.get(join)?.join, `${join} after the split at ${name} takes inputs`);
+    }
+  }
+  const seen = new Set<string>();
+  const todo = ['start'];
+  for (let guard = 0; todo.length > 0 && guard < 10_000; guard++) {
+    const name = todo.pop() ?? '';
+    if (seen.has(name)) continue;
+    seen.add(name);
+    todo.push(...(graph.get(name)?.next ?? []));
+  }
+  assert.deepEqual([...seen].sort(), [...graph.keys()].sort(), 'every step is reached from start');
+}
+
+describe('pipeline: where the steps run, and the Metaflow flow', () => {
+  const fixture = (name: string) => readNotebookFile(path.join(FIXTURES, name, `${name}.ipynb`));
+  const fileOf = (plan: ExportPlan, p: string) => plan.files.find((f) => f.path === p)?.content ?? '';
+
+  it('records the notebook folder relative to the package, and runs every step there', async () => {
+    const repo = path.join(tmpdir(), 'labbook-no-such-repo');
+    const plan = await planExport(await fixture('titanic'), { notebookName: 'titanic.ipynb', notebookPath: path.join(repo, 'notebooks', 'titanic', 'titanic.ipynb'), outDir: path.join(repo, 'pipelines', 'titanic') });
+    assert.equal(plan.notebookDir, '../../notebooks/titanic');
+    const pipeline = fileOf(plan, 'pipeline.py');
+    assert.match(pipeline, /^NOTEBOOK_DIR = "\.\.\/\.\.\/notebooks\/titanic"$/m);
+    assert.match(pipeline, /folder = \(Path\(chosen\) if chosen else ROOT \/ NOTEBOOK_DIR\)\.resolve\(\)/);
+    assert.match(pipeline, / {8}with in_folder\(folder_of_notebook\):\n {12}returned = function\(\*\*kwargs\)/);
+    assert.match(pipeline, /"--notebook-dir"/);
+    assert.match(pipeline, /os\.environ\.get\("LABBOOK_NOTEBOOK_DIR"\)/);
+    const flow = fileOf(plan, 'flow.py');
+    assert.match(flow, /^from pipeline import in_folder, notebook_folder$/m);
+    assert.match(flow, / {4}notebook_dir = Parameter\("notebook_dir", default="",/);
+    assert.equal((flow.match(/with in_folder\(notebook_folder\(self\.notebook_dir or None\)\):/g) ?? []).length, plan.steps.length);
+    const readme = fileOf(plan, 'README.md');
+    assert.match(readme, /\*\*Every step runs with the notebook's folder as its current directory\*\*/);
+    assert.match(readme, /That folder is `\.\.\/\.\.\/notebooks\/titanic`, relative to this package/);
+    assert.match(readme, /--notebook-dir DIR/);
+    // Without a notebook path the steps run in the package folder.
+    assert.equal((await planExport(sample(), { notebookName: 'sample.ipynb' })).notebookDir, '.');
+    assert.match(fileOf(await planExport(sample(), { notebookName: 'sample.ipynb' }), 'pipeline.py'), /^NOTEBOOK_DIR = "\."$/m);
+  });
+
+  it('refuses to write a plan to another folder than the one its notebook folder was worked out for', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'labbook-export-'));
+    try {
+      const plan = await planExport(sample(), { notebookName: 'sample.ipynb', notebookPath: path.join(dir, 'nb', 'sample.ipynb'), outDir: path.join(dir, 'a') });
+      assert.equal(plan.notebookDir, '../nb');
+      await assert.rejects(writeExport(plan, path.join(dir, 'b', 'deeper')), /plan the export again/);
+      assert.deepEqual((await writeExport(plan, path.join(dir, 'a'))).kept, []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('puts each step one wave after the latest step it needs', async () => {
+    const waves = await planExport(await fixture('waves'), { notebookName: 'waves.ipynb' });
+    assert.deepEqual(stepWaves(waves.steps, waves.edges), [['p', 'q', 'b'], ['r', 'e'], ['c', 'f']]);
+    const titanic = await planExport(await fixture('titanic'), { notebookName: 'titanic.ipynb' });
+    assert.deepEqual(stepWaves(titanic.steps, titanic.edges), [['loaddata'], ['datapreprocessing'], ['featureengineering'], ['decisiontree', 'svm', 'naivebayes', 'logisticregression', 'randomforest'], ['results']]);
+    // Ordering-only edges count too.
+    const s = (name: string) => ({ name, title: name, cells: [], inputs: [], params: [], outputs: [], prev: [] });
+    assert.deepEqual(stepWaves([s('a'), s('b'), s('c')], [{ from: 'a', to: 'c', names: [] }]), [['a', 'b'], ['c']]);
+  });
+
+  it('splits independent steps into Metaflow branches and joins them, for any DAG', async () => {
+    const titanic = fileOf(await planExport(await fixture('titanic'), { notebookName: 'titanic.ipynb' }), 'flow.py');
+    assertValidFlow(titanic);
+    assert.match(titanic, /self\.next\(self\.decisiontree, self\.svm, self\.naivebayes, self\.logisticregression, self\.randomforest\)/);
+    assert.equal((titanic.match(/self\.next\(self\.join_4\)/g) ?? []).length, 5);
+    // The five branches pass their accuracies on through the join: results reads them all.
+    assert.match(titanic, /run_results\(acc_decision_tree=self\.acc_decision_tree, acc_svc=self\.acc_svc, acc_gaussian=self\.acc_gaussian, acc_log=self\.acc_log, acc_random_forest=self\.acc_random_forest, y_pred=self\.y_pred\)/);
+
+    const waves = fileOf(await planExport(await fixture('waves'), { notebookName: 'waves.ipynb' }), 'flow.py');
+    assertValidFlow(waves);
+    const graph = flowGraph(waves);
+    assert.deepEqual(
+      [...graph].map(([name, node]) => `${name}${node.join ? '*' : ''}→${node.next.join('|')}`),
+      ['start→p|q|b', 'p→join_1', 'q→join_1', 'b→join_1', 'join_1*→fan_out_2', 'fan_out_2→r|e', 'r→join_2', 'e→join_2', 'join_2*→fan_out_3', 'fan_out_3→c|f', 'c→join_3', 'f→join_3', 'join_3*→end', 'end→'],
+    );
+  });
+
+  it('keeps a name several steps assign per step, and lets the later cell win where two branches assign it', async () => {
+    const plan = await planExport(await fixture('waves'), { notebookName: 'waves.ipynb' });
+    const flow = fileOf(plan, 'flow.py');
+    assert.match(flow, / {8}self\.x__p = outputs\["x"\]\n/);
+    assert.match(flow, / {8}self\.x__b = outputs\["x"\]\n/);
+    // c reads p's x although b assigned x before c runs in the flow; e and f read b's.
+    assert.match(flow, /run_c\(t2=self\.t2, x=self\.x__p\)/);
+    assert.match(flow, /run_e\(x=self\.x__b\)/);
+    assert.match(flow, /run_f\(x=self\.x__b, result=self\.result\)/);
+    assert.match(flow, /def join_1\(self, inputs\):\n.*\n {8}self\.merge_artifacts\(inputs\)\n {8}# p, b both assign x: the later cell wins, as in the notebook\n {8}self\.x = inputs\.b\.x__b\n/);
+    // The metric x is the notebook's last x: b's.
+    assert.match(flow, /value = getattr\(self, "x__b", None\)\n.*\n {12}metrics\["x"\]/);
+  });
+
+  it('says how to scale out and bound the workers, and avoids names the flow already uses', async () => {
+    const plan = await planExport(await fixture('titanic'), { notebookName: 'titanic.ipynb' });
+    const readme = fileOf(plan, 'README.md');
+    for (const text of ['python flow.py run --with kubernetes', 'python flow.py run --with batch', 'python flow.py run --max-workers 2', '4. `decisiontree` ∥ `svm` ∥ `naivebayes` ∥ `logisticregression` ∥ `randomforest` (parallel branches, then a join)']) {
+      assert.ok(readme.includes(text), `README: ${text}`);
+    }
+    assert.match(fileOf(plan, 'flow.py'), /python flow\.py run --max-workers 4/);
+
+    const clash = notebook(code('notebook_dir = "x"', ['parameters']), code('a = notebook_dir', ['step:join_1']), code('b = 1', ['step:other']), code('c = a + b', ['step:last']));
+    const flow = fileOf(await planExport(clash, { notebookName: 'clash.ipynb' }), 'flow.py');
+    assertValidFlow(flow);
+    assert.match(flow, / {4}labbook_notebook_dir = Parameter\("labbook_notebook_dir", default=""/);
+    assert.match(flow, /def join_1_\(self, inputs\):/);
   });
 });
