@@ -138,6 +138,8 @@ export interface PipelineState {
   readonly force: boolean;
   /** The last plan, to show at once after a reload (dropped when large). */
   readonly plan?: PipelinePlanView;
+  /** The graph's zoom and pan when the user changed them (absent: fitted to the panel). */
+  readonly graphView?: { readonly scale: number; readonly x: number; readonly y: number };
 }
 
 export function isWithOutDir(value: unknown): value is WithOutDir {

@@ -232,12 +232,19 @@ describe('e2e: a first session with Labbook', function () {
     // The notebook is open from the diff step: bring its tab to the front.
     await page.keyboard.press('Escape');
     await page.locator('.tabs-container .tab', { hasText: 'explore.ipynb' }).filter({ hasNotText: 'Diff' }).first().click();
+    // The preview opens beside the notebook: without the Chat side bar that column has a normal width.
+    if (await page.locator('.part.auxiliarybar').isVisible().catch(() => false)) await runCommand(page, 'View: Hide Secondary Side Bar');
     await runCommand(page, 'Labbook: Export Notebook to Pipeline…');
     const frame = await webviewFrame(page, '[data-testid=dag]', 60_000);
     // The graph's frame is there before the plan: wait for its steps.
     await frame.waitForSelector('[data-testid=dag-steps] li', { timeout: 60_000 });
     const steps = await frame.locator('[data-testid=dag-steps] li').count();
     assert.ok(steps >= 2, `the notebook's headings make steps (${steps})`);
+    // One box per step in the drawing, no two on top of each other.
+    const boxes = await frame.locator('[data-testid=dag] .graph-node rect').evaluateAll((rects) => rects.map((r) => r.getBoundingClientRect().toJSON() as DOMRect));
+    assert.equal(boxes.length, steps);
+    const clash = boxes.some((a, i) => boxes.slice(i + 1).some((b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom));
+    assert.equal(clash, false, JSON.stringify(boxes));
     await page.screenshot({ path: path.join(shots, '10-pipeline-preview.png') });
     await frame.click('[data-testid=write]');
     await frame.waitForFunction(() => /^Wrote \d+ files? to /.test(document.querySelector('[data-testid=status]')?.textContent ?? ''), undefined, { timeout: 30_000 });

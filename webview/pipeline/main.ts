@@ -4,6 +4,7 @@
 import type { PipelineEvent, PipelinePlanView, PipelineRequests, PipelineState } from '../../src/protocol/pipeline.ts';
 import { assertNever } from '../../src/protocol/rpc.ts';
 import { el } from '../shared/dom.ts';
+import { isViewTransform, type ViewTransform } from '../shared/graphLayout.ts';
 import { RpcClient } from '../shared/rpcClient.ts';
 import { vscodeApi } from '../shared/vscodeApi.ts';
 import { createDag } from './dag.ts';
@@ -18,6 +19,8 @@ const app = document.getElementById('app') as HTMLElement;
 const saved = api.getState();
 let plan: PipelinePlanView | null = saved?.plan ?? null;
 let notebookPath = typeof saved?.notebookPath === 'string' ? saved.notebookPath : '';
+/** The graph's zoom and pan when the user set them; undefined while it fits the panel. */
+let graphView: ViewTransform | undefined = isViewTransform(saved?.graphView) ? saved.graphView : undefined;
 let loadSeq = 0;
 
 // ── Header and controls ─────────────────────────────────────────────────────────────────────
@@ -45,7 +48,13 @@ const controls = el('div', { className: 'controls' }, [
 const header = el('header', { className: 'panel-head' }, [title, summary, controls, el('div', { className: 'status-row' }, [status, afterWrite]), alertBox]);
 
 // ── Sections ────────────────────────────────────────────────────────────────────────────────
-const dag = createDag((step) => focusStep(step));
+const dag = createDag(
+  (step) => focusStep(step),
+  (view) => {
+    graphView = view;
+    save();
+  },
+);
 const hints = el('div', { className: 'hints', attrs: { 'data-testid': 'hints' } });
 const steps = el('div', { className: 'steps', attrs: { 'data-testid': 'steps' } });
 const warnings = el('ul', { className: 'warnings', attrs: { 'data-testid': 'warnings' } });
@@ -66,11 +75,12 @@ function save(): void {
     outDir: outDir.value,
     force: force.checked,
     ...(plan && JSON.stringify(plan).length <= MAX_SAVED_PLAN_CHARS ? { plan } : {}),
+    ...(graphView ? { graphView } : {}),
   };
   api.setState(state);
 }
 
-function show(next: PipelinePlanView): void {
+function show(next: PipelinePlanView, restoreView?: ViewTransform): void {
   plan = next;
   notebookPath = next.notebookPath;
   if (outDir.value.trim() === '') outDir.value = next.outDir;
@@ -82,7 +92,7 @@ function show(next: PipelinePlanView): void {
   files.replaceChildren(renderFiles(next));
   showConflicts();
   body.hidden = false;
-  dag.show(next);
+  dag.show(next, restoreView);
 }
 
 function showConflicts(): void {
@@ -237,17 +247,17 @@ rpc.onEvent((event) => {
   }
 });
 
-// Redraw the graph in the new theme's colours; keep it fitted to the panel.
+// A new theme may bring another editor font: measure the labels again. (The graph follows the
+// panel's size by itself; its colours are theme variables in the stylesheet.)
 let lastTheme = document.body.className;
 new MutationObserver(() => {
   if (document.body.className === lastTheme) return;
   lastTheme = document.body.className;
   dag.redraw();
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
-window.addEventListener('resize', () => dag.resize());
 
 // Show what we had before a reload at once, then ask the host for the current plan.
-if (plan) show(plan);
+if (plan) show(plan, graphView);
 else body.hidden = true;
 rpc.ready();
 void load();

@@ -12,6 +12,20 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/** An SVG element built the same way: attributes (geometry, classes) and optional text content. */
+export function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number> = {},
+  children: readonly Node[] = [],
+  text?: string,
+): SVGElementTagNameMap[K] {
+  const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
+  if (text !== undefined) node.textContent = text;
+  node.append(...children);
+  return node;
+}
+
 /** A custom element (e.g. `vscode-button`) built the same way. */
 export function custom(
   tag: string,
