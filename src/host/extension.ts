@@ -42,6 +42,8 @@ export interface LabbookApi {
   readonly models: ModelsTreeProvider;
   /** Tracked runs launched from this window. */
   readonly launches: LaunchService;
+  /** The folder of this extension's logs (the Labbook output channel is written under it). */
+  readonly logUri: vscode.Uri;
 }
 
 export function activate(context: vscode.ExtensionContext): LabbookApi {
@@ -56,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
   const showHome = () => HomePanel.show(context.extensionUri, log, readStatus);
 
   const remoteServers = new RemoteServers(context.secrets, log);
-  const roots = new StoreRoots(localStore, remoteServers, context.workspaceState, sqlite);
+  const roots = new StoreRoots(localStore, remoteServers, context.workspaceState, sqlite, log);
   const outboxes = new RemoteOutboxes(path.join(context.globalStorageUri.fsPath, 'outbox'), sqlite, remoteServers, log);
   roots.outboxes = outboxes;
   const explorerSettings = () => {
@@ -80,6 +82,12 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
   context.subscriptions.push(
     outboxes,
     outboxes.onDidChange((url) => experiments.storeChanged(`remote:${url}`)),
+    // A store opened read-only changed on disk, or skipped damaged entries: views and panels redraw.
+    roots.onDidChange((rootId) => {
+      experiments.storeChanged(rootId);
+      storeChanged.fire(rootId);
+      models.refresh();
+    }),
     storeChanged,
     ...registerPanelCommands({ extensionUri: context.extensionUri, log, stores: openRoot, view: experimentsView, onDidChangeStore: storeChanged.event }),
     endpoint,
@@ -132,9 +140,13 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
     ),
     vscode.commands.registerCommand('labbook.refreshExperiments', () => {
       roots.forgetRemotes();
+      roots.reloadOpened();
       experiments.reload();
     }),
-    vscode.commands.registerCommand('labbook.refreshModels', () => models.refresh()),
+    vscode.commands.registerCommand('labbook.refreshModels', () => {
+      roots.reloadOpened();
+      models.refresh();
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('labbook')) void HomePanel.currentPanel()?.refresh();
       if (e.affectsConfiguration('labbook.remoteServers') || e.affectsConfiguration('labbook.store') || e.affectsConfiguration('labbook.explorer')) {
@@ -154,7 +166,7 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
   }, 2000);
   context.subscriptions.push({ dispose: () => clearTimeout(recovery) });
   log.info('Labbook activated');
-  return { showHome, readStatus, openRemoteStore: (url) => remoteServers.open(url), experiments, models, launches };
+  return { showHome, readStatus, openRemoteStore: (url) => remoteServers.open(url), experiments, models, launches, logUri: context.logUri };
 }
 
 export function deactivate(): void {

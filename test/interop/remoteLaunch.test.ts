@@ -61,6 +61,8 @@ describe('interop: tracked launches into a real mlflow server', function () {
       const outcome = await run.stop();
       assert.equal(outcome.status, 'KILLED');
       assert.ok(outbox.state().pending > 0, 'the final status waits in the outbox');
+      // Said as it is, not as a made-up run: the final status is queued until the server is back.
+      assert.ok(outcome.notes.some((n) => /^final status: KILLED waits in the outbox \(\d+ writes? waiting: .+\); it is sent when the server is back\.$/.test(n)), outcome.notes.join('\n'));
       await server.restart();
       await outbox.flush();
       assert.equal(outbox.state().pending, 0, outbox.state().lastError ?? '');

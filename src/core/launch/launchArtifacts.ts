@@ -9,7 +9,7 @@ import { errorText } from './errors.ts';
 import { fingerprintData } from './fingerprintData.ts';
 
 export interface LaunchArtifactsInput {
-  readonly store: TrackingStore;
+  readonly store: Pick<TrackingStore, 'writeArtifact' | 'setTag'>;
   readonly runId: string;
   readonly git?: GitState;
   readonly snapshot?: { readonly relativeFile: string; readonly content: Uint8Array };

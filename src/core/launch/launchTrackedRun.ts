@@ -17,8 +17,9 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { QueuedRunUpdate, QueuedTrackingStore } from '../store/queuedStore.ts';
 import type { TrackingStore } from '../store/trackingStore.ts';
-import type { RunStatus, Tag } from '../store/types.ts';
+import type { Run, RunStatus, Tag } from '../store/types.ts';
 import { captureGit } from './captureGit.ts';
 import { parseArgs } from './commandLine.ts';
 import { fitParams, flattenConfig, readConfigParams } from './configParams.ts';
@@ -35,8 +36,8 @@ export type Program =
   | { readonly kind: 'notebook'; readonly file: string; readonly parameters?: Readonly<Record<string, unknown>> };
 
 export interface LaunchOptions {
-  /** Where the run is created and logged: the local SQLite store or a remote REST store. */
-  readonly store: TrackingStore;
+  /** Where the run is created and logged: the local SQLite store, or a remote one (whose writes may queue). */
+  readonly store: TrackingStore | QueuedTrackingStore;
   /** What the process gets as MLFLOW_TRACKING_URI: Labbook's local endpoint or the remote server. */
   readonly trackingUri: string;
   /** MLFLOW_TRACKING_TOKEN for the process; not set when undefined. */
@@ -112,7 +113,7 @@ export function finalStatus(exit: ProgramExit, stopRequested: boolean): RunOutco
   return exit.exitCode === 0 && !exit.error ? 'FINISHED' : 'FAILED';
 }
 
-export async function ensureExperiment(store: TrackingStore, name: string): Promise<string> {
+export async function ensureExperiment(store: Pick<TrackingStore, 'getExperimentByName' | 'restoreExperiment' | 'createExperiment'>, name: string): Promise<string> {
   const existing = await store.getExperimentByName(name);
   if (existing) {
     if (existing.lifecycleStage === 'deleted') await store.restoreExperiment(existing.experimentId);
@@ -287,7 +288,13 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
     ];
     await retry(() => store.logBatch(runId, { tags: endTags })).catch((err: unknown) => notes.push(`end tags: not set (${errorText(err)}).`));
     // Last, so Labbook's status wins over the mlflow client's end_run().
-    await retry(() => store.updateRun(runId, { status, endTime })).catch((err: unknown) => notes.push(`final status: not set (${errorText(err)}); recovery will set it.`));
+    await retry<Run | QueuedRunUpdate>(() => store.updateRun(runId, { status, endTime })).then(
+      (result) => {
+        const note = finalStatusNote(result, status);
+        if (note) notes.push(note);
+      },
+      (err: unknown) => notes.push(`final status: not set (${errorText(err)}); recovery will set it.`),
+    );
     return {
       status,
       exitCode: exit.exitCode,
@@ -323,7 +330,7 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
 }
 
 /** Notes go into the log (the user reads them there) after the program's own output. */
-async function writeNotes(store: TrackingStore, runId: string, logFile: string, notes: readonly string[]): Promise<void> {
+async function writeNotes(store: Pick<TrackingStore, 'writeArtifact'>, runId: string, logFile: string, notes: readonly string[]): Promise<void> {
   if (notes.length === 0) return;
   try {
     const text = notes.map((n) => `[labbook] ${n}\n`).join('');
@@ -350,6 +357,14 @@ function safeUser(): string {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** What the log should say about the final status when it did not reach the store at once. */
+function finalStatusNote(result: Run | QueuedRunUpdate, status: RunStatus): string | undefined {
+  if (!('state' in result) || result.state === 'shipped') return undefined;
+  return result.state === 'queued'
+    ? `final status: ${status} waits in the outbox (${result.pending} write${result.pending === 1 ? '' : 's'} waiting: ${result.reason}); it is sent when the server is back.`
+    : `final status: refused by the server (${result.reason}); recovery will set it.`;
 }
 
 /** Three tries, for the last writes of a run against a store that may blink. */

@@ -21,7 +21,7 @@ export interface MetricSinkOptions {
 }
 
 export class MetricSink {
-  private readonly store: TrackingStore;
+  private readonly store: Pick<TrackingStore, 'logBatch'>;
   private readonly runId: string;
   private readonly now: () => number;
   private readonly batchSize: number;
@@ -37,7 +37,7 @@ export class MetricSink {
   private loggedCount = 0;
   private droppedCount = 0;
 
-  constructor(store: TrackingStore, runId: string, options: MetricSinkOptions = {}) {
+  constructor(store: Pick<TrackingStore, 'logBatch'>, runId: string, options: MetricSinkOptions = {}) {
     this.store = store;
     this.runId = runId;
     this.now = options.now ?? Date.now;

@@ -25,7 +25,7 @@ const REPLAY_CHARS = 1024 * 1024;
 const PERIODIC_UPLOAD_MAX_BYTES = 8 * 1024 * 1024;
 
 export interface RunOutputOptions {
-  readonly store: TrackingStore;
+  readonly store: Pick<TrackingStore, 'writeArtifact'>;
   readonly runId: string;
   readonly logFile: string;
   readonly onRecords: (records: LineRecord[]) => void;

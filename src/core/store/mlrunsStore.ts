@@ -34,14 +34,12 @@ interface ExperimentDir {
 /**
  * An MLflow file store (`mlruns/`), read-only and read afresh on every call, so it follows an
  * MLflow process that is still writing. A run, experiment or model whose files are missing or
- * corrupt is left out and described in `warnings`; the rest of the store still reads.
+ * corrupt is left out and described in `warnings`; the rest of the store still reads. Nothing is
+ * cached, so `refresh()` only starts the warnings over.
  */
 export class MlrunsStore extends ReadOnlyStore {
   readonly description: string;
   readonly root: string;
-  /** One line per entity skipped so far, naming the file and the problem. */
-  readonly warnings: string[] = [];
-  private readonly seen = new Set<string>();
 
   constructor(root: string) {
     super();
@@ -237,12 +235,6 @@ export class MlrunsStore extends ReadOnlyStore {
       this.warn(`Skipped ${what}: ${err instanceof Error ? err.message : String(err)}`);
       return undefined;
     }
-  }
-
-  private warn(message: string): void {
-    if (this.seen.has(message)) return;
-    this.seen.add(message);
-    this.warnings.push(message);
   }
 }
 

@@ -93,12 +93,13 @@ export class Outbox {
     this.enqueue({ op: 'setTag', ref, tag });
   }
 
-  updateRun(ref: string, update: UpdateRunInput): void {
-    this.enqueue({ op: 'updateRun', ref, update });
+  /** Queues a run update; returns its sequence number (see `entryState`). */
+  updateRun(ref: string, update: UpdateRunInput): number {
+    return this.enqueue({ op: 'updateRun', ref, update });
   }
 
-  private enqueue(operation: OutboxOperation): void {
-    this.db.prepare('INSERT INTO queue (payload, enqueued_at) VALUES (?, ?)').run(JSON.stringify(operation), this.now());
+  private enqueue(operation: OutboxOperation): number {
+    return Number(this.db.prepare('INSERT INTO queue (payload, enqueued_at) VALUES (?, ?)').run(JSON.stringify(operation), this.now()).lastInsertRowid);
   }
 
   // ── shipping ────────────────────────────────────────────────────────────────────────────────
@@ -106,6 +107,12 @@ export class Outbox {
   /** The remote run id behind a reference, once its creation has been shipped. */
   remoteRunId(ref: string): string | undefined {
     return (this.db.prepare('SELECT remote_run_id FROM run_refs WHERE ref = ?').pluck().get(ref) as string | undefined) ?? undefined;
+  }
+
+  /** Where one queued operation is: shipped (gone from the queue), still pending, or refused for good. */
+  entryState(seq: number): { readonly state: 'shipped' } | { readonly state: 'pending' | 'failed'; readonly error: string | null } {
+    const row = this.db.prepare('SELECT state, error FROM queue WHERE seq = ?').get(seq) as { state: 'pending' | 'failed'; error: string | null } | undefined;
+    return row ? { state: row.state, error: row.error } : { state: 'shipped' };
   }
 
   state(): OutboxState {

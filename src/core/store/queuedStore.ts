@@ -5,17 +5,34 @@
 // before the process starts; artifact bytes are not queued).
 import type { Outbox } from './outbox.ts';
 import type { TrackingStore } from './trackingStore.ts';
-import type { LogBatchInput, Metric, Run, Tag, UpdateRunInput } from './types.ts';
+import type { LogBatchInput, Metric, Tag, UpdateRunInput } from './types.ts';
 
 export interface QueuedStoreOptions {
   /** Called when a flush stops early (the server is unreachable); the writes stay queued. */
   readonly onFlushError?: (err: unknown) => void;
 }
 
-type QueuedWrites = Pick<TrackingStore, 'logBatch' | 'logParam' | 'logMetric' | 'setTag' | 'updateRun'>;
+/**
+ * What became of a run update sent through the outbox. Never a made-up `Run`: while the server is
+ * down nothing knows the run's current state, only that the update waits on disk.
+ */
+export type QueuedRunUpdate =
+  /** The server took it. */
+  | { readonly state: 'shipped'; readonly runId: string }
+  /** The server is unreachable: the update waits in the outbox (`pending` writes in all) and ships when it is back. */
+  | { readonly state: 'queued'; readonly runId: string; readonly pending: number; readonly reason: string }
+  /** The server refused it for good; the outbox keeps it aside, with the server's answer. */
+  | { readonly state: 'refused'; readonly runId: string; readonly reason: string };
+
+/** A remote store whose run writes go through an outbox: `updateRun` says whether the update shipped. */
+export interface QueuedTrackingStore extends Omit<TrackingStore, 'updateRun'> {
+  updateRun(runId: string, update: UpdateRunInput): Promise<QueuedRunUpdate>;
+}
+
+type QueuedWrites = Pick<QueuedTrackingStore, 'logBatch' | 'logParam' | 'logMetric' | 'setTag' | 'updateRun'>;
 
 /** `remote` with its run writes queued in `outbox` (which must ship to that same remote). */
-export function queuedWrites(remote: TrackingStore, outbox: Outbox, options: QueuedStoreOptions = {}): TrackingStore {
+export function queuedWrites(remote: TrackingStore, outbox: Outbox, options: QueuedStoreOptions = {}): QueuedTrackingStore {
   const flush = async (): Promise<void> => {
     try {
       await outbox.flush();
@@ -40,25 +57,26 @@ export function queuedWrites(remote: TrackingStore, outbox: Outbox, options: Que
       outbox.setTag(runId, tag);
       await flush();
     },
-    async updateRun(runId: string, update: UpdateRunInput): Promise<Run> {
-      outbox.updateRun(runId, update);
+    async updateRun(runId: string, update: UpdateRunInput): Promise<QueuedRunUpdate> {
+      const seq = outbox.updateRun(runId, update);
       await flush();
-      // What the server says now, or — while it is unreachable — the run as it will be.
-      try {
-        return await remote.getRun(runId);
-      } catch {
-        return {
-          info: { runId, runName: update.runName ?? '', experimentId: '', userId: '', status: update.status ?? 'RUNNING', startTime: 0, endTime: update.endTime ?? null, artifactUri: '', lifecycleStage: 'active' },
-          data: { metrics: [], params: [], tags: [] },
-        };
+      const entry = outbox.entryState(seq);
+      switch (entry.state) {
+        case 'shipped':
+          return { state: 'shipped', runId };
+        case 'pending':
+          return { state: 'queued', runId, pending: outbox.state().pending, reason: entry.error ?? outbox.state().lastError ?? 'the server did not answer' };
+        case 'failed':
+          return { state: 'refused', runId, reason: entry.error ?? 'refused by the server' };
       }
     },
   };
+  // The reads, run creation and artifacts are the remote's own; only `writes` differ.
   return new Proxy(remote, {
     get(target, prop, receiver) {
       if (typeof prop === 'string' && prop in writes) return writes[prop as keyof QueuedWrites];
       const value: unknown = Reflect.get(target, prop, receiver);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
-  });
+  }) as unknown as QueuedTrackingStore;
 }

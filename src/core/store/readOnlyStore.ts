@@ -22,10 +22,38 @@ import type {
  * A store over data Labbook must not change (another tool's MLflow database or `mlruns/` folder,
  * which MLflow may still be writing). Every write is refused with PERMISSION_DENIED, so the UI can
  * say so instead of failing half-way; subclasses implement the reads only.
+ *
+ * Damaged entries met while reading are skipped and described in `warnings` (each once, and to
+ * `onWarning` listeners); `refresh()` forgets what was read, so the next read sees the files as
+ * they are now, and the warnings start over.
  */
 export abstract class ReadOnlyStore implements TrackingStore {
   abstract readonly description: string;
   readonly readOnly = true;
+  /** One line per entry skipped since the last refresh, naming the file and the problem. */
+  readonly warnings: string[] = [];
+  private readonly seen = new Set<string>();
+  private readonly warningListeners = new Set<(message: string) => void>();
+
+  /** Calls `listener` with each new warning; returns the unsubscribe function. */
+  onWarning(listener: (message: string) => void): () => void {
+    this.warningListeners.add(listener);
+    return () => this.warningListeners.delete(listener);
+  }
+
+  /** Records a skipped entry (once per refresh). */
+  protected warn(message: string): void {
+    if (this.seen.has(message)) return;
+    this.seen.add(message);
+    this.warnings.push(message);
+    for (const listener of this.warningListeners) listener(message);
+  }
+
+  /** Forgets what was read (subclasses drop their caches too) and the warnings with it. */
+  refresh(): void {
+    this.seen.clear();
+    this.warnings.length = 0;
+  }
 
   /** Rejects (never throws synchronously), so callers see the same failure as any store error. */
   protected refuse(what: string): Promise<never> {

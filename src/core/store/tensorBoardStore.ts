@@ -22,8 +22,6 @@ interface Loaded {
 export class TensorBoardStore extends ReadOnlyStore {
   readonly description: string;
   readonly root: string;
-  /** Problems met while scanning (unreadable files, limits reached). */
-  readonly warnings: string[] = [];
   private loaded: Promise<Loaded> | undefined;
 
   constructor(root: string) {
@@ -32,14 +30,15 @@ export class TensorBoardStore extends ReadOnlyStore {
     this.description = `TensorBoard logs ${this.root}`;
   }
 
-  /** Forgets what was read, so the next call scans the folder again. */
-  refresh(): void {
+  /** Forgets what was read, so the next call scans the folder again (new runs, new events). */
+  override refresh(): void {
+    super.refresh();
     this.loaded = undefined;
   }
 
   private load(): Promise<Loaded> {
     this.loaded ??= (async () => {
-      const scanned = await scanTensorBoardLogs(this.root, { onWarning: (message) => this.warnings.push(message) });
+      const scanned = await scanTensorBoardLogs(this.root, { onWarning: (message) => this.warn(message) });
       const start = Math.min(...scanned.map((r) => r.startTime), Date.now());
       const end = Math.max(...scanned.map((r) => r.endTime), start);
       const experiment: Experiment = {
@@ -53,6 +52,7 @@ export class TensorBoardStore extends ReadOnlyStore {
       };
       const runs = new Map<string, { run: Run; source: TensorBoardRun }>();
       for (const source of scanned) {
+        if (source.corruptRecords > 0) this.warn(`Skipped ${source.corruptRecords} damaged record${source.corruptRecords === 1 ? '' : 's'} in ${source.dir}`);
         const run = toRun(source, this.root);
         runs.set(run.info.runId, { run, source });
       }

@@ -10,10 +10,12 @@ import {
   type RunOutcome,
   type TrackedRun,
 } from '../../core/launch/index.ts';
+import type { QueuedTrackingStore } from '../../core/store/queuedStore.ts';
 import type { TrackingStore } from '../../core/store/trackingStore.ts';
 import type { LocalStore } from '../stores/localStore.ts';
 import type { RemoteOutboxes } from '../stores/remoteOutboxes.ts';
 import type { RemoteServers } from '../stores/remoteServers.ts';
+import { resolveExperimentName } from './experimentName.ts';
 import { resolveInterpreter } from './interpreter.ts';
 import type { TrackingEndpoint } from './trackingEndpoint.ts';
 
@@ -128,7 +130,7 @@ export class LaunchService implements vscode.Disposable {
   }
 
   /** Where new runs go: the local store (default) or the MLflow server named in `labbook.launch.target`. */
-  private async target(): Promise<{ rootId: string; store: TrackingStore; trackingUri: string; token?: string; env: Record<string, string> }> {
+  private async target(): Promise<{ rootId: string; store: TrackingStore | QueuedTrackingStore; trackingUri: string; token?: string; env: Record<string, string> }> {
     const wanted = vscode.workspace.getConfiguration('labbook.launch').get<string>('target', 'local').trim();
     if (wanted && wanted !== 'local') {
       // Labbook's own writes (printed metrics, end tags, the final status) go through the outbox.
@@ -153,7 +155,11 @@ export class LaunchService implements vscode.Disposable {
     const program: Program = file.toLowerCase().endsWith('.ipynb')
       ? { kind: 'notebook', file, parameters: request.parameters ?? {} }
       : { kind: 'script', file, args: [...(request.args ?? [])] };
-    const experimentName = request.experimentName || process.env.MLFLOW_EXPERIMENT_NAME || config.get<string>('launch.experiment', '') || 'Default';
+    const experimentName = resolveExperimentName({
+      requested: request.experimentName,
+      setting: config.get<string>('launch.experiment', ''),
+      environment: process.env.MLFLOW_EXPERIMENT_NAME,
+    });
     const dataPaths = request.dataPaths ?? config.get<string[]>('dataPaths', []);
     mkdirSync(this.spoolDir, { recursive: true });
 

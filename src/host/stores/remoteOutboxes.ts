@@ -4,8 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SqliteRuntime } from '../../core/sqlite/openDatabase.ts';
 import { Outbox, type OutboxState } from '../../core/store/outbox.ts';
-import { queuedWrites } from '../../core/store/queuedStore.ts';
-import type { TrackingStore } from '../../core/store/trackingStore.ts';
+import { queuedWrites, type QueuedTrackingStore } from '../../core/store/queuedStore.ts';
 import type { RemoteServers } from './remoteServers.ts';
 
 const FLUSH_EVERY_MS = 30_000;
@@ -52,7 +51,7 @@ export class RemoteOutboxes implements vscode.Disposable {
   }
 
   /** The server's store with Labbook's run writes going through its outbox. */
-  async queuedStore(url: string): Promise<TrackingStore> {
+  async queuedStore(url: string): Promise<QueuedTrackingStore> {
     const remote = await this.remotes.open(url);
     const box = await this.outbox(url);
     return queuedWrites(remote, box, {

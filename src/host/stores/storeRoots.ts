@@ -3,12 +3,14 @@ import * as vscode from 'vscode';
 import type { SqliteRuntime } from '../../core/sqlite/openDatabase.ts';
 import { MlflowDbStore } from '../../core/store/mlflowDbStore.ts';
 import { MlrunsStore } from '../../core/store/mlrunsStore.ts';
+import type { ReadOnlyStore } from '../../core/store/readOnlyStore.ts';
 import { TensorBoardStore } from '../../core/store/tensorBoardStore.ts';
 import type { TrackingStore } from '../../core/store/trackingStore.ts';
-import type { StoreRoot } from '../trees/experimentsTree.ts';
+import type { StoreRoot } from '../trees/treeNodes.ts';
 import { localStorePath, type LocalStore } from './localStore.ts';
 import { describeOutbox, type RemoteOutboxes } from './remoteOutboxes.ts';
 import type { RemoteServers } from './remoteServers.ts';
+import { watchStoreFiles } from './storeFileWatcher.ts';
 
 /** An existing store opened read-only from disk: MLflow's database or file store, or TensorBoard logs. */
 export interface OpenedStoreEntry {
@@ -19,25 +21,38 @@ export interface OpenedStoreEntry {
 const OPENED_KEY = 'labbook.openedStores';
 const KIND_LABEL: Record<OpenedStoreEntry['kind'], string> = { 'mlflow-db': 'MLflow database', mlruns: 'MLflow file store', tensorboard: 'TensorBoard logs' };
 
+/** How long the skipped-entry warnings of one read settle before the views redraw. */
+const WARNINGS_SETTLE_MS = 200;
+
 /**
- * The roots of the Experiments view: the workspace's local store (when a folder is open) and each
- * configured MLflow server. Remote stores are opened once and reused until the settings change.
+ * The roots of the Experiments view: the workspace's local store (when a folder is open), each
+ * configured MLflow server, and stores opened read-only. Remote stores are opened once and reused
+ * until the settings change. A store opened read-only is watched while it is shown (its files
+ * changed: it re-reads them), re-read on `reloadOpened()` (Refresh), and the entries it skipped as
+ * damaged are logged once and shown on its node.
  */
 export class StoreRoots implements vscode.Disposable {
   private readonly local: LocalStore;
   private readonly remotes: RemoteServers;
   private readonly opened = new Map<string, Promise<TrackingStore>>();
-  private readonly files = new Map<string, TrackingStore>();
+  private readonly files = new Map<string, { store: ReadOnlyStore; watch: vscode.Disposable }>();
   private readonly state: vscode.Memento;
   private readonly runtime: SqliteRuntime;
+  private readonly log: vscode.LogOutputChannel;
+  private readonly logged = new Set<string>();
+  private readonly settling = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly changed = new vscode.EventEmitter<string>();
+  /** Fires with a root id when a store opened read-only changed on disk or skipped damaged entries. */
+  readonly onDidChange = this.changed.event;
   /** Set once the outboxes exist (they need the remote servers first). */
   outboxes: RemoteOutboxes | undefined;
 
-  constructor(local: LocalStore, remotes: RemoteServers, state: vscode.Memento, runtime: SqliteRuntime) {
+  constructor(local: LocalStore, remotes: RemoteServers, state: vscode.Memento, runtime: SqliteRuntime, log: vscode.LogOutputChannel) {
     this.local = local;
     this.remotes = remotes;
     this.state = state;
     this.runtime = runtime;
+    this.log = log;
   }
 
   /** Stores opened from disk in this workspace, kept across sessions. */
@@ -49,8 +64,13 @@ export class StoreRoots implements vscode.Disposable {
   async addOpened(entry: OpenedStoreEntry): Promise<string> {
     const id = openedId(entry);
     const store = this.openFile(entry);
-    await store.searchExperiments({ maxResults: 1 });
-    this.files.set(id, store);
+    try {
+      await store.searchExperiments({ maxResults: 1 });
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    this.track(id, entry, store);
     const others = this.openedStores().filter((e) => openedId(e) !== id);
     await this.state.update(OPENED_KEY, [...others, entry]);
     return id;
@@ -60,12 +80,63 @@ export class StoreRoots implements vscode.Disposable {
     const list = this.openedStores();
     if (!list.some((e) => openedId(e) === id)) return false;
     await this.state.update(OPENED_KEY, list.filter((e) => openedId(e) !== id));
-    await this.files.get(id)?.close();
-    this.files.delete(id);
+    await this.untrack(id);
     return true;
   }
 
-  private openFile(entry: OpenedStoreEntry): TrackingStore {
+  /** Refresh: every store opened read-only reads its files again on the next look. */
+  reloadOpened(): void {
+    for (const { store } of this.files.values()) store.refresh();
+  }
+
+  /** Keeps `store` as the root's, watched while shown, its warnings logged and redrawn. */
+  private track(id: string, entry: OpenedStoreEntry, store: ReadOnlyStore): ReadOnlyStore {
+    void this.untrack(id);
+    const unsubscribe = store.onWarning((message) => this.warned(id, entry, message));
+    // What a first read (Open Existing Store tries one) already skipped.
+    for (const message of store.warnings) this.warned(id, entry, message);
+    const watcher = watchStoreFiles(entry, () => {
+      store.refresh();
+      this.changed.fire(id);
+    });
+    const watch = {
+      dispose: () => {
+        unsubscribe();
+        watcher.dispose();
+      },
+    };
+    this.files.set(id, { store, watch });
+    return store;
+  }
+
+  private async untrack(id: string): Promise<void> {
+    const tracked = this.files.get(id);
+    if (!tracked) return;
+    this.files.delete(id);
+    clearTimeout(this.settling.get(id));
+    this.settling.delete(id);
+    tracked.watch.dispose();
+    await tracked.store.close();
+  }
+
+  /** A damaged entry skipped: in the log once per session, on the node once the read settles. */
+  private warned(id: string, entry: OpenedStoreEntry, message: string): void {
+    const key = `${id}\u0000${message}`;
+    if (!this.logged.has(key)) {
+      this.logged.add(key);
+      this.log.warn(`${KIND_LABEL[entry.kind]} ${entry.path}: ${message}`);
+    }
+    clearTimeout(this.settling.get(id));
+    this.settling.set(
+      id,
+      setTimeout(() => {
+        this.settling.delete(id);
+        this.changed.fire(id);
+      }, WARNINGS_SETTLE_MS),
+    );
+  }
+
+  private openFile(entry: OpenedStoreEntry): ReadOnlyStore {
     switch (entry.kind) {
       case 'mlflow-db':
         return new MlflowDbStore(entry.path, this.runtime);
@@ -114,14 +185,8 @@ export class StoreRoots implements vscode.Disposable {
         label: path.basename(entry.path),
         description: `${KIND_LABEL[entry.kind]} · read-only`,
         icon: 'archive',
-        open: async () => {
-          let store = this.files.get(id);
-          if (!store) {
-            store = this.openFile(entry);
-            this.files.set(id, store);
-          }
-          return store;
-        },
+        open: async () => this.files.get(id)?.store ?? this.track(id, entry, this.openFile(entry)),
+        warnings: () => this.files.get(id)?.store.warnings ?? [],
       });
     }
     return roots;
@@ -134,8 +199,8 @@ export class StoreRoots implements vscode.Disposable {
 
   dispose(): void {
     this.opened.clear();
-    for (const store of this.files.values()) void store.close();
-    this.files.clear();
+    for (const id of [...this.files.keys()]) void this.untrack(id);
+    this.changed.dispose();
   }
 }
 

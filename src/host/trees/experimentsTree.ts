@@ -1,29 +1,11 @@
 import * as vscode from 'vscode';
-import type { TrackingStore } from '../../core/store/trackingStore.ts';
-import type { Experiment, Run, RunStatus } from '../../core/store/types.ts';
+import type { Run, RunStatus } from '../../core/store/types.ts';
 import { RefreshableTreeProvider } from './refreshableTree.ts';
 import { runDescription, runTooltipMarkdown, STATUS_LABEL } from './runFormat.ts';
-import { arrangeRuns, type ArrangedEntry, type GroupBy, type GroupEntry, type RunEntry } from './runGrouping.ts';
+import { arrangeRuns, type ArrangedEntry, type GroupBy, type RunEntry } from './runGrouping.ts';
+import { describeSkipped, explorerErrorRow, explorerNodeId, pageKey, type ExperimentNode, type ExplorerNode, type RunNode, type StoreRoot } from './treeNodes.ts';
 
-/** A tracking store shown as a root: the local one, or a remote MLflow server. */
-export interface StoreRoot {
-  readonly id: string;
-  readonly label: string;
-  readonly description?: string;
-  readonly icon: 'database' | 'cloud' | 'archive';
-  open(): Promise<TrackingStore | undefined>;
-}
-
-export type ExplorerNode =
-  | { readonly kind: 'store'; readonly root: StoreRoot }
-  | { readonly kind: 'experiment'; readonly root: StoreRoot; readonly experiment: Experiment }
-  | { readonly kind: 'group'; readonly parent: ExperimentNode; readonly entry: GroupEntry }
-  | { readonly kind: 'run'; readonly root: StoreRoot; readonly run: Run; readonly pinned?: boolean; readonly children?: readonly RunEntry[] }
-  | { readonly kind: 'more'; readonly parent: ExperimentNode; readonly loaded: number }
-  | { readonly kind: 'message'; readonly id: string; readonly text: string; readonly error: boolean };
-
-export type ExperimentNode = Extract<ExplorerNode, { kind: 'experiment' }>;
-export type RunNode = Extract<ExplorerNode, { kind: 'run' }>;
+export type { ExperimentNode, ExplorerNode, RunNode, StoreRoot } from './treeNodes.ts';
 
 /** What the user chose to see; kept in workspace state. */
 export interface RunQuery {
@@ -156,8 +138,7 @@ export class ExperimentsTreeProvider extends RefreshableTreeProvider<ExplorerNod
       if (node.kind === 'group') return node.entry.runs.map((entry) => this.runNode(node.parent.root, entry));
       if (node.kind === 'run') return (node.children ?? []).map((entry) => this.runNode(node.root, entry));
     } catch (err) {
-      const id = node.kind === 'store' ? node.root.id : `${node.kind}`;
-      return [message(`${id}/error`, err instanceof Error ? err.message : String(err), true)];
+      return [explorerErrorRow(node, err)];
     }
     return [];
   }
@@ -207,15 +188,17 @@ export class ExperimentsTreeProvider extends RefreshableTreeProvider<ExplorerNod
     switch (node.kind) {
       case 'store': {
         const item = new vscode.TreeItem(node.root.label, vscode.TreeItemCollapsibleState.Expanded);
-        item.id = `store:${node.root.id}`;
-        item.description = node.root.description;
+        item.id = explorerNodeId(node);
+        const skipped = describeSkipped(node.root.warnings?.() ?? []);
+        item.description = [node.root.description, skipped?.note].filter(Boolean).join(' · ') || undefined;
+        if (skipped) item.tooltip = `${node.root.label}\n${skipped.tooltip}`;
         item.iconPath = new vscode.ThemeIcon(node.root.icon);
         item.contextValue = node.root.icon === 'cloud' ? 'labbook.store.remote' : node.root.icon === 'archive' ? 'labbook.store.opened' : 'labbook.store.local';
         return item;
       }
       case 'experiment': {
         const item = new vscode.TreeItem(node.experiment.name, vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = `experiment:${node.root.id}:${node.experiment.experimentId}`;
+        item.id = explorerNodeId(node);
         item.iconPath = new vscode.ThemeIcon('beaker');
         item.tooltip = `${node.experiment.name} (id ${node.experiment.experimentId})\n${node.experiment.artifactLocation}`;
         item.contextValue = 'labbook.experiment';
@@ -228,7 +211,7 @@ export class ExperimentsTreeProvider extends RefreshableTreeProvider<ExplorerNod
           run.info.runName || run.info.runId.slice(0, 8),
           nested ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
         );
-        item.id = `run:${node.root.id}:${run.info.runId}`;
+        item.id = explorerNodeId(node);
         const described = runDescription(run, this.settings().keyMetrics, Date.now());
         item.description = [node.pinned ? 'pinned' : '', nested ? `${nested} child run${nested === 1 ? '' : 's'}` : '', described].filter(Boolean).join(' · ');
         const tooltip = new vscode.MarkdownString(runTooltipMarkdown(run, Date.now()));
@@ -243,7 +226,7 @@ export class ExperimentsTreeProvider extends RefreshableTreeProvider<ExplorerNod
       }
       case 'group': {
         const item = new vscode.TreeItem(node.entry.label, vscode.TreeItemCollapsibleState.Expanded);
-        item.id = `group:${pageKey(node.parent)}:${node.entry.value ?? '\u0000none'}`;
+        item.id = explorerNodeId(node);
         item.description = `${node.entry.runs.length} run${node.entry.runs.length === 1 ? '' : 's'}`;
         item.iconPath = new vscode.ThemeIcon('group-by-ref-type');
         item.contextValue = 'labbook.runGroup';
@@ -251,7 +234,7 @@ export class ExperimentsTreeProvider extends RefreshableTreeProvider<ExplorerNod
       }
       case 'more': {
         const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
-        item.id = `more:${pageKey(node.parent)}`;
+        item.id = explorerNodeId(node);
         item.description = `${node.loaded} shown`;
         item.iconPath = new vscode.ThemeIcon('ellipsis');
         item.command = { command: 'labbook.loadMoreRuns', title: 'Load More Runs', arguments: [node] };
@@ -259,17 +242,13 @@ export class ExperimentsTreeProvider extends RefreshableTreeProvider<ExplorerNod
       }
       case 'message': {
         const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
-        item.id = `message:${node.id}`;
+        item.id = explorerNodeId(node);
         item.tooltip = node.text;
         item.iconPath = new vscode.ThemeIcon(node.error ? 'warning' : 'info', node.error ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
         return item;
       }
     }
   }
-}
-
-function pageKey(node: ExperimentNode): string {
-  return `${node.root.id}\u0000${node.experiment.experimentId}`;
 }
 
 function message(id: string, text: string, error: boolean): ExplorerNode {

@@ -1,16 +1,9 @@
 import * as vscode from 'vscode';
-import type { ModelVersion, RegisteredModel } from '../../core/store/types.ts';
-import type { StoreRoot } from './experimentsTree.ts';
 import { RefreshableTreeProvider } from './refreshableTree.ts';
 import { escapeMarkdown } from './runFormat.ts';
+import { describeSkipped, modelsErrorRow, modelsNodeId, type ModelsNode, type StoreRoot } from './treeNodes.ts';
 
-export type ModelsNode =
-  | { readonly kind: 'store'; readonly root: StoreRoot }
-  | { readonly kind: 'model'; readonly root: StoreRoot; readonly model: RegisteredModel }
-  | { readonly kind: 'version'; readonly root: StoreRoot; readonly version: ModelVersion }
-  | { readonly kind: 'message'; readonly id: string; readonly text: string; readonly error: boolean };
-
-export type VersionNode = Extract<ModelsNode, { kind: 'version' }>;
+export type { ModelsNode, VersionNode } from './treeNodes.ts';
 
 /** The Models view: store roots → registered models → versions (newest first). */
 export class ModelsTreeProvider extends RefreshableTreeProvider<ModelsNode> {
@@ -39,8 +32,7 @@ export class ModelsTreeProvider extends RefreshableTreeProvider<ModelsNode> {
           .map((version) => ({ kind: 'version', root: node.root, version }));
       }
     } catch (err) {
-      const id = node.kind === 'store' || node.kind === 'model' ? `${node.root.id}/${node.kind}` : 'x';
-      return [{ kind: 'message', id: `${id}/error`, text: err instanceof Error ? err.message : String(err), error: true }];
+      return [modelsErrorRow(node, err)];
     }
     return [];
   }
@@ -49,15 +41,17 @@ export class ModelsTreeProvider extends RefreshableTreeProvider<ModelsNode> {
     switch (node.kind) {
       case 'store': {
         const item = new vscode.TreeItem(node.root.label, vscode.TreeItemCollapsibleState.Expanded);
-        item.id = `models-store:${node.root.id}`;
-        item.description = node.root.description;
+        item.id = modelsNodeId(node);
+        const skipped = describeSkipped(node.root.warnings?.() ?? []);
+        item.description = [node.root.description, skipped?.note].filter(Boolean).join(' · ') || undefined;
+        if (skipped) item.tooltip = `${node.root.label}\n${skipped.tooltip}`;
         item.iconPath = new vscode.ThemeIcon(node.root.icon);
         return item;
       }
       case 'model': {
         const { model } = node;
         const item = new vscode.TreeItem(model.name, vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = `model:${node.root.id}:${model.name}`;
+        item.id = modelsNodeId(node);
         const latest = model.latestVersions[0]?.version;
         item.description = [latest ? `v${latest}` : 'no versions', ...model.aliases.map((a) => `@${a.alias} → v${a.version}`)].join(' · ');
         const tooltip = new vscode.MarkdownString(
@@ -73,7 +67,7 @@ export class ModelsTreeProvider extends RefreshableTreeProvider<ModelsNode> {
       case 'version': {
         const { version } = node;
         const item = new vscode.TreeItem(`Version ${version.version}`, vscode.TreeItemCollapsibleState.None);
-        item.id = `model-version:${node.root.id}:${version.name}:${version.version}`;
+        item.id = modelsNodeId(node);
         item.description = [...version.aliases.map((a) => `@${a}`), version.status === 'READY' ? '' : version.status.toLowerCase()].filter(Boolean).join(' ');
         item.tooltip = new vscode.MarkdownString(
           [
@@ -92,7 +86,7 @@ export class ModelsTreeProvider extends RefreshableTreeProvider<ModelsNode> {
       }
       case 'message': {
         const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
-        item.id = `models-message:${node.id}`;
+        item.id = modelsNodeId(node);
         item.iconPath = new vscode.ThemeIcon(node.error ? 'warning' : 'info');
         return item;
       }

@@ -49,7 +49,7 @@ describe('remote writes through the outbox (queuedWrites)', () => {
     await store.logMetric(run.info.runId, { key: 'loss', value: 0.25, timestamp: 2, step: 1 });
     await store.setTag(run.info.runId, { key: 'labbook.exitCode', value: '0' });
     const updated = await store.updateRun(run.info.runId, { status: 'FINISHED', endTime: 10 });
-    assert.equal(updated.info.status, 'FINISHED');
+    assert.deepEqual(updated, { state: 'shipped', runId: run.info.runId });
     assert.deepEqual(outbox.state().pending, 0);
     const stored = await server.getRun(run.info.runId);
     assert.deepEqual((await server.getMetricHistory(run.info.runId, 'loss')).map((m) => m.value), [0.5, 0.25]);
@@ -66,7 +66,10 @@ describe('remote writes through the outbox (queuedWrites)', () => {
     setDown(true);
     for (let step = 0; step < 5; step++) await store.logBatch(run.info.runId, { metrics: [{ key: 'acc', value: step / 10, timestamp: step, step }] });
     const promised = await store.updateRun(run.info.runId, { status: 'FAILED', endTime: 99 });
-    assert.equal(promised.info.status, 'FAILED', 'the caller sees the status it asked for');
+    // Said as it is: queued, with why; never a made-up run (no experiment id, no start time).
+    assert.equal(promised.state, 'queued');
+    assert.ok(promised.state === 'queued' && promised.runId === run.info.runId && promised.pending === 6 && /ECONNREFUSED/.test(promised.reason), JSON.stringify(promised));
+    assert.ok(!('info' in promised), 'no fake Run');
     assert.equal(outbox.state().pending, 6);
     assert.match(outbox.state().lastError ?? '', /ECONNREFUSED/);
     assert.equal((await server.getRun(run.info.runId)).info.status, 'RUNNING', 'nothing reached the server yet');
@@ -78,6 +81,16 @@ describe('remote writes through the outbox (queuedWrites)', () => {
     assert.deepEqual((await server.getMetricHistory(run.info.runId, 'acc')).map((m) => m.step), [0, 1, 2, 3, 4]);
     assert.equal((await server.getRun(run.info.runId)).info.status, 'FAILED');
     assert.equal(outbox.state().pending, 0);
+  });
+
+  it('says when the server refused a run update for good, and keeps it aside', async () => {
+    const { remote } = flaky(server);
+    outbox = new Outbox(path.join(dir, 'outbox.db'), remote);
+    const store = queuedWrites(remote, outbox);
+    const result = await store.updateRun('no-such-run', { status: 'FINISHED', endTime: 1 });
+    assert.equal(result.state, 'refused');
+    assert.ok(result.state === 'refused' && result.reason.length > 0 && result.runId === 'no-such-run', JSON.stringify(result));
+    assert.equal(outbox.state().failed, 1);
   });
 
   it('passes reads and artifacts straight to the server', async () => {

@@ -1,0 +1,93 @@
+// The nodes of the Experiments and Models views and the ids VS Code knows them by: plain data and
+// pure functions (no `vscode`), so Node tests cover them; the tree providers only map nodes to items.
+import type { TrackingStore } from '../../core/store/trackingStore.ts';
+import type { Experiment, ModelVersion, RegisteredModel, Run } from '../../core/store/types.ts';
+import type { GroupEntry, RunEntry } from './runGrouping.ts';
+
+/** A tracking store shown as a root: the local one, a remote MLflow server, or a store opened read-only. */
+export interface StoreRoot {
+  readonly id: string;
+  readonly label: string;
+  readonly description?: string;
+  readonly icon: 'database' | 'cloud' | 'archive';
+  open(): Promise<TrackingStore | undefined>;
+  /** Damaged entries the store skipped while reading (stores opened read-only); none when absent. */
+  warnings?(): readonly string[];
+}
+
+export type ExplorerNode =
+  | { readonly kind: 'store'; readonly root: StoreRoot }
+  | { readonly kind: 'experiment'; readonly root: StoreRoot; readonly experiment: Experiment }
+  | { readonly kind: 'group'; readonly parent: ExperimentNode; readonly entry: GroupEntry }
+  | { readonly kind: 'run'; readonly root: StoreRoot; readonly run: Run; readonly pinned?: boolean; readonly children?: readonly RunEntry[] }
+  | { readonly kind: 'more'; readonly parent: ExperimentNode; readonly loaded: number }
+  | { readonly kind: 'message'; readonly id: string; readonly text: string; readonly error: boolean };
+
+export type ExperimentNode = Extract<ExplorerNode, { kind: 'experiment' }>;
+export type RunNode = Extract<ExplorerNode, { kind: 'run' }>;
+
+export type ModelsNode =
+  | { readonly kind: 'store'; readonly root: StoreRoot }
+  | { readonly kind: 'model'; readonly root: StoreRoot; readonly model: RegisteredModel }
+  | { readonly kind: 'version'; readonly root: StoreRoot; readonly version: ModelVersion }
+  | { readonly kind: 'message'; readonly id: string; readonly text: string; readonly error: boolean };
+
+export type VersionNode = Extract<ModelsNode, { kind: 'version' }>;
+
+/** The key of an experiment's loaded runs (unique across roots). */
+export function pageKey(node: ExperimentNode): string {
+  return `${node.root.id}\u0000${node.experiment.experimentId}`;
+}
+
+/** The TreeItem id of an Experiments view node: unique in the view, stable across refreshes. */
+export function explorerNodeId(node: ExplorerNode): string {
+  switch (node.kind) {
+    case 'store':
+      return `store:${node.root.id}`;
+    case 'experiment':
+      return `experiment:${node.root.id}:${node.experiment.experimentId}`;
+    case 'run':
+      return `run:${node.root.id}:${node.run.info.runId}`;
+    case 'group':
+      return `group:${pageKey(node.parent)}:${node.entry.value ?? '\u0000none'}`;
+    case 'more':
+      return `more:${pageKey(node.parent)}`;
+    case 'message':
+      return `message:${node.id}`;
+  }
+}
+
+/** The TreeItem id of a Models view node. */
+export function modelsNodeId(node: ModelsNode): string {
+  switch (node.kind) {
+    case 'store':
+      return `models-store:${node.root.id}`;
+    case 'model':
+      return `model:${node.root.id}:${node.model.name}`;
+    case 'version':
+      return `model-version:${node.root.id}:${node.version.name}:${node.version.version}`;
+    case 'message':
+      return `models-message:${node.id}`;
+  }
+}
+
+/** What a store's node says about the damaged entries its store skipped: a short note and the list. */
+export function describeSkipped(warnings: readonly string[], listed = 20): { note: string; tooltip: string } | undefined {
+  if (warnings.length === 0) return undefined;
+  const lines = warnings.slice(0, listed).map((w) => `• ${w}`);
+  if (warnings.length > listed) lines.push(`• … and ${warnings.length - listed} more (in the Labbook log)`);
+  return {
+    note: `${warnings.length} damaged ${warnings.length === 1 ? 'entry' : 'entries'} skipped`,
+    tooltip: ['Skipped while reading (the rest of the store reads):', ...lines].join('\n'),
+  };
+}
+
+/** The row shown under `parent` when its children could not be read. */
+export function explorerErrorRow(parent: ExplorerNode, err: unknown): ExplorerNode {
+  return { kind: 'message', id: `${explorerNodeId(parent)}/error`, text: err instanceof Error ? err.message : String(err), error: true };
+}
+
+/** The row shown under `parent` in the Models view when its children could not be read. */
+export function modelsErrorRow(parent: ModelsNode, err: unknown): ModelsNode {
+  return { kind: 'message', id: `${modelsNodeId(parent)}/error`, text: err instanceof Error ? err.message : String(err), error: true };
+}
