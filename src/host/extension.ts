@@ -22,6 +22,7 @@ import { registerExplorerCommands, savedPins, savedQuery } from './commands/expl
 import { registerModelCommands } from './commands/modelCommands.ts';
 import { registerNotebookDiffCommands } from './commands/notebookDiffCommands.ts';
 import { registerRunCommands } from './commands/runCommands.ts';
+import { registerRunLinks } from './commands/runLinkCommands.ts';
 import { RemoteOutboxes } from './stores/remoteOutboxes.ts';
 import { RemoteServers } from './stores/remoteServers.ts';
 import { readHomeStatus } from './status.ts';
@@ -44,6 +45,8 @@ export interface LabbookApi {
   readonly launches: LaunchService;
   /** The folder of this extension's logs (the Labbook output channel is written under it). */
   readonly logUri: vscode.Uri;
+  /** What the URI handler does with a `…/run?run=<id>` link: opens that local run's details. */
+  readonly openLink: (uri: vscode.Uri) => Promise<unknown>;
 }
 
 export function activate(context: vscode.ExtensionContext): LabbookApi {
@@ -72,6 +75,7 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
   const openRoot = async (id: string) => roots.list().find((r) => r.id === id)?.open();
   const artifacts = new ArtifactFileSystem(openRoot);
   const endpoint = new TrackingEndpoint(localStore, log);
+  const runLinks = registerRunLinks(log);
   /** Fires with a store root id when that store's data may have changed (open panels refresh). */
   const storeChanged = new vscode.EventEmitter<string>();
   const launches = new LaunchService(context, log, localStore, endpoint, remoteServers, outboxes, (rootId) => {
@@ -116,6 +120,7 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
     }),
     ...registerExplorerCommands(experiments, experimentsView, context.workspaceState),
     ...registerRunCommands(experiments, experimentsView),
+    ...runLinks.disposables,
     models,
     vscode.window.createTreeView('labbook.models', { treeDataProvider: models, showCollapseAll: true }),
     ...registerModelCommands(models),
@@ -166,7 +171,7 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
   }, 2000);
   context.subscriptions.push({ dispose: () => clearTimeout(recovery) });
   log.info('Labbook activated');
-  return { showHome, readStatus, openRemoteStore: (url) => remoteServers.open(url), experiments, models, launches, logUri: context.logUri };
+  return { showHome, readStatus, openRemoteStore: (url) => remoteServers.open(url), experiments, models, launches, openLink: runLinks.handleUri, logUri: context.logUri };
 }
 
 export function deactivate(): void {

@@ -13,6 +13,7 @@ import { type Ctx, errorText, initialUi, type SavedState } from './context.ts';
 import { buildData, buildEnvironment } from './environment.ts';
 import { buildLog, LOG_POLL_MS } from './log.ts';
 import { renderMetrics } from './metrics.ts';
+import { renderLineage } from './lineage.ts';
 import { renderOverview, statusBadge } from './overview.ts';
 import { renderParams } from './params.ts';
 import { buildTabs } from './tabs.ts';
@@ -159,7 +160,10 @@ function renderDetails(d: RunDetails, edited = false): void {
   subtitle.textContent = `${o.experimentName ?? `experiment ${o.experimentId}`} · ${o.runId}`;
   banner.textContent = o.lifecycleStage === 'deleted' ? 'This run is deleted. Restore it from the Experiments view to edit it.' : d.readOnly ? 'Read-only store.' : '';
   banner.className = `banner${o.lifecycleStage === 'deleted' ? ' warn' : ''}`;
-  keepingFocus(tabs.panels.overview, () => renderOverview(ctx, tabs.panels.overview, d));
+  keepingFocus(tabs.panels.overview, () => {
+    renderOverview(ctx, tabs.panels.overview, d);
+    renderLineage(tabs.panels.overview, d);
+  });
   keepingFocus(tabs.panels.params, () => renderParams(ctx, tabs.panels.params, d));
   keepingFocus(tabs.panels.metrics, () => renderMetrics(ctx, tabs.panels.metrics, d));
   // An edit in progress is not thrown away by a live refresh.

@@ -107,10 +107,24 @@ function attributeRows(runs: readonly Run[], experimentNames: ReadonlyMap<string
     ['user', (r) => r.info.userId || null],
     ['git commit', (r) => tagOf(r, 'mlflow.source.git.commit')],
   ];
+  // The datasets each run trained on (MLflow 3 dataset inputs), when any run logged one.
+  if (runs.some((r) => (r.inputs?.datasetInputs.length ?? 0) > 0)) attributes.push(['datasets', datasetsOf]);
   return attributes.map(([key, read]) => {
     const values = runs.map(read);
     return { id: `attribute:${key}`, kind: 'attribute', key, values, differs: valuesDiffer(values) };
   });
+}
+
+/** `iris-train@d1g3st01 (training), holdout@…`: name, digest and context of each dataset input. */
+function datasetsOf(run: Run): CompareValue {
+  const inputs = run.inputs?.datasetInputs ?? [];
+  if (inputs.length === 0) return null;
+  return inputs
+    .map((d) => {
+      const context = d.tags.find((t) => t.key === 'mlflow.data.context')?.value;
+      return `${d.dataset.name}@${d.dataset.digest}${context ? ` (${context})` : ''}`;
+    })
+    .join(', ');
 }
 
 /** A param shows as a number when it reads as one, so it sorts and compares as one. */

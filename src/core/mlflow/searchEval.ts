@@ -4,8 +4,9 @@
  * param or tag never matches (except IS NULL), missing sort keys go last in either direction.
  */
 import { invalidParameter } from '../store/errors.ts';
-import type { Experiment, Run, RunInfo, Tag } from '../store/types.ts';
+import type { Experiment, LoggedModel, Metric, Run, RunInfo, Tag } from '../store/types.ts';
 import type { Clause, OrderBy, RunFilter } from './searchFilter.ts';
+import { likeMatches } from './likeMatch.ts';
 
 type Value = string | number | null | undefined;
 
@@ -33,6 +34,37 @@ export function runMatches(run: Run, filter: RunFilter): boolean {
 
 export function experimentMatches(experiment: Experiment, filter: RunFilter): boolean {
   return filter.every((clause) => valueMatches(experimentValue(experiment, clause), clause));
+}
+
+const LOGGED_MODEL_ATTRIBUTES: Readonly<Record<string, (model: LoggedModel) => Value>> = {
+  model_id: (m) => m.modelId,
+  name: (m) => m.name,
+  model_type: (m) => m.modelType,
+  status: (m) => m.status,
+  source_run_id: (m) => m.sourceRunId,
+  creation_timestamp: (m) => m.creationTimestamp,
+  last_updated_timestamp: (m) => m.lastUpdatedTimestamp,
+};
+
+/**
+ * MLflow 3's logged-model filter: a metric clause holds when any of the model's values of that
+ * key (among `metrics`, e.g. those of the asked-for datasets) satisfies it.
+ */
+export function loggedModelMatches(model: LoggedModel, filter: RunFilter, metrics: readonly Metric[] = model.metrics): boolean {
+  return filter.every((clause) => {
+    switch (clause.entity) {
+      case 'metric': {
+        const values = metrics.filter((m) => m.key === clause.key);
+        return values.length === 0 ? valueMatches(undefined, clause) : values.some((m) => valueMatches(m.value, clause));
+      }
+      case 'param':
+        return valueMatches(model.params.find((p) => p.key === clause.key)?.value, clause);
+      case 'tag':
+        return valueMatches(tagValue(model.tags, clause.key), clause);
+      case 'attribute':
+        return valueMatches(attribute(LOGGED_MODEL_ATTRIBUTES, 'logged model', clause.key)(model), clause);
+    }
+  });
 }
 
 /**
@@ -129,7 +161,7 @@ function valueMatches(actual: Value, clause: Clause): boolean {
     return comparator === 'IN' ? inList : !inList;
   }
   if (comparator === 'LIKE' || comparator === 'ILIKE') {
-    return typeof value === 'string' && likePattern(clause).test(String(actual));
+    return typeof value === 'string' && likeMatches(String(actual), value, comparator === 'ILIKE');
   }
   if (typeof value === 'number') {
     return typeof actual === 'number' && holds(comparator, compareNumbers(actual, value), actual, value);
@@ -157,25 +189,6 @@ function holds(comparator: Clause['comparator'], order: number, actual: Value, e
     default:
       return false;
   }
-}
-
-const likePatterns = new WeakMap<Clause, RegExp>();
-
-/**
- * SQL LIKE as a regular expression, compiled once per clause: `%` is any run of characters, `_`
- * exactly one, everything else literal; LIKE is case-sensitive, ILIKE is not.
- */
-function likePattern(clause: Clause): RegExp {
-  let pattern = likePatterns.get(clause);
-  if (pattern === undefined) {
-    let source = '';
-    for (const ch of String(clause.value)) {
-      source += ch === '%' ? '[\\s\\S]*' : ch === '_' ? '[\\s\\S]' : ch.replace(/[\\^$.*+?()[\]{}|/]/, '\\$&');
-    }
-    pattern = new RegExp(`^${source}$`, clause.comparator === 'ILIKE' ? 'iu' : 'u');
-    likePatterns.set(clause, pattern);
-  }
-  return pattern;
 }
 
 /** Values first, then NaN, then missing values, whatever the direction (MLflow's SearchUtils.sort). */

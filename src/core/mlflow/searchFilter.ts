@@ -6,7 +6,7 @@
  */
 import { keywordOf, SearchSyntaxError, tokenize } from './searchLexer.ts';
 import type { SearchSubject, Segment, Token } from './searchLexer.ts';
-import { EXPERIMENTS, LIST, NUMERIC, RUNS, STRING } from './searchSchema.ts';
+import { EXPERIMENTS, LIST, LOGGED_MODELS, NUMERIC, RUNS, STRING } from './searchSchema.ts';
 import type { Schema } from './searchSchema.ts';
 
 export { SearchSyntaxError } from './searchLexer.ts';
@@ -52,6 +52,11 @@ export function parseRunFilter(filter: string | undefined): RunFilter {
 /** Parses an experiment filter (`name LIKE 'cls-%' and tags.team = 'vision'`). */
 export function parseExperimentFilter(filter: string | undefined): RunFilter {
   return new Parser(filter ?? '', 'filter', EXPERIMENTS).filter();
+}
+
+/** Parses a logged-model filter (`metrics.score > 0.5`), MLflow 3's search_logged_models. */
+export function parseLoggedModelFilter(filter: string | undefined): RunFilter {
+  return new Parser(filter ?? '', 'filter', LOGGED_MODELS).filter();
 }
 
 /** Parses one order_by entry of a run search: `metrics.rmse`, `start_time DESC`. */

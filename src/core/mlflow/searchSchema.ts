@@ -84,3 +84,28 @@ export const EXPERIMENTS: Schema = {
   orderEntities: new Set(['attribute']),
   comparators: { tag: { allowed: [...STRING, ...LIST, ...NULL_CHECKS], as: 'tags compare as strings' } },
 };
+
+/** MLflow 3's search_logged_models filter: `metrics.score > 0.5 AND name = 'model'`. */
+const LOGGED_MODEL_ATTRIBUTES = new Map<string, AttributeSpec>([
+  ['model_id', { type: 'string', lists: true }],
+  ['name', { type: 'string' }],
+  ['model_type', { type: 'string' }],
+  ['status', { type: 'string' }],
+  ['source_run_id', { type: 'string' }],
+  ['creation_timestamp', { type: 'number' }],
+  ['last_updated_timestamp', { type: 'number' }],
+]);
+
+export const LOGGED_MODELS: Schema = {
+  noun: 'logged models',
+  entities: RUNS.entities,
+  prefixes: RUNS.prefixes,
+  attributes: LOGGED_MODEL_ATTRIBUTES,
+  aliases: new Map([
+    ['creation_time', 'creation_timestamp'],
+    ['last_updated_time', 'last_updated_timestamp'],
+  ]),
+  orderable: new Set(LOGGED_MODEL_ATTRIBUTES.keys()),
+  orderEntities: new Set(['metric', 'attribute']),
+  comparators: RUNS.comparators,
+};

@@ -14,6 +14,7 @@ import type {
   Experiment,
   FileInfo,
   LifecycleStage,
+  LoggedModel,
   Metric,
   Param,
   Run,
@@ -21,9 +22,21 @@ import type {
   Tag,
 } from '../store/types.ts';
 import { readKeyValue, WireReader, type WireSource } from './wireReader.ts';
+import {
+  loggedModelFromWireWith as readLoggedModel,
+  loggedModelToWireWith as writeLoggedModel,
+  readRunInputs,
+  readRunOutputs,
+  runInputsToWire,
+  runOutputsToWire,
+  type WireLoggedModel,
+  type WireRunInputs,
+  type WireRunOutputs,
+} from './wireRunIo.ts';
 
 export type { WireSource } from './wireReader.ts';
 export * from './wireRegistry.ts';
+export type { WireDataset, WireDatasetInput, WireLoggedModel, WireRunInputs, WireRunOutputs } from './wireRunIo.ts';
 
 export interface WireTag {
   key: string;
@@ -40,6 +53,11 @@ export interface WireMetric {
   value: WireDouble;
   timestamp: number;
   step: number;
+  /** MLflow 3's links: present only on values logged with them. */
+  dataset_name?: string;
+  dataset_digest?: string;
+  model_id?: string;
+  run_id?: string;
 }
 
 export interface WireExperiment {
@@ -76,6 +94,8 @@ export interface WireRunData {
 export interface WireRun {
   info: WireRunInfo;
   data: WireRunData;
+  inputs?: WireRunInputs;
+  outputs?: WireRunOutputs;
 }
 
 export interface WireFileInfo {
@@ -112,17 +132,33 @@ export function doubleToWire(value: number): WireDouble {
   return value;
 }
 
-export function metricToWire(metric: Metric): WireMetric {
-  return { key: metric.key, value: doubleToWire(metric.value), timestamp: metric.timestamp, step: metric.step };
+export function metricToWire(metric: Metric & { readonly runId?: string }): WireMetric {
+  const wire: WireMetric = { key: metric.key, value: doubleToWire(metric.value), timestamp: metric.timestamp, step: metric.step };
+  if (metric.datasetName) wire.dataset_name = metric.datasetName;
+  if (metric.datasetDigest) wire.dataset_digest = metric.datasetDigest;
+  if (metric.modelId) wire.model_id = metric.modelId;
+  if (metric.runId) wire.run_id = metric.runId;
+  return wire;
 }
 
-function readMetric(r: WireReader, value: unknown, path: string): Metric {
+/** A metric with MLflow 3's optional links (model, dataset, run), each kept only when non-empty. */
+function readMetric(r: WireReader, value: unknown, path: string): Metric & { runId?: string } {
   const obj = r.object(value, path);
+  const links: { datasetName?: string; datasetDigest?: string; modelId?: string; runId?: string } = {};
+  const datasetName = r.string(obj, 'dataset_name', path);
+  const datasetDigest = r.string(obj, 'dataset_digest', path);
+  const modelId = r.string(obj, 'model_id', path);
+  const runId = r.string(obj, 'run_id', path);
+  if (datasetName) links.datasetName = datasetName;
+  if (datasetDigest) links.datasetDigest = datasetDigest;
+  if (modelId) links.modelId = modelId;
+  if (runId) links.runId = runId;
   return {
     key: r.requiredString(obj, 'key', path),
     value: r.double(obj, 'value', path),
     timestamp: r.int64(obj, 'timestamp', path, 0),
     step: r.int64(obj, 'step', path, 0),
+    ...links,
   };
 }
 
@@ -200,7 +236,7 @@ export function runInfoFromWire(value: unknown, source: WireSource = 'reply'): R
 }
 
 export function runToWire(run: Run): WireRun {
-  return {
+  const wire: WireRun = {
     info: runInfoToWire(run.info),
     data: {
       metrics: run.data.metrics.map(metricToWire),
@@ -208,6 +244,9 @@ export function runToWire(run: Run): WireRun {
       tags: run.data.tags.map(tagToWire),
     },
   };
+  if (run.inputs) wire.inputs = runInputsToWire(run.inputs);
+  if (run.outputs) wire.outputs = runOutputsToWire(run.outputs);
+  return wire;
 }
 
 export function runFromWire(value: unknown, source: WireSource = 'reply'): Run {
@@ -223,7 +262,20 @@ export function runFromWire(value: unknown, source: WireSource = 'reply'): Run {
       params: r.array(data, 'params', 'data', (m, p) => readKeyValue(r, m, p)),
       tags: r.array(data, 'tags', 'data', (m, p) => readKeyValue(r, m, p)),
     },
+    // MLflow 3 always sends both (empty when nothing was logged); older servers send neither.
+    ...(obj['inputs'] === undefined ? {} : { inputs: readRunInputs(r, obj['inputs'], 'inputs') }),
+    ...(obj['outputs'] === undefined ? {} : { outputs: readRunOutputs(r, obj['outputs'], 'outputs') }),
   };
+}
+
+// ---- logged models (MLflow 3) -----------------------------------------------------------------
+
+export function loggedModelToWire(model: LoggedModel): WireLoggedModel {
+  return writeLoggedModel(model, metricToWire);
+}
+
+export function loggedModelFromWire(value: unknown, source: WireSource = 'reply'): LoggedModel {
+  return readLoggedModel(value, readMetric, source);
 }
 
 // ---- artifacts ------------------------------------------------------------------------------

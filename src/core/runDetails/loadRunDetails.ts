@@ -4,6 +4,7 @@ import { TrackingError } from '../store/errors.ts';
 import type { TrackingStore } from '../store/trackingStore.ts';
 import type { Run, Tag } from '../store/types.ts';
 import type { GitInfo, MetricSummary, RunDetails, RunDetailsResult, RunOverview, RunRef, TagRow } from './model.ts';
+import { lineageOf } from './runLineage.ts';
 import { sourceAtCommit } from './sourceAtCommit.ts';
 import { jsonNumber, SPARKLINE_BUCKETS, sparklineOf } from './sparkline.ts';
 
@@ -126,6 +127,7 @@ async function loadWithRun(store: TrackingStore, ref: RunRef, options: DetailsOp
     sparklinesOmitted: Math.max(0, metrics.length - budget),
     tags: tagRowsOf(run.data.tags),
     note: tagValue(run.data.tags, NOTE_TAG) ?? '',
+    lineage: await lineageOf(store, run),
     loadedAt: new Date(now).toISOString(),
   };
   return { details, run };
@@ -166,5 +168,5 @@ export async function currentDigest(store: TrackingStore | undefined, runId: str
  * touch this run (another run logging) does not recompute sparklines and re-render the panel.
  */
 export function runDigest(run: Run): string {
-  return JSON.stringify([run.info, run.data.tags, run.data.params, run.data.metrics.map((m) => [m.key, m.step, m.timestamp, String(m.value)])]);
+  return JSON.stringify([run.info, run.data.tags, run.data.params, run.data.metrics.map((m) => [m.key, m.step, m.timestamp, String(m.value)]), run.inputs ?? null, run.outputs ?? null]);
 }

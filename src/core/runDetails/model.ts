@@ -97,7 +97,38 @@ export interface RunDetails {
   readonly tags: readonly TagRow[];
   /** mlflow.note.content, '' when there is none. */
   readonly note: string;
+  /** MLflow 3 dataset inputs and logged models; absent from details saved by older versions. */
+  readonly lineage?: RunLineage;
   readonly loadedAt: string;
+}
+
+/** A dataset the run took as input, as MLflow records it (schema and profile as given, JSON text). */
+export interface DatasetRow {
+  readonly name: string;
+  readonly digest: string;
+  readonly sourceType: string;
+  readonly source: string;
+  /** mlflow.data.context (`training`, `eval`, …), when tagged. */
+  readonly context: string | null;
+  readonly tags: readonly { readonly key: string; readonly value: string }[];
+  readonly schema: string | null;
+  readonly profile: string | null;
+}
+
+export interface LoggedModelRow {
+  readonly modelId: string;
+  /** Null when the store could not read the model (another store, deleted since). */
+  readonly name: string | null;
+  /** The run made it (with the step), or took it as input. */
+  readonly role: 'output' | 'input';
+  readonly step: number | null;
+  readonly status: string | null;
+  readonly metrics: readonly { readonly key: string; readonly value: JsonNumber; readonly step: number; readonly dataset: string | null; readonly runId: string | null }[];
+}
+
+export interface RunLineage {
+  readonly datasets: readonly DatasetRow[];
+  readonly models: readonly LoggedModelRow[];
 }
 
 /** What getDetails answers: the details, or why there are none (each with a message for the user). */

@@ -6,15 +6,19 @@ import { notFound, TrackingError } from './errors.ts';
 import { searchExperimentsInMemory, searchRunsInMemory } from './inMemorySearch.ts';
 import { listLocalArtifacts, localPathOfUri, proxiedArtifactPath, readLocalArtifact } from './localArtifacts.ts';
 import type { ArtifactLocation } from './localArtifacts.ts';
+import { searchLoggedModelsInMemory, type SearchLoggedModelsQuery } from './loggedModelSearch.ts';
+import { readLoggedModels } from './mlflowDbRunIo.ts';
 import { MlflowDbRegistry } from './mlflowDbRegistry.ts';
 import { MlflowDbSchema } from './mlflowDbSchema.ts';
 import { MlflowDbTables } from './mlflowDbTables.ts';
 import { ReadOnlyStore } from './readOnlyStore.ts';
+import type { LoggedModelReader } from './trackingStore.ts';
 import { searchModelVersionsInMemory, searchRegisteredModelsInMemory } from './registrySearch.ts';
 import type { RegistryQuery } from './registrySearch.ts';
 import type {
   Experiment,
   FileInfo,
+  LoggedModel,
   Metric,
   ModelVersion,
   Page,
@@ -35,12 +39,13 @@ export interface MlflowDbStoreOptions {
  * be writing to it. Searches load the asked-for experiments' runs and filter in memory, which is
  * plenty for a local database and keeps MLflow's exact search semantics in one place.
  */
-export class MlflowDbStore extends ReadOnlyStore {
+export class MlflowDbStore extends ReadOnlyStore implements LoggedModelReader {
   readonly description: string;
   readonly file: string;
   private readonly db: SqliteDatabase;
   private readonly tables: MlflowDbTables;
   private readonly registry: MlflowDbRegistry;
+  private readonly schema: MlflowDbSchema;
 
   constructor(file: string, runtime: SqliteRuntime, options: MlflowDbStoreOptions = {}) {
     super();
@@ -61,6 +66,7 @@ export class MlflowDbStore extends ReadOnlyStore {
       this.db.close();
       throw notReadable(this.file, err);
     }
+    this.schema = schema;
     this.tables = new MlflowDbTables(schema);
     this.registry = new MlflowDbRegistry(schema);
     const missing = schema.missingCoreTables();
@@ -161,6 +167,18 @@ export class MlflowDbStore extends ReadOnlyStore {
     const target = model.aliases.find((a) => a.alias === alias);
     if (target === undefined) throw notFound(`Registered model alias ${alias} not found.`);
     return this.getModelVersion(name, target.version);
+  }
+
+  // Logged models (MLflow 3)
+
+  async getLoggedModel(modelId: string): Promise<LoggedModel> {
+    const [model] = readLoggedModels(this.schema, { modelId });
+    if (model === undefined) throw notFound(`Logged model with ID '${modelId}' not found.`);
+    return model;
+  }
+
+  async searchLoggedModels(experimentIds: readonly string[], query: SearchLoggedModelsQuery = {}): Promise<Page<LoggedModel>> {
+    return searchLoggedModelsInMemory(readLoggedModels(this.schema, { experimentIds }), query);
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@
  * Experiments and runs of an MLflow SQLite tracking database (the `mlflow.db` that `sqlite:///`
  * tracking URIs create, MLflow's SQLAlchemy schema) in Labbook's model.
  */
+import { readRunIo } from './mlflowDbRunIo.ts';
 import { groupTags, push } from './mlflowDbSchema.ts';
 import type { MlflowDbSchema, SqlValue, TagRow } from './mlflowDbSchema.ts';
 import { RUN_STATUSES } from './types.ts';
@@ -72,6 +73,7 @@ export class MlflowDbTables {
     const params = groupBy(this.schema.db.prepare(`SELECT p.run_uuid AS owner, p.key, p.value FROM params p JOIN runs r ON r.run_uuid = p.run_uuid WHERE ${scope.where} ORDER BY p.key`).all(...scope.args) as TagRow[]);
     const tags = groupTags(this.schema.db.prepare(`SELECT t.run_uuid AS owner, t.key, t.value FROM tags t JOIN runs r ON r.run_uuid = t.run_uuid WHERE ${scope.where} ORDER BY t.key`).all(...scope.args) as TagRow[]);
     const metrics = this.latestMetrics(scope);
+    const io = readRunIo(this.schema, scope, rows.map((r) => r.run_uuid));
     return rows.map((r) => {
       const runTags = tags.get(r.run_uuid) ?? [];
       // runs.name arrived in MLflow 1.29; before, the name lived only in the mlflow.runName tag.
@@ -93,6 +95,7 @@ export class MlflowDbTables {
           params: (params.get(r.run_uuid) ?? []).map((p): Param => ({ key: p.key, value: p.value ?? '' })),
           tags: runTags,
         },
+        ...io.get(r.run_uuid),
       };
     });
   }

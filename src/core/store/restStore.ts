@@ -5,8 +5,8 @@
  */
 import { MlflowRestClient, type RestClientOptions } from '../mlflow/restClient.ts';
 import {
-  doubleToWire,
   experimentFromWire,
+  loggedModelFromWire,
   metricFromWire,
   metricToWire,
   paramToWire,
@@ -19,12 +19,14 @@ import { splitLogBatch } from './logBatchChunks.ts';
 import { replyField, replyPage, replyString } from './restReplies.ts';
 import { RestArtifacts } from './restArtifacts.ts';
 import { RestModelRegistry } from './restRegistry.ts';
-import type { TrackingStore } from './trackingStore.ts';
+import type { SearchLoggedModelsQuery } from './loggedModelSearch.ts';
+import type { LoggedModelReader, TrackingStore } from './trackingStore.ts';
 import type {
   CreateRunInput,
   Experiment,
   FileInfo,
   LogBatchInput,
+  LoggedModel,
   Metric,
   MetricBucket,
   ModelVersion,
@@ -46,7 +48,7 @@ export interface RestTrackingStoreOptions extends RestClientOptions {
   readonly metricHistoryPageSize?: number;
 }
 
-export class RestTrackingStore implements TrackingStore {
+export class RestTrackingStore implements TrackingStore, LoggedModelReader {
   readonly description: string;
   readonly readOnly = false;
   readonly client: MlflowRestClient;
@@ -212,13 +214,8 @@ export class RestTrackingStore implements TrackingStore {
   }
 
   async logMetric(runId: string, metric: Metric): Promise<void> {
-    await this.client.post(`${API}/runs/log-metric`, {
-      run_id: runId,
-      key: metric.key,
-      value: doubleToWire(metric.value),
-      timestamp: metric.timestamp,
-      step: metric.step,
-    });
+    // metricToWire carries MLflow 3's model and dataset links when the metric has them.
+    await this.client.post(`${API}/runs/log-metric`, { ...metricToWire(metric), run_id: runId });
   }
 
   /** Split into as many requests as MLflow's limits need, sent in order. Not atomic across them. */
@@ -319,6 +316,31 @@ export class RestTrackingStore implements TrackingStore {
   }
   getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
     return this.#registry.getModelVersionByAlias(name, alias);
+  }
+
+  // ---- logged models (MLflow 3) -------------------------------------------------------------
+
+  async getLoggedModel(modelId: string): Promise<LoggedModel> {
+    const route = 'logged-models';
+    const reply = await this.client.get(`${API}/${route}/${encodeURIComponent(modelId)}`);
+    return loggedModelFromWire(replyField(reply, 'model', route));
+  }
+
+  async searchLoggedModels(experimentIds: readonly string[], query: SearchLoggedModelsQuery = {}): Promise<Page<LoggedModel>> {
+    const route = 'logged-models/search';
+    const reply = await this.client.post(
+      `${API}/${route}`,
+      {
+        experiment_ids: experimentIds,
+        filter: query.filter,
+        datasets: query.datasets?.map((d) => ({ dataset_name: d.datasetName, dataset_digest: d.datasetDigest })),
+        order_by: query.orderBy?.map((o) => ({ field_name: o.fieldName, ascending: o.ascending, dataset_name: o.datasetName, dataset_digest: o.datasetDigest })),
+        max_results: query.maxResults,
+        page_token: query.pageToken,
+      },
+      { idempotent: true },
+    );
+    return replyPage(reply, 'models', route, (m) => loggedModelFromWire(m));
   }
 
   /** Nothing to release: each request stands alone. */

@@ -1,8 +1,10 @@
+import type { SearchLoggedModelsQuery } from './loggedModelSearch.ts';
 import type {
   CreateRunInput,
   Experiment,
   FileInfo,
   LogBatchInput,
+  LoggedModel,
   Metric,
   MetricBucket,
   ModelVersion,
@@ -73,4 +75,18 @@ export interface TrackingStore {
   getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion>;
 
   close(): Promise<void>;
+}
+
+/**
+ * MLflow 3's logged models (with their linked metrics), for the stores that keep them: the local
+ * store, an MLflow database and an MLflow server. Others (mlruns folders, TensorBoard) do not.
+ */
+export interface LoggedModelReader {
+  getLoggedModel(modelId: string): Promise<LoggedModel>;
+  searchLoggedModels(experimentIds: readonly string[], query?: SearchLoggedModelsQuery): Promise<Page<LoggedModel>>;
+}
+
+export function readsLoggedModels<T extends object>(store: T): store is T & LoggedModelReader {
+  const candidate = store as Partial<LoggedModelReader>;
+  return typeof candidate.getLoggedModel === 'function' && typeof candidate.searchLoggedModels === 'function';
 }

@@ -26,6 +26,10 @@ export interface Metric {
   readonly value: number;
   readonly timestamp: number;
   readonly step: number;
+  /** MLflow 3: the logged model (and the dataset) this value was measured for, when linked. */
+  readonly modelId?: string;
+  readonly datasetName?: string;
+  readonly datasetDigest?: string;
 }
 
 export interface Experiment {
@@ -57,9 +61,38 @@ export interface RunData {
   readonly tags: readonly Tag[];
 }
 
+/** A dataset as MLflow records it (mlflow.entities.Dataset): schema and profile are JSON text. */
+export interface Dataset {
+  readonly name: string;
+  readonly digest: string;
+  readonly sourceType: string;
+  readonly source: string;
+  readonly schema?: string;
+  readonly profile?: string;
+}
+
+export interface DatasetInput {
+  /** e.g. `mlflow.data.context` = `train`. */
+  readonly tags: readonly Tag[];
+  readonly dataset: Dataset;
+}
+
+/** What a run consumed (MLflow's RunInputs) and produced (RunOutputs). */
+export interface RunInputs {
+  readonly datasetInputs: readonly DatasetInput[];
+  readonly modelInputs: readonly { readonly modelId: string }[];
+}
+
+export interface RunOutputs {
+  readonly modelOutputs: readonly { readonly modelId: string; readonly step: number }[];
+}
+
 export interface Run {
   readonly info: RunInfo;
   readonly data: RunData;
+  /** Absent from stores that cannot know them (mlruns folders, TensorBoard logs). */
+  readonly inputs?: RunInputs;
+  readonly outputs?: RunOutputs;
 }
 
 export interface Page<T> {
@@ -153,4 +186,25 @@ export interface ModelVersion {
   readonly status: ModelVersionStatus;
   readonly tags: readonly Tag[];
   readonly aliases: readonly string[];
+}
+
+export type LoggedModelStatus = 'LOGGED_MODEL_PENDING' | 'LOGGED_MODEL_READY' | 'LOGGED_MODEL_UPLOAD_FAILED';
+export const LOGGED_MODEL_STATUSES: readonly LoggedModelStatus[] = ['LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED'];
+
+/** MLflow 3's LoggedModel: what `mlflow.<flavor>.log_model` creates, with its linked metrics. */
+export interface LoggedModel {
+  readonly modelId: string;
+  readonly experimentId: string;
+  readonly name: string;
+  readonly artifactLocation: string;
+  readonly creationTimestamp: number;
+  readonly lastUpdatedTimestamp: number;
+  readonly status: LoggedModelStatus;
+  readonly statusMessage: string;
+  readonly modelType: string;
+  readonly sourceRunId: string;
+  readonly tags: readonly Tag[];
+  readonly params: readonly Tag[];
+  /** Every value logged with this model's id (each carries its run id), by key then step. */
+  readonly metrics: readonly (Metric & { readonly runId?: string })[];
 }

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Metric, RunInfo, Tag } from '../../../src/core/store/types.ts';
+import type { LoggedModel, Metric, RunInfo, RunInputs, RunOutputs, Tag } from '../../../src/core/store/types.ts';
 export { testPython } from '../../support/python.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../fixtures/mlflowReaders/logMlflowData.py', import.meta.url));
@@ -93,4 +93,30 @@ export function latestOf(history: readonly Metric[]): Metric {
   const last = sorted[sorted.length - 1];
   if (last === undefined) throw new Error('empty history');
   return last;
+}
+
+const RUN_IO_SCRIPT = fileURLToPath(new URL('../../fixtures/mlflowReaders/logRunIo.py', import.meta.url));
+
+/** What logRunIo.py writes: MLflow 3 run inputs/outputs and logged models as the client reads them. */
+export interface RunIoManifest {
+  readonly experimentId: string;
+  readonly runs: { readonly runId: string; readonly inputs: RunInputs; readonly outputs: RunOutputs; readonly history: Record<string, Metric[]> }[];
+  readonly loggedModels: LoggedModel[];
+  readonly accuracyAbove09: string[];
+}
+
+/** Logs run inputs, outputs and logged models with MLflow into `trackingUri` (extra env: e.g. a token). */
+export async function logRunIoWithMlflow(python: string, trackingUri: string, workDir: string, manifestFile: string, env: Record<string, string> = {}): Promise<RunIoManifest> {
+  try {
+    await promisify(execFile)(python, [RUN_IO_SCRIPT, manifestFile, workDir], {
+      cwd: workDir,
+      env: { ...process.env, MLFLOW_TRACKING_URI: trackingUri, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: '1', GIT_PYTHON_REFRESH: 'quiet', ...env },
+      maxBuffer: 16 * 1024 * 1024,
+      timeout: 240_000,
+    });
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`logging run inputs with MLflow (${trackingUri}) failed: ${e.message}\n${e.stderr ?? ''}`, { cause: err });
+  }
+  return JSON.parse(readFileSync(manifestFile, 'utf8')) as RunIoManifest;
 }

@@ -19,6 +19,15 @@ export function authorized(req: IncomingMessage, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/** A percent-encoded path part; a malformed escape is the caller's error, not a 500. */
+export function decodePathPart(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new TrackingError('BAD_REQUEST', `Malformed percent-encoding in the request path: '${text.slice(0, 100)}'.`);
+  }
+}
+
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw new TrackingError('INVALID_PARAMETER_VALUE', `The request body is larger than ${limit} bytes.`);

@@ -7,8 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { notFound, TrackingError } from '../../store/errors.ts';
 import type { SqliteTrackingStore } from '../../store/sqlite/sqliteTrackingStore.ts';
 import { fileInfoToWire } from '../wire.ts';
-import { authorized, MAX_ARTIFACT_BYTES, readBody, readParams, sendError, sendJson } from './httpPlumbing.ts';
+import { authorized, decodePathPart, MAX_ARTIFACT_BYTES, readBody, readParams, sendError, sendJson } from './httpPlumbing.ts';
 import { loggedModelRoute, registryRoutes } from './modelRoutes.ts';
+import { landingPage, landingPageHeaders, type RunLinkOptions } from './runLinks.ts';
 import { trackingRoutes, type RouteHandler } from './trackingRoutes.ts';
 
 /** The MLflow REST API version this endpoint answers as (what `GET /version` returns). */
@@ -22,6 +23,8 @@ export interface LocalTrackingServerOptions {
   /** The bearer token clients must send; a fresh random one when omitted. */
   readonly token?: string;
   readonly port?: number;
+  /** How the page at `/` (where the client's "View run" links land) hands runs to VS Code. */
+  readonly runLinks?: RunLinkOptions;
   /** Called once per request with method, path, status and milliseconds; never with bodies or tokens. */
   readonly onRequest?: (entry: { method: string; path: string; status: number; ms: number }) => void;
 }
@@ -49,11 +52,18 @@ export async function startLocalTrackingServer(options: LocalTrackingServerOptio
       res.end(text);
       return;
     }
+    if (method === 'GET' && path === '/') {
+      // The page shows no data, so it needs no token: it only reads the link's fragment.
+      const { html, nonce } = landingPage(options.runLinks ?? {});
+      res.writeHead(200, landingPageHeaders(nonce, Buffer.byteLength(html)));
+      res.end(html);
+      return;
+    }
     if (!authorized(req, token)) {
       throw new TrackingError('UNAUTHENTICATED', 'Labbook\'s tracking endpoint needs the bearer token it was started with (MLFLOW_TRACKING_TOKEN).');
     }
     if (path === ARTIFACTS || path.startsWith(`${ARTIFACTS}/`)) {
-      await artifactRoute(method, decodeURIComponent(path.slice(ARTIFACTS.length + 1)), req, res, url);
+      await artifactRoute(method, decodePathPart(path.slice(ARTIFACTS.length + 1)), req, res, url);
       return;
     }
     const route = routes.get(`${method} ${path}`);
@@ -63,7 +73,7 @@ export async function startLocalTrackingServer(options: LocalTrackingServerOptio
     }
     const model = LOGGED_MODEL.exec(path);
     if (model?.[1] && model[1] !== 'search') {
-      const handler = loggedModelRoute(store, method, decodeURIComponent(model[1]), model[2] ?? '');
+      const handler = loggedModelRoute(store, method, decodePathPart(model[1]), model[2] ?? '');
       if (handler) {
         sendJson(res, 200, await handler(await readParams(req, url), model[1], model[2] ?? ''));
         return;

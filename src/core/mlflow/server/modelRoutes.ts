@@ -1,35 +1,16 @@
 // Model registry routes and MLflow 3's logged-model routes (what `log_model` and
 // `mlflow.register_model` call), over the local store.
 import { invalidParameter } from '../../store/errors.ts';
-import { decodePageToken, encodePageToken, pageSize } from '../../store/pageToken.ts';
-import { LOGGED_MODEL_STATUSES, type LoggedModel } from '../../store/sqlite/loggedModelTables.ts';
+import { searchLoggedModelsInMemory } from '../../store/loggedModelSearch.ts';
+import { LOGGED_MODEL_STATUSES } from '../../store/sqlite/loggedModelTables.ts';
 import type { SqliteTrackingStore } from '../../store/sqlite/sqliteTrackingStore.ts';
-import { fileInfoToWire, modelVersionToWire, registeredModelToWire, tagFromWire, tagToWire } from '../wire.ts';
+import { fileInfoToWire, loggedModelToWire, modelVersionToWire, registeredModelToWire, tagFromWire } from '../wire.ts';
 import { WireReader } from '../wireReader.ts';
-import type { RequestParams } from './httpPlumbing.ts';
+import { decodePathPart, type RequestParams } from './httpPlumbing.ts';
 import type { RouteHandler } from './trackingRoutes.ts';
 
 /** A logged-model route with its `{model_id}` (and `{tag_key}`) taken from the path. */
 export type ModelIdHandler = (params: RequestParams, modelId: string, tail: string) => Promise<unknown>;
-
-export function loggedModelToWire(model: LoggedModel): unknown {
-  return {
-    info: {
-      model_id: model.modelId,
-      experiment_id: model.experimentId,
-      name: model.name,
-      artifact_uri: model.artifactLocation,
-      creation_timestamp_ms: model.creationTimestamp,
-      last_updated_timestamp_ms: model.lastUpdatedTimestamp,
-      status: model.status,
-      status_message: model.statusMessage,
-      model_type: model.modelType,
-      source_run_id: model.sourceRunId,
-      tags: model.tags.map(tagToWire),
-    },
-    data: { params: model.params.map(tagToWire), metrics: [] },
-  };
-}
 
 export function registryRoutes(store: SqliteTrackingStore): Map<string, RouteHandler> {
   const routes = new Map<string, RouteHandler>();
@@ -93,13 +74,37 @@ export function registryRoutes(store: SqliteTrackingStore): Map<string, RouteHan
     return { model: loggedModelToWire(model) };
   });
   add('POST', 'logged-models/search', async (p) => {
-    const experimentIds = (Array.isArray(p['experiment_ids']) ? p['experiment_ids'] : []).map(String);
-    const size = pageSize(r.int64(p, 'max_results', '', 0) || undefined, 100, 1000);
-    const offset = decodePageToken(r.string(p, 'page_token', ''));
-    const { models, more } = store.loggedModels.search(experimentIds, size, offset);
-    return { models: models.map(loggedModelToWire), ...(more ? { next_page_token: encodePageToken(offset + size) } : {}) };
+    const s = new WireReader('search logged models request', 'request');
+    /** `dataset_name` / `dataset_digest` of a dataset filter or an order_by entry, those given. */
+    const dataset = (obj: RequestParams, path: string) => {
+      const name = s.string(obj, 'dataset_name', path);
+      const digest = s.string(obj, 'dataset_digest', path);
+      return { ...(name ? { datasetName: name } : {}), ...(digest ? { datasetDigest: digest } : {}) };
+    };
+    const page = searchLoggedModelsInMemory(store.loggedModels.list(s.array(p, 'experiment_ids', '', (id, path) => idString(s, id, path))), {
+      filter: s.string(p, 'filter', ''),
+      datasets: s.array(p, 'datasets', '', (d, path) => {
+        const obj = s.object(d, path);
+        return { ...dataset(obj, path), datasetName: s.requiredString(obj, 'dataset_name', path) };
+      }),
+      orderBy: s.array(p, 'order_by', '', (o, path) => {
+        const obj = s.object(o, path);
+        // protobuf's default for `ascending` is true.
+        const ascending = obj['ascending'] === undefined ? true : s.boolean(obj, 'ascending', path);
+        return { fieldName: s.requiredString(obj, 'field_name', path), ascending, ...dataset(obj, path) };
+      }),
+      maxResults: s.int64(p, 'max_results', '', 0) || undefined,
+      pageToken: s.string(p, 'page_token', ''),
+    });
+    return { models: page.items.map(loggedModelToWire), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
   });
   return routes;
+}
+
+/** Experiment ids arrive as strings, though protobuf-JSON clients may send numbers. */
+function idString(r: WireReader, value: unknown, path: string): string {
+  if (typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value))) return String(value);
+  throw r.fail(path, 'is not an experiment id');
 }
 
 /**
@@ -136,7 +141,7 @@ export function loggedModelRoute(store: SqliteTrackingStore, method: string, mod
         return {};
       };
     case 'DELETE tags/{key}':
-      return async () => (store.transaction(() => store.loggedModels.deleteTag(modelId, decodeURIComponent(tail.slice('tags/'.length)))), {});
+      return async () => (store.transaction(() => store.loggedModels.deleteTag(modelId, decodePathPart(tail.slice('tags/'.length)))), {});
     case 'POST params':
       return async (p) => {
         const params = r.array(p, 'params', '', (t) => tagFromWire(t, 'request'));

@@ -1,6 +1,6 @@
 // The MLflow REST routes the `mlflow` Python client calls for tracking (experiments, runs,
 // params, metrics, tags, inputs/outputs, metric history, artifact listing), over the local store.
-import { notFound } from '../../store/errors.ts';
+import { notFound, TrackingError } from '../../store/errors.ts';
 import { decodePageToken, encodePageToken, pageSize } from '../../store/pageToken.ts';
 import type { SqliteTrackingStore } from '../../store/sqlite/sqliteTrackingStore.ts';
 import { RUN_STATUSES, type ViewType } from '../../store/types.ts';
@@ -15,6 +15,7 @@ import {
   tagFromWire,
 } from '../wire.ts';
 import { WireReader } from '../wireReader.ts';
+import { readDatasetInput, readModelInput, readModelOutput } from '../wireRunIo.ts';
 import type { RequestParams } from './httpPlumbing.ts';
 
 export type RouteHandler = (params: RequestParams) => Promise<unknown>;
@@ -71,6 +72,11 @@ export function trackingRoutes(store: SqliteTrackingStore): Map<string, RouteHan
   add('POST', 'experiments/update', async (p) => {
     const r = read('update experiment request');
     await store.renameExperiment(r.requiredString(p, 'experiment_id', ''), r.requiredString(p, 'new_name', ''));
+    return {};
+  });
+  add('POST', 'experiments/delete-experiment-tag', async (p) => {
+    const r = read('delete experiment tag request');
+    await store.deleteExperimentTag(r.requiredString(p, 'experiment_id', ''), r.requiredString(p, 'key', ''));
     return {};
   });
   add('POST', 'experiments/set-experiment-tag', async (p) => {
@@ -160,21 +166,27 @@ export function trackingRoutes(store: SqliteTrackingStore): Map<string, RouteHan
     // MLflow keeps every logged model's MLmodel JSON in the run's `mlflow.log-model.history` tag.
     const r = read('log model request');
     const id = r.requiredString(p, 'run_id', '');
-    const model = JSON.parse(r.requiredString(p, 'model_json', '')) as unknown;
+    const model = parseJson(r.requiredString(p, 'model_json', ''));
+    if (model === undefined) throw r.fail('model_json', 'is not JSON');
     const run = await store.getRun(id);
-    const history = JSON.parse(run.data.tags.find((t) => t.key === 'mlflow.log-model.history')?.value ?? '[]') as unknown[];
-    await store.setTag(id, { key: 'mlflow.log-model.history', value: JSON.stringify([...history, model]) });
+    const history = parseJson(run.data.tags.find((t) => t.key === 'mlflow.log-model.history')?.value ?? '[]');
+    // Refuse rather than overwrite a history some other client wrote: nothing logged is lost.
+    if (!Array.isArray(history)) throw new TrackingError('INVALID_STATE', `Run ${id}'s tag mlflow.log-model.history is not a JSON list, so the model cannot be added to it.`);
+    await store.setTag(id, { key: 'mlflow.log-model.history', value: JSON.stringify([...(history as unknown[]), model]) });
     return {};
   });
   add('POST', 'runs/log-inputs', async (p) => {
     const r = read('log inputs request');
-    const payloads = [...r.array(p, 'datasets', '', (d) => ({ dataset: d })), ...r.array(p, 'models', '', (m) => ({ model: m }))];
-    await store.recordRunIo(r.requiredString(p, 'run_id', ''), 'input', payloads);
+    await store.logInputs(
+      r.requiredString(p, 'run_id', ''),
+      r.array(p, 'datasets', '', (d, path) => readDatasetInput(r, d, path)),
+      r.array(p, 'models', '', (m, path) => readModelInput(r, m, path)),
+    );
     return {};
   });
   add('POST', 'runs/outputs', async (p) => {
     const r = read('log outputs request');
-    await store.recordRunIo(r.requiredString(p, 'run_id', ''), 'output', r.array(p, 'models', '', (m) => ({ model: m })));
+    await store.logOutputs(r.requiredString(p, 'run_id', ''), r.array(p, 'models', '', (m, path) => readModelOutput(r, m, path)));
     return {};
   });
 
@@ -196,4 +208,13 @@ export function trackingRoutes(store: SqliteTrackingStore): Map<string, RouteHan
   });
 
   return routes;
+}
+
+/** JSON text's value, or undefined when it is not JSON. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }

@@ -3,25 +3,11 @@
 import { randomUUID } from 'node:crypto';
 import type { SqliteDatabase } from '../../sqlite/openDatabase.ts';
 import { invalidParameter, notFound } from '../errors.ts';
-import type { Tag } from '../types.ts';
+import { LOGGED_MODEL_STATUSES } from '../types.ts';
+import type { LoggedModel, LoggedModelStatus, Metric, Tag } from '../types.ts';
 
-export type LoggedModelStatus = 'LOGGED_MODEL_PENDING' | 'LOGGED_MODEL_READY' | 'LOGGED_MODEL_UPLOAD_FAILED';
-export const LOGGED_MODEL_STATUSES: readonly LoggedModelStatus[] = ['LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED'];
-
-export interface LoggedModel {
-  readonly modelId: string;
-  readonly experimentId: string;
-  readonly name: string;
-  readonly artifactLocation: string;
-  readonly creationTimestamp: number;
-  readonly lastUpdatedTimestamp: number;
-  readonly status: LoggedModelStatus;
-  readonly statusMessage: string;
-  readonly modelType: string;
-  readonly sourceRunId: string;
-  readonly tags: readonly Tag[];
-  readonly params: readonly Tag[];
-}
+export { LOGGED_MODEL_STATUSES } from '../types.ts';
+export type { LoggedModel, LoggedModelStatus } from '../types.ts';
 
 interface Row {
   model_id: string;
@@ -34,6 +20,18 @@ interface Row {
   status_message: string | null;
   model_type: string | null;
   source_run_id: string | null;
+  lifecycle_stage: string;
+}
+
+interface MetricRow {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+  is_nan: number;
+  run_id: string;
+  dataset_name: string;
+  dataset_digest: string;
 }
 
 export interface CreateLoggedModelInput {
@@ -73,7 +71,7 @@ export class LoggedModelTables {
 
   get(modelId: string): LoggedModel {
     const row = this.db.prepare('SELECT * FROM logged_models WHERE model_id = ?').get(modelId) as Row | undefined;
-    if (!row || (row.status as string) === 'deleted') throw notFound(`Logged model with ID '${modelId}' not found.`);
+    if (!row || row.lifecycle_stage === 'deleted') throw notFound(`Logged model with ID '${modelId}' not found.`);
     return this.fromRow(row);
   }
 
@@ -99,19 +97,33 @@ export class LoggedModelTables {
     for (const p of params) set.run(modelId, p.key, p.value);
   }
 
+  /** Keeps the values of `metrics` that name a model (`model_id`) as that model's metrics too. */
+  logMetrics(runId: string, metrics: readonly Metric[]): void {
+    const insert = this.db.prepare(
+      `INSERT OR IGNORE INTO logged_model_metrics (model_id, run_id, key, step, timestamp, value, is_nan, dataset_name, dataset_digest)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const m of metrics) {
+      if (!m.modelId) continue;
+      const nan = Number.isNaN(m.value);
+      insert.run(m.modelId, runId, m.key, m.step, m.timestamp, nan ? 0 : m.value, nan ? 1 : 0, m.datasetName ?? '', m.datasetDigest ?? '');
+    }
+  }
+
   delete(modelId: string): void {
     this.get(modelId);
     this.db.prepare("UPDATE logged_models SET lifecycle_stage = 'deleted', last_updated_timestamp = ? WHERE model_id = ?").run(this.now(), modelId);
   }
 
-  search(experimentIds: readonly string[], maxResults: number, offset: number): { models: LoggedModel[]; more: boolean } {
+  /** Every active model of the experiments, newest first (searchLoggedModels filters and pages). */
+  list(experimentIds: readonly string[]): LoggedModel[] {
     const rows = this.db
       .prepare(
         `SELECT * FROM logged_models WHERE lifecycle_stage = 'active' AND experiment_id IN (SELECT value FROM json_each(?))
-         ORDER BY creation_timestamp DESC, model_id LIMIT ? OFFSET ?`,
+         ORDER BY creation_timestamp DESC, model_id`,
       )
-      .all(JSON.stringify(experimentIds.map(Number)), maxResults + 1, offset) as Row[];
-    return { models: rows.slice(0, maxResults).map((r) => this.fromRow(r)), more: rows.length > maxResults };
+      .all(JSON.stringify(experimentIds.filter((id) => /^\d+$/.test(id)).map(Number))) as Row[];
+    return rows.map((r) => this.fromRow(r));
   }
 
   private fromRow(row: Row): LoggedModel {
@@ -129,6 +141,15 @@ export class LoggedModelTables {
       sourceRunId: row.source_run_id ?? '',
       tags: pairs('logged_model_tags'),
       params: pairs('logged_model_params'),
+      metrics: (
+        this.db
+          .prepare('SELECT key, value, timestamp, step, is_nan, run_id, dataset_name, dataset_digest FROM logged_model_metrics WHERE model_id = ? ORDER BY key, step, timestamp, run_id')
+          .all(row.model_id) as MetricRow[]
+      ).map((m) => ({ key: m.key, value: m.is_nan ? Number.NaN : m.value, timestamp: m.timestamp, step: m.step, ...links(row.model_id, m), ...(m.run_id ? { runId: m.run_id } : {}) })),
     };
   }
+}
+
+function links(modelId: string, row: { dataset_name: string; dataset_digest: string }): Pick<Metric, 'modelId' | 'datasetName' | 'datasetDigest'> {
+  return { modelId, ...(row.dataset_name ? { datasetName: row.dataset_name } : {}), ...(row.dataset_digest ? { datasetDigest: row.dataset_digest } : {}) };
 }

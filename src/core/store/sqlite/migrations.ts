@@ -6,7 +6,7 @@ import { TrackingError } from '../errors.ts';
  * migration never changes. Each runs in one IMMEDIATE transaction, so two windows opening a new
  * store at once migrate it exactly once.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   // 1: experiments, runs, params, tags, metrics, registry, logged models.
   `
   CREATE TABLE experiments (
@@ -154,6 +154,33 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   INSERT INTO experiments (experiment_id, name, artifact_location, creation_time, last_update_time)
     VALUES (0, 'Default', 'mlflow-artifacts:/0', CAST(strftime('%s','now') AS INTEGER) * 1000, CAST(strftime('%s','now') AS INTEGER) * 1000);
+  `,
+  // 2: MLflow 3's model-linked metrics (`log_metric(..., model_id=…)`), each with its run and
+  // dataset, which logged-models/get returns as the model's metrics and search filters on.
+  `
+  CREATE TABLE logged_model_metrics (
+    model_id TEXT NOT NULL,
+    run_id TEXT NOT NULL DEFAULT '',
+    key TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    timestamp INTEGER NOT NULL,
+    value REAL NOT NULL,
+    is_nan INTEGER NOT NULL DEFAULT 0,
+    dataset_name TEXT NOT NULL DEFAULT '',
+    dataset_digest TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (model_id, key, step, timestamp, value, is_nan, run_id, dataset_name, dataset_digest)
+  ) WITHOUT ROWID;
+  -- run_io again, with a sequence number: MLflow returns a run's inputs in the order logged.
+  CREATE TABLE run_io_ordered (
+    seq INTEGER PRIMARY KEY,
+    run_key INTEGER NOT NULL REFERENCES runs(run_key) ON DELETE CASCADE,
+    direction TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    UNIQUE (run_key, direction, payload)
+  );
+  INSERT INTO run_io_ordered (run_key, direction, payload) SELECT run_key, direction, payload FROM run_io;
+  DROP TABLE run_io;
+  ALTER TABLE run_io_ordered RENAME TO run_io;
   `,
 ];
 

@@ -1,6 +1,7 @@
 // Reading runs out of the local store in bulk: one query per table for a whole page of runs.
 import type { SqliteDatabase } from '../../sqlite/openDatabase.ts';
 import type { LifecycleStage, Metric, Param, Run, RunStatus, Tag } from '../types.ts';
+import { loadRunIo } from './runIoTable.ts';
 
 export interface RunRow {
   run_key: number;
@@ -37,7 +38,7 @@ export function metricFromRow(row: { key: string; value: number; timestamp: numb
   return { key: row.key, value: row.is_nan ? Number.NaN : row.value, timestamp: row.timestamp, step: row.step };
 }
 
-/** Turns run rows into full runs (latest metrics, params, tags), keeping the rows' order. */
+/** Turns run rows into full runs (latest metrics, params, tags, inputs, outputs), keeping the rows' order. */
 export function loadRuns(db: SqliteDatabase, rows: readonly RunRow[]): Run[] {
   if (rows.length === 0) return [];
   const keys = JSON.stringify(rows.map((r) => r.run_key));
@@ -54,6 +55,7 @@ export function loadRuns(db: SqliteDatabase, rows: readonly RunRow[]): Run[] {
   const params = byRun<KeyedRow>(`SELECT run_key, key, value FROM params WHERE ${inKeys} ORDER BY key`);
   const tags = byRun<KeyedRow>(`SELECT run_key, key, value FROM tags WHERE ${inKeys} ORDER BY key`);
   const metrics = byRun<MetricRow>(`SELECT run_key, key, value, timestamp, step, is_nan FROM latest_metrics WHERE ${inKeys} ORDER BY key`);
+  const io = loadRunIo(db, rows.map((r) => r.run_key));
   return rows.map((row) => ({
     info: {
       runId: row.run_id,
@@ -71,5 +73,6 @@ export function loadRuns(db: SqliteDatabase, rows: readonly RunRow[]): Run[] {
       params: (params.get(row.run_key) ?? []).map(({ key, value }): Param => ({ key, value })),
       tags: (tags.get(row.run_key) ?? []).map(({ key, value }): Tag => ({ key, value })),
     },
+    ...io.get(row.run_key),
   }));
 }

@@ -6,9 +6,10 @@ import path from 'node:path';
 import { openDatabase, type SqliteDatabase, type SqliteRuntime } from '../../sqlite/openDatabase.ts';
 import { ArtifactFolder } from '../artifactFolder.ts';
 import { invalidParameter, notFound, TrackingError } from '../errors.ts';
-import type { TrackingStore } from '../trackingStore.ts';
+import { searchLoggedModelsInMemory, type SearchLoggedModelsQuery } from '../loggedModelSearch.ts';
+import type { LoggedModelReader, TrackingStore } from '../trackingStore.ts';
 import type {
-  CreateRunInput, Experiment, FileInfo, LifecycleStage, LogBatchInput, Metric, MetricBucket, ModelVersion, Page,
+  CreateRunInput, DatasetInput, Experiment, FileInfo, LifecycleStage, LogBatchInput, LoggedModel, Metric, MetricBucket, ModelVersion, Page,
   RegisteredModel, Run, SearchExperimentsQuery, SearchRunsQuery, Tag, UpdateRunInput,
 } from '../types.ts';
 import { RUN_STATUSES } from '../types.ts';
@@ -17,6 +18,7 @@ import { LoggedModelTables } from './loggedModelTables.ts';
 import { MetricsTable } from './metricsTable.ts';
 import { migrate } from './migrations.ts';
 import { RegistryTables } from './registryTables.ts';
+import { recordRunInputs, recordRunOutputs } from './runIoTable.ts';
 import { loadRuns, RUN_COLUMNS, type RunRow } from './runRows.ts';
 import { searchExperimentRows, searchRunRows } from './sqliteSearch.ts';
 
@@ -42,7 +44,7 @@ interface ExperimentRow {
  * The embedded default store: one SQLite file (WAL, busy timeout, IMMEDIATE write transactions)
  * that several windows and processes write at once, and an artifact folder beside it.
  */
-export class SqliteTrackingStore implements TrackingStore {
+export class SqliteTrackingStore implements TrackingStore, LoggedModelReader {
   readonly readOnly = false;
   readonly description: string;
   readonly file: string;
@@ -81,20 +83,15 @@ export class SqliteTrackingStore implements TrackingStore {
     return this.write(fn);
   }
 
-  /** Keeps an input (dataset, model) or output logged to a run, exactly as the client sent it. */
-  async recordRunIo(runId: string, direction: 'input' | 'output', payloads: readonly unknown[]): Promise<void> {
-    this.write(() => {
-      const row = this.activeRunRow(runId);
-      const insert = this.db.prepare('INSERT OR IGNORE INTO run_io (run_key, direction, payload) VALUES (?, ?, ?)');
-      for (const payload of payloads) insert.run(row.run_key, direction, JSON.stringify(payload));
-    });
+  /** MLflow's log_inputs: datasets (with their tags) and models a run consumed. */
+  async logInputs(runId: string, datasets: readonly DatasetInput[], models: readonly { modelId: string }[] = []): Promise<void> {
+    for (const input of datasets) input.tags.forEach(validateTag);
+    this.write(() => recordRunInputs(this.db, this.activeRunRow(runId).run_key, datasets, models));
   }
 
-  async getRunIo(runId: string, direction: 'input' | 'output'): Promise<unknown[]> {
-    const row = this.runRow(runId);
-    return (this.db.prepare('SELECT payload FROM run_io WHERE run_key = ? AND direction = ?').all(row.run_key, direction) as { payload: string }[]).map(
-      (r) => JSON.parse(r.payload) as unknown,
-    );
+  /** MLflow 3's log_outputs: the logged models a run produced, each at a step. */
+  async logOutputs(runId: string, models: readonly { modelId: string; step: number }[]): Promise<void> {
+    this.write(() => recordRunOutputs(this.db, this.activeRunRow(runId).run_key, models));
   }
 
   private readonly writeListeners = new Set<() => void>();
@@ -193,6 +190,14 @@ export class SqliteTrackingStore implements TrackingStore {
     this.write(() => {
       const exp = this.experimentRow(experimentId);
       this.db.prepare('INSERT OR REPLACE INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)').run(exp.experiment_id, tag.key, tag.value);
+    });
+  }
+
+  async deleteExperimentTag(experimentId: string, key: string): Promise<void> {
+    this.write(() => {
+      const exp = this.experimentRow(experimentId);
+      const removed = this.db.prepare('DELETE FROM experiment_tags WHERE experiment_id = ? AND key = ?').run(exp.experiment_id, key).changes;
+      if (removed === 0) throw notFound(`No tag with name: ${key} in experiment with id ${experimentId}`);
     });
   }
 
@@ -333,7 +338,10 @@ export class SqliteTrackingStore implements TrackingStore {
           insert.run(row.run_key, p.key, p.value);
         }
       }
-      if (batch.metrics?.length) this.metrics.insert(row.run_key, batch.metrics);
+      if (batch.metrics?.length) {
+        this.metrics.insert(row.run_key, batch.metrics);
+        this.loggedModels.logMetrics(runId, batch.metrics);
+      }
       if (batch.tags?.length) this.setTagsOn(row, batch.tags);
     });
   }
@@ -400,6 +408,15 @@ export class SqliteTrackingStore implements TrackingStore {
   }
   async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
     return this.registry.getVersionByAlias(name, alias);
+  }
+
+  // ── Logged models (MLflow 3) ─────────────────────────────────────────────────────────────
+
+  async getLoggedModel(modelId: string): Promise<LoggedModel> {
+    return this.loggedModels.get(modelId);
+  }
+  async searchLoggedModels(experimentIds: readonly string[], query: SearchLoggedModelsQuery = {}): Promise<Page<LoggedModel>> {
+    return searchLoggedModelsInMemory(this.loggedModels.list(experimentIds), query);
   }
 
   async close(): Promise<void> {
