@@ -56,12 +56,35 @@ export async function readRecipe(store: TrackingStore, runId: string): Promise<L
     throw new LaunchError('NO_RECIPE', `Run ${runId} has no ${ARTIFACTS.recipe}: it was not launched by Labbook, so it cannot be reproduced (${errorText(err)}).`);
   }
   try {
-    const recipe = JSON.parse(new TextDecoder().decode(bytes)) as LaunchRecipe;
-    if (recipe.version !== 1 || typeof recipe.file !== 'string') throw new Error(`unknown recipe version ${String(recipe.version)}`);
-    return recipe;
+    return checkRecipe(JSON.parse(new TextDecoder().decode(bytes)) as unknown);
   } catch (err) {
     throw new LaunchError('NO_RECIPE', `Run ${runId}'s ${ARTIFACTS.recipe} is not readable (${errorText(err)}).`);
   }
+}
+
+/**
+ * The recipe, if every field a reproduction reads has its type; else an Error naming the field
+ * (the file may have been edited or written by something else).
+ */
+function checkRecipe(value: unknown): LaunchRecipe {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const need = (ok: boolean, field: string, what: string): void => {
+    if (!ok) throw new Error(`'${field}' should be ${what}`);
+  };
+  if (!isObject(value)) throw new Error('it is not a JSON object');
+  if (value.version !== 1) throw new Error(`unknown recipe version ${JSON.stringify(value.version) ?? 'undefined'}`);
+  need(value.kind === 'script' || value.kind === 'notebook', 'kind', "'script' or 'notebook'");
+  need(value.rootKind === 'git' || value.rootKind === 'cwd', 'rootKind', "'git' or 'cwd'");
+  for (const key of ['file', 'cwd', 'root', 'python', 'experimentName', 'runName']) need(typeof value[key] === 'string', key, 'a string');
+  for (const key of ['args', 'envNames', 'dataPaths']) {
+    const list = value[key];
+    need(Array.isArray(list) && list.every((item) => typeof item === 'string'), key, 'a list of strings');
+  }
+  need(isObject(value.parameters), 'parameters', 'an object');
+  const git = value.git;
+  if (!isObject(git)) throw new Error("'git' should be an object");
+  for (const key of ['commit', 'patch']) need(git[key] === null || git[key] === undefined || typeof git[key] === 'string', `git.${key}`, 'a string or null');
+  return value as unknown as LaunchRecipe;
 }
 
 export async function prepareReproduction(store: TrackingStore, runId: string, options: ReproductionOptions): Promise<ReproductionPlan> {

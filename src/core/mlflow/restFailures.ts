@@ -96,5 +96,6 @@ export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void
 
 /** MLflow's `error_code` as a Labbook code: known codes and synonyms as they are, others INTERNAL_ERROR. */
 export function mlflowErrorCode(code: string): TrackingErrorCode {
-  return KNOWN_CODES.has(code) ? (code as TrackingErrorCode) : (CODE_SYNONYMS[code] ?? 'INTERNAL_ERROR');
+  // Own keys only: `CODE_SYNONYMS['constructor']` would be Object itself.
+  return KNOWN_CODES.has(code) ? (code as TrackingErrorCode) : ((Object.hasOwn(CODE_SYNONYMS, code) ? CODE_SYNONYMS[code] : undefined) ?? 'INTERNAL_ERROR');
 }

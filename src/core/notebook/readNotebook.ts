@@ -129,7 +129,8 @@ function toOutput(raw: unknown, fail: (message: string) => NotebookFormatError):
         outputType: 'error',
         ename: typeof raw.ename === 'string' ? raw.ename : '',
         evalue: typeof raw.evalue === 'string' ? raw.evalue : '',
-        traceback: Array.isArray(raw.traceback) ? raw.traceback.map((line) => String(line)) : [],
+        // Not String(line): a JSON object whose `toString` is not a function makes that throw.
+        traceback: Array.isArray(raw.traceback) ? raw.traceback.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))) : [],
       };
     default:
       if (typeof raw.output_type !== 'string') throw fail("has no 'output_type'.");

@@ -26,6 +26,7 @@ export class ProtobufDecodeError extends Error {
 }
 
 const TWO_32 = 0x1_0000_0000;
+const MAX_GROUP_DEPTH = 100;
 const utf8 = new TextDecoder('utf-8');
 
 export class WireReader {
@@ -140,8 +141,8 @@ export class WireReader {
     while (packed.pos < packed.end) into.push(readOne(packed));
   }
 
-  /** Skips the value of the field `next()` just read. */
-  skip(): void {
+  /** Skips the value of the field `next()` just read; `depth` counts the groups it is inside. */
+  skip(depth = 0): void {
     switch (this.wireType) {
       case WIRE.varint:
         this.readVarint();
@@ -156,6 +157,8 @@ export class WireReader {
         this.take(4);
         return;
       case WIRE.startGroup: {
+        // As protobuf's own recursion limit: a run of group openings must not exhaust the stack.
+        if (depth >= MAX_GROUP_DEPTH) throw new ProtobufDecodeError(`groups nested deeper than ${MAX_GROUP_DEPTH}`, this.pos);
         const field = this.field;
         for (;;) {
           if (!this.next()) throw new ProtobufDecodeError(`group ${field} is not closed`, this.pos);
@@ -164,7 +167,7 @@ export class WireReader {
             if (this.field !== field) throw new ProtobufDecodeError(`group ${field} closed as ${this.field}`, this.pos);
             return;
           }
-          this.skip();
+          this.skip(depth + 1);
         }
       }
       default:

@@ -139,7 +139,7 @@ export function parseFingerprints(text: string): Omit<RunFingerprints, 'fingerpr
       return;
     }
     // Seconds (Python's os.stat) or milliseconds (JavaScript), or an ISO string.
-    const mtime = typeof e.mtime === 'number' ? new Date(e.mtime > 1e11 ? e.mtime : e.mtime * 1000).toISOString() : str(e.mtime);
+    const mtime = typeof e.mtime === 'number' ? isoTime(e.mtime > 1e11 ? e.mtime : e.mtime * 1000) : str(e.mtime);
     fingerprints.push({
       path: e.path,
       kind: str(e.kind) ?? 'file',
@@ -151,6 +151,12 @@ export function parseFingerprints(text: string): Omit<RunFingerprints, 'fingerpr
     });
   });
   return { fingerprints, combined, problems };
+}
+
+/** Milliseconds as an ISO date; null beyond the dates JavaScript has (toISOString would throw). */
+function isoTime(ms: number): string | null {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
 export async function readRunFingerprints(store: TrackingStore, runId: string): Promise<RunFingerprints> {

@@ -4,6 +4,9 @@ import { invalidParameter, notFound } from './errors.ts';
 import type { FileInfo } from './types.ts';
 
 const SCHEME = 'mlflow-artifacts:/';
+/** Linux's NAME_MAX and PATH_MAX (macOS and Windows allow less, never more). */
+const MAX_NAME_BYTES = 255;
+const MAX_PATH_BYTES = 4095;
 
 /**
  * Artifacts of the local store live in a folder beside the database, addressed the way an MLflow
@@ -32,7 +35,12 @@ export class ArtifactFolder {
     if (parts.includes('..') || joined.includes('\0') || path.isAbsolute(relPath)) {
       throw invalidParameter(`Invalid artifact path: '${relPath}'. Artifact paths may not leave the run's artifact folder.`);
     }
-    return path.join(this.root, ...parts);
+    const file = path.join(this.root, ...parts);
+    // What the file system would refuse with ENAMETOOLONG is the caller's error, said as such.
+    if (parts.some((p) => Buffer.byteLength(p) > MAX_NAME_BYTES) || Buffer.byteLength(file) > MAX_PATH_BYTES) {
+      throw invalidParameter(`Invalid artifact path: '${relPath.slice(0, 100)}…' is longer than a file system allows.`);
+    }
+    return file;
   }
 
   async list(uri: string, relPath = ''): Promise<FileInfo[]> {

@@ -75,7 +75,7 @@ class BlockParser {
       if (line.text.startsWith('- ') || line.text === '-') break;
       const entry = splitKey(line);
       this.pos++;
-      out[entry.key] = this.valueAfterKey(entry.rest, indent, line, depth);
+      setEntry(out, entry.key, this.valueAfterKey(entry.rest, indent, line, depth));
     }
     if (!this.done() && this.peek().indent > indent) {
       throw new YamlSyntaxError(this.peek().number, `unexpected indentation before '${this.peek().text}'`);
@@ -85,6 +85,7 @@ class BlockParser {
 
   /** A block sequence at `indent` (PyYAML puts a mapping's list items at the key's own indent). */
   sequence(indent: number, depth: number): YamlValue[] {
+    if (depth > MAX_DEPTH) throw new YamlSyntaxError(this.peek().number, 'nesting too deep');
     const out: YamlValue[] = [];
     for (this.skipBlank(); !this.done() && this.peek().indent === indent; this.skipBlank()) {
       const line = this.peek();
@@ -96,8 +97,9 @@ class BlockParser {
         const virtual: Line = { indent: itemIndent, text: rest, number: line.number };
         const entry = splitKey(virtual);
         this.pos++;
-        const item: Record<string, YamlValue> = { [entry.key]: this.valueAfterKey(entry.rest, itemIndent, virtual, depth + 1) };
-        Object.assign(item, this.mapping(itemIndent, depth + 1));
+        const item: Record<string, YamlValue> = {};
+        setEntry(item, entry.key, this.valueAfterKey(entry.rest, itemIndent, virtual, depth + 1));
+        for (const [key, value] of Object.entries(this.mapping(itemIndent, depth + 1))) setEntry(item, key, value);
         out.push(item);
       } else {
         this.pos++;
@@ -137,7 +139,7 @@ class BlockParser {
     const tail = (parts[last] ?? '').slice(closing + 1).trim();
     if (tail !== '' && !tail.startsWith('#')) throw new YamlSyntaxError(line.number, `unexpected text after quoted string: '${tail}'`);
     parts[last] = (parts[last] ?? '').slice(0, closing);
-    return quote === "'" ? foldLines(parts).replaceAll("''", "'") : unescapeDouble(parts);
+    return quote === "'" ? foldLines(parts).replaceAll("''", "'") : unescapeDouble(parts, line.number);
   }
 
   private plain(first: string, indent: number): YamlValue {
@@ -184,6 +186,11 @@ class BlockParser {
   }
 }
 
+/** A key as an own property, even `__proto__` (a plain assignment would replace the prototype). */
+function setEntry(map: Record<string, YamlValue>, key: string, value: YamlValue): void {
+  Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function looksLikeKey(text: string): boolean {
   try {
     splitKey({ indent: 0, text, number: 0 });
@@ -201,7 +208,7 @@ function splitKey(line: Line): { key: string; rest: string } {
     const after = close < 0 ? '' : text.slice(close + 2);
     if (close < 0 || !/^:(\s|$)/.test(after)) throw new YamlSyntaxError(line.number, `expected "key: value", found '${text}'`);
     const inner = text.slice(1, close + 1);
-    return { key: quote === "'" ? inner.replaceAll("''", "'") : unescapeText(inner), rest: after.slice(1).trim() };
+    return { key: quote === "'" ? inner.replaceAll("''", "'") : unescapeText(inner, line.number), rest: after.slice(1).trim() };
   }
   const match = /^([^\s#'"[\]{},][^:]*?|[^\s#'"[\]{},]):(?:\s+(.*))?$/.exec(text);
   if (match === null) throw new YamlSyntaxError(line.number, `expected "key: value", found '${text}'`);
@@ -255,7 +262,7 @@ const ESCAPES: Record<string, string> = {
   ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\x85', _: '\xa0', L: '\u2028', P: '\u2029',
 };
 
-function unescapeDouble(parts: readonly string[]): string {
+function unescapeDouble(parts: readonly string[], lineNumber: number): string {
   let out = '';
   let blanks = 0;
   let joinNext = false;
@@ -274,15 +281,19 @@ function unescapeDouble(parts: readonly string[]): string {
       out += blanks > 0 ? '\n'.repeat(blanks) : ' ';
       blanks = 0;
     }
-    out += unescapeText(line);
+    out += unescapeText(line, lineNumber);
     joinNext = escapedBreak;
   });
   return out;
 }
 
-function unescapeText(text: string): string {
+function unescapeText(text: string, lineNumber: number): string {
   return text.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)/g, (_m, esc: string) => {
-    if (esc.length > 1) return String.fromCodePoint(parseInt(esc.slice(1), 16));
+    if (esc.length > 1) {
+      const code = parseInt(esc.slice(1), 16);
+      if (code > 0x10ffff) throw new YamlSyntaxError(lineNumber, `invalid escape '\\${esc}' (beyond Unicode)`);
+      return String.fromCodePoint(code);
+    }
     return ESCAPES[esc] ?? esc;
   });
 }

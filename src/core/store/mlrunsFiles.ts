@@ -234,7 +234,7 @@ function runStatus(value: YamlValue | undefined, file: string): RunStatus {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= RUN_STATUSES.length) return RUN_STATUSES[value - 1] ?? 'RUNNING';
   if (typeof value === 'string' && (RUN_STATUSES as readonly string[]).includes(value)) return value as RunStatus;
   if (value === undefined || value === null) return 'RUNNING';
-  throw new MlrunsFileError(file, `unknown run status '${String(value)}'`);
+  throw new MlrunsFileError(file, `unknown run status '${shown(value)}'`);
 }
 
 function text(meta: YamlMap, key: string, file: string, required: boolean): string {
@@ -257,6 +257,11 @@ function integer(meta: YamlMap, key: string, file: string): number | undefined {
   const value = meta[key];
   if (value === undefined || value === null || value === '') return undefined;
   const n = typeof value === 'string' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw new MlrunsFileError(file, `'${key}' should be a whole number, not '${String(value)}'`);
+  if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw new MlrunsFileError(file, `'${key}' should be a whole number, not '${shown(value)}'`);
   return n;
+}
+
+/** A value for a message: not String(), which throws for a mapping with a `toString` key. */
+function shown(value: YamlValue): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }

@@ -4,6 +4,7 @@
  * `name = 'x'`, `name LIKE 'x%'`, `name ILIKE …`, `tags.k = 'v'` (and for versions `run_id`,
  * `source_path`, `version_number`), joined by AND.
  */
+import { likeMatches } from '../mlflow/likeMatch.ts';
 import { invalidParameter } from './errors.ts';
 import { decodePageToken, encodePageToken, pageSize } from './pageToken.ts';
 import type { ModelVersion, Page, RegisteredModel, Tag } from './types.ts';
@@ -92,15 +93,10 @@ function matches(condition: Condition, actual: string | undefined): boolean {
     case 'IN':
       return condition.values.includes(actual);
     case 'LIKE':
-      return likePattern(first, '').test(actual);
+      return likeMatches(actual, first, false);
     case 'ILIKE':
-      return likePattern(first, 'i').test(actual);
+      return likeMatches(actual, first, true);
   }
-}
-
-function likePattern(pattern: string, flags: string): RegExp {
-  const body = [...pattern].map((ch) => (ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
-  return new RegExp(`^${body}$`, `s${flags}`);
 }
 
 const CLAUSE =
