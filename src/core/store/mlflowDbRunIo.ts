@@ -162,6 +162,23 @@ function modelMetrics(schema: MlflowDbSchema, modelId: string): (Metric & { runI
   }));
 }
 
+/** The values of a run's `key` that MLflow 3 logged for a model, with their links. */
+export function runMetricLinks(schema: MlflowDbSchema, runId: string, key: string): Metric[] {
+  if (!schema.hasTable('logged_model_metrics')) return [];
+  const rows = schema.db
+    .prepare('SELECT model_id, metric_timestamp_ms, metric_step, metric_value, dataset_name, dataset_digest FROM logged_model_metrics WHERE run_id = ? AND metric_name = ?')
+    .all(runId, key) as { model_id: string; metric_timestamp_ms: number; metric_step: number; metric_value: number | null; dataset_name: string | null; dataset_digest: string | null }[];
+  return rows.map((m) => ({
+    key,
+    value: m.metric_value ?? Number.NaN,
+    timestamp: m.metric_timestamp_ms,
+    step: m.metric_step,
+    modelId: m.model_id,
+    ...(m.dataset_name ? { datasetName: m.dataset_name } : {}),
+    ...(m.dataset_digest ? { datasetDigest: m.dataset_digest } : {}),
+  }));
+}
+
 /** MLflow stores the status as the proto enum's number (1 pending, 2 ready, 3 upload failed). */
 function loggedModelStatus(status: number | string | null): LoggedModelStatus {
   if (typeof status === 'number') return LOGGED_MODEL_STATUSES[status - 1] ?? 'LOGGED_MODEL_PENDING';

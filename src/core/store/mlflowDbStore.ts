@@ -7,7 +7,8 @@ import { searchExperimentsInMemory, searchRunsInMemory } from './inMemorySearch.
 import { listLocalArtifacts, localPathOfUri, proxiedArtifactPath, readLocalArtifact } from './localArtifacts.ts';
 import type { ArtifactLocation } from './localArtifacts.ts';
 import { searchLoggedModelsInMemory, type SearchLoggedModelsQuery } from './loggedModelSearch.ts';
-import { readLoggedModels } from './mlflowDbRunIo.ts';
+import { withMetricLinks } from './metricLinks.ts';
+import { readLoggedModels, runMetricLinks } from './mlflowDbRunIo.ts';
 import { MlflowDbRegistry } from './mlflowDbRegistry.ts';
 import { MlflowDbSchema } from './mlflowDbSchema.ts';
 import { MlflowDbTables } from './mlflowDbTables.ts';
@@ -106,7 +107,7 @@ export class MlflowDbStore extends ReadOnlyStore implements LoggedModelReader {
 
   async getMetricHistory(runId: string, key: string): Promise<readonly Metric[]> {
     await this.getRun(runId);
-    return this.tables.metricHistory(runId, key);
+    return withMetricLinks(this.tables.metricHistory(runId, key), runMetricLinks(this.schema, runId, key));
   }
 
 

@@ -1,6 +1,6 @@
 // MLflow 3's LoggedModel routes of the local endpoint over real HTTP and a real SQLite store:
 // search with metric filters restricted to datasets, structured order_by and pages; finalize,
-// tags, params, delete; metric links kept on the model and not on the run's history.
+// tags, params, delete; metric links kept on the model and in the run's history.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,11 +74,15 @@ describe('mlflow endpoint: logged models (MLflow 3)', () => {
     assert.equal(badFilter.status, 400);
   });
 
-  it('returns the linked metrics with the model, not with the run\'s history', async () => {
+  it('returns the linked metrics with the model, and keeps the links in the run\'s history', async () => {
     const model = (await call('GET', `logged-models/${ids['a']}`)).body['model'] as WireModel;
     assert.deepEqual(model.data.metrics.map((m) => [m.key, m.value, m.dataset_name, m.run_id]), [['score', 0.9, 'train', runId], ['score', 0.5, 'test', runId]]);
     const history = await call('GET', `metrics/get-history?run_id=${runId}&metric_key=score`);
-    assert.ok((history.body['metrics'] as Record<string, unknown>[]).every((m) => m['model_id'] === undefined), 'as MLflow: no links in the run history');
+    const points = (history.body['metrics'] as Record<string, unknown>[]).map((m) => [m['value'], m['model_id'], m['dataset_name']]);
+    assert.deepEqual(
+      points.sort((a, b) => Number(a[0]) - Number(b[0])),
+      [[0.4, ids['c'], 'test'], [0.5, ids['a'], 'test'], [0.6, ids['c'], 'train'], [0.7, ids['b'], 'train'], [0.8, ids['b'], 'test'], [0.9, ids['a'], 'train']],
+    );
   });
 
   it('finalizes, tags, logs params and deletes a model', async () => {

@@ -110,6 +110,14 @@ export class LoggedModelTables {
     }
   }
 
+  /** The values of a run's `key` that were logged for a model, with their links. */
+  runMetricLinks(runId: string, key: string): Metric[] {
+    const rows = this.db
+      .prepare('SELECT model_id, step, timestamp, value, is_nan, dataset_name, dataset_digest FROM logged_model_metrics WHERE run_id = ? AND key = ?')
+      .all(runId, key) as (MetricRow & { model_id: string })[];
+    return rows.map((r) => ({ key, value: r.is_nan ? Number.NaN : r.value, timestamp: r.timestamp, step: r.step, ...links(r.model_id, r) }));
+  }
+
   delete(modelId: string): void {
     this.get(modelId);
     this.db.prepare("UPDATE logged_models SET lifecycle_stage = 'deleted', last_updated_timestamp = ? WHERE model_id = ?").run(this.now(), modelId);

@@ -14,6 +14,7 @@ import type {
 } from '../types.ts';
 import { RUN_STATUSES } from '../types.ts';
 import { validateBatch, validateExperimentName, validateMetric, validateParam, validateTag } from '../validation.ts';
+import { withMetricLinks } from '../metricLinks.ts';
 import { LoggedModelTables } from './loggedModelTables.ts';
 import { MetricsTable } from './metricsTable.ts';
 import { migrate } from './migrations.ts';
@@ -347,7 +348,7 @@ export class SqliteTrackingStore implements TrackingStore, LoggedModelReader {
   }
 
   async getMetricHistory(runId: string, key: string): Promise<readonly Metric[]> {
-    return this.metrics.getHistory(this.runRow(runId).run_key, key);
+    return withMetricLinks(this.metrics.getHistory(this.runRow(runId).run_key, key), this.loggedModels.runMetricLinks(runId, key));
   }
 
   async getMetricHistoryDownsampled(runId: string, key: string, buckets: number): Promise<readonly MetricBucket[]> {
