@@ -74,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
   const models = new ModelsTreeProvider(() => roots.list());
   const openRoot = async (id: string) => roots.list().find((r) => r.id === id)?.open();
   const artifacts = new ArtifactFileSystem(openRoot);
-  const endpoint = new TrackingEndpoint(localStore, log);
+  const endpoint = new TrackingEndpoint(localStore, log, { uriScheme: vscode.env.uriScheme, extensionId: context.extension.id });
   const runLinks = registerRunLinks(log);
   /** Fires with a store root id when that store's data may have changed (open panels refresh). */
   const storeChanged = new vscode.EventEmitter<string>();

@@ -1,4 +1,5 @@
 import { startLocalTrackingServer, type LocalTrackingServer } from '../../core/mlflow/server/localTrackingServer.ts';
+import type { RunLinkOptions } from '../../core/mlflow/server/runLinks.ts';
 import type { SqliteTrackingStore } from '../../core/store/sqlite/sqliteTrackingStore.ts';
 
 /** Where the endpoint logs (VS Code's LogOutputChannel in the extension). */
@@ -26,10 +27,13 @@ export class TrackingEndpoint {
   /** The server started or starting, and the store it serves: one start at a time. */
   private running: Promise<Endpoint> | undefined;
   private runningStore: SqliteTrackingStore | undefined;
+  /** How the page at `/` hands a run to this editor (its URI scheme: `vscode`, `vscode-insiders`, …). */
+  private readonly runLinks: RunLinkOptions;
 
-  constructor(local: { get(): SqliteTrackingStore | undefined }, log: EndpointLog) {
+  constructor(local: { get(): SqliteTrackingStore | undefined }, log: EndpointLog, runLinks: RunLinkOptions = {}) {
     this.local = local;
     this.log = log;
+    this.runLinks = runLinks;
   }
 
   /** The endpoint over the current local store; undefined without a workspace folder. */
@@ -49,6 +53,7 @@ export class TrackingEndpoint {
       await old?.server.close();
       const server = await startLocalTrackingServer({
         store,
+        runLinks: this.runLinks,
         onRequest: (e) => {
           if (e.status >= 400) this.log.warn(`endpoint: ${e.method} ${e.path} → ${e.status} (${e.ms.toFixed(0)} ms)`);
           else this.log.trace(`endpoint: ${e.method} ${e.path} → ${e.status} (${e.ms.toFixed(0)} ms)`);

@@ -74,4 +74,14 @@ describe('host/launch: the local tracking endpoint (TrackingEndpoint)', () => {
     await started.server.close().catch(() => undefined);
     assert.equal(await answers(started.server.url), false);
   });
+
+  it("links the page at / to this editor's URI scheme", async () => {
+    const current = stores[0];
+    endpoint = new TrackingEndpoint({ get: () => current }, recordingLog(), { uriScheme: 'vscode-insiders', extensionId: 'labbook.labbook' });
+    const started = await endpoint.get();
+    assert.ok(started);
+    const page = await (await fetch(`${started.server.url}/`, { signal: AbortSignal.timeout(5000) })).text();
+    assert.match(page, /vscode-insiders:\/\/labbook\.labbook\/run/);
+    assert.doesNotMatch(page, /"vscode:\/\//);
+  });
 });
