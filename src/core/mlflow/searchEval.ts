@@ -36,7 +36,8 @@ export function experimentMatches(experiment: Experiment, filter: RunFilter): bo
   return filter.every((clause) => valueMatches(experimentValue(experiment, clause), clause));
 }
 
-const LOGGED_MODEL_ATTRIBUTES: Readonly<Record<string, (model: LoggedModel) => Value>> = {
+/** A logged model's attributes, by the names MLflow's filters and order_by use. */
+export const LOGGED_MODEL_ATTRIBUTES: Readonly<Record<string, (model: LoggedModel) => string | number>> = {
   model_id: (m) => m.modelId,
   name: (m) => m.name,
   model_type: (m) => m.modelType,

@@ -3,7 +3,7 @@
  * (`metrics.score > 0.5`), an optional list of datasets that metric clauses and metric ordering
  * are restricted to, structured order_by entries, and offset page tokens.
  */
-import { loggedModelMatches } from '../mlflow/searchEval.ts';
+import { LOGGED_MODEL_ATTRIBUTES, loggedModelMatches } from '../mlflow/searchEval.ts';
 import { parseLoggedModelFilter } from '../mlflow/searchFilter.ts';
 import { invalidParameter } from './errors.ts';
 import { decodePageToken, encodePageToken, pageSize } from './pageToken.ts';
@@ -30,15 +30,10 @@ export interface SearchLoggedModelsQuery {
   readonly pageToken?: string;
 }
 
+/** What `order_by` sorts on: the filter's attributes, plus MLflow's `creation_time` alias. */
 const ORDER_ATTRIBUTES: Readonly<Record<string, (m: LoggedModel) => string | number>> = {
-  model_id: (m) => m.modelId,
-  name: (m) => m.name,
-  model_type: (m) => m.modelType,
-  status: (m) => m.status,
-  source_run_id: (m) => m.sourceRunId,
-  creation_timestamp: (m) => m.creationTimestamp,
+  ...LOGGED_MODEL_ATTRIBUTES,
   creation_time: (m) => m.creationTimestamp,
-  last_updated_timestamp: (m) => m.lastUpdatedTimestamp,
 };
 
 function inDatasets(metric: Metric, datasets: readonly DatasetFilter[]): boolean {
