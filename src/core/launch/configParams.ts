@@ -92,3 +92,17 @@ export function fitParams(params: Readonly<Record<string, string>>): { params: P
   }
   return { params: [...out].map(([key, value]) => ({ key, value })), notes };
 }
+
+/**
+ * The parsed params still to log once the script has run: those the run does not have. MLflow
+ * params cannot change, so the script's own values win; a differing parsed value is noted.
+ */
+export function unloggedParams(parsed: readonly Param[], logged: readonly Param[]): { params: Param[]; notes: string[] } {
+  const have = new Map(logged.map((p) => [p.key, p.value]));
+  const notes: string[] = [];
+  for (const p of parsed) {
+    const value = have.get(p.key);
+    if (value !== undefined && value !== p.value) notes.push(`param ${p.key}: the script logged '${value}'; the parsed '${p.value}' was not logged.`);
+  }
+  return { params: parsed.filter((p) => !have.has(p.key)), notes };
+}

@@ -19,16 +19,19 @@ import os from 'node:os';
 import path from 'node:path';
 import type { QueuedRunUpdate, QueuedTrackingStore } from '../store/queuedStore.ts';
 import type { TrackingStore } from '../store/trackingStore.ts';
-import type { Run, RunStatus, Tag } from '../store/types.ts';
+import type { Run, RunStatus } from '../store/types.ts';
 import { captureGit } from './captureGit.ts';
+import { childEnvironment } from './childEnvironment.ts';
 import { parseArgs } from './commandLine.ts';
-import { fitParams, flattenConfig, readConfigParams } from './configParams.ts';
-import { ARTIFACTS, snapshotPath, TAGS, type LaunchRecipe } from './conventions.ts';
+import { fitParams, flattenConfig, readConfigParams, unloggedParams } from './configParams.ts';
+import { ARTIFACTS, TAGS } from './conventions.ts';
 import { errorText, LaunchError } from './errors.ts';
 import { writeLaunchArtifacts } from './launchArtifacts.ts';
+import { launchLocation, launchRecipe } from './launchRecipe.ts';
 import { MetricSink } from './metricSink.ts';
 import { runNotebook, spawnScript, type NotebookExecutor, type ProgramExit, type RunningProgram } from './programProcess.ts';
 import { RunOutput, type OutputListener } from './runOutput.ts';
+import { defaultRunName, endTags, launchTags } from './runTags.ts';
 import { defaultSpoolDir, writeEndMarker } from './spool.ts';
 
 export type Program =
@@ -153,29 +156,19 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
   ]);
   notes.push(...gitCapture.notes, ...config.notes);
   const git = gitCapture.state;
-  const root = git?.root ?? cwd;
-  const relativeFile = relativeInside(root, file) ?? path.basename(file);
-  if (relativeInside(root, file) === undefined) notes.push(`code snapshot: ${file} is outside ${root}; recorded as ${relativeFile}.`);
+  const location = launchLocation(cwd, file, git);
+  if (location.note) notes.push(location.note);
   const fitted = fitParams({ ...config.params, ...parsed.params });
   notes.push(...fitted.notes);
 
   const user = options.user ?? safeUser();
-  const runName = options.runName || `${path.basename(file).replace(/\.[^.]+$/, '')}-${new Date(now()).toISOString().slice(5, 19).replace(/[-:T]/g, '')}`;
-  const tags: Tag[] = [
-    { key: TAGS.sourceName, value: file },
-    { key: TAGS.sourceType, value: 'LOCAL' },
-    { key: TAGS.user, value: user },
-    { key: TAGS.runName, value: runName },
-    { key: TAGS.kind, value: program.kind },
-    { key: TAGS.host, value: os.hostname() },
-    { key: TAGS.owner, value: options.owner },
-    ...(snapshot ? [{ key: TAGS.snapshot, value: snapshotPath(relativeFile) }] : []),
-    ...(git ? [{ key: TAGS.gitDirty, value: String(git.dirty) }] : []),
-    ...(git?.commit ? [{ key: TAGS.gitCommit, value: git.commit }] : []),
-    ...(git?.branch ? [{ key: TAGS.gitBranch, value: git.branch }] : []),
-    ...(git?.repoUrl ? [{ key: TAGS.gitRepoUrl, value: git.repoUrl }] : []),
-    ...(options.reproduces ? [{ key: TAGS.reproduces, value: options.reproduces }] : []),
-  ];
+  const runName = options.runName || defaultRunName(file, now());
+  const tags = launchTags({
+    file, kind: program.kind, user, runName, host: os.hostname(), owner: options.owner,
+    ...(snapshot ? { snapshotFile: location.relativeFile } : {}),
+    ...(git ? { git } : {}),
+    ...(options.reproduces ? { reproduces: options.reproduces } : {}),
+  });
   const startTime = now();
   const run = await store.createRun({ experimentId, runName, userId: user, startTime, tags });
   const runId = run.info.runId;
@@ -190,35 +183,16 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
   const said = notes.length;
 
   const userEnv = options.env ?? {};
-  const childEnv: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...(options.baseEnv ?? process.env), ...userEnv })) if (v !== undefined) childEnv[k] = v;
-  Object.assign(childEnv, {
-    MLFLOW_TRACKING_URI: options.trackingUri,
-    MLFLOW_RUN_ID: runId,
-    MLFLOW_EXPERIMENT_NAME: options.experimentName,
-    MLFLOW_EXPERIMENT_ID: experimentId,
-    PYTHONUNBUFFERED: '1',
+  const childEnv = childEnvironment({
+    baseEnv: options.baseEnv ?? process.env, userEnv, trackingUri: options.trackingUri, runId, experimentName: options.experimentName, experimentId,
+    ...(options.trackingToken !== undefined ? { trackingToken: options.trackingToken } : {}),
   });
-  if (options.trackingToken !== undefined) childEnv['MLFLOW_TRACKING_TOKEN'] = options.trackingToken;
-
-  const recipe: LaunchRecipe = {
-    version: 1,
-    kind: program.kind,
-    file: relativeFile,
-    cwd: relativeInside(root, cwd) ?? '',
-    root,
-    rootKind: git ? 'git' : 'cwd',
-    args,
+  const recipe = launchRecipe({
+    kind: program.kind, location, cwd, git, args,
     parameters: program.kind === 'notebook' ? (program.parameters ?? {}) : {},
-    envNames: Object.keys(userEnv).sort(),
-    dataPaths: [...(options.dataPaths ?? [])],
-    configFiles: parsed.configFiles,
-    python: options.python,
-    experimentName: options.experimentName,
-    runName,
-    git: { commit: git?.commit ?? null, branch: git?.branch ?? null, repoUrl: git?.repoUrl ?? null, dirty: git?.dirty ?? false, patch: null },
-    reproduces: options.reproduces ?? null,
-  };
+    userEnv, dataPaths: options.dataPaths ?? [], configFiles: parsed.configFiles, python: options.python,
+    experimentName: options.experimentName, runName, reproduces: options.reproduces,
+  });
 
   const runStart = now();
   const running: RunningProgram =
@@ -238,7 +212,7 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
   const artifacts = writeLaunchArtifacts({
     store, runId, python: options.python, env: childEnv, cwd, dataPaths: options.dataPaths ?? [], recipe, timeoutMs, now,
     ...(git ? { git } : {}),
-    ...(snapshot ? { snapshot: { relativeFile, content: snapshot } } : {}),
+    ...(snapshot ? { snapshot: { relativeFile: location.relativeFile, content: snapshot } } : {}),
   });
 
   let stopRequested = false;
@@ -254,12 +228,8 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
         return [];
       },
     );
-    const have = new Map(logged.map((p) => [p.key, p.value]));
-    const missing = fitted.params.filter((p) => !have.has(p.key));
-    for (const p of fitted.params) {
-      const logged = have.get(p.key);
-      if (logged !== undefined && logged !== p.value) notes.push(`param ${p.key}: the script logged '${logged}'; the parsed '${p.value}' was not logged.`);
-    }
+    const { params: missing, notes: differing } = unloggedParams(fitted.params, logged);
+    notes.push(...differing);
     for (let i = 0; i < missing.length; i += 100) await retry(() => store.logBatch(runId, { params: missing.slice(i, i + 100) }));
   }
 
@@ -282,11 +252,7 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
     const captureNotes = await Promise.race([artifacts, delay(timeoutMs + 10_000).then(() => ['captures: still running after the process ended; left unfinished.'])]);
     notes.push(...captureNotes, ...output.notes);
     await writeNotes(store, runId, logFile, notes.slice(said));
-    const endTags = [
-      { key: TAGS.exitCode, value: exit.exitCode === null ? (exit.signal ?? 'none') : String(exit.exitCode) },
-      { key: TAGS.durationMs, value: String(durationMs) },
-    ];
-    await retry(() => store.logBatch(runId, { tags: endTags })).catch((err: unknown) => notes.push(`end tags: not set (${errorText(err)}).`));
+    await retry(() => store.logBatch(runId, { tags: endTags(exit, durationMs) })).catch((err: unknown) => notes.push(`end tags: not set (${errorText(err)}).`));
     // Last, so Labbook's status wins over the mlflow client's end_run().
     await retry<Run | QueuedRunUpdate>(() => store.updateRun(runId, { status, endTime })).then(
       (result) => {
@@ -339,12 +305,6 @@ async function writeNotes(store: Pick<TrackingStore, 'writeArtifact'>, runId: st
   } catch {
     // The log upload already noted its own failure; the notes are in the outcome.
   }
-}
-
-function relativeInside(root: string, target: string): string | undefined {
-  const rel = path.relative(root, target);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
-  return rel.split(path.sep).join('/');
 }
 
 function safeUser(): string {

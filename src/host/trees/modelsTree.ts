@@ -1,40 +1,22 @@
 import * as vscode from 'vscode';
+import { ModelsModel } from './modelsModel.ts';
 import { RefreshableTreeProvider } from './refreshableTree.ts';
 import { escapeMarkdown } from './runFormat.ts';
-import { describeSkipped, modelsErrorRow, modelsNodeId, type ModelsNode, type StoreRoot } from './treeNodes.ts';
+import { modelsNodeId, storeNodeText, type ModelsNode, type StoreRoot } from './treeNodes.ts';
 
 export type { ModelsNode, VersionNode } from './treeNodes.ts';
 
-/** The Models view: store roots → registered models → versions (newest first). */
+/** The Models view: store roots → registered models → versions (newest first), read by a ModelsModel and mapped to TreeItems here. */
 export class ModelsTreeProvider extends RefreshableTreeProvider<ModelsNode> {
-  private readonly roots: () => readonly StoreRoot[];
+  private readonly model: ModelsModel;
 
   constructor(roots: () => readonly StoreRoot[]) {
     super();
-    this.roots = roots;
+    this.model = new ModelsModel(roots);
   }
 
-  async getChildren(node?: ModelsNode): Promise<ModelsNode[]> {
-    if (!node) return this.roots().map((root) => ({ kind: 'store', root }));
-    try {
-      const store = node.kind === 'store' || node.kind === 'model' ? await node.root.open() : undefined;
-      if (!store) return [];
-      if (node.kind === 'store') {
-        const models = await store.searchRegisteredModels({ maxResults: 1000 });
-        if (models.items.length === 0) return [{ kind: 'message', id: `${node.root.id}/none`, text: 'No registered models yet.', error: false }];
-        return models.items.map((model) => ({ kind: 'model', root: node.root, model }));
-      }
-      if (node.kind === 'model') {
-        const name = node.model.name.replace(/'/g, "\\'");
-        const versions = await store.searchModelVersions({ filter: `name = '${name}'` });
-        return [...versions.items]
-          .sort((a, b) => Number(b.version) - Number(a.version))
-          .map((version) => ({ kind: 'version', root: node.root, version }));
-      }
-    } catch (err) {
-      return [modelsErrorRow(node, err)];
-    }
-    return [];
+  getChildren(node?: ModelsNode): Promise<ModelsNode[]> {
+    return this.model.children(node);
   }
 
   getTreeItem(node: ModelsNode): vscode.TreeItem {
@@ -42,9 +24,9 @@ export class ModelsTreeProvider extends RefreshableTreeProvider<ModelsNode> {
       case 'store': {
         const item = new vscode.TreeItem(node.root.label, vscode.TreeItemCollapsibleState.Expanded);
         item.id = modelsNodeId(node);
-        const skipped = describeSkipped(node.root.warnings?.() ?? []);
-        item.description = [node.root.description, skipped?.note].filter(Boolean).join(' · ') || undefined;
-        if (skipped) item.tooltip = `${node.root.label}\n${skipped.tooltip}`;
+        const text = storeNodeText(node.root);
+        item.description = text.description;
+        if (text.tooltip) item.tooltip = text.tooltip;
         item.iconPath = new vscode.ThemeIcon(node.root.icon);
         return item;
       }

@@ -82,6 +82,15 @@ export function describeSkipped(warnings: readonly string[], listed = 20): { not
   };
 }
 
+/** A store node's description and tooltip in either view: its own description, and the entries it skipped. */
+export function storeNodeText(root: StoreRoot): { description: string | undefined; tooltip: string | undefined } {
+  const skipped = describeSkipped(root.warnings?.() ?? []);
+  return {
+    description: [root.description, skipped?.note].filter(Boolean).join(' · ') || undefined,
+    tooltip: skipped ? `${root.label}\n${skipped.tooltip}` : undefined,
+  };
+}
+
 /** The row shown under `parent` when its children could not be read. */
 export function explorerErrorRow(parent: ExplorerNode, err: unknown): ExplorerNode {
   return { kind: 'message', id: `${explorerNodeId(parent)}/error`, text: err instanceof Error ? err.message : String(err), error: true };

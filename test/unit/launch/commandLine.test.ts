@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs, splitCommandLine } from '../../../src/core/launch/commandLine.ts';
-import { fitParams, flattenConfig, readConfigParams } from '../../../src/core/launch/configParams.ts';
+import { fitParams, flattenConfig, readConfigParams, unloggedParams } from '../../../src/core/launch/configParams.ts';
 import { LaunchError } from '../../../src/core/launch/errors.ts';
 
 describe('core/launch: command-line args and config files as params', () => {
@@ -54,5 +54,15 @@ describe('core/launch: command-line args and config files as params', () => {
     const { params, notes } = fitParams({ ok: '1', 'bad key!': 'v', long: 'x'.repeat(7000), ['k'.repeat(300)]: 'v' });
     assert.deepEqual(params.map((p) => [p.key, p.value.length]), [['ok', 1], ['bad key_', 1], ['long', 6000], ['k'.repeat(250), 1]]);
     assert.equal(notes.length, 3);
+  });
+
+  it("logs only the parsed params the script did not log itself, noting where the script's value differs", () => {
+    const parsed = [{ key: 'lr', value: '1e-3' }, { key: 'epochs', value: '3' }, { key: 'model', value: 'rf' }];
+    const logged = [{ key: 'lr', value: '0.001' }, { key: 'epochs', value: '3' }, { key: 'seed', value: '1' }];
+    assert.deepEqual(unloggedParams(parsed, logged), {
+      params: [{ key: 'model', value: 'rf' }],
+      notes: ["param lr: the script logged '0.001'; the parsed '1e-3' was not logged."],
+    });
+    assert.deepEqual(unloggedParams(parsed, []), { params: parsed, notes: [] });
   });
 });

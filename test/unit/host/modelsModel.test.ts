@@ -1,0 +1,84 @@
+// The Models view's model against a real SQLite store in a temp dir.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SqliteTrackingStore } from '../../../src/core/store/sqlite/sqliteTrackingStore.ts';
+import { ModelsModel } from '../../../src/host/trees/modelsModel.ts';
+import { modelsNodeId, type ModelsNode, type StoreRoot } from '../../../src/host/trees/treeNodes.ts';
+
+function outline(nodes: readonly ModelsNode[]): string[] {
+  return nodes.map((n) => {
+    switch (n.kind) {
+      case 'store':
+        return `store ${n.root.id}`;
+      case 'model':
+        return `model ${n.model.name}`;
+      case 'version':
+        return `v${n.version.version}`;
+      case 'message':
+        return `${n.error ? '!' : '-'} ${n.text}`;
+    }
+  });
+}
+
+describe('host/trees: the Models view model', () => {
+  let dir: string;
+  let store: SqliteTrackingStore;
+  let root: StoreRoot;
+  let runId: string;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'labbook-models-model-'));
+    store = new SqliteTrackingStore(path.join(dir, 'tracking.db'));
+    root = { id: 'local', label: 'Local', icon: 'database', open: async () => store };
+    runId = (await store.createRun({ experimentId: await store.createExperiment('wine'), runName: 'r', startTime: 1 })).info.runId;
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('says when a store has no registered models', async () => {
+    const model = new ModelsModel(() => [root]);
+    assert.deepEqual(outline(await model.children()), ['store local']);
+    const none = await model.children({ kind: 'store', root });
+    assert.deepEqual(outline(none), ['- No registered models yet.']);
+    assert.equal(modelsNodeId(none[0] as ModelsNode), 'models-message:local/none');
+  });
+
+  it('lists registered models, and each one’s versions newest first (numerically)', async () => {
+    for (const name of ['churn', 'fraud detector']) {
+      await store.createRegisteredModel(name);
+      for (let i = 0; i < 10; i++) await store.createModelVersion(name, `runs:/${runId}/model`, runId);
+    }
+    await store.createRegisteredModel('empty');
+    const model = new ModelsModel(() => [root]);
+    const models = await model.children({ kind: 'store', root });
+    assert.deepEqual(outline(models).sort(), ['model churn', 'model empty', 'model fraud detector']);
+    const byName = (name: string) => models.find((n) => n.kind === 'model' && n.model.name === name);
+    assert.deepEqual(outline(await model.children(byName('churn'))), ['v10', 'v9', 'v8', 'v7', 'v6', 'v5', 'v4', 'v3', 'v2', 'v1']);
+    assert.equal((await model.children(byName('fraud detector'))).length, 10);
+    assert.deepEqual(await model.children(byName('empty')), []);
+    const versions = await model.children(byName('churn'));
+    assert.deepEqual(await model.children(versions[0]), []);
+  });
+
+  it('shows a failed read as one error row under each model that failed, with ids derived from the model', async () => {
+    for (const name of ['churn', 'fraud']) await store.createRegisteredModel(name);
+    const model = new ModelsModel(() => [root]);
+    const models = await model.children({ kind: 'store', root });
+    // The store goes away (its file closed) after the models were listed.
+    await store.close();
+    const rows = (await Promise.all(models.map((m) => model.children(m)))).map((r) => r[0]);
+    for (const row of rows) assert.ok(row?.kind === 'message' && row.error && row.text.length > 0, JSON.stringify(row));
+    assert.deepEqual(
+      rows.map((row) => modelsNodeId(row as ModelsNode)).sort(),
+      ['models-message:model:local:churn/error', 'models-message:model:local:fraud/error'],
+    );
+    const storeRows = await model.children({ kind: 'store', root });
+    assert.equal(storeRows.length, 1);
+    assert.equal(modelsNodeId(storeRows[0] as ModelsNode), 'models-message:models-store:local/error');
+    store = new SqliteTrackingStore(path.join(dir, 'tracking.db'));
+  });
+});
