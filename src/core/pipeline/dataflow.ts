@@ -3,24 +3,15 @@
 // names it defines that a later step (or the metrics) reads. Imports and pure top-level functions
 // are shared code, not data. Problems come back as warnings with the cell and line.
 import type { Notebook } from '../notebook/notebookModel.ts';
-import { analyzeCell, type CellAnalysis, type ImportBinding, type LiteralAssignment, type NameEvent, type TopDefinition } from './cellAnalysis.ts';
-import { commentOutMagics } from './magics.ts';
+import { analyzeCells, type AnalyzedCell } from './analyzedCells.ts';
+import type { ImportBinding, NameEvent } from './cellAnalysisModel.ts';
+import { collectParameters, collectSharedConstants, type SharedConstant } from './literalCells.ts';
 import type { PipelineEdge, PipelineParameter, PipelineStep, PipelineWarning, ValueKind } from './model.ts';
 import type { PythonParser } from './pythonParser.ts';
 import { PYTHON_BUILTINS } from './pythonNames.ts';
+import { selectShared, stripHoisted, type SharedDefinition } from './sharedCode.ts';
+import { buildEdges } from './stepEdges.ts';
 import type { StepDetection } from './steps.ts';
-import { emptyKindContext } from './valueKind.ts';
-
-export interface AnalyzedCell {
-  index: number;
-  /** The source with magics commented out (what was parsed). */
-  code: string;
-  analysis: CellAnalysis;
-}
-
-export interface SharedDefinition extends TopDefinition {
-  cell: number;
-}
 
 /** What code generation needs beyond the public step model. */
 export interface StepCode {
@@ -46,7 +37,7 @@ export interface Dataflow {
   imports: Map<string, ImportBinding>;
   starImports: Array<{ module: string; cell: number; line: number }>;
   sharedDefinitions: SharedDefinition[];
-  sharedConstants: Array<LiteralAssignment & { cell: number }>;
+  sharedConstants: SharedConstant[];
   code: Map<string, StepCode>;
 }
 
@@ -273,163 +264,4 @@ function definitionOf(
     cache.set(stepName, defs);
   }
   return defs.get(name);
-}
-
-function analyzeCells(detection: StepDetection, parser: PythonParser, warnings: PipelineWarning[]): Map<number, AnalyzedCell> {
-  const wanted = new Set([
-    ...detection.steps.flatMap((s) => s.cells),
-    ...detection.importsCells,
-    ...detection.functionsCells,
-    ...detection.parametersCells,
-    ...detection.metricsCells,
-  ]);
-  const kinds = emptyKindContext();
-  const cells = new Map<number, AnalyzedCell>();
-  for (const index of [...wanted].sort((a, b) => a - b)) {
-    const source = detection.sources.get(index);
-    if (source === undefined) continue;
-    const cleaned = commentOutMagics(source);
-    for (const magic of cleaned.magics) {
-      warnings.push({ kind: 'magic', cell: index, line: magic.line, message: `IPython syntax \`${magic.text}\` is not Python; it is commented out in the generated code.` });
-    }
-    const tree = parser.parse(cleaned.code);
-    try {
-      const analysis = analyzeCell(tree, kinds);
-      for (const line of analysis.syntaxErrors) warnings.push({ kind: 'syntaxError', cell: index, line, message: `Cell ${index + 1} has a Python syntax error at line ${line}; names there may be missed.` });
-      cells.set(index, { index, code: cleaned.code, analysis });
-    } finally {
-      tree.delete();
-    }
-  }
-  return cells;
-}
-
-function collectParameters(cellIndices: number[], get: (i: number) => AnalyzedCell | undefined, warnings: PipelineWarning[]): PipelineParameter[] {
-  const parameters = new Map<string, PipelineParameter>();
-  for (const index of cellIndices) {
-    const cell = get(index);
-    if (!cell) continue;
-    for (const literal of cell.analysis.literals) parameters.set(literal.name, { name: literal.name, value: literal.value, literal: literal.literal, cell: index, line: literal.line });
-    const importLines = new Set(cell.analysis.importRanges.map((r) => r.start));
-    for (const other of cell.analysis.otherStatements) {
-      if (importLines.has(other.start)) continue;
-      warnings.push({ kind: 'parameters', cell: index, line: other.line, message: `Line ${other.line} of the parameters cell is not a \`name = literal\` assignment; pipeline parameters must be plain values, so it is left out.` });
-    }
-  }
-  return [...parameters.values()];
-}
-
-function collectSharedConstants(cellIndices: number[], get: (i: number) => AnalyzedCell | undefined, warnings: PipelineWarning[]): Dataflow['sharedConstants'] {
-  const constants: Dataflow['sharedConstants'] = [];
-  for (const index of cellIndices) {
-    const cell = get(index);
-    if (!cell) continue;
-    constants.push(...cell.analysis.literals.map((l) => ({ ...l, cell: index })));
-    const skip = new Set([...cell.analysis.importRanges.map((r) => r.start)]);
-    for (const other of cell.analysis.otherStatements) {
-      if (skip.has(other.start)) continue;
-      warnings.push({ kind: 'parameters', cell: index, line: other.line, message: `Line ${other.line} of the functions cell is neither a definition nor a \`name = literal\` constant; it is left out of the shared module.` });
-    }
-  }
-  return constants;
-}
-
-/**
- * Top-level functions and classes that need nothing from the notebook's steps (only imports,
- * builtins, shared constants and each other) move to steps/_shared.py. Definitions in a
- * `functions` cell go there regardless: the author said they are shared.
- */
-function selectShared(
-  detection: StepDetection,
-  get: (i: number) => AnalyzedCell | undefined,
-  imports: Map<string, ImportBinding>,
-  constants: Dataflow['sharedConstants'],
-  stepAssigned: Set<string>,
-  params: Set<string>,
-): { shared: SharedDefinition[]; kept: SharedDefinition[] } {
-  const all: SharedDefinition[] = [];
-  const cellsInOrder = [...new Set([...detection.functionsCells, ...detection.importsCells, ...detection.steps.flatMap((s) => s.cells)])].sort((a, b) => a - b);
-  for (const index of cellsInOrder) for (const def of get(index)?.analysis.topDefinitions ?? []) all.push({ ...def, cell: index });
-  const constantNames = new Set(constants.map((c) => c.name));
-  const functionsCells = new Set(detection.functionsCells);
-  let candidates = all.filter((d) => functionsCells.has(d.cell) || (d.writesGlobals.length === 0 && !stepAssigned.has(d.name)));
-  for (let round = 0; round < all.length + 1; round++) {
-    const names = new Set(candidates.map((d) => d.name));
-    const next = candidates.filter(
-      (d) => functionsCells.has(d.cell) || d.free.every((f) => names.has(f.name) || imports.has(f.name) || constantNames.has(f.name) || (PYTHON_BUILTINS.has(f.name) && !params.has(f.name))),
-    );
-    if (next.length === candidates.length) break;
-    candidates = next;
-  }
-  const sharedSet = new Set(candidates);
-  // One definition per name: a later redefinition that is not shared keeps the name out of _shared.
-  const shared = candidates.filter((d) => all.filter((o) => o.name === d.name).every((o) => sharedSet.has(o)));
-  const keptSet = new Set(shared);
-  return { shared, kept: all.filter((d) => !keptSet.has(d)) };
-}
-
-/** A cell's code without its top-level imports and the definitions moved to _shared.py. */
-function stripHoisted(cell: AnalyzedCell | undefined, hoisted: Set<string>): string {
-  if (!cell) return '';
-  const ranges = [
-    ...cell.analysis.importRanges,
-    ...cell.analysis.topDefinitions.filter((d) => hoisted.has(`${cell.index}:${d.start}`)).map((d) => ({ start: d.start, end: d.end })),
-  ].sort((a, b) => a.start - b.start);
-  return removeRanges(cell.code, ranges);
-}
-
-/** Removes whole-statement ranges; a line left empty (or with only a comment) goes too. */
-export function removeRanges(code: string, ranges: Array<{ start: number; end: number }>): string {
-  let out = '';
-  let at = 0;
-  for (const range of ranges) {
-    if (range.start < at) continue;
-    let start = range.start;
-    const lineStart = code.lastIndexOf('\n', start - 1) + 1;
-    if (code.slice(lineStart, start).trim() === '') start = lineStart;
-    let end = range.end;
-    const lineEnd = code.indexOf('\n', end);
-    const rest = code.slice(end, lineEnd < 0 ? code.length : lineEnd);
-    if (/^\s*(#.*)?$/.test(rest)) end = lineEnd < 0 ? code.length : lineEnd + 1;
-    else {
-      const semicolon = /^\s*;\s*/.exec(rest);
-      if (semicolon) end += semicolon[0].length;
-    }
-    out += code.slice(at, start);
-    at = end;
-  }
-  return out + code.slice(at);
-}
-
-function buildEdges(steps: PipelineStep[], warnings: PipelineWarning[]): PipelineEdge[] {
-  const order = new Map(steps.map((s, i) => [s.name, i]));
-  const edges: PipelineEdge[] = [];
-  for (const step of steps) {
-    const from = new Map<string, string[]>();
-    for (const input of step.inputs) from.set(input.from, [...(from.get(input.from) ?? []), input.name]);
-    for (const [source, names] of from) edges.push({ from: source, to: step.name, names });
-  }
-  for (const step of steps) {
-    const at = order.get(step.name) ?? 0;
-    for (const prev of step.prev) {
-      const prevAt = order.get(prev);
-      if (prevAt === undefined) continue;
-      if (prevAt >= at) {
-        const needs = edges.filter((e) => e.from === step.name && e.to === prev).flatMap((e) => e.names);
-        warnings.push({
-          kind: 'cycle',
-          step: step.name,
-          cell: step.cells[0],
-          message:
-            `The tag prev:${prev} on step '${step.name}' makes a cycle: '${prev}' comes after '${step.name}'` +
-            (needs.length ? ` and needs ${needs.map((n) => `\`${n}\``).join(', ')} from it` : ' in the notebook') +
-            '. The tag is ignored; steps run in notebook order.',
-        });
-        continue;
-      }
-      if (!edges.some((e) => e.from === prev && e.to === step.name)) edges.push({ from: prev, to: step.name, names: [] });
-    }
-  }
-  edges.sort((a, b) => (order.get(a.to) ?? 0) - (order.get(b.to) ?? 0) || (order.get(a.from) ?? 0) - (order.get(b.from) ?? 0));
-  return edges;
 }

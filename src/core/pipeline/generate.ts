@@ -2,25 +2,18 @@
 // steps/<name>.py: one function `<name>(<inputs>, *, <params>) -> dict` that takes its inputs and
 // parameters as keyword arguments and returns a dict of its outputs by name ({} when it has none).
 import type { JsonValue } from '../notebook/notebookModel.ts';
+import type { ImportBinding } from './cellAnalysisModel.ts';
 import type { Dataflow } from './dataflow.ts';
-import { readmeFile, smokeTestFiles } from './generateExtras.ts';
+import { FIRST_PARTY, metricOwners, type GenerateContext } from './generateContext.ts';
+import { renderImportBlock, type ImportEntry } from './importBlock.ts';
+import { isFloatLiteral, pythonValue, yamlFloat } from './literals.ts';
 import { flowFile } from './metaflowFlow.ts';
-import { isFloatLiteral, yamlFloat } from './literals.ts';
 import type { GeneratedFile, PipelineParameter, PipelineStep } from './model.ts';
+import { readmeFile } from './packageReadme.ts';
 import type { PythonParser } from './pythonParser.ts';
 import { PYPI_NAMES, STDLIB_MODULES } from './pythonNames.ts';
 import { RUNNER_BODY, RUNNER_IMPORTS } from './runnerTemplate.ts';
-import type { ImportBinding } from './cellAnalysis.ts';
-import { renderImportBlock, type ImportEntry } from './importBlock.ts';
-
-export interface GenerateContext {
-  /** The notebook's file name (`churn.ipynb`), for docstrings and the flow's class name. */
-  notebookName: string;
-  /** The notebook's folder relative to the package folder, with forward slashes (`../../notebooks`): the steps run there. */
-  notebookDir: string;
-  flow: Dataflow;
-  parser: PythonParser;
-}
+import { smokeTestFiles } from './smokeTests.ts';
 
 /** Packages the generated code itself needs: the runner, the Metaflow flow and the smoke tests. */
 const RUNNER_REQUIREMENTS = ['PyYAML', 'joblib', 'metaflow', 'pandas', 'pyarrow', 'pytest'];
@@ -39,9 +32,6 @@ export function generatePackage(ctx: GenerateContext): GeneratedFile[] {
   files.push({ path: 'README.md', content: readmeFile(ctx) });
   return files;
 }
-
-/** The names in the project root ruff counts as first party. */
-export const FIRST_PARTY: ReadonlySet<string> = new Set(['steps', 'pipeline']);
 
 /** Import entries that bind these names, as the notebook wrote them. */
 export function importEntries(names: Iterable<string>, imports: Map<string, ImportBinding>): ImportEntry[] {
@@ -114,16 +104,6 @@ function defaultLiteral(param: PipelineParameter | undefined): string {
   return param.literal.includes('\n') ? pythonValue(param.value) : param.literal;
 }
 
-/** A JSON value as Python source. */
-export function pythonValue(value: JsonValue): string {
-  if (value === null) return 'None';
-  if (value === true) return 'True';
-  if (value === false) return 'False';
-  if (typeof value === 'number' || typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(pythonValue).join(', ')}]`;
-  return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${pythonValue(v)}`).join(', ')}}`;
-}
-
 function trimBlankLines(text: string): string {
   return text.replace(/^(\s*\n)+/, '').replace(/\s+$/, '');
 }
@@ -183,15 +163,6 @@ are unchanged since its last run is skipped. The last line printed is the metric
     `METRICS = [${owners.map(([m, s]) => `(${JSON.stringify(m)}, ${JSON.stringify(s)})`).join(', ')}]`,
     RUNNER_BODY,
   ].join('\n');
-}
-
-export function metricOwners(flow: Dataflow): Array<[string, string]> {
-  const result: Array<[string, string]> = [];
-  for (const metric of flow.metrics) {
-    const owner = [...flow.steps].reverse().find((s) => s.outputs.some((o) => o.name === metric));
-    if (owner) result.push([metric, owner.name]);
-  }
-  return result;
 }
 
 /** params.yaml: one `name: value` line per parameter, written so PyYAML reads back the same Python types. */

@@ -112,3 +112,13 @@ export function isFloatLiteral(literal: string): boolean {
   const text = literal.trim().replace(/^[-+]\s*/, '');
   return /^[\d_]*\.[\d_]*([eE][-+]?\d+)?$|^[\d_]+[eE][-+]?\d+$/.test(text);
 }
+
+/** A JSON value as Python source. */
+export function pythonValue(value: JsonValue): string {
+  if (value === null) return 'None';
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  if (typeof value === 'number' || typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(pythonValue).join(', ')}]`;
+  return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${pythonValue(v)}`).join(', ')}}`;
+}

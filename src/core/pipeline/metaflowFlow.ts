@@ -4,9 +4,9 @@
 // goes one wave after the latest step it depends on; a wave of one step is a plain step, a wave of
 // several is a split into all of them followed by a join. Every dependency points to an earlier
 // wave, so each step sees everything it needs, and the graph is valid for any DAG.
-import type { GenerateContext } from './generate.ts';
-import { FIRST_PARTY, metricOwners, pythonValue } from './generate.ts';
+import { FIRST_PARTY, metricOwners, type GenerateContext } from './generateContext.ts';
 import { renderImportBlock } from './importBlock.ts';
+import { pythonValue } from './literals.ts';
 import type { PipelineEdge, PipelineParameter, PipelineStep } from './model.ts';
 
 /** FlowSpec attributes an artifact or parameter must not shadow. */

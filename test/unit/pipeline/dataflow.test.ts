@@ -101,6 +101,10 @@ describe('pipeline: names a cell defines and uses', () => {
     );
   });
 
+  it('a method pandas does not have is no mutation; the real in-place form is', async () => {
+    assert.deepEqual(await events('df.set_index_inplace("a")\ndf.set_index("a", inplace=True)'), ['use df@1', 'use df@2', 'mutate df@2']);
+  });
+
   it('keyword argument names and attribute names are not reads', async () => {
     assert.deepEqual(await events('r = f(alpha=a).beta'), ['use f@1', 'use a@1', 'def r@1']);
   });

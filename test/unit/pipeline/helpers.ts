@@ -1,4 +1,5 @@
-import { analyzeCell, type CellAnalysis } from '../../../src/core/pipeline/cellAnalysis.ts';
+import { analyzeCell } from '../../../src/core/pipeline/cellAnalysis.ts';
+import type { CellAnalysis } from '../../../src/core/pipeline/cellAnalysisModel.ts';
 import { analyzeDataflow, type Dataflow } from '../../../src/core/pipeline/dataflow.ts';
 import { commentOutMagics } from '../../../src/core/pipeline/magics.ts';
 import { initPythonParser, type PythonParser } from '../../../src/core/pipeline/pythonParser.ts';
