@@ -25,7 +25,7 @@ export class ModelsModel {
         return models.items.map((model) => ({ kind: 'model', root: node.root, model }));
       }
       if (node.kind === 'model') {
-        const versions = await store.searchModelVersions({ filter: `name = '${node.model.name.replace(/'/g, "\\'")}'` });
+        const versions = await store.searchModelVersions({ filter: `name = ${quotedName(node.model.name)}` });
         return [...versions.items]
           .sort((a, b) => Number(b.version) - Number(a.version))
           .map((version) => ({ kind: 'version', root: node.root, version }));
@@ -35,4 +35,12 @@ export class ModelsModel {
     }
     return [];
   }
+}
+
+/**
+ * A model name as a filter value. MLflow's parser (and ours) takes a quoted value as it stands,
+ * with no escapes, so a name holding `'` is given in double quotes.
+ */
+export function quotedName(name: string): string {
+  return name.includes("'") && !name.includes('"') ? `"${name}"` : `'${name}'`;
 }

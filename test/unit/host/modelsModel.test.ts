@@ -64,6 +64,16 @@ describe('host/trees: the Models view model', () => {
     assert.deepEqual(await model.children(versions[0]), []);
   });
 
+  it("lists the versions of a model whose name holds a quote", async () => {
+    for (const name of ["ada's model", 'plain']) {
+      await store.createRegisteredModel(name);
+      await store.createModelVersion(name, `runs:/${runId}/model`, runId);
+    }
+    const model = new ModelsModel(() => [root]);
+    const models = await model.children({ kind: 'store', root });
+    for (const node of models) assert.deepEqual(outline(await model.children(node)), ['v1'], outline([node])[0]);
+  });
+
   it('shows a failed read as one error row under each model that failed, with ids derived from the model', async () => {
     for (const name of ['churn', 'fraud']) await store.createRegisteredModel(name);
     const model = new ModelsModel(() => [root]);
