@@ -1,6 +1,8 @@
 // Lint rules, including the layer boundaries the compiler also enforces:
-//   core ← protocol ← host, and webview imports only protocol.
+//   core ← protocol ← host, and webview imports only protocol; src/shared (pure helpers that
+//   import nothing) sits under all of them.
 import js from '@eslint/js';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -9,7 +11,41 @@ const noVscode = { name: 'vscode', message: 'src/core and src/protocol are pure:
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test-output/**', '.vscode-test/**', '**/*.d.ts'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  // Type-aware rules (floating or misused promises, awaits of non-promises, async without await,
+  // unsafe `any`): each .ts file is checked with the tsconfig.*.json project that includes it.
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        // types/noVscodeInCore.ts is reached only through a `paths` mapping, never an include.
+        projectService: { allowDefaultProject: ['types/*.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      // An AbortSignal's reason (typed any) is passed on as it is, as Node's own timers do.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true }],
+    },
+  },
+  {
+    // These stores run synchronous queries (better-sqlite3, files read at open) behind the async
+    // store interfaces: `async` on a method without `await` is what turns a thrown TrackingError
+    // into a rejected promise, which callers rely on. The one place require-await stays off.
+    files: ['src/core/store/sqlite/sqliteTrackingStore.ts', 'src/core/store/mlflowFiles/mlflowDbStore.ts', 'src/core/store/tensorboard/tensorBoardStore.ts'],
+    rules: { '@typescript-eslint/require-await': 'off' },
+  },
+  // Build and test scripts (.mjs, .cjs) are plain JavaScript in no tsconfig: no type information.
+  { files: ['**/*.mjs', '**/*.cjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
+  {
+    // No import cycles (value imports; `import type` is erased at build and cannot form one).
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.mjs', '.cjs', '.js'] })],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts', '.mjs', '.cjs', '.js'],
+    },
+    rules: { 'import-x/no-cycle': 'error' },
+  },
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
@@ -58,7 +94,16 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'vscode', message: 'Webviews talk to the host through src/protocol messages.' }],
-        patterns: [{ group: ['**/src/core/**', '**/src/host/**', 'node:*'], message: 'Webviews import only src/protocol.' }],
+        patterns: [{ group: ['**/src/core/**', '**/src/host/**', 'node:*'], message: 'Webviews import only src/protocol (and the pure helpers in src/shared).' }],
+      }],
+    },
+  },
+  {
+    files: ['src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [noVscode],
+        patterns: [{ group: ['**/core/**', '**/protocol/**', '**/host/**', '**/cli/**', '**/webview/**', 'node:*'], message: 'src/shared is imported by every layer, so it imports nothing.' }],
       }],
     },
   },

@@ -47,7 +47,7 @@ async function seed(dir: string): Promise<{ store: SqliteTrackingStore; runIds: 
 /** The page with the VS Code API stubbed; what it posts reaches `onPost` in Node. */
 async function openPage(context: BrowserContext, onPost: (message: { kind: string; id?: number; method?: string; params?: { buckets?: number } }) => void): Promise<Page> {
   const page = await context.newPage();
-  await page.exposeBinding('__toHost', (_source, message) => onPost(message));
+  await page.exposeBinding('__toHost', (_source, message: Parameters<typeof onPost>[0]) => onPost(message));
   const html = renderWebviewHtml({ title: 'Compare', cspSource: ORIGIN, nonce: 'benchnonce', scriptUri: `${ORIGIN}/dist/webview/compare.js`, styleUris: [`${ORIGIN}/media/webview.css`, `${ORIGIN}/media/compare.css`] });
   await page.route(`${ORIGIN}/**`, (route) => {
     const url = new URL(route.request().url());
@@ -77,7 +77,7 @@ const ANSWER_AND_TIME = `async ([message, selector]) => {
 }`;
 
 async function answerAndTime(page: Page, message: unknown, selector: string): Promise<number> {
-  return (await page.evaluate(`(${ANSWER_AND_TIME})(${JSON.stringify([message, selector])})`)) as number;
+  return page.evaluate<number>(`(${ANSWER_AND_TIME})(${JSON.stringify([message, selector])})`);
 }
 
 function waitFor<T>(find: () => T | undefined, timeoutMs = 30_000): Promise<T> {
@@ -114,7 +114,7 @@ async function setup(): Promise<{ browser: Browser; store: SqliteTrackingStore; 
   const dir = mkdtempSync(path.join(tmpdir(), 'labbook-compare-bench-'));
   const { store, runIds } = await seed(dir);
   const browserModule = '../scripts/lib/browser.mjs';
-  const { launchBrowser } = (await import(browserModule)) as { launchBrowser(): Promise<Browser> };
+  const { launchBrowser } = (await import(browserModule)) as { launchBrowser: () => Promise<Browser> };
   const browser = await launchBrowser();
   cleanup = async () => {
     await browser.close();

@@ -5,9 +5,9 @@ import { diffNotebooks } from '../core/diff/diffNotebooks.ts';
 import { DEFAULT_DIFF_OPTIONS, type DiffOptions } from '../core/diff/options.ts';
 import { renderText } from '../core/diff/renderText.ts';
 import type { Notebook } from '../core/notebook/notebookModel.ts';
-import { NotebookFormatError } from '../core/notebook/notebookErrors.ts';
 import { emptyNotebook, readNotebookFile } from '../core/notebook/readNotebook.ts';
 import { parseCommandArgs, UsageError } from './usage.ts';
+import { errorMessage } from '../shared/errorMessage.ts';
 
 export const DIFF_USAGE = `  diff    Compare two notebooks cell by cell (exit 0: no differences, 1: differences, 2: error).
           labbook diff A.ipynb B.ipynb [options]
@@ -35,7 +35,7 @@ export async function diffCommand(args: string[], io: DiffCommandIo): Promise<nu
   try {
     return await runDiff(args, io);
   } catch (err) {
-    const message = err instanceof NotebookFormatError || err instanceof UsageError ? err.message : err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     io.stderr.write(`labbook diff: ${message}\n`);
     if (err instanceof UsageError) io.stderr.write(`\n${DIFF_USAGE}`);
     return 2;
@@ -111,7 +111,7 @@ function gitSides(positionals: string[], io: DiffCommandIo): { base: Side; remot
   if (positionals.length !== 7 && positionals.length !== 9) {
     throw new UsageError(`--git expects the 7 arguments git passes to a diff driver (path old-file old-hex old-mode new-file new-hex new-mode), got ${positionals.length}`);
   }
-  const [path, oldFile, , , newFile, , , newPath] = positionals as string[];
+  const [path, oldFile, , , newFile, , , newPath] = positionals;
   const side = (file: string | undefined, name: string): Side => ({ file: file === undefined || file === '/dev/null' ? null : file, name });
   return { base: side(oldFile, `a/${path}`), remote: side(newFile, `b/${newPath ?? path}`) };
 }

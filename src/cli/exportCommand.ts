@@ -7,6 +7,7 @@ import { readNotebookFile } from '../core/notebook/readNotebook.ts';
 import { planExport, writeExport, type ExportPlan } from '../core/pipeline/planExport.ts';
 import type { PythonWasmPaths } from '../core/pipeline/pythonParser.ts';
 import { parseCommandArgs, UsageError } from './usage.ts';
+import { errorMessage } from '../shared/errorMessage.ts';
 
 export const EXPORT_USAGE = `  export  Turn a notebook into a pipeline package: one function per step, a cached runner
           (pipeline.py), a Metaflow flow, params.yaml, requirements.txt and smoke tests.
@@ -27,7 +28,7 @@ export async function exportCommand(args: string[], io: CommandIo, wasmPaths?: P
   try {
     return await runExport(args, io, wasmPaths);
   } catch (err) {
-    io.stderr.write(`labbook export: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.stderr.write(`labbook export: ${errorMessage(err)}\n`);
     if (err instanceof UsageError) io.stderr.write(`\n${EXPORT_USAGE}`);
     return err instanceof UsageError || err instanceof NotebookFormatError ? 2 : 1;
   }

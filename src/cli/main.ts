@@ -10,6 +10,7 @@ import type { SqliteRuntime } from '../core/sqlite/openDatabase.ts';
 import { DIFF_USAGE, diffCommand } from './diffCommand.ts';
 import { EXPORT_USAGE } from './exportCommand.ts';
 import { SMOKE_USAGE } from './smokeCommand.ts';
+import { errorMessage } from '../shared/errorMessage.ts';
 
 const USAGE = `Usage: labbook <command> [options]
 
@@ -109,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (err) {
-    process.stderr.write(`labbook: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`labbook: ${errorMessage(err)}\n`);
     return 1;
   }
 }

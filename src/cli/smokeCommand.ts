@@ -1,10 +1,12 @@
 // `labbook smoke NOTEBOOK`: runs the notebook top to bottom (nbclient) and says whether it got
 // through. Exit 0: every cell ran; 1: a cell failed (printed with its traceback) or the run could
 // not start; 2: usage.
-import { executeNotebook, NotebookExecutionError } from '../core/notebook/execute.ts';
+import { executeNotebook } from '../core/notebook/execute.ts';
 import type { JsonValue } from '../core/notebook/notebookModel.ts';
 import type { CommandIo } from './exportCommand.ts';
 import { parseCommandArgs, UsageError } from './usage.ts';
+import { errorMessage } from '../shared/errorMessage.ts';
+import { formatDuration } from '../shared/format.ts';
 
 export const SMOKE_USAGE = `  smoke   Run a notebook top to bottom in a fresh kernel (exit 0: all cells ran, 1: a cell failed).
           labbook smoke NOTEBOOK.ipynb [--python PY] [--timeout S] [--set name=value ...] [--out FILE]
@@ -42,7 +44,7 @@ export async function smokeCommand(args: string[], io: CommandIo, signal?: Abort
     }
     if (parsed.positionals.length !== 1) throw new UsageError(`expected one notebook, got ${parsed.positionals.length} arguments`);
   } catch (err) {
-    io.stderr.write(`labbook smoke: ${err instanceof Error ? err.message : String(err)}\n\n${SMOKE_USAGE}`);
+    io.stderr.write(`labbook smoke: ${errorMessage(err)}\n\n${SMOKE_USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -61,7 +63,7 @@ export async function smokeCommand(args: string[], io: CommandIo, signal?: Abort
       onOutput: (text) => io.stderr.write(text),
     });
     if (result.ok) {
-      io.stdout.write(`ok: ${notebookPath} ran top to bottom in ${(result.durationMs / 1000).toFixed(1)} s; executed notebook: ${result.executedPath}\n`);
+      io.stdout.write(`ok: ${notebookPath} ran top to bottom in ${formatDuration(result.durationMs) ?? '0 ms'}; executed notebook: ${result.executedPath}\n`);
       return 0;
     }
     const failed = result.failedCell;
@@ -72,7 +74,7 @@ export async function smokeCommand(args: string[], io: CommandIo, signal?: Abort
     io.stdout.write(`Executed notebook (with outputs so far): ${result.executedPath}\n`);
     return 1;
   } catch (err) {
-    const message = err instanceof NotebookExecutionError || err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     io.stderr.write(`labbook smoke: ${message}\n`);
     return err instanceof UsageError ? 2 : 1;
   }

@@ -1,6 +1,7 @@
 // What every `labbook` subcommand shares: its arguments read by node:util's parseArgs, and a
 // UsageError (exit status 2, usage text printed) for anything it cannot read.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { errorMessage } from '../shared/errorMessage.ts';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -13,6 +14,6 @@ export function parseCommandArgs<O extends Options>(args: readonly string[], opt
   try {
     return parseArgs({ args: [...args], allowPositionals: true, strict: true, options });
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(errorMessage(err));
   }
 }

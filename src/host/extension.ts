@@ -18,16 +18,18 @@ import { ARTIFACT_SCHEME, ArtifactFileSystem } from './stores/artifactFileSystem
 import { HomePanel } from './panels/homePanel.ts';
 import { LocalStore, LocalStoreWatcher, localStorePath } from './stores/localStore.ts';
 import { StoreRoots } from './stores/storeRoots.ts';
-import { registerExplorerCommands, savedPins, savedQuery } from './commands/explorerCommands.ts';
+import { explorerSettings, registerExplorerCommands, savedPins, savedQuery } from './commands/explorerCommands.ts';
 import { registerModelCommands } from './commands/modelCommands.ts';
 import { registerNotebookDiffCommands } from './commands/notebookDiffCommands.ts';
 import { registerRunCommands } from './commands/runCommands.ts';
 import { registerRunLinks } from './commands/runLinkCommands.ts';
 import { RemoteOutboxes } from './stores/remoteOutboxes.ts';
 import { RemoteServers } from './stores/remoteServers.ts';
+import { StoreChanges } from './stores/storeChanges.ts';
 import { readHomeStatus } from './status.ts';
 import { ExperimentsTreeProvider } from './trees/experimentsTree.ts';
 import { ModelsTreeProvider } from './trees/modelsTree.ts';
+import { errorMessage } from '../shared/errorMessage.ts';
 
 /** What `activate` returns: for automation and Labbook's own integration tests. */
 export interface LabbookApi {
@@ -60,40 +62,24 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
   const readStatus = () => readHomeStatus(context, sqlite, localStore);
   const showHome = () => HomePanel.show(context.extensionUri, log, readStatus);
 
-  const remoteServers = new RemoteServers(context.secrets, log);
-  const roots = new StoreRoots(localStore, remoteServers, context.workspaceState, sqlite, log);
-  const outboxes = new RemoteOutboxes(path.join(context.globalStorageUri.fsPath, 'outbox'), sqlite, remoteServers, log);
-  roots.outboxes = outboxes;
-  const explorerSettings = () => {
-    const config = vscode.workspace.getConfiguration('labbook.explorer');
-    return { keyMetrics: config.get<string[]>('keyMetrics', []), pageSize: Math.max(10, config.get<number>('pageSize', 200)) };
-  };
-  const experiments = new ExperimentsTreeProvider(() => roots.list(), explorerSettings, savedQuery(context.workspaceState), savedPins(context.workspaceState));
+  // Every writer publishes to `changes`; every view and panel subscribes (see stores/storeChanges.ts).
+  const changes = new StoreChanges((err) => log.error('A store-change subscriber failed', err));
+  const remoteServers = new RemoteServers(context.secrets, changes, log);
+  const outboxes = new RemoteOutboxes(path.join(context.globalStorageUri.fsPath, 'outbox'), sqlite, remoteServers, changes, log);
+  const roots = new StoreRoots(localStore, remoteServers, outboxes, changes, context.workspaceState, sqlite, log);
+  const experiments = new ExperimentsTreeProvider(() => roots.list(), changes.onDidChange, explorerSettings, savedQuery(context.workspaceState), savedPins(context.workspaceState));
   const experimentsView = vscode.window.createTreeView('labbook.experiments', { treeDataProvider: experiments, showCollapseAll: true, canSelectMany: true });
-  const watcher = new LocalStoreWatcher(localStore);
-  const models = new ModelsTreeProvider(() => roots.list());
-  const openRoot = async (id: string) => roots.list().find((r) => r.id === id)?.open();
+  const watcher = new LocalStoreWatcher(localStore, changes);
+  const models = new ModelsTreeProvider(() => roots.list(), changes.onDidChange);
+  const openRoot = (id: string) => roots.open(id);
   const artifacts = new ArtifactFileSystem(openRoot);
   const endpoint = new TrackingEndpoint(localStore, log, { uriScheme: vscode.env.uriScheme, extensionId: context.extension.id });
   const runLinks = registerRunLinks(log);
-  /** Fires with a store root id when that store's data may have changed (open panels refresh). */
-  const storeChanged = new vscode.EventEmitter<string>();
-  const launches = new LaunchService(context, log, localStore, endpoint, remoteServers, outboxes, (rootId) => {
-    experiments.storeChanged(rootId);
-    storeChanged.fire(rootId);
-    if (rootId === 'local') models.refresh();
-  });
+  const launches = new LaunchService(context, log, localStore, endpoint, remoteServers, outboxes, changes);
   context.subscriptions.push(
+    changes,
     outboxes,
-    outboxes.onDidChange((url) => experiments.storeChanged(`remote:${url}`)),
-    // A store opened read-only changed on disk, or skipped damaged entries: views and panels redraw.
-    roots.onDidChange((rootId) => {
-      experiments.storeChanged(rootId);
-      storeChanged.fire(rootId);
-      models.refresh();
-    }),
-    storeChanged,
-    ...registerPanelCommands({ extensionUri: context.extensionUri, log, stores: openRoot, view: experimentsView, onDidChangeStore: storeChanged.event }),
+    ...registerPanelCommands({ extensionUri: context.extensionUri, log, stores: openRoot, view: experimentsView, onDidChangeStore: changes.onDidChange }),
     endpoint,
     launches,
     ...registerPipelineCommands({ extensionUri: context.extensionUri, extensionPath: context.extensionPath, log, launches, stores: openRoot }),
@@ -108,26 +94,22 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
     }),
     artifacts,
     vscode.workspace.registerFileSystemProvider(ARTIFACT_SCHEME, artifacts, { isReadonly: true, isCaseSensitive: true }),
-    ...registerArtifactCommands(experimentsView, () => models.refresh()),
+    ...registerArtifactCommands(experimentsView, changes),
     roots,
     experiments,
     experimentsView,
     watcher,
-    watcher.onDidChange(() => {
-      storeChanged.fire('local');
-      experiments.storeChanged('local');
-      models.refresh();
-    }),
     ...registerExplorerCommands(experiments, experimentsView, context.workspaceState),
-    ...registerRunCommands(experiments, experimentsView),
+    ...registerRunCommands(changes, experimentsView),
     ...runLinks.disposables,
     models,
     vscode.window.createTreeView('labbook.models', { treeDataProvider: models, showCollapseAll: true }),
-    ...registerModelCommands(models),
+    ...registerModelCommands(changes),
     ...registerNotebookDiffCommands(context.extensionUri, log, openRoot),
     vscode.window.registerWebviewPanelSerializer(HOME_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel) => {
+      deserializeWebviewPanel: (panel) => {
         HomePanel.revive(panel, context.extensionUri, log, readStatus);
+        return Promise.resolve();
       },
     }),
     { dispose: () => HomePanel.currentPanel()?.dispose() },
@@ -136,38 +118,20 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
     }),
     vscode.commands.registerCommand('labbook.showLog', () => log.show()),
     ...registerRemoteServerCommands(remoteServers),
-    ...registerStoreCommands(roots, outboxes, () => {
-      experiments.reload();
-      models.refresh();
-    }),
+    ...registerStoreCommands(roots, outboxes, changes),
     vscode.commands.registerCommand('labbook.openSettings', () =>
       vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`),
     ),
-    vscode.commands.registerCommand('labbook.refreshExperiments', () => {
-      roots.forgetRemotes();
-      roots.reloadOpened();
-      experiments.reload();
-    }),
-    vscode.commands.registerCommand('labbook.refreshModels', () => {
-      roots.reloadOpened();
-      models.refresh();
-    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('labbook')) void HomePanel.currentPanel()?.refresh();
-      if (e.affectsConfiguration('labbook.remoteServers') || e.affectsConfiguration('labbook.store') || e.affectsConfiguration('labbook.explorer')) {
-        roots.forgetRemotes();
-        experiments.reload();
-        models.refresh();
-      }
     }),
-    vscode.workspace.onDidChangeWorkspaceFolders(() => experiments.reload()),
   );
   // Runs a closed window left RUNNING: marked once, soon after start, when the local store exists;
   // writes an earlier window queued for an MLflow server: retried.
   const recovery = setTimeout(() => {
     void outboxes.flushWaiting();
     const file = localStorePath();
-    if (file && existsSync(file)) void launches.recover().catch((err: unknown) => log.warn(`Run recovery failed: ${(err as Error).message}`));
+    if (file && existsSync(file)) void launches.recover().catch((err: unknown) => log.warn(`Run recovery failed: ${errorMessage(err)}`));
   }, 2000);
   context.subscriptions.push({ dispose: () => clearTimeout(recovery) });
   log.info('Labbook activated');

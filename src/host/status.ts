@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { sqliteVersion, type SqliteRuntime } from '../core/sqlite/openDatabase.ts';
 import type { HomeStatus, StoreStatus } from '../protocol/home.ts';
 import { localStorePath, type LocalStore } from './stores/localStore.ts';
+import { errorMessage } from '../shared/errorMessage.ts';
 
 /** Reads what the Home panel shows. Opens the local store on demand, never at activation. */
 export async function readHomeStatus(context: vscode.ExtensionContext, sqlite: SqliteRuntime, local: LocalStore): Promise<HomeStatus> {
@@ -11,10 +12,10 @@ export async function readHomeStatus(context: vscode.ExtensionContext, sqlite: S
     const experiments = opened ? (await opened.searchExperiments({ maxResults: 1000 })).items.length : null;
     store = { kind: 'local', path: localStorePath(), sqliteVersion: sqliteVersion(sqlite), experiments, error: null };
   } catch (err) {
-    store = { kind: 'local', path: localStorePath(), sqliteVersion: null, experiments: null, error: err instanceof Error ? err.message : String(err) };
+    store = { kind: 'local', path: localStorePath(), sqliteVersion: null, experiments: null, error: errorMessage(err) };
   }
   return {
-    extensionVersion: String((context.extension.packageJSON as { version?: unknown }).version ?? 'unknown'),
+    extensionVersion: (context.extension.packageJSON as { version?: string }).version ?? 'unknown',
     vscodeVersion: vscode.version,
     nodeVersion: process.versions.node,
     platform: `${process.platform}-${process.arch}`,

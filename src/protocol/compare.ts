@@ -10,6 +10,21 @@ import type {
   ImageContent,
   CodeComparison,
 } from '../core/compare/types.ts';
+import {
+  arrayOf,
+  BadParamsError,
+  boolean,
+  conforms,
+  defineRequest,
+  NO_PARAMS,
+  numberAtLeast,
+  object,
+  oneOf,
+  recordOf,
+  string,
+  type Check,
+  type RequestTable,
+} from './requests.ts';
 import { isRecord } from './rpc.ts';
 
 export const COMPARE_VIEW_TYPE = 'labbook.compare';
@@ -37,26 +52,48 @@ export type {
 /** The same list as core's, as a value the webview may import. */
 export const METRIC_AGGREGATES: readonly MetricAggregate[] = ['last', 'min', 'max'];
 
-export type CompareRequests = {
-  /** The comparison table, with the user's direction overrides. */
-  readonly getComparison: { readonly params: { readonly directions: Readonly<Record<string, MetricDirection>> }; readonly result: CompareModel };
-  /** Downsampled histories: every compared run × `keys`, at most `buckets` buckets each. */
-  readonly getSeries: { readonly params: { readonly keys: readonly string[]; readonly buckets: number }; readonly result: { readonly series: readonly MetricSeries[] } };
-  readonly listImages: { readonly params: Record<string, never>; readonly result: ArtifactListing };
-  readonly getImage: { readonly params: { readonly runId: string; readonly path: string }; readonly result: ImageContent };
-  readonly getCode: { readonly params: { readonly baseRun: string; readonly remoteRun: string }; readonly result: CodeComparison };
-  /** Opens the Notebook Diff panel on a notebook snapshot of two runs. */
-  readonly openNotebookDiff: { readonly params: { readonly baseRun: string; readonly remoteRun: string; readonly path: string }; readonly result: null };
-  /** Asks where to save, then writes the table as CSV; null when the user cancelled. */
-  readonly exportCsv: {
-    readonly params: { readonly view: TableView; readonly directions: Readonly<Record<string, MetricDirection>> };
-    readonly result: { readonly savedTo: string | null };
-  };
+/** The most metric histories one getSeries may ask for. */
+export const MAX_SERIES_KEYS = 50;
+
+type Directions = Readonly<Record<string, MetricDirection>>;
+const directions: Check<Directions> = recordOf(oneOf<MetricDirection>(['lower', 'higher']));
+const tableView: Check<TableView> = object<TableView>({ aggregate: oneOf(METRIC_AGGREGATES), diffOnly: boolean, transposed: boolean });
+
+/** An artifact path that does not climb out of the run's artifacts. */
+const artifactPath: Check<string> = (value, field) => {
+  const path = string(value, field);
+  if (path.split('/').includes('..')) throw new BadParamsError(`'${field}' must not contain '..'`, field);
+  return path;
 };
 
-export const COMPARE_METHODS: ReadonlySet<string> = new Set<keyof CompareRequests>([
-  'getComparison', 'getSeries', 'listImages', 'getImage', 'getCode', 'openNotebookDiff', 'exportCsv',
-]);
+const notebookPath: Check<string> = (value, field) => {
+  const path = artifactPath(value, field);
+  if (!path.endsWith('.ipynb')) throw new BadParamsError(`'${field}' must name a notebook (.ipynb)`, field);
+  return path;
+};
+
+/** The host also checks that the runs named are the panel's own. */
+export const compareRequests = {
+  /** The comparison table, with the user's direction overrides. */
+  getComparison: defineRequest<{ readonly directions: Directions }, CompareModel>({ directions }),
+  /** Downsampled histories: every compared run × `keys`, at most `buckets` buckets each. */
+  getSeries: defineRequest<{ readonly keys: readonly string[]; readonly buckets: number }, { readonly series: readonly MetricSeries[] }>({
+    keys: arrayOf(string, { max: MAX_SERIES_KEYS }),
+    buckets: numberAtLeast(1),
+  }),
+  listImages: defineRequest<null, ArtifactListing>(NO_PARAMS),
+  getImage: defineRequest<{ readonly runId: string; readonly path: string }, ImageContent>({ runId: string, path: artifactPath }),
+  getCode: defineRequest<{ readonly baseRun: string; readonly remoteRun: string }, CodeComparison>({ baseRun: string, remoteRun: string }),
+  /** Opens the Notebook Diff panel on a notebook snapshot of two runs. */
+  openNotebookDiff: defineRequest<{ readonly baseRun: string; readonly remoteRun: string; readonly path: string }, null>({
+    baseRun: string,
+    remoteRun: string,
+    path: notebookPath,
+  }),
+  /** Asks where to save, then writes the table as CSV; null when the user cancelled. */
+  exportCsv: defineRequest<{ readonly view: TableView; readonly directions: Directions }, { readonly savedTo: string | null }>({ view: tableView, directions }),
+} satisfies RequestTable;
+export type CompareRequests = typeof compareRequests;
 
 /**
  * `source`: sent on every ready, so the page keeps it in its state (VS Code restores the panel from
@@ -91,9 +128,9 @@ export function isCompareSource(value: unknown): value is CompareSource {
 }
 
 export function isMetricDirections(value: unknown): value is Record<string, MetricDirection> {
-  return isRecord(value) && Object.values(value).every((d) => d === 'lower' || d === 'higher');
+  return conforms(directions, value);
 }
 
 export function isTableView(value: unknown): value is TableView {
-  return isRecord(value) && METRIC_AGGREGATES.includes(value.aggregate as MetricAggregate) && typeof value.diffOnly === 'boolean' && typeof value.transposed === 'boolean';
+  return conforms(tableView, value);
 }

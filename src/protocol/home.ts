@@ -1,5 +1,5 @@
 /** Contract between the host and the Labbook Home panel (webview/home). */
-import { isRecord } from './rpc.ts';
+import { defineRequest, NO_PARAMS, oneOf, type RequestTable } from './requests.ts';
 
 export const HOME_VIEW_TYPE = 'labbook.home';
 
@@ -30,24 +30,16 @@ export interface HomeStatus {
   readonly checkedAt: string;
 }
 
-export type HomeRequests = {
-  readonly getStatus: { readonly params: null; readonly result: HomeStatus };
-  readonly runCommand: { readonly params: { readonly command: HomeCommand }; readonly result: null };
-};
-
-export const HOME_METHODS: ReadonlySet<string> = new Set<keyof HomeRequests>(['getStatus', 'runCommand']);
+export const homeRequests = {
+  getStatus: defineRequest<null, HomeStatus>(NO_PARAMS),
+  /** Runs one of HOME_COMMANDS; any other command is refused. */
+  runCommand: defineRequest<{ readonly command: HomeCommand }, null>({ command: oneOf(HOME_COMMANDS) }),
+} satisfies RequestTable;
+export type HomeRequests = typeof homeRequests;
 
 export type HomeEvent = { readonly type: 'status'; readonly status: HomeStatus };
 
 /** What the Home webview keeps with getState/setState, so a reload or restart shows it at once. */
 export interface HomeState {
   readonly status: HomeStatus | null;
-}
-
-export function isHomeCommand(value: unknown): value is HomeCommand {
-  return typeof value === 'string' && (HOME_COMMANDS as readonly string[]).includes(value);
-}
-
-export function isRunCommandParams(value: unknown): value is HomeRequests['runCommand']['params'] {
-  return isRecord(value) && isHomeCommand(value.command);
 }

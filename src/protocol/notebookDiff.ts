@@ -2,6 +2,7 @@
 import type { NotebookDiff } from '../core/diff/model.ts';
 import type { DiffOptions } from '../core/diff/options.ts';
 import type { Notebook } from '../core/notebook/notebookModel.ts';
+import { boolean, conforms, defineRequest, object, type Check, type RequestTable } from './requests.ts';
 import { isRecord } from './rpc.ts';
 
 export const NOTEBOOK_DIFF_VIEW_TYPE = 'labbook.notebookDiff';
@@ -30,12 +31,18 @@ export type DiffSource =
   /** A notebook artifact of two runs of one store (the store's explorer root id). */
   | { readonly kind: 'runs'; readonly store: string; readonly baseRun: string; readonly remoteRun: string; readonly path: string };
 
-export type NotebookDiffRequests = {
-  /** The current diff, computed with the panel's toggles. */
-  readonly getDiff: { readonly params: { readonly toggles: DiffToggles }; readonly result: NotebookDiffData };
-};
+const diffToggles: Check<DiffToggles> = object<DiffToggles>({
+  ignoreExecutionCounts: boolean,
+  ignoreVolatileMetadata: boolean,
+  ignoreOutputOnlyChanges: boolean,
+  ignoreWhitespace: boolean,
+});
 
-export const NOTEBOOK_DIFF_METHODS: ReadonlySet<string> = new Set<keyof NotebookDiffRequests>(['getDiff']);
+export const notebookDiffRequests = {
+  /** The current diff, computed with the panel's toggles. */
+  getDiff: defineRequest<{ readonly toggles: DiffToggles }, NotebookDiffData>({ toggles: diffToggles }),
+} satisfies RequestTable;
+export type NotebookDiffRequests = typeof notebookDiffRequests;
 
 /** The host pushes a fresh diff when a side changes on disk. */
 export type NotebookDiffEvent = { readonly type: 'sourceChanged' };
@@ -52,7 +59,7 @@ export interface NotebookDiffState {
 }
 
 export function isDiffToggles(value: unknown): value is DiffToggles {
-  return isRecord(value) && DIFF_TOGGLE_KEYS.every((k) => typeof value[k] === 'boolean');
+  return conforms(diffToggles, value);
 }
 
 export function isDiffSource(value: unknown): value is DiffSource {

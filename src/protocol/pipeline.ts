@@ -1,6 +1,7 @@
 /** Contract between the host and the Pipeline export preview panel (webview/pipeline). */
 import type { FileAction, ValueKind, WarningKind } from '../core/pipeline/model.ts';
 import type { StepMode } from '../core/pipeline/steps.ts';
+import { boolean, defineRequest, finiteNumber, integer, optional, string, type RequestTable } from './requests.ts';
 import { isRecord } from './rpc.ts';
 
 export const PIPELINE_VIEW_TYPE = 'labbook.pipeline';
@@ -93,37 +94,28 @@ interface WithOutDir {
   readonly outDir: string;
 }
 
-export type PipelineRequests = {
-  /** The current plan against the folder. Fails with a readable message (corrupt notebook, parser failure). */
-  readonly getPlan: { readonly params: WithOutDir; readonly result: PipelinePlanView };
-  readonly writePackage: { readonly params: WithOutDir & { readonly force: boolean }; readonly result: WriteSummary };
-  /** A folder picker; null when the user cancelled. */
-  readonly chooseFolder: { readonly params: WithOutDir; readonly result: { readonly outDir: string } | null };
-  /** Shows the cell in the notebook editor. */
-  readonly revealCell: { readonly params: { readonly cellIndex: number; readonly line?: number }; readonly result: null };
-  /** Retags the step's cells with `step:<name>`; without a name the host asks. Null when cancelled. */
-  readonly renameStep: { readonly params: WithOutDir & { readonly step: string; readonly name?: string }; readonly result: PipelinePlanView | null };
-  /** Moves the step's cells into the step before it. */
-  readonly mergeStep: { readonly params: WithOutDir & { readonly step: string }; readonly result: PipelinePlanView };
-  /** Starts a new step at the cell (`step:<name>`); without a name the host asks. Null when cancelled. */
-  readonly splitAt: { readonly params: WithOutDir & { readonly cellIndex: number; readonly name?: string }; readonly result: PipelinePlanView | null };
-  /** Opens a generated file (relative path) in an editor. */
-  readonly openFile: { readonly params: WithOutDir & { readonly path: string }; readonly result: null };
-  /** Reveals the output folder in the Explorer. */
-  readonly revealFolder: { readonly params: WithOutDir; readonly result: null };
-};
+const outDir = { outDir: string } as const;
 
-export const PIPELINE_METHODS: ReadonlySet<string> = new Set<keyof PipelineRequests>([
-  'getPlan',
-  'writePackage',
-  'chooseFolder',
-  'revealCell',
-  'renameStep',
-  'mergeStep',
-  'splitAt',
-  'openFile',
-  'revealFolder',
-]);
+export const pipelineRequests = {
+  /** The current plan against the folder. Fails with a readable message (corrupt notebook, parser failure). */
+  getPlan: defineRequest<WithOutDir, PipelinePlanView>(outDir),
+  writePackage: defineRequest<WithOutDir & { readonly force: boolean }, WriteSummary>({ ...outDir, force: boolean }),
+  /** A folder picker; null when the user cancelled. */
+  chooseFolder: defineRequest<WithOutDir, { readonly outDir: string } | null>(outDir),
+  /** Shows the cell in the notebook editor. */
+  revealCell: defineRequest<{ readonly cellIndex: number; readonly line?: number }, null>({ cellIndex: integer, line: optional(finiteNumber) }),
+  /** Retags the step's cells with `step:<name>`; without a name the host asks. Null when cancelled. */
+  renameStep: defineRequest<WithOutDir & { readonly step: string; readonly name?: string }, PipelinePlanView | null>({ ...outDir, step: string, name: optional(string) }),
+  /** Moves the step's cells into the step before it. */
+  mergeStep: defineRequest<WithOutDir & { readonly step: string }, PipelinePlanView>({ ...outDir, step: string }),
+  /** Starts a new step at the cell (`step:<name>`); without a name the host asks. Null when cancelled. */
+  splitAt: defineRequest<WithOutDir & { readonly cellIndex: number; readonly name?: string }, PipelinePlanView | null>({ ...outDir, cellIndex: integer, name: optional(string) }),
+  /** Opens a generated file (relative path) in an editor; the host refuses paths outside the package. */
+  openFile: defineRequest<WithOutDir & { readonly path: string }, null>({ ...outDir, path: string }),
+  /** Reveals the output folder in the Explorer. */
+  revealFolder: defineRequest<WithOutDir, null>(outDir),
+} satisfies RequestTable;
+export type PipelineRequests = typeof pipelineRequests;
 
 export type PipelineEvent =
   /** The notebook was saved or changed on disk: ask for the plan again. */
@@ -140,10 +132,6 @@ export interface PipelineState {
   readonly plan?: PipelinePlanView;
   /** The graph's zoom and pan when the user changed them (absent: fitted to the panel). */
   readonly graphView?: { readonly scale: number; readonly x: number; readonly y: number };
-}
-
-export function isWithOutDir(value: unknown): value is WithOutDir {
-  return isRecord(value) && typeof value.outDir === 'string';
 }
 
 export function isPipelineState(value: unknown): value is Pick<PipelineState, 'notebookPath' | 'outDir'> {

@@ -1,22 +1,21 @@
 /**
  * The envelope every webview panel speaks. A panel's contract (see home.ts) fills in:
- * - its requests, webview → host, each answered by exactly one response with the same id;
+ * - its requests, webview → host, each answered by exactly one response with the same id; each
+ *   defined once in the panel's `requests` table (requests.ts), which also validates its params;
  * - its events, host → webview, a tagged union pushed whenever the host's state changes.
  * Payloads are plain JSON: no class instances, dates as ISO strings.
  */
-
-/** Method name → params and result of one request. */
-export type RequestMap = { readonly [method: string]: { readonly params: unknown; readonly result: unknown } };
 
 export interface ReadyMessage {
   readonly kind: 'ready';
 }
 
-export interface RequestMessage<M extends RequestMap, K extends keyof M & string = keyof M & string> {
+/** A request as it travels; `params` are untrusted until the method's table entry read them. */
+export interface RequestMessage<M extends string = string, P = unknown> {
   readonly kind: 'request';
   readonly id: number;
-  readonly method: K;
-  readonly params: M[K]['params'];
+  readonly method: M;
+  readonly params: P;
 }
 
 export interface RpcError {
@@ -34,14 +33,18 @@ export interface EventMessage<E> {
   readonly event: E;
 }
 
-export type WebviewToHost<M extends RequestMap> = ReadyMessage | RequestMessage<M>;
+export type WebviewToHost = ReadyMessage | RequestMessage;
 export type HostToWebview<E> = ResponseMessage | EventMessage<E>;
 
-/** Reads an untrusted message from a webview; returns undefined when it is not well formed. */
-export function parseWebviewMessage<M extends RequestMap>(
+/**
+ * Reads the envelope of an untrusted message from a webview: the ready handshake, a request of
+ * one of `methods` (its params still unread: see answerRequest in requests.ts), or `invalid` with
+ * the reason, and the id when there was one so the webview can be answered with an error.
+ */
+export function parseWebviewMessage(
   raw: unknown,
   methods: ReadonlySet<string>,
-): WebviewToHost<M> | { readonly kind: 'invalid'; readonly id?: number; readonly reason: string } {
+): WebviewToHost | { readonly kind: 'invalid'; readonly id?: number; readonly reason: string } {
   if (!isRecord(raw)) return { kind: 'invalid', reason: 'message is not an object' };
   if (raw.kind === 'ready') return { kind: 'ready' };
   if (raw.kind !== 'request') return { kind: 'invalid', reason: `unknown message kind ${JSON.stringify(raw.kind)}` };
@@ -50,7 +53,7 @@ export function parseWebviewMessage<M extends RequestMap>(
   if (typeof raw.method !== 'string' || !methods.has(raw.method)) {
     return { kind: 'invalid', id, reason: `unknown method ${JSON.stringify(raw.method)}` };
   }
-  return { kind: 'request', id, method: raw.method, params: raw.params } as RequestMessage<M>;
+  return { kind: 'request', id, method: raw.method, params: raw.params };
 }
 
 /** Reads an untrusted message from the host, on the webview side. */

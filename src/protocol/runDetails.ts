@@ -9,6 +9,7 @@ import type {
   RunLog,
   RunRef,
 } from '../core/runDetails/model.ts';
+import { boolean, defineRequest, NO_PARAMS, nonEmptyString, optional, string, type RequestTable } from './requests.ts';
 import { isRecord } from './rpc.ts';
 
 export type {
@@ -42,46 +43,33 @@ export const RUN_DETAILS_VIEW_TYPE = 'labbook.runDetails';
  * whole state, re-rendered), so the page never patches its own copy. Actions that leave the panel
  * (open in editor, save as, open at commit, open another run) answer null once the host did them.
  */
-export type RunDetailsRequests = {
-  readonly getDetails: { readonly params: null; readonly result: RunDetailsResult };
-  /** One folder of the artifact tree ('' is the root). */
-  readonly listArtifacts: { readonly params: { readonly path: string }; readonly result: readonly ArtifactEntry[] };
-  readonly previewArtifact: { readonly params: { readonly path: string }; readonly result: ArtifactPreview };
-  /** labbook/logs/output.log: its tail, or (`all`) all of it up to a larger bound. */
-  readonly getLog: { readonly params: { readonly all: boolean }; readonly result: RunLog };
-  readonly getCode: { readonly params: null; readonly result: RunCode };
-  readonly getEnvironment: { readonly params: null; readonly result: RunEnvironment };
-  readonly getFingerprints: { readonly params: null; readonly result: RunFingerprints };
-  /** Adds or edits a user tag; `previousKey` when the edit renamed it. */
-  readonly setTag: { readonly params: { readonly key: string; readonly value: string; readonly previousKey?: string }; readonly result: RunDetailsResult };
-  readonly deleteTag: { readonly params: { readonly key: string }; readonly result: RunDetailsResult };
-  readonly setNote: { readonly params: { readonly content: string }; readonly result: RunDetailsResult };
-  readonly openArtifact: { readonly params: { readonly path: string }; readonly result: null };
-  readonly saveArtifact: { readonly params: { readonly path: string }; readonly result: null };
-  /** Opens the run's source file at its commit; the host reads both from the run's tags. */
-  readonly openSourceAtCommit: { readonly params: null; readonly result: null };
-  /** Opens the details of another run of the same store (parent, reproduced run). */
-  readonly openRun: { readonly params: { readonly runId: string }; readonly result: null };
-  readonly copyText: { readonly params: { readonly text: string }; readonly result: null };
-};
+/** An artifact path (the host also checks it stays under the run's artifact root). */
+type ArtifactPath = { readonly path: string };
+const artifactPath = { path: string } as const;
 
-export const RUN_DETAILS_METHODS: ReadonlySet<string> = new Set<keyof RunDetailsRequests>([
-  'getDetails',
-  'listArtifacts',
-  'previewArtifact',
-  'getLog',
-  'getCode',
-  'getEnvironment',
-  'getFingerprints',
-  'setTag',
-  'deleteTag',
-  'setNote',
-  'openArtifact',
-  'saveArtifact',
-  'openSourceAtCommit',
-  'openRun',
-  'copyText',
-]);
+export const runDetailsRequests = {
+  getDetails: defineRequest<null, RunDetailsResult>(NO_PARAMS),
+  /** One folder of the artifact tree ('' is the root). */
+  listArtifacts: defineRequest<ArtifactPath, readonly ArtifactEntry[]>(artifactPath),
+  previewArtifact: defineRequest<ArtifactPath, ArtifactPreview>(artifactPath),
+  /** labbook/logs/output.log: its tail, or (`all`) all of it up to a larger bound. */
+  getLog: defineRequest<{ readonly all: boolean }, RunLog>({ all: boolean }),
+  getCode: defineRequest<null, RunCode>(NO_PARAMS),
+  getEnvironment: defineRequest<null, RunEnvironment>(NO_PARAMS),
+  getFingerprints: defineRequest<null, RunFingerprints>(NO_PARAMS),
+  /** Adds or edits a user tag; `previousKey` when the edit renamed it. */
+  setTag: defineRequest<{ readonly key: string; readonly value: string; readonly previousKey?: string }, RunDetailsResult>({ key: string, value: string, previousKey: optional(string) }),
+  deleteTag: defineRequest<{ readonly key: string }, RunDetailsResult>({ key: string }),
+  setNote: defineRequest<{ readonly content: string }, RunDetailsResult>({ content: string }),
+  openArtifact: defineRequest<ArtifactPath, null>(artifactPath),
+  saveArtifact: defineRequest<ArtifactPath, null>(artifactPath),
+  /** Opens the run's source file at its commit; the host reads both from the run's tags. */
+  openSourceAtCommit: defineRequest<null, null>(NO_PARAMS),
+  /** Opens the details of another run of the same store (parent, reproduced run). */
+  openRun: defineRequest<{ readonly runId: string }, null>({ runId: nonEmptyString }),
+  copyText: defineRequest<{ readonly text: string }, null>({ text: string }),
+} satisfies RequestTable;
+export type RunDetailsRequests = typeof runDetailsRequests;
 
 /** The host pushes fresh details when the run changed (live while it runs, or edited elsewhere). */
 export type RunDetailsEvent = { readonly type: 'changed'; readonly result: RunDetailsResult };
@@ -114,9 +102,4 @@ export function isRunRef(value: unknown): value is RunRef {
 
 export function isRunDetailsTab(value: unknown): value is RunDetailsTab {
   return typeof value === 'string' && (RUN_DETAILS_TABS as readonly string[]).includes(value);
-}
-
-/** `{ [name]: string }` params, e.g. hasStrings(params, 'path'). */
-export function hasStrings<K extends string>(value: unknown, ...names: K[]): value is { readonly [P in K]: string } {
-  return isRecord(value) && names.every((n) => typeof value[n] === 'string');
 }

@@ -75,7 +75,7 @@ describe('Labbook Experiments view over the local store', () => {
     assert.equal(item.contextValue, 'labbook.run.running');
     const finished = api.experiments.getTreeItem(runs[1] as ExplorerNode);
     assert.equal((finished.iconPath as vscode.ThemeIcon).id, 'pass');
-    assert.match(String(finished.description), /1 min 05 s/);
+    assert.match(String(finished.description), /1 min 5 s/);
     assert.match((finished.tooltip as vscode.MarkdownString).value, /\| model \| rf \|/);
   });
 

@@ -114,7 +114,7 @@ describe('Labbook in a real VS Code extension host', () => {
     const answered = waitFor(panel.onDidHandleRequest, (e) => e.method === 'getStatus', 60_000, 'the webview to load');
     await answered;
     const reply = await panel.dispatch({ kind: 'request', id: 990, method: 'runCommand', params: { command: 'workbench.action.quit' } });
-    assert.deepEqual(reply, { kind: 'response', id: 990, ok: false, error: { code: 'badParams', message: 'runCommand needs one of the Home panel commands' } });
+    assert.deepEqual(reply, { kind: 'response', id: 990, ok: false, error: { code: 'badParams', message: "runCommand: 'command' must be one of labbook.showLog, labbook.openSettings, labbook.refreshExperiments" } });
     panel.dispose();
   });
 });

@@ -24,7 +24,7 @@ function eventFile(dir: string, records: readonly Uint8Array[]): void {
 }
 
 /** Polls `check` every 200 ms until it holds, at most `tries` times. */
-async function eventually(what: string, check: () => Promise<boolean>, tries = 150): Promise<void> {
+async function eventually(what: string, check: () => boolean | Promise<boolean>, tries = 150): Promise<void> {
   for (let i = 0; i < tries; i++) {
     if (await check()) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -99,9 +99,9 @@ describe('Labbook stores that change or break while shown', function () {
 
       const item = api.experiments.getTreeItem(await root());
       assert.match(String(item.description), /TensorBoard logs · read-only · 1 damaged entry skipped/);
-      assert.match(String(item.tooltip), new RegExp(`Skipped 1 damaged record in ${path.join(logs, 'run-c').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      assert.match(typeof item.tooltip === 'string' ? item.tooltip : (item.tooltip?.value ?? ''), new RegExp(`Skipped 1 damaged record in ${path.join(logs, 'run-c').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
       const logDir = path.dirname(api.logUri.fsPath);
-      await eventually('the log names the damaged run', async () => logText(logDir).includes(`TensorBoard logs ${logs}: Skipped 1 damaged record in ${path.join(logs, 'run-c')}`), 50);
+      await eventually('the log names the damaged run', () => logText(logDir).includes(`TensorBoard logs ${logs}: Skipped 1 damaged record in ${path.join(logs, 'run-c')}`), 50);
     } finally {
       const node = (await api.experiments.getChildren()).find((n) => n.kind === 'store' && n.root.id === id);
       if (node) await vscode.commands.executeCommand('labbook.closeStore', node);
@@ -119,7 +119,7 @@ describe('Labbook stores that change or break while shown', function () {
     try {
       assert.match(String(api.experiments.getTreeItem(root).description), /TensorBoard logs · read-only · 1 damaged entry skipped/);
       const logDir = path.dirname(api.logUri.fsPath);
-      await eventually('the log names the damaged run', async () => logText(logDir).includes(`TensorBoard logs ${logs}: Skipped 1 damaged record in ${path.join(logs, 'broken')}`), 50);
+      await eventually('the log names the damaged run', () => logText(logDir).includes(`TensorBoard logs ${logs}: Skipped 1 damaged record in ${path.join(logs, 'broken')}`), 50);
     } finally {
       await vscode.commands.executeCommand('labbook.closeStore', root);
     }

@@ -245,7 +245,10 @@ describe('interop: tracked runs launched with real Python', function () {
           }
           resolve({ ok: code === 0, ...(executedNotebook ? { executedNotebook } : {}), ...(code === 0 ? {} : { error: `exit ${code}` }) });
         })),
-        stop: async () => void child.kill('SIGTERM'),
+        stop: () => {
+          child.kill('SIGTERM');
+          return Promise.resolve();
+        },
       };
     };
     const run = await launchTrackedRun({ ...base, cwd: fixtures, program: { kind: 'notebook', file: 'params.ipynb', parameters: { lr: 0.5, epochs: 3 } }, notebookExecutor: executor });

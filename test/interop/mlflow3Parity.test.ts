@@ -8,10 +8,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalTrackingServer, type LocalTrackingServer } from '../../src/core/mlflow/server/localTrackingServer.ts';
-import { MlflowDbStore } from '../../src/core/store/mlflowDbStore.ts';
-import { RestTrackingStore } from '../../src/core/store/restStore.ts';
+import { MlflowDbStore } from '../../src/core/store/mlflowFiles/mlflowDbStore.ts';
+import { RestTrackingStore } from '../../src/core/store/rest/restStore.ts';
 import { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
-import type { LoggedModelReader, TrackingStore } from '../../src/core/store/trackingStore.ts';
+import type { LoggedModelReader, ReadableStore } from '../../src/core/store/trackingStore.ts';
 import { startMlflowServer, type MlflowServer } from '../support/mlflowServer.ts';
 import { runPython } from '../support/python.ts';
 
@@ -77,7 +77,7 @@ describe('interop: MLflow 3 parity between a real mlflow server and Labbook\'s e
     const rest = new RestTrackingStore({ baseUrl: mlflow.url });
     const db = new MlflowDbStore(path.join(mlflow.dataDir, 'mlflow.db'), {});
     try {
-      const lineage = async (reader: TrackingStore & LoggedModelReader) => {
+      const lineage = async (reader: ReadableStore & LoggedModelReader) => {
         const experiment = await reader.getExperimentByName('mlflow3-parity');
         assert.ok(experiment, reader.description);
         const runs = (await reader.searchRuns({ experimentIds: [experiment.experimentId], maxResults: 100 })).items;

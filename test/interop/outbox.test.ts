@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Outbox, OUTBOX_ID_TAG } from '../../src/core/store/outbox.ts';
-import { RestTrackingStore } from '../../src/core/store/restStore.ts';
+import { Outbox } from '../../src/core/store/outbox/outbox.ts';
+import { RestTrackingStore } from '../../src/core/store/rest/restStore.ts';
 import { startMlflowServer, type MlflowServer } from '../support/mlflowServer.ts';
 
 describe('interop: the outbox shipping to a real mlflow server through an outage', function () {
@@ -26,18 +26,19 @@ describe('interop: the outbox shipping to a real mlflow server through an outage
     const remote = new RestTrackingStore({ baseUrl: server.url, timeoutMs: 5000, retry: { maxAttempts: 2, initialDelayMs: 50, maxDelayMs: 200 } });
     const experimentId = await remote.createExperiment('outbox');
     const outbox = new Outbox(path.join(dir, 'outbox.db'), remote);
-    const ref = outbox.createRun({ experimentId, runName: 'through-an-outage' });
-    outbox.logBatch(ref, { params: [{ key: 'lr', value: '0.1' }] });
+    // As a launch does: the run is created on the server, its writes go through the outbox.
+    const runId = (await remote.createRun({ experimentId, runName: 'through-an-outage' })).info.runId;
+    outbox.logBatch(runId, { params: [{ key: 'lr', value: '0.1' }] });
     const batch = (from: number) => ({ metrics: Array.from({ length: 100 }, (_, i) => ({ key: 'loss', value: 1 / (from + i + 1), timestamp: 1_700_000_000_000 + from + i, step: from + i })) });
 
-    for (let b = 0; b < 10; b++) outbox.logBatch(ref, batch(b * 100));
-    assert.equal(await outbox.flush(), 12);
+    for (let b = 0; b < 10; b++) outbox.logBatch(runId, batch(b * 100));
+    assert.equal(await outbox.flush(), 11);
     assert.equal(outbox.state().pending, 0);
 
     await server.stop();
-    for (let b = 10; b < 20; b++) outbox.logBatch(ref, batch(b * 100));
-    outbox.setTag(ref, { key: 'phase', value: 'offline' });
-    outbox.updateRun(ref, { status: 'FINISHED', endTime: 1_700_000_009_999 });
+    for (let b = 10; b < 20; b++) outbox.logBatch(runId, batch(b * 100));
+    outbox.setTag(runId, { key: 'phase', value: 'offline' });
+    outbox.updateRun(runId, { status: 'FINISHED', endTime: 1_700_000_009_999 });
     assert.equal(await outbox.flush(), 0, 'nothing ships while the server is down');
     const down = outbox.state();
     assert.equal(down.pending, 12);
@@ -51,31 +52,25 @@ describe('interop: the outbox shipping to a real mlflow server through an outage
     assert.equal(await reopened.flush(), 12);
     assert.deepEqual({ ...reopened.state(), lastShippedAt: null }, { pending: 0, failed: 0, lastError: null, lastShippedAt: null });
 
-    const runId = reopened.remoteRunId(ref) ?? '';
     const history = await remote.getMetricHistory(runId, 'loss');
     assert.equal(history.length, 2000);
     assert.deepEqual(history.map((m) => m.step), Array.from({ length: 2000 }, (_, i) => i));
     const run = await remote.getRun(runId);
     assert.equal(run.info.status, 'FINISHED');
     assert.ok(run.data.tags.some((t) => t.key === 'phase' && t.value === 'offline'));
-    assert.ok(run.data.tags.some((t) => t.key === OUTBOX_ID_TAG && t.value === ref));
     assert.equal((await remote.searchRuns({ experimentIds: [experimentId] })).items.length, 1, 'the run was created once');
     reopened.close();
   });
 
-  it('does not create a run twice when its creation reached the server but the answer was lost', async () => {
+  it('ships an exact duplicate metric point once', async () => {
     const remote = new RestTrackingStore({ baseUrl: server.url, timeoutMs: 5000, retry: { maxAttempts: 1 } });
-    const experimentId = await remote.createExperiment('lost-answer');
-    const outbox = new Outbox(path.join(dir, 'lost.db'), remote);
-    const ref = outbox.createRun({ experimentId, runName: 'once' });
-    // Simulate the lost answer: the run exists remotely with the outbox tag, but the outbox never heard.
-    await remote.createRun({ experimentId, runName: 'once', tags: [{ key: OUTBOX_ID_TAG, value: ref }] });
-    outbox.logBatch(ref, { metrics: [{ key: 'm', value: 1, timestamp: 1, step: 0 }] });
-    outbox.logBatch(ref, { metrics: [{ key: 'm', value: 1, timestamp: 1, step: 0 }] }); // an exact duplicate
-    assert.equal(await outbox.flush(), 3);
-    const runs = (await remote.searchRuns({ experimentIds: [experimentId] })).items;
-    assert.equal(runs.length, 1);
-    assert.equal((await remote.getMetricHistory(runs[0]?.info.runId ?? '', 'm')).length, 1, 'duplicate points are stored once');
+    const experimentId = await remote.createExperiment('duplicate-point');
+    const runId = (await remote.createRun({ experimentId, runName: 'once' })).info.runId;
+    const outbox = new Outbox(path.join(dir, 'duplicate.db'), remote);
+    outbox.logBatch(runId, { metrics: [{ key: 'm', value: 1, timestamp: 1, step: 0 }] });
+    outbox.logBatch(runId, { metrics: [{ key: 'm', value: 1, timestamp: 1, step: 0 }] }); // an exact duplicate (a retried flush)
+    assert.equal(await outbox.flush(), 2);
+    assert.equal((await remote.getMetricHistory(runId, 'm')).length, 1, 'duplicate points are stored once');
     outbox.close();
   });
 
@@ -84,7 +79,8 @@ describe('interop: the outbox shipping to a real mlflow server through an outage
     const outbox = new Outbox(path.join(dir, 'refused.db'), remote);
     outbox.logBatch('0123456789abcdef0123456789abcdef', { metrics: [{ key: 'm', value: 1, timestamp: 1, step: 0 }] });
     const experimentId = await remote.createExperiment('after-refusal');
-    const ref = outbox.createRun({ experimentId });
+    const runId = (await remote.createRun({ experimentId })).info.runId;
+    outbox.setTag(runId, { key: 'after', value: 'refusal' });
     assert.equal(await outbox.flush(), 1);
     const state = outbox.state();
     assert.equal(state.failed, 1);
@@ -92,7 +88,7 @@ describe('interop: the outbox shipping to a real mlflow server through an outage
     const [failure] = outbox.failures();
     assert.equal(failure?.operation.op, 'logBatch');
     assert.match(failure?.error ?? '', /0123456789abcdef0123456789abcdef/);
-    assert.ok(outbox.remoteRunId(ref));
+    assert.ok((await remote.getRun(runId)).data.tags.some((t) => t.key === 'after' && t.value === 'refusal'), 'the write after the refused one shipped');
     outbox.close();
   });
 });

@@ -6,9 +6,9 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { launchTrackedRun } from '../../src/core/launch/index.ts';
-import { Outbox } from '../../src/core/store/outbox.ts';
-import { queuedWrites } from '../../src/core/store/queuedStore.ts';
-import { RestTrackingStore } from '../../src/core/store/restStore.ts';
+import { Outbox } from '../../src/core/store/outbox/outbox.ts';
+import { QueuedStore } from '../../src/core/store/outbox/queuedStore.ts';
+import { RestTrackingStore } from '../../src/core/store/rest/restStore.ts';
 import { startMlflowServer, type MlflowServer } from '../support/mlflowServer.ts';
 import { QUIET_PYTHON_ENV, testPython } from '../support/python.ts';
 
@@ -36,7 +36,7 @@ describe('interop: tracked launches into a real mlflow server', function () {
     const remote = remoteStore();
     const outbox = new Outbox(path.join(dir, 'outbox-a.db'), remote);
     try {
-      const run = await launchTrackedRun({ ...base(), store: queuedWrites(remote, outbox), program: { kind: 'script', file: 'printed_metrics.py', args: ['--lr', '0.5', '--epochs', '3'] } });
+      const run = await launchTrackedRun({ ...base(), store: new QueuedStore(remote, outbox), program: { kind: 'script', file: 'printed_metrics.py', args: ['--lr', '0.5', '--epochs', '3'] } });
       const outcome = await run.done;
       assert.equal(outcome.status, 'FINISHED', outcome.notes.join('\n'));
       const stored = await remote.getRun(run.runId);
@@ -54,7 +54,7 @@ describe('interop: tracked launches into a real mlflow server', function () {
     const remote = remoteStore();
     const outbox = new Outbox(path.join(dir, 'outbox-b.db'), remote);
     try {
-      const run = await launchTrackedRun({ ...base(), store: queuedWrites(remote, outbox), program: { kind: 'script', file: 'slow_metrics.py', args: [] }, stopGraceMs: 500 });
+      const run = await launchTrackedRun({ ...base(), store: new QueuedStore(remote, outbox), program: { kind: 'script', file: 'slow_metrics.py', args: [] }, stopGraceMs: 500 });
       // Wait for a few points the client got acknowledged, then take the server away and stop the run.
       for (let i = 0; i < 150 && (await remote.getMetricHistory(run.runId, 'acked')).length < 3; i++) await new Promise((r) => setTimeout(r, 100));
       await server.stop();

@@ -3,7 +3,7 @@
  * SQLite backend and proxied artifacts in a temp folder.
  */
 import assert from 'node:assert/strict';
-import { RestTrackingStore } from '../../src/core/store/restStore.ts';
+import { RestTrackingStore } from '../../src/core/store/rest/restStore.ts';
 import type { Metric, Run } from '../../src/core/store/types.ts';
 import { startMlflowServer, type MlflowServer } from '../support/mlflowServer.ts';
 import { rejection } from '../support/trackingAssertions.ts';

@@ -259,7 +259,7 @@ describe('webview: Run Comparison app', function () {
     await page.click('#tab-table');
     assert.equal(await page.isChecked('#diff-only'), true);
     assert.equal(await page.inputValue('select[data-control=aggregate]'), 'min');
-    const state = JSON.parse(await page.evaluate(() => sessionStorage.getItem('state') ?? 'null'));
+    const state = JSON.parse(await page.evaluate(() => sessionStorage.getItem('state') ?? 'null')) as { source: unknown };
     assert.deepEqual(state.source, { store: 'local', runIds: [ids.base, ids.wide, ids.hostile] });
   });
 

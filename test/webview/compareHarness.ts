@@ -1,6 +1,6 @@
 // Plays the VS Code host for the Run Comparison webview: a real SQLite store seeded in a temp dir,
-// and every request the page posts answered by the same src/core/compare functions ComparePanel
-// calls. The page's messages reach Node through a Playwright binding as they are posted.
+// and every request the page posts read through the panel's requests table and answered by the
+// same src/core/compare functions ComparePanel calls. The page's messages reach Node through a Playwright binding as they are posted.
 import { crc32, deflateSync } from 'node:zlib';
 import type { BrowserContext, Page } from 'playwright-core';
 import { listComparedImages, readImage } from '../../src/core/compare/artifacts.ts';
@@ -10,8 +10,9 @@ import { comparisonCsv } from '../../src/core/compare/csv.ts';
 import { metricSeries } from '../../src/core/compare/series.ts';
 import type { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
 import type { Metric } from '../../src/core/store/types.ts';
-import type { CompareSource, MetricDirection, TableView } from '../../src/protocol/compare.ts';
-import { openWebviewApp } from './webviewHarness.ts';
+import { compareRequests, type CompareRequests, type CompareSource } from '../../src/protocol/compare.ts';
+import { answerRequest, type RequestHandlers } from '../../src/protocol/requests.ts';
+import { openWebviewApp, withStandIns } from './webviewHarness.ts';
 
 export const HOSTILE = '<img src=x onerror=window.__xss=1>';
 export const T0 = 1_700_000_000_000;
@@ -67,6 +68,34 @@ export class PlayedHost {
     this.source = source;
   }
 
+  /** What ComparePanel's handlers answer, through the same core functions. */
+  private readonly handlers: RequestHandlers<CompareRequests> = withStandIns<CompareRequests>(
+    {
+      getComparison: async ({ directions }) => buildComparison(this.store, this.source, { directions }),
+      getSeries: async ({ keys, buckets }) => ({ series: await metricSeries(this.store, this.source.runIds, keys, buckets) }),
+      listImages: async () => listComparedImages(this.store, this.source.runIds),
+      getImage: async ({ runId, path }) => readImage(this.store, runId, path),
+      getCode: async ({ baseRun, remoteRun }) => compareCode(this.store, baseRun, remoteRun),
+      openNotebookDiff: (params) => {
+        this.notebookDiffs.push(params);
+        return Promise.resolve(null);
+      },
+      exportCsv: async ({ view, directions }) => {
+        this.csvWrites.push(comparisonCsv(await buildComparison(this.store, this.source, { directions }), view));
+        return { savedTo: '/tmp/run-comparison.csv' };
+      },
+    },
+    (method) => {
+      const failure = this.failing.get(method);
+      if (failure !== undefined) {
+        return () => {
+          throw new Error(failure);
+        };
+      }
+      return this.overrides.get(method);
+    },
+  );
+
   async receive(page: Page, message: unknown): Promise<void> {
     this.page = page;
     const m = message as { readonly kind: string; readonly id?: number; readonly method?: string };
@@ -77,40 +106,8 @@ export class PlayedHost {
     if (m.kind !== 'request') return;
     const request = m as Request;
     this.requests.push(request);
-    try {
-      const failure = this.failing.get(request.method);
-      if (failure) throw new Error(failure);
-      const override = this.overrides.get(request.method);
-      const result = override ? override() : await this.handle(request);
-      await this.send({ kind: 'response', id: request.id, ok: true, result: result ?? null });
-    } catch (err) {
-      await this.send({ kind: 'response', id: request.id, ok: false, error: { code: 'failed', message: (err as Error).message } });
-    }
-  }
-
-  private async handle(request: Request): Promise<unknown> {
-    const p = request.params;
-    const directions = (p.directions ?? {}) as Record<string, MetricDirection>;
-    switch (request.method) {
-      case 'getComparison':
-        return buildComparison(this.store, this.source, { directions });
-      case 'getSeries':
-        return { series: await metricSeries(this.store, this.source.runIds, p.keys as string[], p.buckets as number) };
-      case 'listImages':
-        return listComparedImages(this.store, this.source.runIds);
-      case 'getImage':
-        return readImage(this.store, p.runId as string, p.path as string);
-      case 'getCode':
-        return compareCode(this.store, p.baseRun as string, p.remoteRun as string);
-      case 'openNotebookDiff':
-        this.notebookDiffs.push(p);
-        return null;
-      case 'exportCsv':
-        this.csvWrites.push(comparisonCsv(await buildComparison(this.store, this.source, { directions }), p.view as TableView));
-        return { savedTo: '/tmp/run-comparison.csv' };
-      default:
-        throw new Error(`unknown method ${request.method}`);
-    }
+    // Params are read through the panel's requests table, as ComparePanel reads them.
+    await this.send(await answerRequest(compareRequests, this.handlers, request));
   }
 
   async send(message: unknown): Promise<void> {

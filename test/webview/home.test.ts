@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../../scripts/lib/browser.mjs';
-import type { HomeStatus } from '../../src/protocol/home.ts';
+import { homeRequests, type HomeStatus } from '../../src/protocol/home.ts';
+import { parseParams } from '../../src/protocol/requests.ts';
 import { openWebviewApp } from './webviewHarness.ts';
 
 const status: HomeStatus = {
@@ -24,12 +25,16 @@ async function posted(page: Page): Promise<Posted[]> {
 }
 
 async function waitForPosted(page: Page, accept: (m: Posted) => boolean): Promise<Posted> {
-  const handle = await page.waitForFunction(
-    (src) => (window as unknown as { __posted: Posted[] }).__posted.find(new Function('m', `return (${src})(m)`) as (m: Posted) => boolean),
-    accept.toString(),
-    { timeout: 10_000 },
-  );
-  return (await handle.jsonValue()) as Posted;
+  // `accept` runs here in Node on each posted message in turn; a wait that times out ends the loop.
+  let message: Posted | undefined;
+  for (let seen = 0; message === undefined; seen++) {
+    await page.waitForFunction((n) => (window as unknown as { __posted: Posted[] }).__posted.length > n, seen, { timeout: 10_000 });
+    const next = await page.evaluate((n) => (window as unknown as { __posted: Posted[] }).__posted[n] as Posted, seen);
+    if (accept(next)) message = next;
+  }
+  // The test plays the host: a request's params must pass HomePanel's checks (this throws if not).
+  if (message.kind === 'request') parseParams(homeRequests, message.method ?? '', message.params);
+  return message;
 }
 
 async function reply(page: Page, message: unknown): Promise<void> {

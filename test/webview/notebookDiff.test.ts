@@ -24,6 +24,11 @@ import {
   violations,
 } from './notebookDiffHarness.ts';
 
+/** What the app saved with setState (the harness keeps it in sessionStorage). */
+async function savedState(page: Page): Promise<{ source: unknown; toggles: Record<string, boolean>; markdownViews: unknown[]; layout: string }> {
+  return JSON.parse(await page.evaluate(() => sessionStorage.getItem('state') ?? 'null')) as Awaited<ReturnType<typeof savedState>>;
+}
+
 describe('webview: Notebook Diff app', function () {
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
@@ -130,7 +135,7 @@ describe('webview: Notebook Diff app', function () {
     await page.waitForFunction(() => document.querySelectorAll('.cell.kind-modified').length === 15);
     assert.match(await text(page, '[data-testid=stats]'), /^15 modified · 1 added · 1 removed · 0 moved · 40 unchanged/);
     assert.equal(await page.isChecked('#toggle-ignoreOutputOnlyChanges'), false);
-    const state = JSON.parse(await page.evaluate(() => sessionStorage.getItem('state') ?? 'null'));
+    const state = await savedState(page);
     assert.equal(state.toggles.ignoreOutputOnlyChanges, false);
   });
 
@@ -203,7 +208,7 @@ describe('webview: Notebook Diff app', function () {
     assert.equal(await added.getAttribute('data-md-view'), 'rendered');
     await title.locator('[data-md-view-button=rendered]').click();
     await added.locator('[data-md-view-button=source]').click();
-    const state = JSON.parse(await page.evaluate(() => sessionStorage.getItem('state') ?? 'null'));
+    const state = await savedState(page);
     // Keyed by cell id, not by the place in the diff, which changes with the toggles.
     assert.deepEqual(state.markdownViews, [
       [`id:${edited.remote.cells[0]?.id}`, 'rendered'],
@@ -236,13 +241,13 @@ describe('webview: Notebook Diff app', function () {
     await answer(page, noIds);
     const old = Array.from({ length: 250 }, (_, i) => [`id:old${i}`, 'source']);
     await page.evaluate((views) => {
-      const state = JSON.parse(sessionStorage.getItem('state') ?? '{}');
+      const state = JSON.parse(sessionStorage.getItem('state') ?? '{}') as Record<string, unknown>;
       sessionStorage.setItem('state', JSON.stringify({ ...state, markdownViews: [...views, ['x', 'sideways'], 'junk', [1, 'source']] }));
     }, old);
     await page.reload();
     await answer(page, noIds);
     await page.click('.cell[data-change="0"] [data-md-view-button=rendered]');
-    const state = JSON.parse(await page.evaluate(() => sessionStorage.getItem('state') ?? 'null'));
+    const state = await savedState(page);
     assert.equal(state.markdownViews.length, 200);
     assert.deepEqual(state.markdownViews.at(-1), ['at:0:0', 'rendered']);
     // The malformed entries are gone; of the old picks, the newest stay.
@@ -255,7 +260,7 @@ describe('webview: Notebook Diff app', function () {
     const source = { kind: 'git', file: '/work/demo/workflow.ipynb', revision: 'HEAD' };
     await send(page, { kind: 'response', id: request.id, ok: true, result: { ...dataFor(edited, DEFAULT_TOGGLES), source } });
     await page.waitForSelector('#app[aria-busy=false]');
-    const state = JSON.parse(await page.evaluate(() => sessionStorage.getItem('state') ?? 'null'));
+    const state = await savedState(page);
     assert.deepEqual(state.source, source);
     assert.deepEqual(state.toggles, DEFAULT_TOGGLES);
     assert.equal(state.layout, 'sideBySide');

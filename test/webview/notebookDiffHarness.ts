@@ -6,7 +6,8 @@ import { diffNotebooks } from '../../src/core/diff/diffNotebooks.ts';
 import type { CellDiffKind } from '../../src/core/diff/model.ts';
 import type { Notebook } from '../../src/core/notebook/notebookModel.ts';
 import { readNotebookFile } from '../../src/core/notebook/readNotebook.ts';
-import type { DiffToggles, NotebookDiffData } from '../../src/protocol/notebookDiff.ts';
+import { notebookDiffRequests, type DiffToggles, type NotebookDiffData } from '../../src/protocol/notebookDiff.ts';
+import { parseParams } from '../../src/protocol/requests.ts';
 import { openWebviewApp, root } from './webviewHarness.ts';
 
 export { root, stubVsCodeApi } from './webviewHarness.ts';
@@ -48,14 +49,15 @@ export async function posted(page: Page): Promise<Posted[]> {
   return page.evaluate(() => (window as unknown as { __posted: Posted[] }).__posted);
 }
 
-/** The first getDiff request with an id above `after`. */
+/** The first getDiff request with an id above `after`, its params read as NotebookDiffPanel reads them (throws when malformed). */
 export async function nextGetDiff(page: Page, after = 0): Promise<Posted> {
   const handle = await page.waitForFunction(
     (min) => (window as unknown as { __posted: Posted[] }).__posted.find((m) => m.method === 'getDiff' && (m.id ?? 0) > min),
     after,
     { timeout: 10_000 },
   );
-  return (await handle.jsonValue()) as Posted;
+  const request = (await handle.jsonValue()) as Posted;
+  return { ...request, params: parseParams(notebookDiffRequests, 'getDiff', request.params) };
 }
 
 export async function send(page: Page, message: unknown): Promise<void> {

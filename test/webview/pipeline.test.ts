@@ -254,7 +254,7 @@ describe('webview: Pipeline export preview', function () {
     await page.waitForFunction(() => document.getElementById('app')?.getAttribute('aria-busy') === 'false');
     assert.equal((await geometry(page)).transform, zoomed.transform);
     // The view is kept in the webview state once the zooming pauses; a reload draws the saved plan with it at once.
-    await page.waitForFunction(() => JSON.parse(sessionStorage.getItem('state') ?? '{}').graphView !== undefined);
+    await page.waitForFunction(() => (JSON.parse(sessionStorage.getItem('state') ?? '{}') as { graphView?: unknown }).graphView !== undefined);
     await page.reload();
     await page.waitForSelector('[data-testid=dag] .graph-node');
     const restored = await geometry(page);
@@ -263,7 +263,7 @@ describe('webview: Pipeline export preview', function () {
     assert.equal((await geometry(page)).transform, zoomed.transform);
     // Fit goes back to following the panel, and the state forgets the view.
     await page.click('[data-testid=graph-fit]');
-    await page.waitForFunction(() => JSON.parse(sessionStorage.getItem('state') ?? '{}').graphView === undefined);
+    await page.waitForFunction(() => (JSON.parse(sessionStorage.getItem('state') ?? '{}') as { graphView?: unknown }).graphView === undefined);
     await page.click('[data-testid=graph-zoom-out]');
     // Another shape (a step renamed) is fitted to the panel.
     await send(page, { kind: 'event', event: { type: 'notebookChanged' } });
@@ -385,7 +385,7 @@ describe('webview: Pipeline export preview', function () {
     await page.press('[data-testid=out-dir]', 'Enter');
     await reply(page, await nextRequest(page, 'getPlan', 1), { ...kale, outDir: 'out/kale' });
     await page.check('[data-testid=force]');
-    const state = JSON.parse(await page.evaluate(() => sessionStorage.getItem('state') ?? 'null'));
+    const state = JSON.parse(await page.evaluate(() => sessionStorage.getItem('state') ?? 'null')) as { notebookPath: string; outDir: string; force: boolean };
     assert.deepEqual({ notebookPath: state.notebookPath, outDir: state.outDir, force: state.force }, { notebookPath: '/work/demo/kale.ipynb', outDir: 'out/kale', force: true });
     await page.reload();
     // The last plan shows at once, before the host answers.

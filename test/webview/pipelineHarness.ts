@@ -9,7 +9,8 @@ import type { Notebook } from '../../src/core/notebook/notebookModel.ts';
 import { readNotebookFile } from '../../src/core/notebook/readNotebook.ts';
 import { planExport, writeExport } from '../../src/core/pipeline/planExport.ts';
 import { toPlanView } from '../../src/host/pipeline/planView.ts';
-import type { PipelinePlanView } from '../../src/protocol/pipeline.ts';
+import { pipelineRequests, type PipelinePlanView, type PipelineRequests } from '../../src/protocol/pipeline.ts';
+import { parseParams, type MethodOf } from '../../src/protocol/requests.ts';
 import { openWebviewApp, root } from './webviewHarness.ts';
 
 export const fixtures = path.join(root, 'test', 'fixtures', 'pipeline');
@@ -45,14 +46,16 @@ export async function posted(page: Page): Promise<Posted[]> {
   return page.evaluate(() => (window as unknown as { __posted: Posted[] }).__posted);
 }
 
-/** The first request for `method` with an id above `after`. */
-export async function nextRequest(page: Page, method: string, after = 0): Promise<Posted> {
+/** The first request for `method` with an id above `after`; its params must pass PipelinePanel's checks (else this throws). */
+export async function nextRequest(page: Page, method: MethodOf<PipelineRequests>, after = 0): Promise<Posted> {
   const handle = await page.waitForFunction(
-    ([m, min]) => (window as unknown as { __posted: Posted[] }).__posted.find((p) => p.method === m && (p.id ?? 0) > (min as number)),
+    ([m, min]) => (window as unknown as { __posted: Posted[] }).__posted.find((p) => p.method === m && (p.id ?? 0) > min),
     [method, after] as const,
     { timeout: 10_000 },
   );
-  return (await handle.jsonValue()) as Posted;
+  const request = (await handle.jsonValue()) as Posted;
+  parseParams(pipelineRequests, method, request.params);
+  return request;
 }
 
 export async function send(page: Page, message: unknown): Promise<void> {

@@ -1,14 +1,17 @@
 // Plays the VS Code host for the Run Details webview tests: serves the bundle under the real CSP
-// (acquireVsCodeApi stubbed) and answers the page's requests with the same src/core/runDetails
-// functions RunDetailsPanel calls, over a real SqliteTrackingStore seeded in a temp dir.
+// (acquireVsCodeApi stubbed) and answers the page's requests, read through the panel's requests
+// table, with the same src/core/runDetails functions RunDetailsPanel calls, over a real SqliteTrackingStore seeded in a temp dir.
 import type { BrowserContext, Page } from 'playwright-core';
 import { listArtifactFolder, previewArtifact } from '../../src/core/runDetails/artifactPreview.ts';
 import { readRunCode, readRunEnvironment, readRunFingerprints, readRunLog } from '../../src/core/runDetails/launchFiles.ts';
 import { readRunDetails } from '../../src/core/runDetails/loadRunDetails.ts';
 import { deleteRunTag, setRunNote, setRunTag } from '../../src/core/runDetails/tagEdits.ts';
 import type { TrackingStore } from '../../src/core/store/trackingStore.ts';
-import type { RunRef } from '../../src/protocol/runDetails.ts';
+import { answerRequest, type RequestHandlers } from '../../src/protocol/requests.ts';
+import type { RequestMessage } from '../../src/protocol/rpc.ts';
+import { runDetailsRequests, type RunDetailsRequests, type RunDetailsResult, type RunRef } from '../../src/protocol/runDetails.ts';
 import { openWebviewApp } from './webviewHarness.ts';
+import { errorMessage } from '../../src/shared/errorMessage.ts';
 
 export interface Posted {
   readonly kind: string;
@@ -63,7 +66,7 @@ export class PlayedHost {
       for (const message of batch) {
         if (message.kind !== 'request') continue;
         this.requests.push(message);
-        if (!this.hold.has(message.method ?? '')) await this.reply(message.id as number, () => this.handle(message));
+        if (!this.hold.has(message.method ?? '')) await this.answer(message);
       }
       await new Promise((r) => setTimeout(r, 15));
     }
@@ -82,7 +85,7 @@ export class PlayedHost {
     try {
       await this.send({ kind: 'response', id, ok: true, result: (await result()) ?? null });
     } catch (err) {
-      await this.send({ kind: 'response', id, ok: false, error: { code: 'failed', message: (err as Error).message } }).catch(() => {});
+      await this.send({ kind: 'response', id, ok: false, error: { code: 'failed', message: errorMessage(err) } }).catch(() => {});
     }
   }
 
@@ -107,38 +110,46 @@ export class PlayedHost {
   }
 
   /** What RunDetailsPanel's handlers answer, through the same core functions. */
-  async handle(message: Posted): Promise<unknown> {
-    const store = this.store;
-    const runId = this.ref.runId;
-    const p = (message.params ?? {}) as { path: string; all: boolean; key: string; value: string; previousKey?: string; content: string };
-    const details = async () => (await readRunDetails(store, this.ref)).result;
-    if (message.method === 'getDetails') return details();
-    if (!store) throw new Error(`The tracking store '${this.ref.store}' is not available in this window.`);
-    switch (message.method) {
-      case 'listArtifacts': return listArtifactFolder(store, runId, p.path);
-      case 'previewArtifact': return previewArtifact(store, runId, p.path);
-      case 'getLog': return readRunLog(store, runId, { all: p.all });
-      case 'getCode': return readRunCode(store, runId);
-      case 'getEnvironment': return readRunEnvironment(store, runId);
-      case 'getFingerprints': return readRunFingerprints(store, runId);
-      case 'setTag':
-        await setRunTag(store, runId, p);
-        return details();
-      case 'deleteTag':
-        await deleteRunTag(store, runId, p.key);
-        return details();
-      case 'setNote':
-        await setRunNote(store, runId, p.content);
-        return details();
-      case 'openArtifact':
-      case 'saveArtifact':
-      case 'openSourceAtCommit':
-      case 'openRun':
-      case 'copyText':
-        return null; // Recorded in `requests`; what the host then does is VS Code's.
-      default:
-        throw new Error(`unknown method ${String(message.method)}`);
-    }
+  private readonly handlers: RequestHandlers<RunDetailsRequests> = {
+    getDetails: async () => this.details(),
+    listArtifacts: async ({ path }) => listArtifactFolder(this.openStore(), this.ref.runId, path),
+    previewArtifact: async ({ path }) => previewArtifact(this.openStore(), this.ref.runId, path),
+    getLog: async ({ all }) => readRunLog(this.openStore(), this.ref.runId, { all }),
+    getCode: async () => readRunCode(this.openStore(), this.ref.runId),
+    getEnvironment: async () => readRunEnvironment(this.openStore(), this.ref.runId),
+    getFingerprints: async () => readRunFingerprints(this.openStore(), this.ref.runId),
+    setTag: async (edit) => {
+      await setRunTag(this.openStore(), this.ref.runId, edit);
+      return this.details();
+    },
+    deleteTag: async ({ key }) => {
+      await deleteRunTag(this.openStore(), this.ref.runId, key);
+      return this.details();
+    },
+    setNote: async ({ content }) => {
+      await setRunNote(this.openStore(), this.ref.runId, content);
+      return this.details();
+    },
+    // Recorded in `requests`; what the host then does is VS Code's.
+    openArtifact: () => Promise.resolve(null),
+    saveArtifact: () => Promise.resolve(null),
+    openSourceAtCommit: () => Promise.resolve(null),
+    openRun: () => Promise.resolve(null),
+    copyText: () => Promise.resolve(null),
+  };
+
+  private async details(): Promise<RunDetailsResult> {
+    return (await readRunDetails(this.store, this.ref)).result;
+  }
+
+  private openStore(): TrackingStore {
+    if (!this.store) throw new Error(`The tracking store '${this.ref.store}' is not available in this window.`);
+    return this.store;
+  }
+
+  /** The page's request read through the panel's requests table and answered, as RunDetailsPanel does. */
+  async answer(message: Posted): Promise<void> {
+    await this.send(await answerRequest(runDetailsRequests, this.handlers, message as RequestMessage));
   }
 }
 

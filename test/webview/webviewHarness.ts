@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { renderWebviewHtml } from '../../src/host/panels/webviewHtml.ts';
+import type { RequestHandlers, RequestTable } from '../../src/protocol/requests.ts';
 
 export const root = path.resolve(import.meta.dirname, '..', '..');
 const ORIGIN = 'https://webview.test';
@@ -17,9 +18,24 @@ export function stubVsCodeApi(): void {
   document.addEventListener('securitypolicyviolation', (e) => (w.__violations as string[]).push(`${e.violatedDirective} ${e.blockedURI}`));
   w.acquireVsCodeApi = () => ({
     postMessage: (m: unknown) => (w.__posted as unknown[]).push(m),
-    getState: () => JSON.parse(sessionStorage.getItem('state') ?? 'null') ?? undefined,
+    getState: () => (JSON.parse(sessionStorage.getItem('state') ?? 'null') as unknown) ?? undefined,
     setState: (s: unknown) => sessionStorage.setItem('state', JSON.stringify(s)),
   });
+}
+
+/**
+ * A fake host's handlers with a test's stand-ins: when `standIn(method)` gives a function, it
+ * answers instead of the handler (after the params were validated, as for the handler).
+ */
+export function withStandIns<T extends RequestTable>(handlers: RequestHandlers<T>, standIn: (method: string) => (() => unknown) | undefined): RequestHandlers<T> {
+  const out: Record<string, (params: unknown) => Promise<unknown>> = {};
+  for (const [method, handler] of Object.entries(handlers as Readonly<Record<string, (params: unknown) => Promise<unknown>>>)) {
+    out[method] = (params) => {
+      const answer = standIn(method);
+      return answer ? Promise.resolve().then(answer) : handler(params);
+    };
+  }
+  return out as RequestHandlers<T>;
 }
 
 /** A new page showing dist/webview/<app>.js with webview.css and the app's own stylesheets. */

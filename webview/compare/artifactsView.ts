@@ -2,6 +2,7 @@
 // host (as a data: URI) when its row scrolls into view.
 import type { ArtifactListing, CompareRun, ImageContent } from '../../src/protocol/compare.ts';
 import { el } from '../shared/dom.ts';
+import { errorMessage } from '../../src/shared/errorMessage.ts';
 
 const PAGE = 30;
 
@@ -37,7 +38,7 @@ export function renderImages(listing: ArtifactListing, runs: readonly CompareRun
         box.replaceChildren(el('p', { className: 'muted', text: content.message }));
       }
     } catch (err) {
-      box.replaceChildren(el('p', { className: 'error', text: `Could not load the image: ${(err as Error).message}` }));
+      box.replaceChildren(el('p', { className: 'error', text: `Could not load the image: ${errorMessage(err)}` }));
     }
   };
 

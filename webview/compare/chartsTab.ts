@@ -5,6 +5,7 @@ import { el } from '../shared/dom.ts';
 import { metricChart, type MetricChart } from './metricCharts.ts';
 import { parallelPlot, scatterPlot, type RunPlot } from './runPlots.ts';
 import { runColours } from './theme.ts';
+import { errorMessage } from '../../src/shared/errorMessage.ts';
 
 export interface ChartsDeps {
   state(): CompareState;
@@ -127,7 +128,7 @@ export class ChartsTab {
         for (const key of missing) this.series.set(key, fetched.filter((s) => s.key === key));
       } catch (err) {
         if (seq !== this.loadSeq) return;
-        this.charts.replaceChildren(el('p', { className: 'error', attrs: { role: 'alert' }, text: `Could not read the metric histories: ${(err as Error).message}` }));
+        this.charts.replaceChildren(el('p', { className: 'error', attrs: { role: 'alert' }, text: `Could not read the metric histories: ${errorMessage(err)}` }));
         this.charts.setAttribute('aria-busy', 'false');
         return;
       }

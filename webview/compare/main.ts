@@ -12,6 +12,7 @@ import { renderCodeComparison } from './codeView.ts';
 import { readState, TABS } from './state.ts';
 import { CompareTableView } from './table.ts';
 import { onThemeChange } from './theme.ts';
+import { errorMessage } from '../../src/shared/errorMessage.ts';
 
 const api = vscodeApi<CompareState>();
 const rpc = new RpcClient<CompareRequests, CompareEvent>(api, window, 60_000);
@@ -149,7 +150,7 @@ async function load(): Promise<void> {
     if (seq !== loadSeq) return;
     const retry = el('button', { text: 'Try again', attrs: { type: 'button', 'data-action': 'retry' } });
     retry.addEventListener('click', () => void load());
-    alertBox.replaceChildren(el('span', { text: `Could not compare the runs: ${(err as Error).message} ` }), retry);
+    alertBox.replaceChildren(el('span', { text: `Could not compare the runs: ${errorMessage(err)} ` }), retry);
     if (!model) tableMessage.textContent = 'Nothing to show until the runs can be read.';
   }
   app.setAttribute('aria-busy', 'false');
@@ -161,11 +162,11 @@ async function loadImages(): Promise<void> {
   const runs = model.runs;
   artifactsPanel.replaceChildren(el('p', { className: 'muted', text: 'Looking for image artifacts…' }));
   try {
-    const listing = await rpc.request('listImages', {});
+    const listing = await rpc.request('listImages', null);
     artifactsPanel.replaceChildren(renderImages(listing, runs, (runId, path) => rpc.request('getImage', { runId, path })));
   } catch (err) {
     imagesLoaded = false;
-    artifactsPanel.replaceChildren(el('p', { className: 'error', attrs: { role: 'alert' }, text: `Could not list the artifacts: ${(err as Error).message}` }));
+    artifactsPanel.replaceChildren(el('p', { className: 'error', attrs: { role: 'alert' }, text: `Could not list the artifacts: ${errorMessage(err)}` }));
   }
 }
 
@@ -179,12 +180,12 @@ async function diffCode(): Promise<void> {
     codeOutput.replaceChildren(
       ...renderCodeComparison(code, model?.runs ?? [], {
         openNotebookDiff: (path) => {
-          rpc.request('openNotebookDiff', { baseRun, remoteRun, path }).catch((err: Error) => codeOutput.prepend(el('p', { className: 'error', attrs: { role: 'alert' }, text: `Could not open the notebook diff: ${err.message}` })));
+          rpc.request('openNotebookDiff', { baseRun, remoteRun, path }).catch((err: unknown) => codeOutput.prepend(el('p', { className: 'error', attrs: { role: 'alert' }, text: `Could not open the notebook diff: ${errorMessage(err)}` })));
         },
       }),
     );
   } catch (err) {
-    codeOutput.replaceChildren(el('p', { className: 'error', attrs: { role: 'alert' }, text: `Could not read the code snapshots: ${(err as Error).message}` }));
+    codeOutput.replaceChildren(el('p', { className: 'error', attrs: { role: 'alert' }, text: `Could not read the code snapshots: ${errorMessage(err)}` }));
   }
 }
 
@@ -200,15 +201,16 @@ transposed.addEventListener('change', () => {
   update({ transposed: transposed.checked, sort: null });
   showTable();
 });
-exportButton.addEventListener('click', async () => {
+async function exportCsv(): Promise<void> {
   status.textContent = 'Exporting…';
   try {
     const { savedTo } = await rpc.request('exportCsv', { view: { aggregate: state.aggregate, diffOnly: state.diffOnly, transposed: state.transposed }, directions: state.directions });
     status.textContent = savedTo ? `Saved to ${savedTo}` : 'Export cancelled.';
   } catch (err) {
-    status.textContent = `Could not export: ${(err as Error).message}`;
+    status.textContent = `Could not export: ${errorMessage(err)}`;
   }
-});
+}
+exportButton.addEventListener('click', () => void exportCsv());
 codeButton.addEventListener('click', () => void diffCode());
 tabList.addEventListener('click', (e) => {
   const tab = (e.target as HTMLElement).closest<HTMLElement>('[data-tab]')?.dataset.tab as CompareTab | undefined;

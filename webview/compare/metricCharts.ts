@@ -4,7 +4,7 @@
 import uPlot from 'uplot';
 import type { CompareRun, MetricSeries, XAxisMode } from '../../src/protocol/compare.ts';
 import { el } from '../shared/dom.ts';
-import { formatNumber } from './format.ts';
+import { formatNumber } from '../../src/shared/format.ts';
 import { chartTheme, withAlpha } from './theme.ts';
 
 export interface ChartSettings {

@@ -125,7 +125,7 @@ export class CompareTableView {
       const row = (line.row ?? column.row) as CompareRow;
       return rowValue(row, aggregate, (line.runIndex ?? column.runIndex) as number);
     };
-    const sortFn = (a: Row<typeof features, Line>, b: Row<typeof features, Line>, id: string) => compareValues(a.getValue(id) as CompareValue, b.getValue(id) as CompareValue);
+    const sortFn = (a: Row<typeof features, Line>, b: Row<typeof features, Line>, id: string) => compareValues(a.getValue<CompareValue>(id), b.getValue<CompareValue>(id));
     const table = constructTable({
       features,
       data: lines,

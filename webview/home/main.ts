@@ -5,6 +5,7 @@ import { assertNever } from '../../src/protocol/rpc.ts';
 import { custom, el } from '../shared/dom.ts';
 import { RpcClient } from '../shared/rpcClient.ts';
 import { vscodeApi } from '../shared/vscodeApi.ts';
+import { errorMessage } from '../../src/shared/errorMessage.ts';
 
 const api = vscodeApi<HomeState>();
 const rpc = new RpcClient<HomeRequests, HomeEvent>(api);
@@ -50,7 +51,7 @@ function render(status: HomeStatus | null, error: string | null): void {
 function action(label: string, command: HomeCommand): HTMLElement {
   const button = custom('vscode-button', { text: label, attrs: { secondary: '', 'data-command': command } });
   button.addEventListener('click', () => {
-    rpc.request('runCommand', { command }).catch((err: unknown) => show(current, String((err as Error).message)));
+    rpc.request('runCommand', { command }).catch((err: unknown) => show(current, errorMessage(err)));
   });
   return button;
 }
@@ -73,7 +74,7 @@ async function load(): Promise<void> {
   try {
     show(await rpc.request('getStatus', null));
   } catch (err) {
-    show(current, `Could not read Labbook's status: ${(err as Error).message}`);
+    show(current, `Could not read Labbook's status: ${errorMessage(err)}`);
   }
 }
 

@@ -18,6 +18,7 @@ import { renderCells, renderCollapsedRun, renderExpandedRun, switchMarkdownView 
 import { buildHeader, readToggles, showPosition, showSummary, showToggles } from './header.ts';
 import { MarkdownViews, type SavedMarkdownViews } from './markdownViews.ts';
 import { renderKeyChanges } from './outputView.ts';
+import { errorMessage } from '../../src/shared/errorMessage.ts';
 
 /**
  * What the page keeps across reloads: the host revives the panel from `source` (which every
@@ -108,7 +109,7 @@ async function load(): Promise<void> {
     save();
   } catch (err) {
     if (seq !== requestSeq) return;
-    header.alert.textContent = `Could not compute the notebook diff: ${(err as Error).message}`;
+    header.alert.textContent = `Could not compute the notebook diff: ${errorMessage(err)}`;
   }
   app.setAttribute('aria-busy', 'false');
 }

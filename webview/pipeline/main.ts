@@ -2,6 +2,7 @@
 // shows the steps as a DAG and as text, the warnings, hints and files; writes the package and edits
 // steps (the host retags the cells and answers with the new plan).
 import type { PipelineEvent, PipelinePlanView, PipelineRequests, PipelineState } from '../../src/protocol/pipeline.ts';
+import type { MethodOf, ParamsOf } from '../../src/protocol/requests.ts';
 import { assertNever } from '../../src/protocol/rpc.ts';
 import { el } from '../shared/dom.ts';
 import { isViewTransform, type ViewTransform } from '../shared/graphLayout.ts';
@@ -9,6 +10,7 @@ import { RpcClient } from '../shared/rpcClient.ts';
 import { vscodeApi } from '../shared/vscodeApi.ts';
 import { createDag } from './dag.ts';
 import { conflictNotice, renderFiles, renderHints, renderSteps, renderWarnings, summaryText, writeSummaryText } from './views.ts';
+import { errorMessage } from '../../src/shared/errorMessage.ts';
 
 /** Above this, the plan is not kept in the webview state. */
 const MAX_SAVED_PLAN_CHARS = 500_000;
@@ -101,7 +103,7 @@ function showConflicts(): void {
 }
 
 function failed(what: string, err: unknown): void {
-  alertBox.textContent = `${what}: ${err instanceof Error ? err.message : String(err)}`;
+  alertBox.textContent = `${what}: ${errorMessage(err)}`;
 }
 
 async function load(): Promise<void> {
@@ -165,7 +167,7 @@ function focusStep(name: string): void {
   card.focus({ preventScroll: true });
 }
 
-const request = <K extends keyof PipelineRequests & string>(what: string, method: K, params: PipelineRequests[K]['params']) =>
+const request = <K extends MethodOf<PipelineRequests>>(what: string, method: K, params: ParamsOf<PipelineRequests, K>) =>
   rpc.request(method, params).then(
     () => undefined,
     (err: unknown) => failed(what, err),

@@ -98,8 +98,8 @@ export function buildArtifacts(ctx: Ctx, panel: HTMLElement): ArtifactsView {
     const open = el('button', { text: 'Open in editor', attrs: { type: 'button', 'data-action': 'openArtifact' } });
     const save = el('button', { text: 'Save as…', attrs: { type: 'button', 'data-action': 'saveArtifact' } });
     const alert = el('p', { className: 'error', attrs: { role: 'alert' } });
-    open.addEventListener('click', () => ctx.rpc.request('openArtifact', { path }).catch((err: unknown) => (alert.textContent = errorText(`open ${path}`, err))));
-    save.addEventListener('click', () => ctx.rpc.request('saveArtifact', { path }).catch((err: unknown) => (alert.textContent = errorText(`save ${path}`, err))));
+    open.addEventListener('click', () => void ctx.rpc.request('openArtifact', { path }).catch((err: unknown) => (alert.textContent = errorText(`open ${path}`, err))));
+    save.addEventListener('click', () => void ctx.rpc.request('saveArtifact', { path }).catch((err: unknown) => (alert.textContent = errorText(`save ${path}`, err))));
     previewHead.replaceChildren(el('h2', { className: 'mono', text: path, attrs: { 'data-testid': 'preview-path' } }), el('div', { className: 'actions' }, [open, save]), alert);
     previewBody.replaceChildren(el('p', { className: 'muted', text: 'Loading preview…' }));
     previewBody.setAttribute('aria-busy', 'true');

@@ -2,6 +2,7 @@
 import type { RunDetails, RunDetailsEvent, RunDetailsRequests, RunDetailsResult, RunDetailsState, RunDetailsTab } from '../../src/protocol/runDetails.ts';
 import { isRunDetailsTab, isRunRef } from '../../src/protocol/runDetails.ts';
 import type { RpcClient } from '../shared/rpcClient.ts';
+import { errorMessage } from '../../src/shared/errorMessage.ts';
 
 export type UiState = { -readonly [K in keyof RunDetailsState]: RunDetailsState[K] };
 
@@ -40,5 +41,5 @@ export function initialUi(saved: Partial<SavedState> | undefined): UiState {
 
 /** A section's inline error, shown in place of a blank. */
 export function errorText(what: string, err: unknown): string {
-  return `Could not ${what}: ${err instanceof Error ? err.message : String(err)}`;
+  return `Could not ${what}: ${errorMessage(err)}`;
 }

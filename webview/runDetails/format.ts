@@ -1,13 +1,5 @@
-// How values read in the panel: numbers, sizes, times and durations, in one place.
-import type { JsonNumber } from '../../src/protocol/runDetails.ts';
-
-export function formatNumber(value: JsonNumber | number): string {
-  if (typeof value === 'string') return value;
-  if (Number.isInteger(value)) return String(value);
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-4 || abs >= 1e9)) return value.toExponential(4);
-  return String(Number(value.toPrecision(6)));
-}
+// How sizes and times read in the panel; numbers and durations come from src/shared/format.ts,
+// the same as in the explorer.
 
 export function formatBytes(bytes: number | null): string {
   if (bytes === null) return '';
@@ -29,18 +21,6 @@ export function formatTime(iso: string | null): string {
   if (Number.isNaN(d.getTime())) return iso;
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
-export function formatDuration(ms: number | null): string {
-  if (ms === null) return '—';
-  if (ms < 1000) return `${ms} ms`;
-  const s = Math.floor(ms / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  if (h > 0) return `${h} h ${m} min ${sec} s`;
-  if (m > 0) return `${m} min ${sec} s`;
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

@@ -3,15 +3,15 @@
 // linked metrics. All values are rendered as text.
 import type { DatasetRow, LoggedModelRow, RunDetails } from '../../src/protocol/runDetails.ts';
 import { el } from '../shared/dom.ts';
-import { formatNumber } from './format.ts';
+import { formatNumber } from '../../src/shared/format.ts';
 import { textTable } from './table.ts';
 
 /** `{"mlflow_colspec": [{"name": "a", "type": "double"}, …]}` → `a: double, …`; other schemas as given. */
 export function schemaSummary(schema: string | null): string {
   if (schema === null || schema === '') return '';
   try {
-    const parsed = JSON.parse(schema) as { mlflow_colspec?: { name?: unknown; type?: unknown }[]; mlflow_tensorspec?: unknown[] };
-    if (Array.isArray(parsed.mlflow_colspec)) return parsed.mlflow_colspec.map((c) => `${String(c.name ?? '?')}: ${String(c.type ?? '?')}`).join(', ');
+    const parsed = JSON.parse(schema) as { mlflow_colspec?: { name?: string; type?: string }[]; mlflow_tensorspec?: unknown[] };
+    if (Array.isArray(parsed.mlflow_colspec)) return parsed.mlflow_colspec.map((c) => `${c.name ?? '?'}: ${c.type ?? '?'}`).join(', ');
     if (Array.isArray(parsed.mlflow_tensorspec)) return `${parsed.mlflow_tensorspec.length} tensor(s)`;
   } catch {
     // Not JSON: shown as it is.
@@ -37,7 +37,7 @@ export function profileSummary(profile: string | null): string {
 export function sourceSummary(row: DatasetRow): string {
   try {
     const parsed = JSON.parse(row.source) as Record<string, unknown>;
-    for (const key of ['uri', 'url', 'path', 'table_name']) if (typeof parsed[key] === 'string') return `${row.sourceType}: ${parsed[key] as string}`;
+    for (const key of ['uri', 'url', 'path', 'table_name']) if (typeof parsed[key] === 'string') return `${row.sourceType}: ${parsed[key]}`;
     const tags = parsed['tags'] as Record<string, unknown> | undefined;
     if (tags && typeof tags['mlflow.source.name'] === 'string') return `${row.sourceType}: ${tags['mlflow.source.name']}`;
   } catch {

@@ -2,7 +2,8 @@
 import type { RunDetails } from '../../src/protocol/runDetails.ts';
 import { el } from '../shared/dom.ts';
 import type { Ctx } from './context.ts';
-import { formatNumber, plural } from './format.ts';
+import { plural } from './format.ts';
+import { formatNumber } from '../../src/shared/format.ts';
 import { renderSparkline } from './sparkline.ts';
 import { filterBox, matches } from './table.ts';
 

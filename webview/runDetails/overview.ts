@@ -3,7 +3,8 @@ import type { RunDetails, RunOverview } from '../../src/protocol/runDetails.ts';
 import { el } from '../shared/dom.ts';
 import type { Ctx } from './context.ts';
 import { errorText } from './context.ts';
-import { formatDuration, formatTime } from './format.ts';
+import { formatTime } from './format.ts';
+import { formatDuration } from '../../src/shared/format.ts';
 
 /** A glyph per status, beside its name (the name is what screen readers hear). */
 export const STATUS_ICONS: Readonly<Record<RunOverview['status'], string>> = {
@@ -42,10 +43,13 @@ export function renderOverview(ctx: Ctx, panel: HTMLElement, details: RunDetails
   add('Status', status, 'status');
   add('Started', [el('time', { text: formatTime(o.startTime), attrs: o.startTime ? { datetime: o.startTime, title: o.startTime } : {} })], 'start');
   add('Ended', [el('time', { text: o.endTime ? formatTime(o.endTime) : o.status === 'RUNNING' ? 'still running' : '—', attrs: o.endTime ? { datetime: o.endTime, title: o.endTime } : {} })], 'end');
-  add('Duration', formatDuration(o.durationMs), 'duration');
+  add('Duration', formatDuration(o.durationMs) ?? '—', 'duration');
   add('User', o.user ?? '—', 'user');
   const source: Node[] = [el('span', { className: 'mono', text: o.source ?? '—' })];
-  if (o.sourceSnapshot) source.push(document.createTextNode(' '), linkButton('View snapshot', { 'data-action': 'viewSnapshot' }, async () => ctx.selectTab('code', true), alert));
+  if (o.sourceSnapshot) source.push(document.createTextNode(' '), linkButton('View snapshot', { 'data-action': 'viewSnapshot' }, () => {
+    ctx.selectTab('code', true);
+    return Promise.resolve();
+  }, alert));
   add('Source', source, 'source');
   add('Experiment', o.experimentName === null ? `id ${o.experimentId}` : `${o.experimentName} (id ${o.experimentId})`, 'experiment');
   add('Run ID', [

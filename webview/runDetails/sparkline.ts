@@ -1,7 +1,7 @@
 // A sparkline as inline SVG, built with createElementNS (no markup parsed): the line through each
 // bucket's last value, a faint bar per bucket from its min to its max, and a dot on the latest.
 import type { Sparkline } from '../../src/protocol/runDetails.ts';
-import { formatNumber } from './format.ts';
+import { formatNumber } from '../../src/shared/format.ts';
 
 const SVG = 'http://www.w3.org/2000/svg';
 export const SPARK_WIDTH = 120;

@@ -1,6 +1,7 @@
 // The Tags & Note tab: the note (mlflow.note.content) and the user's tags, editable unless the run
 // or store is read-only; system tags (mlflow.*, labbook.*) read-only under a toggle. Each edit is
 // a request; the host answers with the fresh details, which re-render the tab.
+import type { ParamsOf } from '../../src/protocol/requests.ts';
 import type { RunDetails, RunDetailsRequests, TagRow } from '../../src/protocol/runDetails.ts';
 import { el } from '../shared/dom.ts';
 import type { Ctx } from './context.ts';
@@ -13,7 +14,7 @@ export function renderTags(ctx: Ctx, panel: HTMLElement, details: RunDetails): v
   const editable = !details.readOnly;
 
   /** Sends an edit; on success the fresh details re-render everything, so nothing else to do. */
-  const edit = async <K extends EditRequest>(method: K, params: RunDetailsRequests[K]['params'], what: string, busy: HTMLElement): Promise<void> => {
+  const edit = async <K extends EditRequest>(method: K, params: ParamsOf<RunDetailsRequests, K>, what: string, busy: HTMLElement): Promise<void> => {
     alert.textContent = '';
     busy.setAttribute('aria-busy', 'true');
     try {
@@ -111,7 +112,7 @@ export function renderTags(ctx: Ctx, panel: HTMLElement, details: RunDetails): v
       const cancel = el('button', { text: 'Cancel', attrs: { type: 'button' } });
       cancel.addEventListener('click', () => {
         row.replaceWith(original);
-        (original.querySelector('[data-action=editTag]') as HTMLElement | null)?.focus();
+        original.querySelector<HTMLElement>('[data-action=editTag]')?.focus();
       });
       (row.lastElementChild as HTMLElement).append(cancel);
       row.addEventListener('keydown', (e) => {

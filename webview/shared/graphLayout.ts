@@ -4,6 +4,22 @@
 // preview, the lineage view and plain-Node unit tests share one layout.
 import dagre from '@dagrejs/dagre';
 
+/**
+ * The part of dagre this module uses, typed here: the package's .d.ts files import each other
+ * without file extensions, which an ES-module package cannot do, so under `nodenext` its graph
+ * types do not resolve (skipLibCheck hides that) and every call on them would be untyped.
+ */
+interface DagreGraph {
+  setGraph(label: { rankdir: GraphDirection; nodesep: number; ranksep: number; edgesep: number; marginx: number; marginy: number }): void;
+  setDefaultEdgeLabel(label: () => object): void;
+  setNode(key: string, label: { width: number; height: number }): void;
+  setEdge(from: string, to: string): void;
+  node(key: string): { x?: number; y?: number };
+  edge(from: string, to: string): { points?: readonly Point[] } | undefined;
+  graph(): { width?: number; height?: number };
+}
+const layoutLib = dagre as unknown as { graphlib: { Graph: new () => DagreGraph }; layout: (graph: DagreGraph) => void };
+
 export type GraphDirection = 'TB' | 'LR';
 
 export interface GraphNodeInput {
@@ -64,7 +80,7 @@ const finite = (n: number, fallback: number) => (Number.isFinite(n) && n > 0 ? n
 export function layoutGraph(nodes: readonly GraphNodeInput[], edges: readonly GraphEdgeInput[], options: GraphLayoutOptions = {}): GraphLayout {
   const direction = options.direction ?? 'TB';
   const margin = options.margin ?? 8;
-  const g = new dagre.graphlib.Graph();
+  const g = new layoutLib.graphlib.Graph();
   g.setGraph({ rankdir: direction, nodesep: options.nodeGap ?? 16, ranksep: options.layerGap ?? 32, edgesep: 12, marginx: margin, marginy: margin });
   g.setDefaultEdgeLabel(() => ({}));
   // Node ids are user text (step names): dagre keys its maps by our own short keys instead.
@@ -87,7 +103,7 @@ export function layoutGraph(nodes: readonly GraphNodeInput[], edges: readonly Gr
     kept.push(edge);
     g.setEdge(from, to);
   }
-  dagre.layout(g);
+  layoutLib.layout(g);
   const placed = unique.map((node) => {
     const laid = g.node(keyOf.get(node.id) as string);
     const width = finite(node.width, 1);
@@ -95,7 +111,7 @@ export function layoutGraph(nodes: readonly GraphNodeInput[], edges: readonly Gr
     return { id: node.id, width, height, x: (laid.x ?? 0) - width / 2, y: (laid.y ?? 0) - height / 2 };
   });
   const placedEdges = kept.map((edge) => {
-    const laid: { points?: readonly Point[] } | undefined = g.edge(keyOf.get(edge.from) as string, keyOf.get(edge.to) as string);
+    const laid = g.edge(keyOf.get(edge.from) as string, keyOf.get(edge.to) as string);
     return { from: edge.from, to: edge.to, points: (laid?.points ?? []).map((p) => ({ x: p.x, y: p.y })) };
   });
   const label = g.graph();

@@ -1,10 +1,5 @@
-import {
-  parseHostMessage,
-  type RequestMap,
-  type RequestMessage,
-  type RpcError,
-  type WebviewToHost,
-} from '../../src/protocol/rpc.ts';
+import type { MethodOf, ParamsOf, RequestTable, ResultOf } from '../../src/protocol/requests.ts';
+import { parseHostMessage, type RequestMessage, type RpcError, type WebviewToHost } from '../../src/protocol/rpc.ts';
 import type { VsCodeApi } from './vscodeApi.ts';
 
 export class RpcRequestError extends Error {
@@ -23,10 +18,10 @@ interface Pending {
 }
 
 /**
- * The webview end of a panel's contract: typed, awaited requests (errors come back as
- * rejections) and a listener for the host's events. Every request times out.
+ * The webview end of a panel's contract: awaited requests typed by the panel's requests table
+ * (errors come back as rejections) and a listener for the host's events. Every request times out.
  */
-export class RpcClient<M extends RequestMap, E> {
+export class RpcClient<T extends RequestTable, E> {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly listeners: ((event: E) => void)[] = [];
@@ -48,20 +43,20 @@ export class RpcClient<M extends RequestMap, E> {
     this.send({ kind: 'ready' });
   }
 
-  request<K extends keyof M & string>(method: K, params: M[K]['params']): Promise<M[K]['result']> {
+  request<M extends MethodOf<T>>(method: M, params: ParamsOf<T, M>): Promise<ResultOf<T, M>> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new RpcRequestError({ code: 'timeout', message: `No answer to ${method} within ${this.timeoutMs / 1000} s` }));
       }, this.timeoutMs);
-      this.pending.set(id, { resolve: resolve as (r: unknown) => void, reject, timer });
-      const message: RequestMessage<M, K> = { kind: 'request', id, method, params };
+      this.pending.set(id, { resolve, reject, timer });
+      const message: RequestMessage<M, ParamsOf<T, M>> = { kind: 'request', id, method, params };
       this.send(message);
     });
   }
 
-  private send(message: WebviewToHost<M>): void {
+  private send(message: WebviewToHost): void {
     this.api.postMessage(message);
   }
 

@@ -1,8 +1,9 @@
 // Image artifacts of the compared runs, grouped by path so equal paths show side by side.
-import type { TrackingStore } from '../store/trackingStore.ts';
+import type { ReadableStore } from '../store/trackingStore.ts';
 import type { FileInfo } from '../store/types.ts';
 import type { ArtifactListing, ImageArtifact, ImageContent } from './types.ts';
 import { IMAGE_TYPES } from '../store/imageTypes.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 export function imageMimeType(path: string): string | undefined {
   const ext = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
@@ -19,7 +20,7 @@ export interface ArtifactWalkLimits {
 export const DEFAULT_WALK_LIMITS: ArtifactWalkLimits = { maxDepth: 4, maxEntries: 2000 };
 
 /** The image files of one run, walking its artifacts breadth-first within the limits. */
-export async function runImages(store: TrackingStore, runId: string, limits: ArtifactWalkLimits = DEFAULT_WALK_LIMITS): Promise<{ paths: string[]; truncated: boolean }> {
+export async function runImages(store: ReadableStore, runId: string, limits: ArtifactWalkLimits = DEFAULT_WALK_LIMITS): Promise<{ paths: string[]; truncated: boolean }> {
   const paths: string[] = [];
   let seen = 0;
   let truncated = false;
@@ -51,7 +52,7 @@ export async function runImages(store: TrackingStore, runId: string, limits: Art
 }
 
 /** Every image path of any run, with the runs that have it; sorted by path. */
-export async function listComparedImages(store: TrackingStore, runIds: readonly string[], limits: ArtifactWalkLimits = DEFAULT_WALK_LIMITS): Promise<ArtifactListing> {
+export async function listComparedImages(store: ReadableStore, runIds: readonly string[], limits: ArtifactWalkLimits = DEFAULT_WALK_LIMITS): Promise<ArtifactListing> {
   const perRun = await Promise.all(runIds.map((id) => runImages(store, id, limits)));
   const byPath = new Map<string, string[]>();
   perRun.forEach(({ paths }, i) => {
@@ -68,14 +69,14 @@ export async function listComparedImages(store: TrackingStore, runIds: readonly 
 /** Above this an image is not sent to the webview (it travels as a data: URI). */
 export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
 
-export async function readImage(store: TrackingStore, runId: string, path: string, maxBytes = MAX_IMAGE_BYTES): Promise<ImageContent> {
+export async function readImage(store: ReadableStore, runId: string, path: string, maxBytes = MAX_IMAGE_BYTES): Promise<ImageContent> {
   const mime = imageMimeType(path);
   if (!mime) return { kind: 'missing', message: `${path} is not an image.` };
   let bytes: Uint8Array;
   try {
     bytes = await store.readArtifact(runId, path);
   } catch (err) {
-    return { kind: 'missing', message: err instanceof Error ? err.message : String(err) };
+    return { kind: 'missing', message: errorMessage(err) };
   }
   if (bytes.byteLength > maxBytes) return { kind: 'tooLarge', bytes: bytes.byteLength };
   return { kind: 'image', bytes: bytes.byteLength, dataUri: `data:${mime};base64,${Buffer.from(bytes).toString('base64')}` };

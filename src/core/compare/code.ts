@@ -1,7 +1,7 @@
 // The code two runs were launched with: the snapshot of the launched file (tag
 // labbook.source.snapshot names its artifact path, under labbook/code/) and the dirty git patch.
 import { TrackingError } from '../store/errors.ts';
-import type { TrackingStore } from '../store/trackingStore.ts';
+import type { ReadableStore } from '../store/trackingStore.ts';
 import type { CodeComparison, CodeSide } from './types.ts';
 
 export const SNAPSHOT_TAG = 'labbook.source.snapshot';
@@ -10,7 +10,7 @@ export const GIT_PATCH_PATH = 'labbook/code/git.patch';
 /** Bigger files are not diffed in the webview. */
 export const MAX_CODE_BYTES = 2 * 1024 * 1024;
 
-async function readText(store: TrackingStore, runId: string, path: string, notes: string[], what: string): Promise<string | null> {
+async function readText(store: ReadableStore, runId: string, path: string, notes: string[], what: string): Promise<string | null> {
   let bytes: Uint8Array;
   try {
     bytes = await store.readArtifact(runId, path);
@@ -26,7 +26,7 @@ async function readText(store: TrackingStore, runId: string, path: string, notes
   return new TextDecoder().decode(bytes);
 }
 
-export async function codeSide(store: TrackingStore, runId: string): Promise<CodeSide> {
+export async function codeSide(store: ReadableStore, runId: string): Promise<CodeSide> {
   const run = await store.getRun(runId);
   const notes: string[] = [];
   const snapshotPath = run.data.tags.find((t) => t.key === SNAPSHOT_TAG)?.value ?? null;
@@ -37,7 +37,7 @@ export async function codeSide(store: TrackingStore, runId: string): Promise<Cod
   return { runId, snapshotPath, snapshotText, gitPatch, notes };
 }
 
-export async function compareCode(store: TrackingStore, baseRun: string, remoteRun: string): Promise<CodeComparison> {
+export async function compareCode(store: ReadableStore, baseRun: string, remoteRun: string): Promise<CodeComparison> {
   const [base, remote] = await Promise.all([codeSide(store, baseRun), codeSide(store, remoteRun)]);
   return { base, remote };
 }

@@ -1,7 +1,7 @@
 // Builds the Run Comparison table from a store: one column per run, one row per attribute, param
 // and metric, with the flags the views read (differs, best per aggregate).
 import { TrackingError } from '../store/errors.ts';
-import type { TrackingStore } from '../store/trackingStore.ts';
+import type { ReadableStore } from '../store/trackingStore.ts';
 import type { Run } from '../store/types.ts';
 import type {
   CompareModel,
@@ -70,7 +70,7 @@ function isMissing(err: unknown): boolean {
 }
 
 /** Reads the runs of `source`; runs that no longer exist become problems, other errors propagate. */
-export async function readRuns(store: TrackingStore, runIds: readonly string[]): Promise<{ runs: Run[]; problems: CompareProblem[] }> {
+export async function readRuns(store: ReadableStore, runIds: readonly string[]): Promise<{ runs: Run[]; problems: CompareProblem[] }> {
   const runs: Run[] = [];
   const problems: CompareProblem[] = [];
   const read = await pooled(runIds, 8, async (runId) => {
@@ -146,7 +146,7 @@ export interface ComparisonOptions {
 }
 
 /** The comparison of `source`'s runs as the table shows it. */
-export async function buildComparison(store: TrackingStore, source: CompareSource, options: ComparisonOptions = {}): Promise<CompareModel> {
+export async function buildComparison(store: ReadableStore, source: CompareSource, options: ComparisonOptions = {}): Promise<CompareModel> {
   const { runs, problems } = await readRuns(store, source.runIds);
   const experimentIds = [...new Set(runs.map((r) => r.info.experimentId))];
   const experimentNames = new Map<string, string>();

@@ -1,14 +1,14 @@
 // Metric histories for the compare charts: every run × key downsampled by the store into at most
 // `buckets` min/max/last buckets, so a spike among millions of points still reaches the chart.
 import { TrackingError } from '../store/errors.ts';
-import type { TrackingStore } from '../store/trackingStore.ts';
+import type { ReadableStore } from '../store/trackingStore.ts';
 import type { MetricSeries } from './types.ts';
 
 /** Charts are at most a few thousand pixels wide; more buckets than that add nothing. */
 export const MAX_BUCKETS = 4000;
 
 /** Series of runs that no longer exist are left out; other store errors propagate. */
-export async function metricSeries(store: TrackingStore, runIds: readonly string[], keys: readonly string[], buckets: number): Promise<MetricSeries[]> {
+export async function metricSeries(store: ReadableStore, runIds: readonly string[], keys: readonly string[], buckets: number): Promise<MetricSeries[]> {
   const n = Math.max(1, Math.min(MAX_BUCKETS, Math.floor(buckets)));
   const pairs = runIds.flatMap((runId) => keys.map((key) => ({ runId, key })));
   const read = await Promise.all(

@@ -85,7 +85,7 @@ function diffAttachments(base: JsonObject, remote: JsonObject): KeyChange[] {
       const path = change.path.slice(0, 2);
       if (changes.some((c) => c.path.length === 2 && c.path[0] === path[0] && c.path[1] === path[1])) continue;
       const [name, mime] = path as [string, string];
-      changes.push({ op: 'changed', path, base: (base[name] as JsonObject)[mime] as JsonValue, remote: (remote[name] as JsonObject)[mime] as JsonValue });
+      changes.push({ op: 'changed', path, base: (base[name] as JsonObject)[mime], remote: (remote[name] as JsonObject)[mime] });
     }
   }
   return changes;

@@ -45,7 +45,7 @@ export function diffKeys(base: JsonObject, remote: JsonObject, prefix: string[] 
     else if (!jsonEqual(before, after)) changes.push({ op: 'changed', path, base: before, remote: after });
   }
   for (const key of Object.keys(remote)) {
-    if (!Object.hasOwn(base, key)) changes.push({ op: 'added', path: [...prefix, key], remote: remote[key] as JsonValue });
+    if (!Object.hasOwn(base, key)) changes.push({ op: 'added', path: [...prefix, key], remote: remote[key] });
   }
   return changes;
 }

@@ -131,7 +131,7 @@ function outputChanges(a: CellOutput, b: CellOutput, ignoreExecutionCounts: bool
     if (before !== after) change.traceback = diffText(before, after, { ignoreWhitespace: false, context: 3 });
     if (change.ename || change.evalue || change.traceback) changes.push(change);
   } else if ((a.outputType === 'execute_result' || a.outputType === 'display_data') && b.outputType === a.outputType) {
-    changes.push(...dataChanges(a, b as DataOutput, ignoreExecutionCounts));
+    changes.push(...dataChanges(a, b, ignoreExecutionCounts));
   } else if (!jsonEqual(a, b)) {
     changes.push({ part: 'data', mime: 'application/x-unknown-output', base: a as unknown as JsonValue, remote: b as unknown as JsonValue });
   }
@@ -151,7 +151,7 @@ function dataChanges(a: DataOutput, b: DataOutput, ignoreExecutionCounts: boolea
     } else if (isJsonMime(mime) || (before !== undefined && typeof before !== 'string') || (after !== undefined && typeof after !== 'string')) {
       if (!jsonEqual(before, after)) changes.push({ part: 'data', mime, base: before ?? null, remote: after ?? null });
     } else if (before !== after) {
-      changes.push({ part: 'text', key: mime, diff: diffText((before as string | undefined) ?? '', (after as string | undefined) ?? '', { ignoreWhitespace: false, context: 3 }) });
+      changes.push({ part: 'text', key: mime, diff: diffText(before ?? '', after ?? '', { ignoreWhitespace: false, context: 3 }) });
     }
   }
   if (!ignoreExecutionCounts && a.executionCount !== b.executionCount) changes.push({ part: 'executionCount', base: a.executionCount, remote: b.executionCount });

@@ -10,13 +10,13 @@ export interface RenderOptions {
 }
 
 interface Style {
-  header(s: string): string;
-  hunk(s: string): string;
-  del(s: string): string;
-  ins(s: string): string;
-  delSpan(s: string): string;
-  insSpan(s: string): string;
-  dim(s: string): string;
+  header: (s: string) => string;
+  hunk: (s: string) => string;
+  del: (s: string) => string;
+  ins: (s: string) => string;
+  delSpan: (s: string) => string;
+  insSpan: (s: string) => string;
+  dim: (s: string) => string;
 }
 
 const sgr = (open: string, close: string) => (s: string) => (s === '' ? s : `\x1b[${open}m${s}\x1b[${close}m`);

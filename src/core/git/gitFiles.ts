@@ -1,6 +1,7 @@
 // Reading a file as it was at a git revision, and a file's history, through simple-git.
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { errorFirstLine } from '../../shared/errorMessage.ts';
 
 export class GitError extends Error {
   override readonly name = 'GitError';
@@ -22,7 +23,7 @@ export async function repositoryRoot(file: string): Promise<string> {
   try {
     return (await gitIn(path.dirname(file)).revparse(['--show-toplevel'])).trim();
   } catch (err) {
-    throw new GitError(`${file} is not in a git repository (${firstLine(err)}).`);
+    throw new GitError(`${file} is not in a git repository (${errorFirstLine(err)}).`);
   }
 }
 
@@ -33,7 +34,7 @@ export async function readFileAtRevision(file: string, revision: string): Promis
   try {
     return await gitIn(root).show([`${revision}:${relative}`]);
   } catch (err) {
-    throw new GitError(`${relative} does not exist at ${revision} (${firstLine(err)}).`);
+    throw new GitError(`${relative} does not exist at ${revision} (${errorFirstLine(err)}).`);
   }
 }
 
@@ -44,6 +45,3 @@ export async function fileHistory(file: string, max = 50): Promise<FileCommit[]>
   return log.all.map((c) => ({ hash: c.hash, date: c.date, message: c.message, author: c.author_name }));
 }
 
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]?.trim() ?? '';
-}

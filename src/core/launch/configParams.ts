@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { LIMITS } from '../store/validation.ts';
 import type { Param } from '../store/types.ts';
-import { errorText } from './errors.ts';
+import { errorFirstLine } from '../../shared/errorMessage.ts';
 
 /** At most this many params from one config file; the rest is noted, not logged. */
 export const MAX_CONFIG_PARAMS = 1000;
@@ -31,7 +31,8 @@ function scalarText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value instanceof Date) return value.toISOString();
   if (value === undefined) return 'null';
-  return JSON.stringify(value) ?? String(value);
+  // undefined only for a function or a symbol, which a config file cannot hold anyway
+  return JSON.stringify(value) ?? typeof value;
 }
 
 /** Reads each YAML/JSON config file (relative to `cwd`) into flattened params; problems become notes. */
@@ -48,14 +49,14 @@ export async function readConfigParams(files: readonly string[], cwd: string): P
     try {
       text = await readFile(full, 'utf8');
     } catch (err) {
-      notes.push(`config ${file}: not read (${errorText(err)}).`);
+      notes.push(`config ${file}: not read (${errorFirstLine(err)}).`);
       continue;
     }
     let data: unknown;
     try {
       data = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
     } catch (err) {
-      notes.push(`config ${file}: not parsed (${errorText(err)}).`);
+      notes.push(`config ${file}: not parsed (${errorFirstLine(err)}).`);
       continue;
     }
     const flat = flattenConfig(data, data !== null && typeof data === 'object' && !Array.isArray(data) ? '' : path.basename(file));

@@ -16,7 +16,3 @@ export class LaunchError extends Error {
   }
 }
 
-/** The first line of an error's message, for notes. */
-export function errorText(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]?.trim() ?? '';
-}

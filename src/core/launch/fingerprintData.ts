@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { errorText } from './errors.ts';
+import { errorFirstLine } from '../../shared/errorMessage.ts';
 
 export interface DvcOut {
   readonly path: string;
@@ -94,7 +94,7 @@ async function fingerprintOne(given: string, full: string, budget: Budget): Prom
     if (info.isDirectory()) return { ...(await hashFolder(given, full, budget)), ...dvcPart };
     return { path: given, kind: 'missing', note: 'not a file or folder' };
   } catch (err) {
-    const note = err instanceof OutOfTime ? 'hashing ran out of time; no hash recorded' : `not hashed (${errorText(err)})`;
+    const note = err instanceof OutOfTime ? 'hashing ran out of time; no hash recorded' : `not hashed (${errorFirstLine(err)})`;
     return { path: given, kind: info.isDirectory() ? 'dir' : 'file', mtime: info.mtime.toISOString(), ...dvcPart, note };
   }
 }
@@ -113,7 +113,7 @@ async function readDvc(file: string): Promise<{ outs?: DvcOut[]; note?: string }
       .map((o) => ({ path: typeof o.path === 'string' ? o.path : '', md5: String(o.md5) }));
     return { outs };
   } catch (err) {
-    return { note: `${path.basename(file)} is not valid YAML (${errorText(err)})` };
+    return { note: `${path.basename(file)} is not valid YAML (${errorFirstLine(err)})` };
   }
 }
 

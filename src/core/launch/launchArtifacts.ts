@@ -5,7 +5,7 @@ import type { TrackingStore } from '../store/trackingStore.ts';
 import { captureEnvironment } from './captureEnvironment.ts';
 import { gitPatch, type GitState } from './captureGit.ts';
 import { ARTIFACTS, snapshotPath, TAGS, type LaunchRecipe } from './conventions.ts';
-import { errorText } from './errors.ts';
+import { errorFirstLine } from '../../shared/errorMessage.ts';
 import { fingerprintData } from './fingerprintData.ts';
 
 export interface LaunchArtifactsInput {
@@ -32,7 +32,7 @@ export async function writeLaunchArtifacts(input: LaunchArtifactsInput): Promise
     try {
       await fn();
     } catch (err) {
-      notes.push(`${what}: not recorded (${errorText(err)}).`);
+      notes.push(`${what}: not recorded (${errorFirstLine(err)}).`);
     }
   };
   const code = step('code snapshot', async () => {

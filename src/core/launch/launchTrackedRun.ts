@@ -17,7 +17,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { QueuedRunUpdate, QueuedTrackingStore } from '../store/queuedStore.ts';
+import type { QueuedRunUpdate, QueuedTrackingStore } from '../store/outbox/queuedStore.ts';
 import type { TrackingStore } from '../store/trackingStore.ts';
 import type { Run, RunStatus } from '../store/types.ts';
 import { captureGit } from './captureGit.ts';
@@ -25,7 +25,8 @@ import { childEnvironment } from './childEnvironment.ts';
 import { parseArgs } from './commandLine.ts';
 import { fitParams, flattenConfig, readConfigParams, unloggedParams } from './configParams.ts';
 import { ARTIFACTS, TAGS } from './conventions.ts';
-import { errorText, LaunchError } from './errors.ts';
+import { LaunchError } from './errors.ts';
+import { errorFirstLine } from '../../shared/errorMessage.ts';
 import { writeLaunchArtifacts } from './launchArtifacts.ts';
 import { launchLocation, launchRecipe } from './launchRecipe.ts';
 import { MetricSink } from './metricSink.ts';
@@ -33,6 +34,7 @@ import { runNotebook, spawnScript, type NotebookExecutor, type ProgramExit, type
 import { RunOutput, type OutputListener } from './runOutput.ts';
 import { defaultRunName, endTags, launchTags } from './runTags.ts';
 import { defaultSpoolDir, writeEndMarker } from './spool.ts';
+import { currentUserName } from '../system/currentUser.ts';
 
 export type Program =
   | { readonly kind: 'script'; readonly file: string; readonly args?: readonly string[] }
@@ -149,7 +151,7 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
     captureGit(cwd, { patch: false, timeoutMs }),
     ensureExperiment(store, options.experimentName),
     readFile(file).catch((err: unknown) => {
-      notes.push(`code snapshot: ${file} could not be read (${errorText(err)}).`);
+      notes.push(`code snapshot: ${file} could not be read (${errorFirstLine(err)}).`);
       return undefined;
     }),
     readConfigParams(parsed.configFiles, cwd),
@@ -161,7 +163,7 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
   const fitted = fitParams({ ...config.params, ...parsed.params });
   notes.push(...fitted.notes);
 
-  const user = options.user ?? safeUser();
+  const user = options.user ?? currentUserName();
   const runName = options.runName || defaultRunName(file, now());
   const tags = launchTags({
     file, kind: program.kind, user, runName, host: os.hostname(), owner: options.owner,
@@ -207,7 +209,7 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
           onOutput: (stream, text) => output.data(stream, Buffer.from(text, 'utf8')),
         });
   if (running.pid !== undefined) {
-    await store.setTag(runId, { key: TAGS.pid, value: String(running.pid) }).catch((err: unknown) => notes.push(`pid tag: not set (${errorText(err)}).`));
+    await store.setTag(runId, { key: TAGS.pid, value: String(running.pid) }).catch((err: unknown) => notes.push(`pid tag: not set (${errorFirstLine(err)}).`));
   }
   const artifacts = writeLaunchArtifacts({
     store, runId, python: options.python, env: childEnv, cwd, dataPaths: options.dataPaths ?? [], recipe, timeoutMs, now,
@@ -224,7 +226,7 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
     const logged = await retry(() => store.getRun(runId)).then(
       (run) => run.data.params,
       (err: unknown) => {
-        notes.push(`params: could not read the run's own params (${errorText(err)}); logging the parsed ones.`);
+        notes.push(`params: could not read the run's own params (${errorFirstLine(err)}); logging the parsed ones.`);
         return [];
       },
     );
@@ -244,22 +246,22 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
     writeEndMarker(spool, { status, exitCode: exit.exitCode, signal: exit.signal, endTime });
     await output.close().catch(() => undefined);
     await sink.close();
-    await logParsedParams().catch((err: unknown) => notes.push(`params: not logged (${errorText(err)}).`));
+    await logParsedParams().catch((err: unknown) => notes.push(`params: not logged (${errorFirstLine(err)}).`));
     if (exit.executedNotebook) {
       const name = path.basename(file);
-      await store.writeArtifact(runId, `${ARTIFACTS.notebookDir}/${name}`, exit.executedNotebook).catch((err: unknown) => notes.push(`executed notebook: not saved (${errorText(err)}).`));
+      await store.writeArtifact(runId, `${ARTIFACTS.notebookDir}/${name}`, exit.executedNotebook).catch((err: unknown) => notes.push(`executed notebook: not saved (${errorFirstLine(err)}).`));
     }
     const captureNotes = await Promise.race([artifacts, delay(timeoutMs + 10_000).then(() => ['captures: still running after the process ended; left unfinished.'])]);
     notes.push(...captureNotes, ...output.notes);
     await writeNotes(store, runId, logFile, notes.slice(said));
-    await retry(() => store.logBatch(runId, { tags: endTags(exit, durationMs) })).catch((err: unknown) => notes.push(`end tags: not set (${errorText(err)}).`));
+    await retry(() => store.logBatch(runId, { tags: endTags(exit, durationMs) })).catch((err: unknown) => notes.push(`end tags: not set (${errorFirstLine(err)}).`));
     // Last, so Labbook's status wins over the mlflow client's end_run().
     await retry<Run | QueuedRunUpdate>(() => store.updateRun(runId, { status, endTime })).then(
       (result) => {
         const note = finalStatusNote(result, status);
         if (note) notes.push(note);
       },
-      (err: unknown) => notes.push(`final status: not set (${errorText(err)}); recovery will set it.`),
+      (err: unknown) => notes.push(`final status: not set (${errorFirstLine(err)}); recovery will set it.`),
     );
     return {
       status,
@@ -304,14 +306,6 @@ async function writeNotes(store: Pick<TrackingStore, 'writeArtifact'>, runId: st
     await store.writeArtifact(runId, ARTIFACTS.outputLog, await readFile(logFile));
   } catch {
     // The log upload already noted its own failure; the notes are in the outcome.
-  }
-}
-
-function safeUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'unknown';
   }
 }
 

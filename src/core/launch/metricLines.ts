@@ -23,6 +23,7 @@
  * A malformed `labbook:` line is skipped and counted as a warning; the parser never throws.
  */
 import { validateKey } from '../store/validation.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 export type LineRecord =
   | { readonly kind: 'metric'; readonly key: string; readonly value: number; readonly step?: number; readonly timestamp?: number }
@@ -42,7 +43,7 @@ export function parseMetricLine(line: string): LineRecord[] | string | null {
   try {
     return body.startsWith('{') ? parseJsonForm(body) : parseWordForm(body);
   } catch (err) {
-    return err instanceof Error ? err.message : String(err);
+    return errorMessage(err);
   }
 }
 

@@ -6,7 +6,7 @@ import { splitLogBatch } from '../store/logBatchChunks.ts';
 import { TrackingError } from '../store/errors.ts';
 import type { TrackingStore } from '../store/trackingStore.ts';
 import type { LogBatchInput, Metric, Param, Tag } from '../store/types.ts';
-import { errorText } from './errors.ts';
+import { errorFirstLine } from '../../shared/errorMessage.ts';
 import type { LineRecord } from './metricLines.ts';
 
 export interface MetricSinkOptions {
@@ -131,12 +131,12 @@ export class MetricSink {
       } catch (err) {
         const refused = err instanceof TrackingError && err.httpStatus >= 400 && err.httpStatus < 500 && err.code !== 'REQUEST_LIMIT_EXCEEDED';
         if (refused) {
-          if ((batch.metrics?.length ?? 0) + (batch.params?.length ?? 0) + (batch.tags?.length ?? 0) === 1) this.onNote(`not logged: ${errorText(err)}`);
+          if ((batch.metrics?.length ?? 0) + (batch.params?.length ?? 0) + (batch.tags?.length ?? 0) === 1) this.onNote(`not logged: ${errorFirstLine(err)}`);
           return 'refused';
         }
         const delay = this.retryDelaysMs[attempt];
         if (delay === undefined) {
-          this.onNote(`the store stayed unreachable; ${(batch.metrics?.length ?? 0) + (batch.params?.length ?? 0) + (batch.tags?.length ?? 0)} printed values were not logged (${errorText(err)}).`);
+          this.onNote(`the store stayed unreachable; ${(batch.metrics?.length ?? 0) + (batch.params?.length ?? 0) + (batch.tags?.length ?? 0)} printed values were not logged (${errorFirstLine(err)}).`);
           return 'failed';
         }
         await new Promise((resolve) => setTimeout(resolve, delay));

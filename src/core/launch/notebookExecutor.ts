@@ -8,6 +8,7 @@ import path from 'node:path';
 import { executeNotebook } from '../notebook/execute.ts';
 import type { JsonValue } from '../notebook/notebookModel.ts';
 import type { NotebookExecutor } from './programProcess.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 export interface NbclientExecutorOptions {
   /** Per cell; executeNotebook's default (600 s) when omitted. */
@@ -42,7 +43,7 @@ export function nbclientExecutor(options: NbclientExecutorOptions = {}): Noteboo
       })
       .catch(async (err: unknown) => {
         const notebook = await executed();
-        return { ok: false, error: err instanceof Error ? err.message : String(err), ...(notebook ? { executedNotebook: notebook } : {}) };
+        return { ok: false, error: errorMessage(err), ...(notebook ? { executedNotebook: notebook } : {}) };
       })
       .finally(() => rm(work, { recursive: true, force: true }).catch(() => undefined));
     return {

@@ -1,6 +1,7 @@
 // Short helper processes (git, pip, nvidia-smi): always bounded in time and output, never
 // throwing, so a capture step that fails becomes a note instead of a failed launch.
 import { spawn } from 'node:child_process';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 export interface CommandResult {
   /** null when the process did not exit normally (spawn error, signal, timeout). */
@@ -33,7 +34,7 @@ export function runCommand(command: string, args: readonly string[], options: Co
         detached: true,
       });
     } catch (err) {
-      resolve({ code: null, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), failure: err instanceof Error ? err.message : String(err) });
+      resolve({ code: null, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), failure: errorMessage(err) });
       return;
     }
     const out: Buffer[] = [];

@@ -3,6 +3,7 @@
 // executor (src/core/notebook/execute.ts plugs in through `NotebookExecutor`).
 import { spawn } from 'node:child_process';
 import { killGroup } from './processes.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 export interface ProgramExit {
   readonly exitCode: number | null;
@@ -87,11 +88,11 @@ export function runNotebook(executor: NotebookExecutor, request: NotebookExecuti
   try {
     execution = executor(request);
   } catch (err) {
-    return { pid: undefined, exited: Promise.resolve({ exitCode: null, signal: null, error: `the notebook executor failed to start (${err instanceof Error ? err.message : String(err)})` }), signal: () => undefined };
+    return { pid: undefined, exited: Promise.resolve({ exitCode: null, signal: null, error: `the notebook executor failed to start (${errorMessage(err)})` }), signal: () => undefined };
   }
   const exited = execution.done.then(
     (r): ProgramExit => ({ exitCode: r.ok ? 0 : 1, signal: null, ...(r.error ? { error: r.error } : {}), ...(r.executedNotebook ? { executedNotebook: r.executedNotebook } : {}) }),
-    (err: unknown): ProgramExit => ({ exitCode: 1, signal: null, error: `notebook execution failed (${err instanceof Error ? err.message : String(err)})` }),
+    (err: unknown): ProgramExit => ({ exitCode: 1, signal: null, error: `notebook execution failed (${errorMessage(err)})` }),
   );
   return {
     pid: execution.pid,

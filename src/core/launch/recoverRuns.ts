@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { TrackingStore } from '../store/trackingStore.ts';
 import type { Run, Tag } from '../store/types.ts';
 import { ARTIFACTS, TAGS } from './conventions.ts';
-import { errorText } from './errors.ts';
+import { errorFirstLine } from '../../shared/errorMessage.ts';
 import { isProcessAlive } from './processes.ts';
 import { defaultSpoolDir, readEndMarker, spooledLogTime } from './spool.ts';
 
@@ -77,7 +77,7 @@ export async function recoverInterruptedRuns(store: TrackingStore, options: Reco
       await store.updateRun(run.info.runId, { status, endTime });
       recovered.push({ runId: run.info.runId, experimentId: run.info.experimentId, status, endTime, endTimeFrom });
     } catch (err) {
-      notes.push(`run ${run.info.runId}: not recovered (${errorText(err)}).`);
+      notes.push(`run ${run.info.runId}: not recovered (${errorFirstLine(err)}).`);
     }
   }
   return { recovered, notes };

@@ -6,9 +6,10 @@
 // originals, so the script finds them where it did.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TrackingStore } from '../store/trackingStore.ts';
+import type { ReadableStore } from '../store/trackingStore.ts';
 import { ARTIFACTS, type LaunchRecipe } from './conventions.ts';
-import { errorText, LaunchError } from './errors.ts';
+import { LaunchError } from './errors.ts';
+import { errorFirstLine } from '../../shared/errorMessage.ts';
 import { compareFingerprints, fingerprintData, type DataDifference, type DataFingerprint } from './fingerprintData.ts';
 import type { Program } from './launchTrackedRun.ts';
 import { runCommand } from './processes.ts';
@@ -48,17 +49,17 @@ async function git(cwd: string, args: readonly string[], timeoutMs: number): Pro
   return { ok: r.code === 0, out: r.stdout.toString('utf8').trim(), err: (r.failure ?? r.stderr.toString('utf8')).trim() };
 }
 
-export async function readRecipe(store: TrackingStore, runId: string): Promise<LaunchRecipe> {
+export async function readRecipe(store: ReadableStore, runId: string): Promise<LaunchRecipe> {
   let bytes: Uint8Array;
   try {
     bytes = await store.readArtifact(runId, ARTIFACTS.recipe);
   } catch (err) {
-    throw new LaunchError('NO_RECIPE', `Run ${runId} has no ${ARTIFACTS.recipe}: it was not launched by Labbook, so it cannot be reproduced (${errorText(err)}).`);
+    throw new LaunchError('NO_RECIPE', `Run ${runId} has no ${ARTIFACTS.recipe}: it was not launched by Labbook, so it cannot be reproduced (${errorFirstLine(err)}).`);
   }
   try {
     return checkRecipe(JSON.parse(new TextDecoder().decode(bytes)) as unknown);
   } catch (err) {
-    throw new LaunchError('NO_RECIPE', `Run ${runId}'s ${ARTIFACTS.recipe} is not readable (${errorText(err)}).`);
+    throw new LaunchError('NO_RECIPE', `Run ${runId}'s ${ARTIFACTS.recipe} is not readable (${errorFirstLine(err)}).`);
   }
 }
 
@@ -87,7 +88,7 @@ function checkRecipe(value: unknown): LaunchRecipe {
   return value as unknown as LaunchRecipe;
 }
 
-export async function prepareReproduction(store: TrackingStore, runId: string, options: ReproductionOptions): Promise<ReproductionPlan> {
+export async function prepareReproduction(store: ReadableStore, runId: string, options: ReproductionOptions): Promise<ReproductionPlan> {
   const timeoutMs = options.timeoutMs ?? 120_000;
   const recipe = await readRecipe(store, runId);
   const notes: string[] = [];
@@ -153,12 +154,12 @@ async function makeWorktree(repo: string, commit: string, worktreeRoot: string, 
   return dir;
 }
 
-async function applyPatch(store: TrackingStore, runId: string, artifact: string, worktree: string, timeoutMs: number): Promise<void> {
+async function applyPatch(store: ReadableStore, runId: string, artifact: string, worktree: string, timeoutMs: number): Promise<void> {
   let patch: Uint8Array;
   try {
     patch = await store.readArtifact(runId, artifact);
   } catch (err) {
-    throw new LaunchError('PATCH_FAILED', `The run's uncommitted changes (${artifact}) could not be read (${errorText(err)}).`);
+    throw new LaunchError('PATCH_FAILED', `The run's uncommitted changes (${artifact}) could not be read (${errorFirstLine(err)}).`);
   }
   const file = path.join(worktree, '.git-labbook-reproduce.patch');
   writeFileSync(file, patch);
@@ -181,18 +182,18 @@ function linkMissingData(dataPaths: readonly string[], originalCwd: string, cwd:
       symlinkSync(original, inWorktree);
       notes.push(`data ${p}: not in the commit; linked from the worktree to ${original}.`);
     } catch (err) {
-      notes.push(`data ${p}: could not be linked into the worktree (${errorText(err)}).`);
+      notes.push(`data ${p}: could not be linked into the worktree (${errorFirstLine(err)}).`);
     }
   }
 }
 
-async function dataDifferences(store: TrackingStore, runId: string, dataPaths: readonly string[], cwd: string, timeoutMs: number, notes: string[]): Promise<DataDifference[]> {
+async function dataDifferences(store: ReadableStore, runId: string, dataPaths: readonly string[], cwd: string, timeoutMs: number, notes: string[]): Promise<DataDifference[]> {
   if (dataPaths.length === 0) return [];
   let recorded: DataFingerprint[];
   try {
     recorded = (JSON.parse(new TextDecoder().decode(await store.readArtifact(runId, ARTIFACTS.fingerprints))) as { entries: DataFingerprint[] }).entries;
   } catch (err) {
-    notes.push(`data: the run's fingerprints could not be read (${errorText(err)}); data changes are not checked.`);
+    notes.push(`data: the run's fingerprints could not be read (${errorFirstLine(err)}); data changes are not checked.`);
     return [];
   }
   const current = await fingerprintData(dataPaths, cwd, { timeoutMs });

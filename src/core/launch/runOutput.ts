@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { TrackingStore } from '../store/trackingStore.ts';
 import { ARTIFACTS } from './conventions.ts';
-import { errorText } from './errors.ts';
+import { errorFirstLine } from '../../shared/errorMessage.ts';
 import { MetricLineParser, type LineRecord } from './metricLines.ts';
 
 export type OutputStream = 'stdout' | 'stderr' | 'labbook';
@@ -50,7 +50,7 @@ export class RunOutput {
   constructor(options: RunOutputOptions) {
     this.options = options;
     this.file = createWriteStream(options.logFile, { flags: 'a' });
-    this.file.on('error', (err) => this.notes.push(`the output spool ${options.logFile} failed (${errorText(err)}).`));
+    this.file.on('error', (err) => this.notes.push(`the output spool ${options.logFile} failed (${errorFirstLine(err)}).`));
     this.parsers = { stdout: new MetricLineParser(options.onRecords), stderr: new MetricLineParser(options.onRecords) };
     this.timer = setInterval(() => void this.upload(false), options.uploadIntervalMs);
     this.timer.unref();
@@ -118,7 +118,7 @@ export class RunOutput {
         await this.options.store.writeArtifact(this.options.runId, ARTIFACTS.outputLog, await readFile(this.options.logFile));
         this.uploaded = size;
       } catch (err) {
-        if (final) this.notes.push(`the output log was not uploaded (${errorText(err)}); it stays in ${this.options.logFile}.`);
+        if (final) this.notes.push(`the output log was not uploaded (${errorFirstLine(err)}); it stays in ${this.options.logFile}.`);
       }
     });
     return this.uploading;

@@ -98,52 +98,55 @@ function normalizeBaseUrl(baseUrl: string): string {
 
 export class MlflowRestClient {
   readonly baseUrl: string;
-  readonly #authorization: string | undefined;
-  readonly #timeoutMs: number;
-  readonly #retry: RetryPolicy;
-  readonly #fetch: typeof fetch;
-  readonly #random: () => number;
+  /** A closure, so the credential never shows in `util.inspect` or `JSON.stringify` of the client. */
+  private readonly authorization: () => string | undefined;
+  private readonly timeoutMs: number;
+  private readonly retry: RetryPolicy;
+  private readonly fetch: typeof fetch;
+  private readonly random: () => number;
 
   constructor(options: RestClientOptions) {
     this.baseUrl = normalizeBaseUrl(options.baseUrl);
     const auth = options.auth ?? { kind: 'none' };
+    let authorization: string | undefined;
     if (auth.kind === 'bearer') {
       // fetch would refuse such a header with an error that quotes it, token and all.
       if (!/^[\x21-\x7e]+$/.test(auth.token)) {
         throw new TrackingError('INVALID_PARAMETER_VALUE', 'The MLflow bearer token is empty or has spaces, line breaks or non-ASCII characters.');
       }
-      this.#authorization = `Bearer ${auth.token}`;
+      authorization = `Bearer ${auth.token}`;
     }
     if (auth.kind === 'basic') {
-      this.#authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}`;
+      authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}`;
     }
-    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.authorization = () => authorization;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const given = options.retry ?? {};
-    this.#retry = {
+    this.retry = {
       // Bounded whatever the caller asks: a client never retries forever.
       maxAttempts: Math.max(1, Math.min(100, Math.floor(given.maxAttempts ?? DEFAULT_RETRY.maxAttempts))),
       initialDelayMs: Math.max(0, given.initialDelayMs ?? DEFAULT_RETRY.initialDelayMs),
       maxDelayMs: Math.max(0, given.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs),
       maxRetryAfterMs: Math.max(0, given.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs),
     };
-    this.#fetch = options.fetch ?? fetch;
-    this.#random = options.random ?? Math.random;
+    this.fetch = options.fetch ?? fetch;
+    this.random = options.random ?? Math.random;
   }
 
   /** Sends the request and returns the reply's JSON (`{}` for an empty reply). */
   async json(request: RestRequest): Promise<unknown> {
-    const { text, response } = await this.#send(request, async (r) => ({ text: await r.text(), response: r }));
+    const { text, response } = await this.send(request, async (r) => ({ text: await r.text(), response: r }));
     if (text.trim() === '') return {};
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw this.#notMlflowJson(request, response.status, response.headers.get('content-type'));
+      throw this.notMlflowJson(request, response.status, response.headers.get('content-type'));
     }
   }
 
   /** Sends the request and returns the reply's body as bytes (artifact downloads). */
   async bytes(request: RestRequest): Promise<Uint8Array> {
-    return this.#send(request, async (r) => new Uint8Array(await r.arrayBuffer()));
+    return this.send(request, async (r) => new Uint8Array(await r.arrayBuffer()));
   }
 
   get(path: string, query?: Readonly<Record<string, QueryValue>>): Promise<unknown> {
@@ -165,7 +168,7 @@ export class MlflowRestClient {
     return `${this.baseUrl}${path.startsWith('/') ? path : `/${path}`}${qs ? `?${qs}` : ''}`;
   }
 
-  async #send<T>(request: RestRequest, read: (response: Response) => Promise<T>): Promise<T> {
+  private async send<T>(request: RestRequest, read: (response: Response) => Promise<T>): Promise<T> {
     const url = this.urlFor(request.path, request.query);
     const idempotent = request.idempotent ?? (request.method === 'GET' || request.method === 'PUT');
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -177,30 +180,31 @@ export class MlflowRestClient {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(request.json);
     }
-    if (this.#authorization !== undefined) headers['authorization'] = this.#authorization;
-    const timeoutMs = request.timeoutMs ?? this.#timeoutMs;
+    const authorization = this.authorization();
+    if (authorization !== undefined) headers['authorization'] = authorization;
+    const timeoutMs = request.timeoutMs ?? this.timeoutMs;
 
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.#attempt(request, url, headers, body, timeoutMs, read);
+      const outcome = await this.attempt(request, url, headers, body, timeoutMs, read);
       if (outcome.ok) return outcome.value;
       const { error, retryable, retryAfterMs } = outcome.failure;
       const mayRetry = retryable === 'any' || (retryable === 'idempotent' && idempotent);
-      const tooLong = retryAfterMs !== undefined && retryAfterMs > this.#retry.maxRetryAfterMs;
-      if (!mayRetry || tooLong || attempt >= this.#retry.maxAttempts) {
+      const tooLong = retryAfterMs !== undefined && retryAfterMs > this.retry.maxRetryAfterMs;
+      if (!mayRetry || tooLong || attempt >= this.retry.maxAttempts) {
         if (attempt > 1) error.message = `${error.message} (gave up after ${attempt} attempts)`;
         throw error;
       }
-      await sleep(retryAfterMs ?? this.#backoff(attempt), request.signal);
+      await sleep(retryAfterMs ?? this.backoff(attempt), request.signal);
     }
   }
 
   /** Exponential backoff with jitter, so many clients do not come back all at once. */
-  #backoff(attempt: number): number {
-    const ceiling = Math.min(this.#retry.maxDelayMs, this.#retry.initialDelayMs * 2 ** (attempt - 1));
-    return Math.round(ceiling / 2 + this.#random() * (ceiling / 2));
+  private backoff(attempt: number): number {
+    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.initialDelayMs * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + this.random() * (ceiling / 2));
   }
 
-  async #attempt<T>(
+  private async attempt<T>(
     request: RestRequest,
     url: string,
     headers: Record<string, string>,
@@ -213,10 +217,10 @@ export class MlflowRestClient {
     const where = `${request.method} ${request.path}`;
     let response: Response | undefined;
     try {
-      response = await this.#fetch(url, { method: request.method, headers, body, signal });
+      response = await this.fetch(url, { method: request.method, headers, body, signal });
       if (response.ok) return { ok: true, value: await read(response) };
       const text = await response.text();
-      return { ok: false, failure: this.#failureFromReply(request, response, text) };
+      return { ok: false, failure: this.failureFromReply(request, response, text) };
     } catch (err) {
       // The caller's own cancellation is not a server failure: pass it on as it is.
       if (request.signal?.aborted) throw request.signal.reason;
@@ -237,7 +241,7 @@ export class MlflowRestClient {
     }
   }
 
-  #failureFromReply(request: RestRequest, response: Response, text: string): Failure {
+  private failureFromReply(request: RestRequest, response: Response, text: string): Failure {
     const status = response.status;
     const declined = status === 429 || status === 503;
     const retryable: Retryable = declined ? 'any' : status === 502 || status === 504 ? 'idempotent' : 'never';
@@ -253,14 +257,14 @@ export class MlflowRestClient {
       message?: unknown;
     };
     if (typeof code !== 'string') {
-      return { error: this.#notMlflowJson(request, status, response.headers.get('content-type')), retryable, retryAfterMs };
+      return { error: this.notMlflowJson(request, status, response.headers.get('content-type')), retryable, retryAfterMs };
     }
     const mapped = mlflowErrorCode(code);
     const detail = typeof message === 'string' && message !== '' ? message : `The MLflow server answered ${request.method} ${request.path} with ${code}.`;
     return { error: new TrackingError(mapped, detail), retryable, retryAfterMs };
   }
 
-  #notMlflowJson(request: RestRequest, status: number, contentType: string | null): TrackingError {
+  private notMlflowJson(request: RestRequest, status: number, contentType: string | null): TrackingError {
     const type = contentType ? ` (${contentType.split(';')[0]})` : '';
     return new TrackingError(
       status >= 400 ? codeForStatus(status) : 'INTERNAL_ERROR',

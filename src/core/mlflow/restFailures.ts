@@ -1,5 +1,6 @@
 /** How the REST client reads failures: MLflow error codes, socket errors, Retry-After. */
 import type { TrackingError, TrackingErrorCode } from '../store/errors.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 const KNOWN_CODES: ReadonlySet<string> = new Set<TrackingErrorCode>([
   'INVALID_PARAMETER_VALUE', 'RESOURCE_DOES_NOT_EXIST', 'RESOURCE_ALREADY_EXISTS', 'INVALID_STATE', 'BAD_REQUEST',
@@ -59,7 +60,7 @@ export function errorCodes(err: unknown): string[] {
 
 export function describeCause(err: unknown): string {
   let current: unknown = err;
-  let message = err instanceof Error ? err.message : String(err);
+  let message = errorMessage(err);
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
     if (current.message) message = current.message;
     current = current.cause;

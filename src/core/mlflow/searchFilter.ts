@@ -7,25 +7,10 @@
 import { keywordOf, SearchSyntaxError, tokenize } from './searchLexer.ts';
 import type { SearchSubject, Segment, Token } from './searchLexer.ts';
 import { EXPERIMENTS, LIST, LOGGED_MODELS, NUMERIC, RUNS, STRING } from './searchSchema.ts';
-import type { Schema } from './searchSchema.ts';
+import type { Comparator, Entity, Schema } from './searchSchema.ts';
 
 export { SearchSyntaxError } from './searchLexer.ts';
-
-export type Entity = 'metric' | 'param' | 'tag' | 'attribute';
-
-export type Comparator =
-  | '='
-  | '!='
-  | '<'
-  | '<='
-  | '>'
-  | '>='
-  | 'LIKE'
-  | 'ILIKE'
-  | 'IN'
-  | 'NOT IN'
-  | 'IS NULL'
-  | 'IS NOT NULL';
+export type { Comparator, Entity } from './searchSchema.ts';
 
 export interface Clause {
   readonly entity: Entity;

@@ -2,7 +2,22 @@
  * What the run and experiment searches accept: entity prefixes, attributes, and the comparators of
  * each, after MLflow's SearchUtils and SearchExperimentsUtils.
  */
-import type { Comparator, Entity } from './searchFilter.ts';
+
+export type Entity = 'metric' | 'param' | 'tag' | 'attribute';
+
+export type Comparator =
+  | '='
+  | '!='
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | 'LIKE'
+  | 'ILIKE'
+  | 'IN'
+  | 'NOT IN'
+  | 'IS NULL'
+  | 'IS NOT NULL';
 
 export const NUMERIC: readonly Comparator[] = ['=', '!=', '<', '<=', '>', '>='];
 export const STRING: readonly Comparator[] = ['=', '!=', 'LIKE', 'ILIKE'];

@@ -21,7 +21,7 @@ import type {
   RunInfo,
   Tag,
 } from '../store/types.ts';
-import { readKeyValue, WireReader, type WireSource } from './wireReader.ts';
+import { readKeyValue, WireReader, type WireSource, type WireTag } from './wireReader.ts';
 import {
   loggedModelFromWireWith as readLoggedModel,
   loggedModelToWireWith as writeLoggedModel,
@@ -34,14 +34,9 @@ import {
   type WireRunOutputs,
 } from './wireRunIo.ts';
 
-export type { WireSource } from './wireReader.ts';
+export type { WireSource, WireTag } from './wireReader.ts';
 export * from './wireRegistry.ts';
 export type { WireDataset, WireDatasetInput, WireLoggedModel, WireRunInputs, WireRunOutputs } from './wireRunIo.ts';
-
-export interface WireTag {
-  key: string;
-  value: string;
-}
 
 export type WireParam = WireTag;
 

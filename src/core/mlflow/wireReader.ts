@@ -16,7 +16,8 @@ function show(value: unknown): string {
   if (value === undefined) return 'missing';
   let text: string;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    // undefined only for a function or a symbol, which JSON cannot hold anyway
+    text = JSON.stringify(value) ?? typeof value;
   } catch {
     text = Object.prototype.toString.call(value);
   }
@@ -33,19 +34,19 @@ function join(path: string, key: string | number): string {
  * false / []), a present field of the wrong type is an error. Every error names the field path.
  */
 export class WireReader {
-  readonly #thing: string;
-  readonly #source: WireSource;
+  private readonly thing: string;
+  private readonly source: WireSource;
 
   constructor(thing: string, source: WireSource) {
-    this.#thing = thing;
-    this.#source = source;
+    this.thing = thing;
+    this.source = source;
   }
 
   fail(path: string, detail: string): TrackingError {
     const where = path ? `${path} ` : 'it ';
-    return this.#source === 'reply'
-      ? new TrackingError('INTERNAL_ERROR', `The server sent a malformed ${this.#thing}: ${where}${detail}.`)
-      : new TrackingError('INVALID_PARAMETER_VALUE', `The request has a malformed ${this.#thing}: ${where}${detail}.`);
+    return this.source === 'reply'
+      ? new TrackingError('INTERNAL_ERROR', `The server sent a malformed ${this.thing}: ${where}${detail}.`)
+      : new TrackingError('INVALID_PARAMETER_VALUE', `The request has a malformed ${this.thing}: ${where}${detail}.`);
   }
 
   object(value: unknown, path: string): WireObject {
@@ -139,8 +140,14 @@ export class WireReader {
   }
 }
 
+/** A key/value pair on the wire: a tag, a param, a registry tag. */
+export interface WireTag {
+  key: string;
+  value: string;
+}
+
 /** Tags and params: `{key, value}` with a non-empty key. */
-export function readKeyValue(r: WireReader, value: unknown, path: string): { key: string; value: string } {
+export function readKeyValue(r: WireReader, value: unknown, path: string): WireTag {
   const obj = r.object(value, path);
   return { key: r.requiredString(obj, 'key', path), value: r.string(obj, 'value', path) };
 }

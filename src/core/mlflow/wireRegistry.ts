@@ -1,7 +1,6 @@
 /** MLflow's model registry JSON (model_registry.proto) to and from Labbook's types; see wire.ts. */
 import type { ModelVersion, ModelVersionStatus, RegisteredModel, Tag } from '../store/types.ts';
-import type { WireTag } from './wire.ts';
-import { readKeyValue, WireReader, type WireSource } from './wireReader.ts';
+import { readKeyValue, WireReader, type WireSource, type WireTag } from './wireReader.ts';
 
 export interface WireModelVersion {
   name: string;

@@ -5,6 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { locateJsonError } from './jsonErrorPosition.ts';
 import type { CellOutput, CellType, JsonObject, JsonValue, MimeBundle, Notebook, NotebookCell } from './notebookModel.ts';
 import { NotebookFormatError } from './notebookErrors.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 /** Beyond these a file is not a notebook anyone edits by hand: refuse it rather than exhaust memory. */
 export const MAX_NOTEBOOK_BYTES = 512 * 1024 * 1024;
@@ -46,7 +47,7 @@ export function parseNotebook(text: string, file: string): Notebook {
     if (where) {
       throw new NotebookFormatError('invalidJson', file, `${file} is not valid JSON: ${where.reason} at line ${where.line}, column ${where.column}.`, where);
     }
-    throw new NotebookFormatError('invalidJson', file, `${file} is not valid JSON (${err instanceof Error ? err.message : String(err)}).`);
+    throw new NotebookFormatError('invalidJson', file, `${file} is not valid JSON (${errorMessage(err)}).`);
   }
   return toNotebook(json, file);
 }

@@ -3,6 +3,7 @@
 // two .wasm files live is a parameter because the extension bundle ships them under dist/.
 import { createRequire } from 'node:module';
 import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 export type { Node as SyntaxNode, Tree as SyntaxTree };
 
@@ -62,6 +63,6 @@ async function load(paths: PythonWasmPaths): Promise<PythonParser> {
       },
     };
   } catch (err) {
-    throw new Error(`Cannot load the Python parser (${paths.treeSitterWasm}, ${paths.pythonWasm}): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(`Cannot load the Python parser (${paths.treeSitterWasm}, ${paths.pythonWasm}): ${errorMessage(err)}`, { cause: err });
   }
 }

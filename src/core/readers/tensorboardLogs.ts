@@ -7,6 +7,7 @@ import { readdir, stat } from 'node:fs/promises';
 import nodePath from 'node:path';
 import type { Metric } from '../store/types.ts';
 import { readEventFileInto, ScalarCollector } from './scalarCollector.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 const EVENT_FILE_PREFIX = 'events.out.tfevents.';
 /** Folders that never hold a user's logs but can be huge to walk. */
@@ -57,7 +58,7 @@ export async function scanTensorBoardLogs(root: string, options: ScanTensorBoard
       entries = await readdir(dir, { withFileTypes: true });
     } catch (error) {
       if (dir === absoluteRoot) throw error;
-      warn(`Skipped ${dir}: ${(error as Error).message}`);
+      warn(`Skipped ${dir}: ${errorMessage(error)}`);
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -133,7 +134,7 @@ async function readRun(root: string, dir: string, candidates: string[], warn: (m
       files.push(file);
     } catch (error) {
       // Files vanish when a writer's cleanup races the scan; anything else is worth a word too.
-      warn(`Skipped ${file}: ${(error as Error).message}`);
+      warn(`Skipped ${file}: ${errorMessage(error)}`);
     }
   }
   if (files.length === 0) return undefined;

@@ -1,7 +1,7 @@
 // Previews of a run's artifacts: the kind from the file name (checked against the bytes), each
 // bounded so that a large artifact costs at most a few MB in the host and in the webview.
 import { TrackingError } from '../store/errors.ts';
-import type { TrackingStore } from '../store/trackingStore.ts';
+import type { ReadableStore } from '../store/trackingStore.ts';
 import type { FileInfo } from '../store/types.ts';
 import { decodeHead, looksBinary } from './boundedText.ts';
 import { guessDelimiter, parseCsv } from './csv.ts';
@@ -83,7 +83,7 @@ export function previewBytes(path: string, bytes: Uint8Array, limits: PreviewLim
 }
 
 /** The entries of one artifact folder ('' is the root), folders first, then by name. */
-export async function listArtifactFolder(store: TrackingStore, runId: string, folder: string): Promise<ArtifactEntry[]> {
+export async function listArtifactFolder(store: ReadableStore, runId: string, folder: string): Promise<ArtifactEntry[]> {
   const infos = await store.listArtifacts(runId, folder === '' ? undefined : folder);
   return infos.map(toEntry).sort((a, b) => (a.isDir === b.isDir ? a.name.localeCompare(b.name) : a.isDir ? -1 : 1));
 }
@@ -93,7 +93,7 @@ function toEntry(info: FileInfo): ArtifactEntry {
 }
 
 /** The size the store lists for an artifact, or undefined when its folder does not list it. */
-export async function artifactSize(store: TrackingStore, runId: string, path: string): Promise<number | undefined> {
+export async function artifactSize(store: ReadableStore, runId: string, path: string): Promise<number | undefined> {
   const slash = path.lastIndexOf('/');
   const folder = slash === -1 ? '' : path.slice(0, slash);
   const infos = await store.listArtifacts(runId, folder === '' ? undefined : folder);
@@ -101,7 +101,7 @@ export async function artifactSize(store: TrackingStore, runId: string, path: st
 }
 
 /** Reads and previews one artifact; a missing one is a 'missing' preview, not an error. */
-export async function previewArtifact(store: TrackingStore, runId: string, path: string, limits: PreviewLimits = PREVIEW_LIMITS): Promise<ArtifactPreview> {
+export async function previewArtifact(store: ReadableStore, runId: string, path: string, limits: PreviewLimits = PREVIEW_LIMITS): Promise<ArtifactPreview> {
   const listed = await artifactSize(store, runId, path);
   if (listed !== undefined && listed > limits.readBytes) return { kind: 'tooLarge', path, size: listed, limit: limits.readBytes, what: 'file' };
   try {

@@ -2,9 +2,11 @@
 // the output log, the code snapshot and git patch, the environment and the data fingerprints.
 // Runs not launched by Labbook lack them; each reader then answers null, never throws for that.
 import { TrackingError } from '../store/errors.ts';
-import type { TrackingStore } from '../store/trackingStore.ts';
+import type { JsonValue } from '../notebook/notebookModel.ts';
+import type { ReadableStore } from '../store/trackingStore.ts';
 import { decodeHead, decodeTail, looksBinary } from './boundedText.ts';
 import type { BoundedText, DataFingerprint, RunCode, RunEnvironment, RunFingerprints, RunLog } from './model.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 export const LAUNCH_PATHS = {
   log: 'labbook/logs/output.log',
@@ -20,7 +22,7 @@ export const LOG_LIMITS = { tailBytes: 256 * 1024, allBytes: 16 * 1024 * 1024 } 
 export const CODE_LIMIT_BYTES = 1024 * 1024;
 
 /** The artifact's bytes, or null when the run has no such artifact. */
-export async function readOptionalArtifact(store: TrackingStore, runId: string, path: string): Promise<Uint8Array | null> {
+export async function readOptionalArtifact(store: ReadableStore, runId: string, path: string): Promise<Uint8Array | null> {
   try {
     return await store.readArtifact(runId, path);
   } catch (err) {
@@ -29,7 +31,7 @@ export async function readOptionalArtifact(store: TrackingStore, runId: string, 
   }
 }
 
-async function readBounded(store: TrackingStore, runId: string, path: string, limit: number, from: 'head' | 'tail'): Promise<BoundedText | null> {
+async function readBounded(store: ReadableStore, runId: string, path: string, limit: number, from: 'head' | 'tail'): Promise<BoundedText | null> {
   const bytes = await readOptionalArtifact(store, runId, path);
   if (bytes === null) return null;
   const { text, truncated } = from === 'head' ? decodeHead(bytes, limit) : decodeTail(bytes, limit);
@@ -37,7 +39,7 @@ async function readBounded(store: TrackingStore, runId: string, path: string, li
 }
 
 /** The output log: its tail by default, or all of it up to a larger bound. */
-export async function readRunLog(store: TrackingStore, runId: string, options: { all?: boolean } = {}): Promise<RunLog> {
+export async function readRunLog(store: ReadableStore, runId: string, options: { all?: boolean } = {}): Promise<RunLog> {
   const run = await store.getRun(runId);
   const all = options.all === true;
   const log = await readBounded(store, runId, LAUNCH_PATHS.log, all ? LOG_LIMITS.allBytes : LOG_LIMITS.tailBytes, 'tail');
@@ -45,7 +47,7 @@ export async function readRunLog(store: TrackingStore, runId: string, options: {
 }
 
 /** The snapshot named by labbook.source.snapshot (else the one file beside git.patch) and the patch. */
-export async function readRunCode(store: TrackingStore, runId: string): Promise<RunCode> {
+export async function readRunCode(store: ReadableStore, runId: string): Promise<RunCode> {
   const run = await store.getRun(runId);
   const tag = (key: string) => run.data.tags.find((t) => t.key === key)?.value || null;
   let snapshotPath = tag('labbook.source.snapshot');
@@ -59,14 +61,14 @@ export async function readRunCode(store: TrackingStore, runId: string): Promise<
 }
 
 /** Nested JSON as dotted keys: { gpu: { name: "A100" } } → gpu.name = A100. Arrays of scalars join. */
-export function flattenFacts(value: unknown, prefix = ''): { key: string; value: string }[] {
+export function flattenFacts(value: JsonValue, prefix = ''): { key: string; value: string }[] {
   if (value === null || typeof value !== 'object') return [{ key: prefix || '(value)', value: value === null ? 'null' : String(value) }];
   if (Array.isArray(value)) {
     if (value.length === 0) return [{ key: prefix || '(value)', value: '(none)' }];
     if (value.every((v) => v === null || typeof v !== 'object')) return [{ key: prefix || '(value)', value: value.map(String).join(', ') }];
     return value.flatMap((v, i) => flattenFacts(v, `${prefix}[${i}]`));
   }
-  const entries = Object.entries(value as Record<string, unknown>);
+  const entries = Object.entries(value);
   if (entries.length === 0) return [{ key: prefix || '(value)', value: '{}' }];
   return entries.flatMap(([k, v]) => flattenFacts(v, prefix ? `${prefix}.${k}` : k));
 }
@@ -79,7 +81,7 @@ export function requirementLines(text: string): string[] {
     .filter((l) => l !== '' && !l.startsWith('#'));
 }
 
-export async function readRunEnvironment(store: TrackingStore, runId: string): Promise<RunEnvironment> {
+export async function readRunEnvironment(store: ReadableStore, runId: string): Promise<RunEnvironment> {
   const problems: string[] = [];
   const [envBytes, reqBytes] = await Promise.all([
     readOptionalArtifact(store, runId, LAUNCH_PATHS.environment),
@@ -88,9 +90,9 @@ export async function readRunEnvironment(store: TrackingStore, runId: string): P
   let facts: RunEnvironment['facts'] = null;
   if (envBytes !== null) {
     try {
-      facts = flattenFacts(JSON.parse(new TextDecoder().decode(envBytes)));
+      facts = flattenFacts(JSON.parse(new TextDecoder().decode(envBytes)) as JsonValue);
     } catch (err) {
-      problems.push(`${LAUNCH_PATHS.environment} is not valid JSON: ${(err as Error).message}`);
+      problems.push(`${LAUNCH_PATHS.environment} is not valid JSON: ${errorMessage(err)}`);
     }
   }
   let requirements: string[] | null = null;
@@ -124,7 +126,7 @@ export function parseFingerprints(text: string): Omit<RunFingerprints, 'fingerpr
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    return { fingerprints: [], combined: null, problems: [`${LAUNCH_PATHS.fingerprints} is not valid JSON: ${(err as Error).message}`] };
+    return { fingerprints: [], combined: null, problems: [`${LAUNCH_PATHS.fingerprints} is not valid JSON: ${errorMessage(err)}`] };
   }
   const wrapped = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as { entries?: unknown; combined?: unknown }) : undefined;
   const entries = wrapped ? wrapped.entries : raw;
@@ -159,7 +161,7 @@ function isoTime(ms: number): string | null {
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
-export async function readRunFingerprints(store: TrackingStore, runId: string): Promise<RunFingerprints> {
+export async function readRunFingerprints(store: ReadableStore, runId: string): Promise<RunFingerprints> {
   const bytes = await readOptionalArtifact(store, runId, LAUNCH_PATHS.fingerprints);
   if (bytes === null) return { fingerprints: null, combined: null, problems: [] };
   return parseFingerprints(new TextDecoder().decode(bytes));

@@ -1,12 +1,13 @@
 // The Run Details model of one run, read from a TrackingStore: overview facts from the run and its
 // tags (Labbook's and MLflow's conventions, all optional), params, metrics with sparklines, tags.
 import { TrackingError } from '../store/errors.ts';
-import type { TrackingStore } from '../store/trackingStore.ts';
+import type { ReadableStore } from '../store/trackingStore.ts';
 import type { Run, Tag } from '../store/types.ts';
 import type { GitInfo, MetricSummary, RunDetails, RunDetailsResult, RunOverview, RunRef, TagRow } from './model.ts';
 import { lineageOf } from './runLineage.ts';
 import { sourceAtCommit } from './sourceAtCommit.ts';
 import { jsonNumber, SPARKLINE_BUCKETS, sparklineOf } from './sparkline.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 export const NOTE_TAG = 'mlflow.note.content';
 /** Above this many metrics, the rest are listed without a sparkline (one store query each). */
@@ -88,7 +89,7 @@ export function tagRowsOf(tags: readonly Tag[]): TagRow[] {
     .sort((a, b) => a.key.localeCompare(b.key));
 }
 
-async function metricsOf(store: TrackingStore, run: Run, budget: number): Promise<MetricSummary[]> {
+async function metricsOf(store: ReadableStore, run: Run, budget: number): Promise<MetricSummary[]> {
   const latest = [...run.data.metrics].sort((a, b) => a.key.localeCompare(b.key));
   return Promise.all(
     latest.map(async (m, i): Promise<MetricSummary> => ({
@@ -102,11 +103,11 @@ async function metricsOf(store: TrackingStore, run: Run, budget: number): Promis
 }
 
 /** Everything the panel shows of a run, but its artifacts (those are read lazily, per folder). */
-export async function loadRunDetails(store: TrackingStore, ref: RunRef, options: DetailsOptions = {}): Promise<RunDetails> {
+export async function loadRunDetails(store: ReadableStore, ref: RunRef, options: DetailsOptions = {}): Promise<RunDetails> {
   return (await loadWithRun(store, ref, options)).details;
 }
 
-async function loadWithRun(store: TrackingStore, ref: RunRef, options: DetailsOptions): Promise<{ details: RunDetails; run: Run }> {
+async function loadWithRun(store: ReadableStore, ref: RunRef, options: DetailsOptions): Promise<{ details: RunDetails; run: Run }> {
   const run = await store.getRun(ref.runId);
   let experimentName: string | null = null;
   try {
@@ -138,7 +139,7 @@ async function loadWithRun(store: TrackingStore, ref: RunRef, options: DetailsOp
  * store cannot be reached. `store` is undefined when the store is not open in this window.
  * `digest` names what was read (see runDigest), to tell later whether the run changed.
  */
-export async function readRunDetails(store: TrackingStore | undefined, ref: RunRef, options: DetailsOptions = {}): Promise<{ result: RunDetailsResult; digest: string }> {
+export async function readRunDetails(store: ReadableStore | undefined, ref: RunRef, options: DetailsOptions = {}): Promise<{ result: RunDetailsResult; digest: string }> {
   if (!store) return { result: { kind: 'unavailable', ref, message: `The tracking store '${ref.store}' is not available in this window.` }, digest: 'unavailable' };
   try {
     const { details, run } = await loadWithRun(store, ref, options);
@@ -147,19 +148,19 @@ export async function readRunDetails(store: TrackingStore | undefined, ref: RunR
     if (err instanceof TrackingError && err.code === 'RESOURCE_DOES_NOT_EXIST') {
       return { result: { kind: 'missing', ref, message: `Run ${ref.runId} does not exist in ${store.description}: it may have been deleted permanently.` }, digest: 'missing' };
     }
-    const why = err instanceof Error ? err.message : String(err);
+    const why = errorMessage(err);
     return { result: { kind: 'unavailable', ref, message: `Could not read run ${ref.runId} from ${store.description}: ${why}` }, digest: `unavailable:${why}` };
   }
 }
 
 /** The digest readRunDetails would give now, for the price of one getRun. */
-export async function currentDigest(store: TrackingStore | undefined, runId: string): Promise<string> {
+export async function currentDigest(store: ReadableStore | undefined, runId: string): Promise<string> {
   if (!store) return 'unavailable';
   try {
     return runDigest(await store.getRun(runId));
   } catch (err) {
     if (err instanceof TrackingError && err.code === 'RESOURCE_DOES_NOT_EXIST') return 'missing';
-    return `unavailable:${err instanceof Error ? err.message : String(err)}`;
+    return `unavailable:${errorMessage(err)}`;
   }
 }
 

@@ -2,7 +2,7 @@
 // and the logged models it made or used, each model with its linked metrics when the store keeps
 // logged models (the local store, an MLflow database, an MLflow server).
 import { TrackingError } from '../store/errors.ts';
-import { readsLoggedModels, type TrackingStore } from '../store/trackingStore.ts';
+import { readsLoggedModels, type ReadableStore } from '../store/trackingStore.ts';
 import type { DatasetInput, Run } from '../store/types.ts';
 import type { DatasetRow, LoggedModelRow, RunLineage } from './model.ts';
 import { jsonNumber } from './sparkline.ts';
@@ -24,7 +24,7 @@ export function datasetRowOf(input: DatasetInput): DatasetRow {
   };
 }
 
-export async function lineageOf(store: TrackingStore, run: Run): Promise<RunLineage> {
+export async function lineageOf(store: ReadableStore, run: Run): Promise<RunLineage> {
   const datasets = (run.inputs?.datasetInputs ?? []).map(datasetRowOf);
   const refs = [
     ...(run.outputs?.modelOutputs ?? []).map((m) => ({ modelId: m.modelId, role: 'output' as const, step: m.step })),

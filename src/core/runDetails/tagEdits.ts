@@ -2,7 +2,7 @@
 // labbook.*) record how the run came about and are not edited from the panel; the note is
 // MLflow's own mlflow.note.content and has its own request.
 import { invalidParameter } from '../store/errors.ts';
-import type { TrackingStore } from '../store/trackingStore.ts';
+import { canWrite, type ReadableStore, type TrackingStore } from '../store/trackingStore.ts';
 import { isSystemTag, NOTE_TAG } from './loadRunDetails.ts';
 
 function checkUserKey(key: string): string {
@@ -14,38 +14,40 @@ function checkUserKey(key: string): string {
   return trimmed;
 }
 
-async function checkWritable(store: TrackingStore, runId: string): Promise<void> {
-  if (store.readOnly) throw invalidParameter(`${store.description} is read-only: tags and notes cannot be changed there.`);
+/** The store as a writer, once the run is known to be editable there. */
+async function checkWritable(store: ReadableStore, runId: string): Promise<TrackingStore> {
+  if (!canWrite(store)) throw invalidParameter(`${store.description} is read-only: tags and notes cannot be changed there.`);
   const run = await store.getRun(runId);
   if (run.info.lifecycleStage === 'deleted') throw invalidParameter(`Run ${run.info.runName} is deleted: restore it before editing its tags or note.`);
+  return store;
 }
 
 /**
  * Sets a user tag. With `previousKey` (an edit that renamed the tag) the old key is deleted
  * after the new one is written, so a failure leaves the old tag in place.
  */
-export async function setRunTag(store: TrackingStore, runId: string, edit: { key: string; value: string; previousKey?: string }): Promise<void> {
+export async function setRunTag(store: ReadableStore, runId: string, edit: { key: string; value: string; previousKey?: string }): Promise<void> {
   const key = checkUserKey(edit.key);
   const previous = edit.previousKey === undefined ? undefined : checkUserKey(edit.previousKey);
-  await checkWritable(store, runId);
-  await store.setTag(runId, { key, value: edit.value });
-  if (previous !== undefined && previous !== key) await store.deleteTag(runId, previous);
+  const writer = await checkWritable(store, runId);
+  await writer.setTag(runId, { key, value: edit.value });
+  if (previous !== undefined && previous !== key) await writer.deleteTag(runId, previous);
 }
 
-export async function deleteRunTag(store: TrackingStore, runId: string, key: string): Promise<void> {
+export async function deleteRunTag(store: ReadableStore, runId: string, key: string): Promise<void> {
   const checked = checkUserKey(key);
-  await checkWritable(store, runId);
-  await store.deleteTag(runId, checked);
+  const writer = await checkWritable(store, runId);
+  await writer.deleteTag(runId, checked);
 }
 
 /** Sets the run note; an empty note removes the tag rather than leaving an empty one. */
-export async function setRunNote(store: TrackingStore, runId: string, content: string): Promise<void> {
-  await checkWritable(store, runId);
-  const run = await store.getRun(runId);
+export async function setRunNote(store: ReadableStore, runId: string, content: string): Promise<void> {
+  const writer = await checkWritable(store, runId);
+  const run = await writer.getRun(runId);
   const has = run.data.tags.some((t) => t.key === NOTE_TAG);
   if (content.trim() === '') {
-    if (has) await store.deleteTag(runId, NOTE_TAG);
+    if (has) await writer.deleteTag(runId, NOTE_TAG);
     return;
   }
-  await store.setTag(runId, { key: NOTE_TAG, value: content });
+  await writer.setTag(runId, { key: NOTE_TAG, value: content });
 }

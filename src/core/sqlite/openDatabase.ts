@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 /** Where better-sqlite3's native addon lives. In the bundled extension it sits next to the bundle
  *  (`dist/better_sqlite3.node`); in plain Node (tests, CLI from source) the package finds its own
@@ -34,7 +35,7 @@ export function openDatabase(file: string, runtime: SqliteRuntime, options: Open
       ...(runtime.nativeBinding === undefined ? {} : { nativeBinding: runtime.nativeBinding }),
     });
   } catch (err) {
-    if (isAddonLoadError(err)) throw new SqliteUnavailableError(messageOf(err));
+    if (isAddonLoadError(err)) throw new SqliteUnavailableError(errorMessage(err));
     throw err;
   }
   if (!options.readonly && file !== ':memory:') db.pragma('journal_mode = WAL');
@@ -55,9 +56,6 @@ export function sqliteVersion(runtime: SqliteRuntime): string {
 
 function isAddonLoadError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return code === 'MODULE_NOT_FOUND' || code === 'ERR_DLOPEN_FAILED' || /\.node\b/.test(messageOf(err));
+  return code === 'MODULE_NOT_FOUND' || code === 'ERR_DLOPEN_FAILED' || /\.node\b/.test(errorMessage(err));
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

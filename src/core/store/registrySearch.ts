@@ -7,13 +7,7 @@
 import { likeMatches } from '../mlflow/likeMatch.ts';
 import { invalidParameter } from './errors.ts';
 import { decodePageToken, encodePageToken, pageSize } from './pageToken.ts';
-import type { ModelVersion, Page, RegisteredModel, Tag } from './types.ts';
-
-export interface RegistryQuery {
-  readonly filter?: string;
-  readonly maxResults?: number;
-  readonly pageToken?: string;
-}
+import type { ModelVersion, Page, RegisteredModel, SearchRegistryQuery, Tag } from './types.ts';
 
 type Op = '=' | '!=' | 'LIKE' | 'ILIKE' | 'IN';
 interface Condition {
@@ -23,7 +17,7 @@ interface Condition {
 }
 
 /** MLflow's defaults: 100 models a page (at most 1000), versions effectively unpaged. */
-export function searchRegisteredModelsInMemory(models: readonly RegisteredModel[], query: RegistryQuery = {}): Page<RegisteredModel> {
+export function searchRegisteredModelsInMemory(models: readonly RegisteredModel[], query: SearchRegistryQuery = {}): Page<RegisteredModel> {
   const conditions = parseRegistryFilter(query.filter, ['name']);
   const size = pageSize(query.maxResults, 100, 1000);
   const offset = decodePageToken(query.pageToken);
@@ -33,7 +27,7 @@ export function searchRegisteredModelsInMemory(models: readonly RegisteredModel[
   return slice(found, offset, size);
 }
 
-export function searchModelVersionsInMemory(versions: readonly ModelVersion[], query: RegistryQuery = {}): Page<ModelVersion> {
+export function searchModelVersionsInMemory(versions: readonly ModelVersion[], query: SearchRegistryQuery = {}): Page<ModelVersion> {
   const conditions = parseRegistryFilter(query.filter, ['name', 'run_id', 'source_path', 'version_number']);
   const size = pageSize(query.maxResults, 200_000, 200_000);
   const offset = decodePageToken(query.pageToken);

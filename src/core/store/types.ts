@@ -120,6 +120,13 @@ export interface SearchRunsQuery {
   readonly viewType?: ViewType;
 }
 
+/** A search of the model registry (registered models or their versions). */
+export interface SearchRegistryQuery {
+  readonly filter?: string;
+  readonly maxResults?: number;
+  readonly pageToken?: string;
+}
+
 export interface CreateRunInput {
   readonly experimentId: string;
   readonly runName?: string;

@@ -1,14 +1,16 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { TrackingStore } from '../../core/store/trackingStore.ts';
+import { canWrite, type ReadableStore } from '../../core/store/trackingStore.ts';
 import type { Run } from '../../core/store/types.ts';
 import { artifactUri, walkArtifacts } from '../stores/artifactFileSystem.ts';
+import type { StoreChanges } from '../stores/storeChanges.ts';
 import type { ExplorerNode, RunNode } from '../trees/experimentsTree.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 /** The tag naming the artifact that holds the launched file's snapshot (see src/core/launch). */
 export const SNAPSHOT_TAG = 'labbook.source.snapshot';
 
-async function storeOf(node: RunNode): Promise<TrackingStore> {
+async function storeOf(node: RunNode): Promise<ReadableStore> {
   const store = await node.root.open();
   if (!store) throw new Error(`${node.root.label} is not open`);
   return store;
@@ -34,8 +36,8 @@ export function modelFolders(files: readonly { path: string; isDir: boolean }[])
 }
 
 /** Open Artifacts, Reveal Snapshot, Register Model: what the Experiments view does with artifacts. */
-export function registerArtifactCommands(view: vscode.TreeView<ExplorerNode>, onModelsChanged: () => void): vscode.Disposable[] {
-  const fail = (what: string, err: unknown) => void vscode.window.showErrorMessage(`Labbook could not ${what}: ${(err as Error).message}`);
+export function registerArtifactCommands(view: vscode.TreeView<ExplorerNode>, changes: StoreChanges): vscode.Disposable[] {
+  const fail = (what: string, err: unknown) => void vscode.window.showErrorMessage(`Labbook could not ${what}: ${errorMessage(err)}`);
   return [
     vscode.commands.registerCommand('labbook.openRunArtifacts', async (node?: RunNode, _selected?: unknown, artifactPath?: string) => {
       const target = runOf(node, view);
@@ -84,7 +86,7 @@ export function registerArtifactCommands(view: vscode.TreeView<ExplorerNode>, on
       if (!target) return undefined;
       try {
         const store = await storeOf(target);
-        if (store.readOnly) throw new Error(`${store.description} is read-only`);
+        if (!canWrite(store)) throw new Error(`${store.description} is read-only`);
         let choice = given;
         if (!choice) {
           const folders = modelFolders(await walkArtifacts(store, target.run.info.runId));
@@ -109,7 +111,7 @@ export function registerArtifactCommands(view: vscode.TreeView<ExplorerNode>, on
         );
         if (!exists) await store.createRegisteredModel(name);
         const version = await store.createModelVersion(choice.name, `runs:/${target.run.info.runId}/${choice.artifactPath}`, target.run.info.runId);
-        onModelsChanged();
+        changes.publish({ kind: 'data', rootId: target.root.id });
         vscode.window.setStatusBarMessage(`Registered ${choice.name} version ${version.version}`, 4000);
         return version.version;
       } catch (err) {

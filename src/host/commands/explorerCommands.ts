@@ -5,6 +5,7 @@ import type { ExperimentsTreeProvider, ExplorerNode, PinnedRun, RunNode, RunQuer
 import { describeGroupBy, groupableKeys, type GroupBy } from '../trees/runGrouping.ts';
 import { STATUS_LABEL } from '../trees/runFormat.ts';
 import { problemFrom } from './validation.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 const QUERY_KEY = 'labbook.explorer.query';
 const PINS_KEY = 'labbook.explorer.pinned';
@@ -21,6 +22,12 @@ export function savedQuery(state: vscode.Memento): RunQuery {
 
 export function savedPins(state: vscode.Memento): PinnedRun[] {
   return state.get<PinnedRun[]>(PINS_KEY, []).filter((p) => typeof p?.runId === 'string' && typeof p.rootId === 'string');
+}
+
+/** The `labbook.explorer` settings: the metrics a run's row shows, and the runs read per page (at least 10). */
+export function explorerSettings(): { keyMetrics: string[]; pageSize: number } {
+  const config = vscode.workspace.getConfiguration('labbook.explorer');
+  return { keyMetrics: config.get<string[]>('keyMetrics', []), pageSize: Math.max(10, config.get<number>('pageSize', 200)) };
 }
 
 const STATUSES: { label: string; status: RunStatus | undefined }[] = [
@@ -40,7 +47,7 @@ const SORTS: { label: string; orderBy: string[] }[] = [
   { label: 'Status', orderBy: ['attributes.status ASC'] },
 ];
 
-/** Filter, sort, load more, copy id: the Experiments view's own commands. */
+/** Filter, sort, load more, copy id: the Experiments view's own commands; its settings changed: it reads again. */
 export function registerExplorerCommands(
   tree: ExperimentsTreeProvider,
   view: vscode.TreeView<ExplorerNode>,
@@ -148,13 +155,16 @@ export function registerExplorerCommands(
       await apply({ ...tree.query, orderBy: chosen });
     }),
     vscode.commands.registerCommand('labbook.loadMoreRuns', (node: Extract<ExplorerNode, { kind: 'more' }>) =>
-      tree.loadMore(node).catch((err: unknown) => vscode.window.showErrorMessage(`Labbook could not load more runs: ${(err as Error).message}`)),
+      tree.loadMore(node).catch((err: unknown) => vscode.window.showErrorMessage(`Labbook could not load more runs: ${errorMessage(err)}`)),
     ),
     vscode.commands.registerCommand('labbook.copyRunId', async (node?: RunNode, selected?: readonly ExplorerNode[]) => {
       const runs = selectedRuns(node, selected);
       if (runs.length === 0) return;
       await vscode.env.clipboard.writeText(runs.map((n) => n.run.info.runId).join('\n'));
       vscode.window.setStatusBarMessage(`Copied ${runs.length === 1 ? 'the run ID' : `${runs.length} run IDs`}`, 3000);
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('labbook.explorer')) tree.reload();
     }),
   ];
 }

@@ -2,13 +2,16 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { disposeWorktree, prepareReproduction, splitCommandLine } from '../../core/launch/index.ts';
-import type { TrackingStore } from '../../core/store/trackingStore.ts';
+import type { ReadableStore } from '../../core/store/trackingStore.ts';
 import type { LaunchedRun, LaunchService } from '../launch/launchService.ts';
 import { requireTrust } from '../launch/launchService.ts';
 import { parseRecipes, RECIPES_FILE, starterRecipes } from '../launch/recipes.ts';
 import type { TrackingEndpoint } from '../launch/trackingEndpoint.ts';
-import type { ExplorerNode, RunNode, StoreRoot } from '../trees/experimentsTree.ts';
+import type { StoreRoot } from '../stores/storeRoot.ts';
+import type { ExplorerNode, RunNode } from '../trees/experimentsTree.ts';
 import { problemFrom } from './validation.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
+import { formatDuration } from '../../shared/format.ts';
 
 const ARGS_KEY = 'labbook.launch.argsByFile';
 const PARAMS_KEY = 'labbook.launch.parametersByFile';
@@ -84,12 +87,12 @@ export function registerLaunchCommands(deps: Deps): vscode.Disposable[] {
       const launched = await run();
       return launched ? { runId: launched.runId, rootId: launched.storeRootId } : undefined;
     } catch (err) {
-      log.error(`Launch failed: ${(err as Error).message}`);
-      void vscode.window.showErrorMessage(`Labbook could not launch the run: ${(err as Error).message}`);
+      log.error(`Launch failed: ${errorMessage(err)}`);
+      void vscode.window.showErrorMessage(`Labbook could not launch the run: ${errorMessage(err)}`);
       return undefined;
     }
   };
-  const storeOf = async (rootId: string): Promise<TrackingStore> => {
+  const storeOf = async (rootId: string): Promise<ReadableStore> => {
     const store = await roots().find((r) => r.id === rootId)?.open();
     if (!store) throw new Error(`The tracking store ${rootId} is not open.`);
     return store;
@@ -201,7 +204,7 @@ export function registerLaunchCommands(deps: Deps): vscode.Disposable[] {
         return;
       }
       const picked = await vscode.window.showQuickPick(
-        runs.map((r) => ({ label: r.name, description: path.basename(r.file), detail: `running for ${Math.round((Date.now() - r.startedAt) / 1000)} s`, run: r })),
+        runs.map((r) => ({ label: r.name, description: path.basename(r.file), detail: `running for ${formatDuration(Date.now() - r.startedAt) ?? '0 ms'}`, run: r })),
         { title: 'Labbook Runs in Progress' },
       );
       if (!picked) return;
@@ -212,7 +215,7 @@ export function registerLaunchCommands(deps: Deps): vscode.Disposable[] {
     vscode.commands.registerCommand('labbook.reproduceRun', async (ref?: RunRef, options?: { confirm?: boolean }) => {
       const target = runIdOf(ref, view);
       if (!target) return undefined;
-      if (!(await requireTrust('reproduce runs'))) return undefined;
+      if (!requireTrust('reproduce runs')) return undefined;
       try {
         const store = await storeOf(target.rootId);
         mkdirSync(deps.worktreeRoot, { recursive: true });
@@ -258,7 +261,7 @@ export function registerLaunchCommands(deps: Deps): vscode.Disposable[] {
         }
         return launched;
       } catch (err) {
-        void vscode.window.showErrorMessage(`Labbook could not reproduce the run: ${(err as Error).message}`);
+        void vscode.window.showErrorMessage(`Labbook could not reproduce the run: ${errorMessage(err)}`);
         return undefined;
       }
     }),

@@ -1,9 +1,12 @@
 import * as vscode from 'vscode';
-import type { ModelsTreeProvider, VersionNode } from '../trees/modelsTree.ts';
+import { requireWriter } from '../../core/store/trackingStore.ts';
+import type { StoreChanges } from '../stores/storeChanges.ts';
+import type { VersionNode } from '../trees/modelsTree.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
-/** Set/remove an alias on a model version, copy its URI: the Models view's commands. */
-export function registerModelCommands(tree: ModelsTreeProvider): vscode.Disposable[] {
-  const failed = (what: string) => (err: unknown) => void vscode.window.showErrorMessage(`Labbook could not ${what}: ${(err as Error).message}`);
+/** Set/remove an alias on a model version (a change of its store, published), copy its URI: the Models view's commands. */
+export function registerModelCommands(changes: StoreChanges): vscode.Disposable[] {
+  const failed = (what: string) => (err: unknown) => void vscode.window.showErrorMessage(`Labbook could not ${what}: ${errorMessage(err)}`);
   return [
     vscode.commands.registerCommand('labbook.setModelAlias', async (node: VersionNode, alias?: string) => {
       const chosen =
@@ -17,12 +20,12 @@ export function registerModelCommands(tree: ModelsTreeProvider): vscode.Disposab
       const store = await node.root.open();
       if (!store) return false;
       try {
-        await store.setRegisteredModelAlias(node.version.name, chosen, node.version.version);
+        await requireWriter(store, `set alias '${chosen}' of model '${node.version.name}'`).setRegisteredModelAlias(node.version.name, chosen, node.version.version);
       } catch (err) {
         failed(`set the alias ${chosen}`)(err);
         return false;
       }
-      tree.refresh();
+      changes.publish({ kind: 'data', rootId: node.root.id });
       return true;
     }),
     vscode.commands.registerCommand('labbook.removeModelAlias', async (node: VersionNode, alias?: string) => {
@@ -31,12 +34,12 @@ export function registerModelCommands(tree: ModelsTreeProvider): vscode.Disposab
       const store = await node.root.open();
       if (!store) return false;
       try {
-        await store.deleteRegisteredModelAlias(node.version.name, chosen);
+        await requireWriter(store, `delete alias '${chosen}' of model '${node.version.name}'`).deleteRegisteredModelAlias(node.version.name, chosen);
       } catch (err) {
         failed(`remove the alias ${chosen}`)(err);
         return false;
       }
-      tree.refresh();
+      changes.publish({ kind: 'data', rootId: node.root.id });
       return true;
     }),
     vscode.commands.registerCommand('labbook.openModelSourceRun', async (node: VersionNode) => {

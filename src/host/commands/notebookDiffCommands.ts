@@ -2,9 +2,10 @@ import * as vscode from 'vscode';
 import { fileHistory } from '../../core/git/gitFiles.ts';
 import { isDiffSource, NOTEBOOK_DIFF_VIEW_TYPE, type DiffSource } from '../../protocol/notebookDiff.ts';
 import type { FileInfo } from '../../core/store/types.ts';
-import type { TrackingStore } from '../../core/store/trackingStore.ts';
+import type { ReadableStore } from '../../core/store/trackingStore.ts';
 import { NotebookDiffPanel, type StoreResolver } from '../panels/notebookDiffPanel.ts';
 import type { ExplorerNode, RunNode } from '../trees/experimentsTree.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 /** The notebook a command acts on: its argument (explorer, SCM, editor title), else the active editor's. */
 function targetNotebook(arg: unknown): vscode.Uri | undefined {
@@ -24,7 +25,7 @@ function requireNotebook(arg: unknown): vscode.Uri | undefined {
 }
 
 /** The `.ipynb` artifacts of a run (searched two folders deep, bounded). */
-async function notebookArtifacts(store: TrackingStore, runId: string): Promise<string[]> {
+async function notebookArtifacts(store: ReadableStore, runId: string): Promise<string[]> {
   const found: string[] = [];
   const walk = async (dir: string, depth: number): Promise<void> => {
     let entries: readonly FileInfo[];
@@ -47,10 +48,11 @@ export function registerNotebookDiffCommands(extensionUri: vscode.Uri, log: vsco
   const show = (source: DiffSource) => NotebookDiffPanel.show(source, stores, extensionUri, log);
   return [
     vscode.window.registerWebviewPanelSerializer(NOTEBOOK_DIFF_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state: unknown) => {
+      deserializeWebviewPanel: (panel, state: unknown) => {
         const source = (state as { source?: unknown } | undefined)?.source;
         if (isDiffSource(source)) NotebookDiffPanel.revive(panel, source, stores, extensionUri, log);
         else panel.dispose();
+        return Promise.resolve();
       },
     }),
     { dispose: () => NotebookDiffPanel.disposeAll() },
@@ -67,7 +69,7 @@ export function registerNotebookDiffCommands(extensionUri: vscode.Uri, log: vsco
         try {
           commits = await fileHistory(uri.fsPath);
         } catch (err) {
-          void vscode.window.showErrorMessage((err as Error).message);
+          void vscode.window.showErrorMessage(errorMessage(err));
           return undefined;
         }
         const picked = await vscode.window.showQuickPick(

@@ -6,6 +6,7 @@ import { RUN_DETAILS_VIEW_TYPE } from '../../protocol/runDetails.ts';
 import { ComparePanel, type ComparePanelCallbacks } from '../panels/comparePanel.ts';
 import { NotebookDiffPanel, type StoreResolver } from '../panels/notebookDiffPanel.ts';
 import { RunDetailsPanel, type RunDetailsDeps } from '../panels/runDetailsPanel.ts';
+import type { StoreChangeEvent } from '../stores/storeChanges.ts';
 import { openArtifact } from './artifactCommands.ts';
 import type { ExplorerNode, RunNode } from '../trees/experimentsTree.ts';
 
@@ -35,7 +36,7 @@ export function registerPanelCommands(options: {
   readonly log: vscode.LogOutputChannel;
   readonly stores: StoreResolver;
   readonly view: vscode.TreeView<ExplorerNode>;
-  readonly onDidChangeStore: vscode.Event<unknown>;
+  readonly onDidChangeStore: StoreChangeEvent;
 }): vscode.Disposable[] {
   const { extensionUri, log, stores, view } = options;
   const openAtCommit = async (repoRelativePath: string, commit: string) => {
@@ -64,7 +65,10 @@ export function registerPanelCommands(options: {
   return [
     vscode.workspace.registerTextDocumentContentProvider(GIT_REVISION_SCHEME, new GitRevisionDocuments()),
     vscode.window.registerWebviewPanelSerializer(RUN_DETAILS_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state) => void RunDetailsPanel.revive(panel, state, detailsDeps),
+      deserializeWebviewPanel: (panel, state) => {
+        RunDetailsPanel.revive(panel, state, detailsDeps);
+        return Promise.resolve();
+      },
     }),
     vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, ComparePanel.serializer(extensionUri, log, stores, compareCallbacks)),
     { dispose: () => RunDetailsPanel.disposeAll() },

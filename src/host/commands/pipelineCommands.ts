@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { TrackingStore } from '../../core/store/trackingStore.ts';
+import type { ReadableStore } from '../../core/store/trackingStore.ts';
 import { isPipelineState, PIPELINE_VIEW_TYPE } from '../../protocol/pipeline.ts';
 import type { LaunchService } from '../launch/launchService.ts';
 import { PipelinePanel, type PipelinePanelDeps } from '../panels/pipelinePanel.ts';
 import { smokeTestNotebook, type SmokeOptions, type SmokeResult } from '../pipeline/smokeTest.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 export interface PipelineCommandDeps {
   readonly extensionUri: vscode.Uri;
@@ -13,7 +14,7 @@ export interface PipelineCommandDeps {
   /** Tracked smoke tests go through it; without it they run untracked. */
   readonly launches?: LaunchService;
   /** Opens a store by explorer root id, to read a tracked smoke run's executed notebook (optional). */
-  readonly stores?: (rootId: string) => Promise<TrackingStore | undefined>;
+  readonly stores?: (rootId: string) => Promise<ReadableStore | undefined>;
 }
 
 /** The notebook a command acts on: its argument (explorer, editor title, notebook toolbar), else the active one. */
@@ -51,9 +52,10 @@ export function registerPipelineCommands(deps: PipelineCommandDeps): vscode.Disp
     output,
     diagnostics,
     vscode.window.registerWebviewPanelSerializer(PIPELINE_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state: unknown) => {
+      deserializeWebviewPanel: (panel, state: unknown) => {
         if (isPipelineState(state)) PipelinePanel.revive(panel, state.notebookPath, state.outDir, panelDeps);
         else panel.dispose();
+        return Promise.resolve();
       },
     }),
     { dispose: () => PipelinePanel.disposeAll() },
@@ -69,8 +71,8 @@ export function registerPipelineCommands(deps: PipelineCommandDeps): vscode.Disp
         return await smokeTestNotebook(smokeDeps, file, options ?? {});
       } catch (err) {
         deps.log.error(`Smoke test of ${file} failed to run`, err);
-        void vscode.window.showErrorMessage(`Smoke test of ${path.basename(file)} failed to run: ${(err as Error).message}`);
-        return { ok: false, error: (err as Error).message };
+        void vscode.window.showErrorMessage(`Smoke test of ${path.basename(file)} failed to run: ${errorMessage(err)}`);
+        return { ok: false, error: errorMessage(err) };
       }
     }),
   ];

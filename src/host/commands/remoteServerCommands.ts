@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { normalizeServerUrl, type NewRemoteServer, type RemoteAuthKind, type RemoteServers } from '../stores/remoteServers.ts';
 import { problemFrom } from './validation.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 /** Arguments for automation (and tests): with them the command asks nothing. */
 export type AddRemoteServerArgs = NewRemoteServer;
@@ -50,7 +51,7 @@ export function registerRemoteServerCommands(servers: RemoteServers): vscode.Dis
           () => servers.test(server),
         );
       } catch (err) {
-        const message = `Labbook could not reach the tracking server ${server.url}: ${(err as Error).message}`;
+        const message = `Labbook could not reach the tracking server ${server.url}: ${errorMessage(err)}`;
         if (args) {
           void vscode.window.showErrorMessage(message);
           return false;

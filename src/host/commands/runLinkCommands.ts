@@ -10,7 +10,7 @@ const LOCAL_ROOT = 'local';
 export interface RunLinks {
   readonly disposables: vscode.Disposable[];
   /** What the registered handler does with a URI (also for tests); resolves with the panel opened, if any. */
-  handleUri(uri: vscode.Uri): Promise<unknown>;
+  readonly handleUri: (uri: vscode.Uri) => Promise<unknown>;
 }
 
 export function registerRunLinks(log: vscode.LogOutputChannel): RunLinks {

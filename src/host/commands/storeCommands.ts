@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
 import type { RemoteOutboxes } from '../stores/remoteOutboxes.ts';
+import type { StoreChanges } from '../stores/storeChanges.ts';
+import { remoteUrlOf } from '../stores/storeRoot.ts';
 import type { OpenedStoreEntry, StoreRoots } from '../stores/storeRoots.ts';
 import type { ExplorerNode } from '../trees/experimentsTree.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 const KINDS: { label: string; detail: string; store: OpenedStoreEntry['kind']; folder: boolean }[] = [
   { label: 'MLflow database', detail: 'An mlflow.db file (MLflow\'s SQLite backend store)', store: 'mlflow-db', folder: false },
@@ -11,12 +14,21 @@ const KINDS: { label: string; detail: string; store: OpenedStoreEntry['kind']; f
 
 /**
  * Open an existing store read-only as a root of the Experiments view, and close it again; upload
- * what waits in an MLflow server's outbox now.
+ * what waits in an MLflow server's outbox now; Refresh in either view. What they change reaches
+ * the views and panels through the store-change hub (the roots and the outboxes publish).
  */
-export function registerStoreCommands(roots: StoreRoots, outboxes: RemoteOutboxes, refresh: () => void): vscode.Disposable[] {
+export function registerStoreCommands(roots: StoreRoots, outboxes: RemoteOutboxes, changes: StoreChanges): vscode.Disposable[] {
+  // Refresh, in either view: stores opened read-only read their files again, remote connections
+  // are dropped, and every view and panel reads again.
+  const refresh = () => {
+    roots.reloadOpened();
+    changes.publish({ kind: 'all' });
+  };
   return [
+    vscode.commands.registerCommand('labbook.refreshExperiments', refresh),
+    vscode.commands.registerCommand('labbook.refreshModels', refresh),
     vscode.commands.registerCommand('labbook.uploadQueuedWrites', async (node?: ExplorerNode) => {
-      const url = node?.kind === 'store' && node.root.id.startsWith('remote:') ? node.root.id.slice('remote:'.length) : undefined;
+      const url = node?.kind === 'store' ? remoteUrlOf(node.root.id) : undefined;
       if (!url) return undefined;
       try {
         const shipped = await outboxes.flush(url);
@@ -24,10 +36,9 @@ export function registerStoreCommands(roots: StoreRoots, outboxes: RemoteOutboxe
         void vscode.window.showInformationMessage(
           `Uploaded ${shipped} queued write${shipped === 1 ? '' : 's'} to ${url}${left?.pending ? `; ${left.pending} still waiting (${left.lastError ?? 'the server did not answer'})` : ''}.`,
         );
-        refresh();
         return shipped;
       } catch (err) {
-        void vscode.window.showErrorMessage(`Labbook could not upload to ${url}: ${(err as Error).message}`);
+        void vscode.window.showErrorMessage(`Labbook could not upload to ${url}: ${errorMessage(err)}`);
         return undefined;
       }
     }),
@@ -48,19 +59,15 @@ export function registerStoreCommands(roots: StoreRoots, outboxes: RemoteOutboxe
       }
       if (!target) return undefined;
       try {
-        const id = await roots.addOpened({ kind: chosen.store, path: target });
-        refresh();
-        return id;
+        return await roots.addOpened({ kind: chosen.store, path: target });
       } catch (err) {
-        void vscode.window.showErrorMessage(`Labbook could not open ${target} as ${chosen.label.toLowerCase()}: ${(err as Error).message}`);
+        void vscode.window.showErrorMessage(`Labbook could not open ${target} as ${chosen.label.toLowerCase()}: ${errorMessage(err)}`);
         return undefined;
       }
     }),
     vscode.commands.registerCommand('labbook.closeStore', async (node?: ExplorerNode) => {
       if (node?.kind !== 'store') return false;
-      const closed = await roots.removeOpened(node.root.id);
-      if (closed) refresh();
-      return closed;
+      return roots.removeOpened(node.root.id);
     }),
   ];
 }

@@ -1,3 +1,5 @@
+import { errorMessage } from '../../shared/errorMessage.ts';
+
 /**
  * An input box's `validateInput` from a parser that throws on bad input: the parser's message is
  * what the user sees under the box, nothing when it parses.
@@ -8,7 +10,7 @@ export function problemFrom(parse: (value: string) => unknown): (value: string) 
       parse(value);
       return undefined;
     } catch (err) {
-      return err instanceof Error ? err.message : String(err);
+      return errorMessage(err);
     }
   };
 }

@@ -1,5 +1,6 @@
 import { PythonExtension } from '@vscode/python-extension';
 import * as vscode from 'vscode';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 export interface Interpreter {
   readonly path: string;
@@ -22,7 +23,7 @@ export async function resolveInterpreter(resource: vscode.Uri | undefined, log: 
       const executable = resolved?.executable.uri?.fsPath;
       if (executable) return { path: executable, source: 'python-extension' };
     } catch (err) {
-      log.warn(`The Python extension did not give an interpreter: ${(err as Error).message}`);
+      log.warn(`The Python extension did not give an interpreter: ${errorMessage(err)}`);
     }
   }
   const setting = vscode.workspace.getConfiguration('labbook.python', resource).get<string>('path', '').trim();

@@ -10,14 +10,18 @@ import {
   type RunOutcome,
   type TrackedRun,
 } from '../../core/launch/index.ts';
-import type { QueuedTrackingStore } from '../../core/store/queuedStore.ts';
+import type { QueuedTrackingStore } from '../../core/store/outbox/queuedStore.ts';
 import type { TrackingStore } from '../../core/store/trackingStore.ts';
 import type { LocalStore } from '../stores/localStore.ts';
 import type { RemoteOutboxes } from '../stores/remoteOutboxes.ts';
 import type { RemoteServers } from '../stores/remoteServers.ts';
+import type { StoreChanges } from '../stores/storeChanges.ts';
+import { LOCAL_ROOT_ID, remoteRootId } from '../stores/storeRoot.ts';
 import { resolveExperimentName } from './experimentName.ts';
 import { resolveInterpreter } from './interpreter.ts';
 import type { TrackingEndpoint } from './trackingEndpoint.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
+import { formatDuration } from '../../shared/format.ts';
 
 /** What to launch: a file with its arguments or notebook parameters, and how. */
 export interface LaunchRequest {
@@ -51,7 +55,7 @@ export interface LaunchedRun {
 }
 
 /** Refuses to run code in Restricted Mode, with a way out. Returns true when trusted. */
-export async function requireTrust(what: string): Promise<boolean> {
+export function requireTrust(what: string): boolean {
   if (vscode.workspace.isTrusted) return true;
   // Not awaited: the command ends now; the button works whenever the user gets to it.
   void vscode.window
@@ -83,7 +87,8 @@ export class LaunchService implements vscode.Disposable {
   private readonly endpoint: TrackingEndpoint;
   private readonly remotes: RemoteServers;
   private readonly outboxes: RemoteOutboxes;
-  private readonly onStoreChanged: (rootId: string) => void;
+  /** Told when a run starts, ends or is recovered: its store changed. */
+  private readonly changes: StoreChanges;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -92,14 +97,14 @@ export class LaunchService implements vscode.Disposable {
     endpoint: TrackingEndpoint,
     remotes: RemoteServers,
     outboxes: RemoteOutboxes,
-    onStoreChanged: (rootId: string) => void,
+    changes: StoreChanges,
   ) {
     this.outboxes = outboxes;
     this.log = log;
     this.local = local;
     this.endpoint = endpoint;
     this.remotes = remotes;
-    this.onStoreChanged = onStoreChanged;
+    this.changes = changes;
     this.owner = `${vscode.env.sessionId}:${process.pid}`;
     this.spoolDir = path.join(context.globalStorageUri.fsPath, 'runs');
     this.statusItem = vscode.window.createStatusBarItem('labbook.activeRuns', vscode.StatusBarAlignment.Left, 50);
@@ -136,16 +141,16 @@ export class LaunchService implements vscode.Disposable {
       // Labbook's own writes (printed metrics, end tags, the final status) go through the outbox.
       const store = await this.outboxes.queuedStore(wanted);
       const credentials = await this.remotes.clientCredentials(wanted);
-      return { rootId: `remote:${wanted}`, store, trackingUri: wanted, ...credentials };
+      return { rootId: remoteRootId(wanted), store, trackingUri: wanted, ...credentials };
     }
     const running = await this.endpoint.get();
     if (!running) throw new Error('Open a folder first: the local tracking store lives in the workspace folder.');
-    return { rootId: 'local', store: running.store, trackingUri: running.server.url, token: running.server.token, env: {} };
+    return { rootId: LOCAL_ROOT_ID, store: running.store, trackingUri: running.server.url, token: running.server.token, env: {} };
   }
 
   /** Launches a tracked run; resolves once it has started (its `done` resolves at the end). */
   async launch(request: LaunchRequest): Promise<LaunchedRun | undefined> {
-    if (!(await requireTrust('launch code'))) return undefined;
+    if (!requireTrust('launch code')) return undefined;
     const file = request.file;
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
     const cwd = request.cwd ?? folder?.uri.fsPath ?? path.dirname(file);
@@ -194,7 +199,7 @@ export class LaunchService implements vscode.Disposable {
     this.active.set(tracked.runId, active);
     this.updateStatus();
     this.changed.fire();
-    this.onStoreChanged(target.rootId);
+    this.changes.publish({ kind: 'data', rootId: target.rootId });
 
     const terminal = vscode.window.createTerminal({
       name: `Labbook: ${name}`,
@@ -238,20 +243,20 @@ export class LaunchService implements vscode.Disposable {
     this.active.delete(active.runId);
     this.updateStatus();
     this.changed.fire();
-    this.onStoreChanged(active.storeRootId);
-    const seconds = ((Date.now() - active.startedAt) / 1000).toFixed(1);
+    this.changes.publish({ kind: 'data', rootId: active.storeRootId });
+    const took = formatDuration(Date.now() - active.startedAt) ?? '0 ms';
     if (!outcome) {
-      this.log.error(`Run ${active.runId} ended without an outcome: ${(err as Error)?.message}`);
-      void vscode.window.showErrorMessage(`Labbook lost track of the run ${active.name}: ${(err as Error)?.message}`);
+      this.log.error(`Run ${active.runId} ended without an outcome: ${errorMessage(err)}`);
+      void vscode.window.showErrorMessage(`Labbook lost track of the run ${active.name}: ${errorMessage(err)}`);
       return;
     }
-    write(`\r\n\x1b[1mRun ${outcome.status}\x1b[0m after ${seconds} s${outcome.exitCode !== null ? ` (exit code ${outcome.exitCode})` : outcome.signal ? ` (${outcome.signal})` : ''}\r\n`);
+    write(`\r\n\x1b[1mRun ${outcome.status}\x1b[0m after ${took}${outcome.exitCode !== null ? ` (exit code ${outcome.exitCode})` : outcome.signal ? ` (${outcome.signal})` : ''}\r\n`);
     this.log.info(`Run ${active.runId} (${active.name}) ended ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`);
     for (const note of outcome.notes) this.log.info(`  ${note}`);
     const details = 'Open Details';
     const show =
       outcome.status === 'FINISHED'
-        ? vscode.window.showInformationMessage(`Run ${active.name} finished in ${seconds} s.`, details)
+        ? vscode.window.showInformationMessage(`Run ${active.name} finished in ${took}.`, details)
         : outcome.status === 'KILLED'
           ? vscode.window.showWarningMessage(`Run ${active.name} was stopped.`, details)
           : vscode.window.showErrorMessage(`Run ${active.name} failed${outcome.error ? `: ${outcome.error}` : outcome.exitCode !== null ? ` with exit code ${outcome.exitCode}` : ''}.`, details);
@@ -275,7 +280,7 @@ export class LaunchService implements vscode.Disposable {
     const result = await recoverInterruptedRuns(store, { owner: this.owner, spoolDir: this.spoolDir });
     for (const run of result.recovered) this.log.info(`Recovered run ${run.runId}: ${run.status} (end time from ${run.endTimeFrom})`);
     for (const note of result.notes) this.log.warn(`Recovery: ${note}`);
-    if (result.recovered.length > 0) this.onStoreChanged('local');
+    if (result.recovered.length > 0) this.changes.publish({ kind: 'data', rootId: LOCAL_ROOT_ID });
     return result.recovered.length;
   }
 

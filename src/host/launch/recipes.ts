@@ -1,6 +1,7 @@
 // Named run recipes in `.labbook/runs.json` (schema: schemas/runs.schema.json). Plain functions
 // (no `vscode`), unit-tested in Node.
 import * as path from 'node:path';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 export const RECIPES_FILE = '.labbook/runs.json';
 
@@ -32,7 +33,7 @@ export function parseRecipes(text: string): ParsedRecipes {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    return { recipes: [], problems: [`${RECIPES_FILE} is not valid JSON: ${(err as Error).message}`] };
+    return { recipes: [], problems: [`${RECIPES_FILE} is not valid JSON: ${errorMessage(err)}`] };
   }
   const list = isRecord(json) ? json.recipes : undefined;
   if (!Array.isArray(list)) return { recipes: [], problems: [`${RECIPES_FILE} needs a "recipes" array.`] };
@@ -63,7 +64,7 @@ export function parseRecipes(text: string): ParsedRecipes {
     if (!isRecord(env) || !Object.values(env).every((v) => typeof v === 'string')) return void problems.push(`"${name}": "env" must map names to strings.`);
     const parameters = raw.parameters ?? {};
     if (!isRecord(parameters)) return void problems.push(`"${name}": "parameters" must be an object.`);
-    const optional = (field: string): string | undefined => (typeof raw[field] === 'string' && (raw[field] as string).trim() ? (raw[field] as string).trim() : undefined);
+    const optional = (field: string): string | undefined => (typeof raw[field] === 'string' && raw[field].trim() ? raw[field].trim() : undefined);
     names.add(name);
     const cwd = optional('cwd');
     const experiment = optional('experiment');

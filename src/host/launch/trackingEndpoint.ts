@@ -1,6 +1,7 @@
 import { startLocalTrackingServer, type LocalTrackingServer } from '../../core/mlflow/server/localTrackingServer.ts';
 import type { RunLinkOptions } from '../../core/mlflow/server/runLinks.ts';
 import type { SqliteTrackingStore } from '../../core/store/sqlite/sqliteTrackingStore.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 /** Where the endpoint logs (VS Code's LogOutputChannel in the extension). */
 export interface EndpointLog {
@@ -65,7 +66,7 @@ export class TrackingEndpoint {
     this.running = starting;
     this.runningStore = store;
     starting.catch((err: unknown) => {
-      this.log.error(`The tracking endpoint could not start: ${(err as Error).message}`);
+      this.log.error(`The tracking endpoint could not start: ${errorMessage(err)}`);
       // A failed start is not kept: the next launch tries again.
       if (this.running === starting) {
         this.running = undefined;

@@ -4,32 +4,24 @@ import { buildComparison } from '../../core/compare/comparison.ts';
 import { comparisonCsv } from '../../core/compare/csv.ts';
 import { listComparedImages, readImage } from '../../core/compare/artifacts.ts';
 import { metricSeries } from '../../core/compare/series.ts';
-import type { TrackingStore } from '../../core/store/trackingStore.ts';
-import {
-  COMPARE_METHODS,
-  COMPARE_VIEW_TYPE,
-  isCompareSource,
-  isMetricDirections,
-  isTableView,
-  type CompareEvent,
-  type CompareRequests,
-  type CompareSource,
-} from '../../protocol/compare.ts';
+import type { ReadableStore } from '../../core/store/trackingStore.ts';
+import { COMPARE_VIEW_TYPE, compareRequests, isCompareSource, type CompareEvent, type CompareRequests, type CompareSource } from '../../protocol/compare.ts';
+import { BadParamsError, type RequestHandlers } from '../../protocol/requests.ts';
 import { isRecord } from '../../protocol/rpc.ts';
+import { affectsRoot, type StoreChangeEvent } from '../stores/storeChanges.ts';
 import type { StoreResolver } from './notebookDiffPanel.ts';
-import { BadParamsError, WebviewPanelHost, type PanelSpec, type RequestHandlers } from './webviewPanelHost.ts';
+import { WebviewPanelHost, type PanelSpec } from './webviewPanelHost.ts';
 
-const SPEC: PanelSpec = {
+const SPEC: PanelSpec<CompareRequests> = {
   viewType: COMPARE_VIEW_TYPE,
   title: 'Compare Runs',
   app: 'compare',
-  methods: COMPARE_METHODS,
+  requests: compareRequests,
   styles: ['compare.css'],
 };
 
 /** Store changes arrive in bursts while a run logs; the page is told at most this often. */
 const REFRESH_DEBOUNCE_MS = 750;
-const MAX_CHART_KEYS = 50;
 
 /** A run of a store, as the explorer names it. */
 export interface CompareRunRef {
@@ -42,16 +34,8 @@ export interface CompareRunRef {
 export interface ComparePanelCallbacks {
   /** Opens the Notebook Diff of one notebook artifact of two runs (see NotebookDiffPanel, source kind 'runs'). */
   openNotebookDiff(runA: CompareRunRef, runB: CompareRunRef, artifactPath: string): unknown;
-  /**
-   * Fires when a store's data may have changed. A string payload names the store that changed
-   * (other stores' changes are ignored); anything else refreshes every panel.
-   */
-  readonly onDidChangeStore?: vscode.Event<unknown>;
-}
-
-function params(raw: unknown): Record<string, unknown> {
-  if (!isRecord(raw)) throw new BadParamsError('The request has no parameters.');
-  return raw;
+  /** The store-change hub's event: a change of the compared runs' store (or of every store) refreshes the panel. */
+  readonly onDidChangeStore?: StoreChangeEvent;
 }
 
 /** The Run Comparison panel: the host reads the store (through src/core/compare), the webview renders. */
@@ -64,43 +48,29 @@ export class ComparePanel extends WebviewPanelHost<CompareRequests, CompareEvent
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   protected readonly handlers: RequestHandlers<CompareRequests> = {
-    getComparison: async (raw) => {
-      const { directions } = params(raw);
-      if (!isMetricDirections(directions)) throw new BadParamsError('getComparison needs a map of metric directions.');
+    getComparison: async ({ directions }) => {
       const model = await buildComparison(await this.store(), this.source, { directions });
       this.panel.title = model.runs.length ? `Compare: ${model.runs.map((r) => r.label).join(', ')}`.slice(0, 80) : SPEC.title;
       return model;
     },
-    getSeries: async (raw) => {
-      const { keys, buckets } = params(raw);
-      if (!Array.isArray(keys) || keys.length > MAX_CHART_KEYS || !keys.every((k) => typeof k === 'string')) throw new BadParamsError(`getSeries needs up to ${MAX_CHART_KEYS} metric keys.`);
-      if (typeof buckets !== 'number' || !Number.isFinite(buckets) || buckets < 1) throw new BadParamsError('getSeries needs a positive number of buckets.');
-      return { series: await metricSeries(await this.store(), this.source.runIds, keys as string[], buckets) };
-    },
+    getSeries: async ({ keys, buckets }) => ({ series: await metricSeries(await this.store(), this.source.runIds, keys, buckets) }),
     listImages: async () => listComparedImages(await this.store(), this.source.runIds),
-    getImage: async (raw) => {
-      const { runId, path } = params(raw);
+    getImage: async ({ runId, path }) => {
       this.requireRun(runId);
-      if (typeof path !== 'string' || path.split('/').includes('..')) throw new BadParamsError('getImage needs an artifact path.');
-      return readImage(await this.store(), runId as string, path);
+      return readImage(await this.store(), runId, path);
     },
-    getCode: async (raw) => {
-      const { baseRun, remoteRun } = params(raw);
+    getCode: async ({ baseRun, remoteRun }) => {
       this.requireRun(baseRun);
       this.requireRun(remoteRun);
-      return compareCode(await this.store(), baseRun as string, remoteRun as string);
+      return compareCode(await this.store(), baseRun, remoteRun);
     },
-    openNotebookDiff: async (raw) => {
-      const { baseRun, remoteRun, path } = params(raw);
+    openNotebookDiff: async ({ baseRun, remoteRun, path }) => {
       this.requireRun(baseRun);
       this.requireRun(remoteRun);
-      if (typeof path !== 'string' || !path.endsWith('.ipynb')) throw new BadParamsError('openNotebookDiff needs a notebook artifact path.');
-      await this.callbacks.openNotebookDiff({ store: this.source.store, runId: baseRun as string }, { store: this.source.store, runId: remoteRun as string }, path);
+      await this.callbacks.openNotebookDiff({ store: this.source.store, runId: baseRun }, { store: this.source.store, runId: remoteRun }, path);
       return null;
     },
-    exportCsv: async (raw) => {
-      const { view, directions } = params(raw);
-      if (!isTableView(view) || !isMetricDirections(directions)) throw new BadParamsError('exportCsv needs the table view and the metric directions.');
+    exportCsv: async ({ view, directions }) => {
       const model = await buildComparison(await this.store(), this.source, { directions });
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
       const target = await vscode.window.showSaveDialog({
@@ -125,8 +95,8 @@ export class ComparePanel extends WebviewPanelHost<CompareRequests, CompareEvent
       if (ComparePanel.open.get(this.key) === this) ComparePanel.open.delete(this.key);
       clearTimeout(this.refreshTimer);
     });
-    const subscription = callbacks.onDidChangeStore?.((changed) => {
-      if (typeof changed === 'string' && changed !== source.store) return;
+    const subscription = callbacks.onDidChangeStore?.((change) => {
+      if (!affectsRoot(change, source.store)) return;
       clearTimeout(this.refreshTimer);
       this.refreshTimer = setTimeout(() => void this.post({ type: 'storeChanged' }), REFRESH_DEBOUNCE_MS);
     });
@@ -138,15 +108,15 @@ export class ComparePanel extends WebviewPanelHost<CompareRequests, CompareEvent
     await this.post({ type: 'source', source: this.source });
   }
 
-  private async store(): Promise<TrackingStore> {
+  private async store(): Promise<ReadableStore> {
     const store = await this.stores(this.source.store);
     if (!store) throw new Error(`The tracking store '${this.source.store}' is not available in this window.`);
     return store;
   }
 
   /** Requests may only name the runs this panel compares. */
-  private requireRun(runId: unknown): void {
-    if (typeof runId !== 'string' || !this.source.runIds.includes(runId)) throw new BadParamsError('The request names a run this panel does not compare.');
+  private requireRun(runId: string): void {
+    if (!this.source.runIds.includes(runId)) throw new BadParamsError('The request names a run this panel does not compare.');
   }
 
   private static keyOf(source: CompareSource): string {
@@ -183,8 +153,9 @@ export class ComparePanel extends WebviewPanelHost<CompareRequests, CompareEvent
   /** For `vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, …)`. */
   static serializer(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, stores: StoreResolver, callbacks: ComparePanelCallbacks): vscode.WebviewPanelSerializer {
     return {
-      deserializeWebviewPanel: async (panel, state: unknown) => {
+      deserializeWebviewPanel: (panel, state: unknown) => {
         ComparePanel.revive(panel, state, extensionUri, log, stores, callbacks);
+        return Promise.resolve();
       },
     };
   }

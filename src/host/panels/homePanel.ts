@@ -1,15 +1,9 @@
 import * as vscode from 'vscode';
-import {
-  HOME_METHODS,
-  HOME_VIEW_TYPE,
-  isRunCommandParams,
-  type HomeEvent,
-  type HomeRequests,
-  type HomeStatus,
-} from '../../protocol/home.ts';
-import { BadParamsError, WebviewPanelHost, type PanelSpec, type RequestHandlers } from './webviewPanelHost.ts';
+import { HOME_VIEW_TYPE, homeRequests, type HomeEvent, type HomeRequests, type HomeStatus } from '../../protocol/home.ts';
+import type { RequestHandlers } from '../../protocol/requests.ts';
+import { WebviewPanelHost, type PanelSpec } from './webviewPanelHost.ts';
 
-const SPEC: PanelSpec = { viewType: HOME_VIEW_TYPE, title: 'Labbook', app: 'home', methods: HOME_METHODS };
+const SPEC: PanelSpec<HomeRequests> = { viewType: HOME_VIEW_TYPE, title: 'Labbook', app: 'home', requests: homeRequests };
 
 /** Reads the status the Home panel shows; supplied by the extension's wiring. */
 export type HomeStatusSource = () => Promise<HomeStatus>;
@@ -20,9 +14,8 @@ export class HomePanel extends WebviewPanelHost<HomeRequests, HomeEvent> {
 
   protected readonly handlers: RequestHandlers<HomeRequests> = {
     getStatus: async () => this.readStatus(),
-    runCommand: async (params) => {
-      if (!isRunCommandParams(params)) throw new BadParamsError('runCommand needs one of the Home panel commands');
-      await vscode.commands.executeCommand(params.command);
+    runCommand: async ({ command }) => {
+      await vscode.commands.executeCommand(command);
       return null;
     },
   };

@@ -2,30 +2,30 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { diffNotebooks } from '../../core/diff/diffNotebooks.ts';
 import { readFileAtRevision } from '../../core/git/gitFiles.ts';
-import type { TrackingStore } from '../../core/store/trackingStore.ts';
+import type { ReadableStore } from '../../core/store/trackingStore.ts';
 import type { Notebook } from '../../core/notebook/notebookModel.ts';
 import { parseNotebook, readNotebookFile } from '../../core/notebook/readNotebook.ts';
 import {
-  isDiffToggles,
-  NOTEBOOK_DIFF_METHODS,
   NOTEBOOK_DIFF_VIEW_TYPE,
+  notebookDiffRequests,
   type DiffSource,
   type NotebookDiffData,
   type NotebookDiffEvent,
   type NotebookDiffRequests,
 } from '../../protocol/notebookDiff.ts';
-import { BadParamsError, WebviewPanelHost, type PanelSpec, type RequestHandlers } from './webviewPanelHost.ts';
+import type { RequestHandlers } from '../../protocol/requests.ts';
+import { WebviewPanelHost, type PanelSpec } from './webviewPanelHost.ts';
 
-const SPEC: PanelSpec = {
+const SPEC: PanelSpec<NotebookDiffRequests> = {
   viewType: NOTEBOOK_DIFF_VIEW_TYPE,
   title: 'Notebook Diff',
   app: 'notebookDiff',
-  methods: NOTEBOOK_DIFF_METHODS,
+  requests: notebookDiffRequests,
   styles: ['notebookDiff.css'],
 };
 
 /** Finds an open store by its explorer root id (`local`, `remote:<url>`). */
-export type StoreResolver = (id: string) => Promise<TrackingStore | undefined>;
+export type StoreResolver = (id: string) => Promise<ReadableStore | undefined>;
 
 /** Both sides of a diff source, with their labels. */
 async function loadSides(
@@ -78,9 +78,7 @@ export class NotebookDiffPanel extends WebviewPanelHost<NotebookDiffRequests, No
   private readonly stores: StoreResolver;
 
   protected readonly handlers: RequestHandlers<NotebookDiffRequests> = {
-    getDiff: async (params) => {
-      const toggles = (params as { toggles?: unknown } | null)?.toggles;
-      if (!isDiffToggles(toggles)) throw new BadParamsError('getDiff needs the four noise toggles');
+    getDiff: async ({ toggles }) => {
       const sides = await loadSides(this.source, this.stores);
       const diff = diffNotebooks({ notebook: sides.base, name: sides.baseLabel }, { notebook: sides.remote, name: sides.remoteLabel }, toggles);
       this.panel.title = `Diff: ${sides.title}`;
@@ -103,7 +101,9 @@ export class NotebookDiffPanel extends WebviewPanelHost<NotebookDiffRequests, No
     for (const file of watched) {
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)));
       const changed = () => void this.post({ type: 'sourceChanged' });
-      this.onDidDispose(() => watcher.dispose());
+      this.onDidDispose(() => {
+        watcher.dispose();
+      });
       watcher.onDidChange(changed);
       watcher.onDidCreate(changed);
     }

@@ -5,26 +5,25 @@ import { readNotebookFile } from '../../core/notebook/readNotebook.ts';
 import { planExport, writeExport, type ExportPlan } from '../../core/pipeline/planExport.ts';
 import type { PythonWasmPaths } from '../../core/pipeline/pythonParser.ts';
 import { cellTags } from '../../core/pipeline/steps.ts';
-import { isRecord } from '../../protocol/rpc.ts';
 import {
-  isWithOutDir,
-  PIPELINE_METHODS,
   PIPELINE_VIEW_TYPE,
+  pipelineRequests,
   type PipelineEvent,
   type PipelinePlanView,
   type PipelineRequests,
   type WriteSummary,
 } from '../../protocol/pipeline.ts';
+import { BadParamsError, type RequestHandlers } from '../../protocol/requests.ts';
 import { applyCellTags, revealCell, saveIfDirty } from '../pipeline/notebookCells.ts';
 import { toPlanView } from '../pipeline/planView.ts';
 import { planTagEdits, stepNameProblem, type StepEdit } from '../pipeline/stepTags.ts';
-import { BadParamsError, WebviewPanelHost, type PanelSpec, type RequestHandlers } from './webviewPanelHost.ts';
+import { WebviewPanelHost, type PanelSpec } from './webviewPanelHost.ts';
 
-const SPEC: PanelSpec = {
+const SPEC: PanelSpec<PipelineRequests> = {
   viewType: PIPELINE_VIEW_TYPE,
   title: 'Pipeline Export',
   app: 'pipeline',
-  methods: PIPELINE_METHODS,
+  requests: pipelineRequests,
   styles: ['pipeline.css'],
 };
 
@@ -59,22 +58,6 @@ function fieldFor(notebookPath: string, absolute: string): string {
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative.split(path.sep).join('/') : absolute;
 }
 
-function requireString(params: unknown, key: string, method: string): string {
-  const value = isRecord(params) ? params[key] : undefined;
-  if (typeof value !== 'string') throw new BadParamsError(`${method} needs '${key}' (a string)`);
-  return value;
-}
-
-function outDirOf(params: unknown, method: string): string {
-  if (!isWithOutDir(params)) throw new BadParamsError(`${method} needs 'outDir' (a string, empty for the default)`);
-  return params.outDir;
-}
-
-function optionalName(params: unknown): string | undefined {
-  const name = isRecord(params) ? params.name : undefined;
-  return typeof name === 'string' ? name : undefined;
-}
-
 /**
  * The export preview of one notebook: steps as a DAG, warnings, files and their actions; writes the
  * package and edits steps by retagging cells. The plan is computed here; the page renders it.
@@ -88,14 +71,10 @@ export class PipelinePanel extends WebviewPanelHost<PipelineRequests, PipelineEv
   private refreshTimer: NodeJS.Timeout | undefined;
 
   protected readonly handlers: RequestHandlers<PipelineRequests> = {
-    getPlan: async (params) => this.plan(outDirOf(params, 'getPlan')),
-    writePackage: async (params) => {
-      const force = isRecord(params) ? params.force : undefined;
-      if (typeof force !== 'boolean') throw new BadParamsError("writePackage needs 'force' (a boolean)");
-      return this.write(outDirOf(params, 'writePackage'), force);
-    },
-    chooseFolder: async (params) => {
-      const { outDirAbsolute } = resolveOutDir(this.notebookPath, outDirOf(params, 'chooseFolder'));
+    getPlan: async ({ outDir }) => this.plan(outDir),
+    writePackage: async ({ outDir, force }) => this.write(outDir, force),
+    chooseFolder: async ({ outDir }) => {
+      const { outDirAbsolute } = resolveOutDir(this.notebookPath, outDir);
       const picked = await vscode.window.showOpenDialog({
         title: 'Pipeline Package Folder',
         openLabel: 'Use Folder',
@@ -107,44 +86,34 @@ export class PipelinePanel extends WebviewPanelHost<PipelineRequests, PipelineEv
       const folder = picked?.[0];
       return folder ? { outDir: fieldFor(this.notebookPath, folder.fsPath) } : null;
     },
-    revealCell: async (params) => {
-      const cellIndex = isRecord(params) ? params.cellIndex : undefined;
-      const line = isRecord(params) ? params.line : undefined;
-      if (typeof cellIndex !== 'number' || !Number.isInteger(cellIndex)) throw new BadParamsError("revealCell needs 'cellIndex' (an integer)");
-      await revealCell(this.notebookPath, cellIndex, typeof line === 'number' ? line : undefined);
+    revealCell: async ({ cellIndex, line }) => {
+      await revealCell(this.notebookPath, cellIndex, line);
       return null;
     },
-    renameStep: async (params) => {
-      const step = requireString(params, 'step', 'renameStep');
-      return this.editSteps(outDirOf(params, 'renameStep'), async (plan) => {
-        const name = optionalName(params) ?? (await this.askName(plan, `Rename Step '${step}'`, step, step));
-        return name === undefined ? undefined : { kind: 'rename', step, name };
-      });
-    },
-    mergeStep: async (params) => {
-      const step = requireString(params, 'step', 'mergeStep');
-      const plan = await this.editSteps(outDirOf(params, 'mergeStep'), async () => ({ kind: 'merge', step }));
+    renameStep: async ({ outDir, step, name }) =>
+      this.editSteps(outDir, async (plan) => {
+        const chosen = name ?? (await this.askName(plan, `Rename Step '${step}'`, step, step));
+        return chosen === undefined ? undefined : { kind: 'rename', step, name: chosen };
+      }),
+    mergeStep: async ({ outDir, step }) => {
+      const plan = await this.editSteps(outDir, () => Promise.resolve({ kind: 'merge', step }));
       if (!plan) throw new Error('The merge changed nothing.');
       return plan;
     },
-    splitAt: async (params) => {
-      const cell = isRecord(params) ? params.cellIndex : undefined;
-      if (typeof cell !== 'number' || !Number.isInteger(cell)) throw new BadParamsError("splitAt needs 'cellIndex' (an integer)");
-      return this.editSteps(outDirOf(params, 'splitAt'), async (plan) => {
-        const name = optionalName(params) ?? (await this.askName(plan, `New Step from Cell ${cell + 1}`, `step_${plan.steps.length + 1}`));
-        return name === undefined ? undefined : { kind: 'split', cell, name };
-      });
-    },
-    openFile: async (params) => {
-      const relative = requireString(params, 'path', 'openFile');
-      const { outDirAbsolute } = resolveOutDir(this.notebookPath, outDirOf(params, 'openFile'));
+    splitAt: async ({ outDir, cellIndex: cell, name }) =>
+      this.editSteps(outDir, async (plan) => {
+        const chosen = name ?? (await this.askName(plan, `New Step from Cell ${cell + 1}`, `step_${plan.steps.length + 1}`));
+        return chosen === undefined ? undefined : { kind: 'split', cell, name: chosen };
+      }),
+    openFile: async ({ outDir, path: relative }) => {
+      const { outDirAbsolute } = resolveOutDir(this.notebookPath, outDir);
       const target = path.resolve(outDirAbsolute, relative);
       if (!target.startsWith(outDirAbsolute + path.sep)) throw new BadParamsError(`${relative} is not inside the package folder`);
       await vscode.window.showTextDocument(vscode.Uri.file(target), { preview: true, viewColumn: vscode.ViewColumn.One });
       return null;
     },
-    revealFolder: async (params) => {
-      const { outDirAbsolute } = resolveOutDir(this.notebookPath, outDirOf(params, 'revealFolder'));
+    revealFolder: async ({ outDir }) => {
+      const { outDirAbsolute } = resolveOutDir(this.notebookPath, outDir);
       await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(outDirAbsolute));
       return null;
     },

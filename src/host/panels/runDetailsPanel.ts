@@ -3,36 +3,38 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { artifactPathSegments } from '../../core/store/artifactPaths.ts';
-import type { TrackingStore } from '../../core/store/trackingStore.ts';
+import type { ReadableStore } from '../../core/store/trackingStore.ts';
 import { listArtifactFolder, previewArtifact } from '../../core/runDetails/artifactPreview.ts';
 import { readRunCode, readRunEnvironment, readRunFingerprints, readRunLog } from '../../core/runDetails/launchFiles.ts';
 import { currentDigest, readRunDetails } from '../../core/runDetails/loadRunDetails.ts';
 import { sourceAtCommit } from '../../core/runDetails/sourceAtCommit.ts';
 import { deleteRunTag, setRunNote, setRunTag } from '../../core/runDetails/tagEdits.ts';
+import { BadParamsError, type RequestHandlers } from '../../protocol/requests.ts';
 import {
-  hasStrings,
   isRunRef,
-  RUN_DETAILS_METHODS,
   RUN_DETAILS_VIEW_TYPE,
+  runDetailsRequests,
   type RunDetailsEvent,
   type RunDetailsRequests,
   type RunDetailsResult,
   type RunRef,
 } from '../../protocol/runDetails.ts';
+import { affectsRoot, type StoreChangeEvent } from '../stores/storeChanges.ts';
 import type { StoreResolver } from './notebookDiffPanel.ts';
-import { BadParamsError, WebviewPanelHost, type PanelSpec, type RequestHandlers } from './webviewPanelHost.ts';
+import { WebviewPanelHost, type PanelSpec } from './webviewPanelHost.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
-const SPEC: PanelSpec = {
+const SPEC: PanelSpec<RunDetailsRequests> = {
   viewType: RUN_DETAILS_VIEW_TYPE,
   title: 'Run Details',
   app: 'runDetails',
-  methods: RUN_DETAILS_METHODS,
+  requests: runDetailsRequests,
   styles: ['runDetails.css'],
 };
 
 /** One artifact of one run, as the actions below receive it. */
 export interface ArtifactTarget {
-  readonly store: TrackingStore;
+  readonly store: ReadableStore;
   readonly ref: RunRef;
   /** Relative to the run's artifact root, '/'-separated, checked not to leave it. */
   readonly path: string;
@@ -56,11 +58,8 @@ export interface RunDetailsDeps {
   readonly extensionUri: vscode.Uri;
   readonly log: vscode.LogOutputChannel;
   readonly actions: RunDetailsActions;
-  /**
-   * Fires when tracking data may have changed (e.g. LocalStoreWatcher.onDidChange). A string
-   * payload names the store that changed; other payloads mean "any store". Debounced here.
-   */
-  readonly onDidChange?: vscode.Event<unknown>;
+  /** The store-change hub's event: a change of this run's store (or of every store) refreshes the panel, debounced here. */
+  readonly onDidChange?: StoreChangeEvent;
 }
 
 const REFRESH_DEBOUNCE_MS = 300;
@@ -70,14 +69,13 @@ function keyOf(ref: RunRef): string {
 }
 
 /** The artifact path a request names, checked to stay under the run's artifact root. */
-function artifactParam(params: unknown, allowRoot = false): string {
-  if (!hasStrings(params, 'path')) throw new BadParamsError('This request needs an artifact path.');
+function artifactParam({ path }: { readonly path: string }, allowRoot = false): string {
   try {
-    artifactPathSegments(params.path, allowRoot);
+    artifactPathSegments(path, allowRoot);
   } catch (err) {
-    throw new BadParamsError((err as Error).message);
+    throw new BadParamsError(errorMessage(err), 'path');
   }
-  return params.path;
+  return path;
 }
 
 /** Default "Open in editor": a copy under the temp folder, marked read-only, opened by VS Code's own editor for its type. */
@@ -85,7 +83,7 @@ async function openArtifactCopy(target: ArtifactTarget): Promise<void> {
   const bytes = await target.store.readArtifact(target.ref.runId, target.path);
   const file = path.join(tmpdir(), 'labbook-artifacts', target.ref.runId, ...target.path.split('/'));
   await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, bytes, { mode: 0o444 }).catch(async (err: NodeJS.ErrnoException) => {
+  await writeFile(file, bytes, { mode: 0o444 }).catch((err: NodeJS.ErrnoException) => {
     // A copy from an earlier open is read-only; it holds the same bytes unless the artifact changed.
     if (err.code !== 'EACCES') throw err;
   });
@@ -120,29 +118,20 @@ export class RunDetailsPanel extends WebviewPanelHost<RunDetailsRequests, RunDet
     getDetails: async () => this.details(),
     listArtifacts: async (params) => listArtifactFolder(await this.store(), this.ref.runId, artifactParam(params, true)),
     previewArtifact: async (params) => previewArtifact(await this.store(), this.ref.runId, artifactParam(params)),
-    getLog: async (params) => {
-      const all = (params as { all?: unknown } | null)?.all;
-      if (typeof all !== 'boolean') throw new BadParamsError('getLog needs `all`: true or false.');
-      return readRunLog(await this.store(), this.ref.runId, { all });
-    },
+    getLog: async ({ all }) => readRunLog(await this.store(), this.ref.runId, { all }),
     getCode: async () => readRunCode(await this.store(), this.ref.runId),
     getEnvironment: async () => readRunEnvironment(await this.store(), this.ref.runId),
     getFingerprints: async () => readRunFingerprints(await this.store(), this.ref.runId),
-    setTag: async (params) => {
-      if (!hasStrings(params, 'key', 'value')) throw new BadParamsError('setTag needs a key and a value.');
-      const previousKey = (params as { previousKey?: unknown }).previousKey;
-      if (previousKey !== undefined && typeof previousKey !== 'string') throw new BadParamsError('setTag: previousKey must be a string.');
-      await setRunTag(await this.store(), this.ref.runId, { key: params.key, value: params.value, ...(previousKey === undefined ? {} : { previousKey }) });
+    setTag: async (edit) => {
+      await setRunTag(await this.store(), this.ref.runId, edit);
       return this.details();
     },
-    deleteTag: async (params) => {
-      if (!hasStrings(params, 'key')) throw new BadParamsError('deleteTag needs a key.');
-      await deleteRunTag(await this.store(), this.ref.runId, params.key);
+    deleteTag: async ({ key }) => {
+      await deleteRunTag(await this.store(), this.ref.runId, key);
       return this.details();
     },
-    setNote: async (params) => {
-      if (!hasStrings(params, 'content')) throw new BadParamsError('setNote needs the note text.');
-      await setRunNote(await this.store(), this.ref.runId, params.content);
+    setNote: async ({ content }) => {
+      await setRunNote(await this.store(), this.ref.runId, content);
       return this.details();
     },
     openArtifact: async (params) => {
@@ -162,14 +151,12 @@ export class RunDetailsPanel extends WebviewPanelHost<RunDetailsRequests, RunDet
       await this.deps.actions.openAtCommit(target.path, target.commit);
       return null;
     },
-    openRun: async (params) => {
-      if (!hasStrings(params, 'runId') || params.runId === '') throw new BadParamsError('openRun needs a run id.');
-      RunDetailsPanel.show({ store: this.ref.store, runId: params.runId }, this.deps);
-      return null;
+    openRun: ({ runId }) => {
+      RunDetailsPanel.show({ store: this.ref.store, runId }, this.deps);
+      return Promise.resolve(null);
     },
-    copyText: async (params) => {
-      if (!hasStrings(params, 'text')) throw new BadParamsError('copyText needs the text.');
-      await vscode.env.clipboard.writeText(params.text);
+    copyText: async ({ text }) => {
+      await vscode.env.clipboard.writeText(text);
       return null;
     },
   };
@@ -186,8 +173,8 @@ export class RunDetailsPanel extends WebviewPanelHost<RunDetailsRequests, RunDet
       if (RunDetailsPanel.open.get(this.key) === this) RunDetailsPanel.open.delete(this.key);
     });
     if (deps.onDidChange) {
-      const subscription = deps.onDidChange((store) => {
-        if (typeof store === 'string' && store !== ref.store) return;
+      const subscription = deps.onDidChange((change) => {
+        if (!affectsRoot(change, ref.store)) return;
         this.scheduleRefresh();
       });
       this.onDidDispose(() => subscription.dispose());
@@ -242,23 +229,23 @@ export class RunDetailsPanel extends WebviewPanelHost<RunDetailsRequests, RunDet
     }, REFRESH_DEBOUNCE_MS);
   }
 
-  private async store(): Promise<TrackingStore> {
+  private async store(): Promise<ReadableStore> {
     const store = await this.deps.stores(this.ref.store);
     if (!store) throw new Error(`The tracking store '${this.ref.store}' is not available in this window.`);
     return store;
   }
 
   /** The store, or undefined when it is not open in this window or cannot be opened (logged). */
-  private async openStore(): Promise<TrackingStore | undefined> {
+  private async openStore(): Promise<ReadableStore | undefined> {
     try {
       return await this.deps.stores(this.ref.store);
     } catch (err) {
-      this.log.warn(`${RUN_DETAILS_VIEW_TYPE}: store ${this.ref.store} could not be opened: ${(err as Error).message}`);
+      this.log.warn(`${RUN_DETAILS_VIEW_TYPE}: store ${this.ref.store} could not be opened: ${errorMessage(err)}`);
       return undefined;
     }
   }
 
-  private async details(known?: TrackingStore): Promise<RunDetailsResult> {
+  private async details(known?: ReadableStore): Promise<RunDetailsResult> {
     const { result, digest } = await readRunDetails(known ?? (await this.openStore()), this.ref);
     this.lastDigest = digest;
     if (result.kind === 'details') this.panel.title = `Run: ${result.details.overview.runName}`;

@@ -1,41 +1,27 @@
 import * as vscode from 'vscode';
-import {
-  assertNever,
-  parseWebviewMessage,
-  type HostToWebview,
-  type RequestMap,
-  type ResponseMessage,
-  type RpcError,
-} from '../../protocol/rpc.ts';
+import { answerRequest, methodsOf, type RequestHandlers, type RequestTable } from '../../protocol/requests.ts';
+import { assertNever, parseWebviewMessage, type HostToWebview, type ResponseMessage } from '../../protocol/rpc.ts';
 import { createNonce, renderWebviewHtml } from './webviewHtml.ts';
 
-/** One handler per request of a panel's contract. */
-export type RequestHandlers<M extends RequestMap> = {
-  readonly [K in keyof M]: (params: unknown) => Promise<M[K]['result']>;
-};
-
-/** A request's params failed validation; the webview gets code 'badParams'. */
-export class BadParamsError extends Error {
-  override readonly name = 'BadParamsError';
-}
-
-export interface PanelSpec {
+export interface PanelSpec<T extends RequestTable> {
   readonly viewType: string;
   readonly title: string;
   /** Bundle under dist/webview/, e.g. 'home' for dist/webview/home.js. */
   readonly app: string;
-  readonly methods: ReadonlySet<string>;
+  /** The panel's requests table (src/protocol): the methods it answers and how their params are read. */
+  readonly requests: T;
   /** Extra stylesheets from media/, after the shared webview.css. */
   readonly styles?: readonly string[];
 }
 
 /**
  * Owns one webview panel: options, CSP'd HTML, the ready handshake, request/reply dispatch and
- * disposal. Subclasses supply the request handlers and push events with `post`.
+ * disposal. Subclasses supply a handler per request of their table (given validated, typed
+ * params) and push events with `post`.
  * State the webview needs after a reload lives in the webview (getState/setState); the host only
  * re-pushes fresh data on each `ready`.
  */
-export abstract class WebviewPanelHost<M extends RequestMap, E> implements vscode.Disposable {
+export abstract class WebviewPanelHost<T extends RequestTable, E> implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly didHandle = new vscode.EventEmitter<{ readonly method: string; readonly ok: boolean }>();
   private readonly didReady = new vscode.EventEmitter<void>();
@@ -48,7 +34,8 @@ export abstract class WebviewPanelHost<M extends RequestMap, E> implements vscod
   /** Fires each time the webview (re)loads and says it is ready. */
   readonly onDidBecomeReady = this.didReady.event;
   readonly onDidDispose = this.didDispose.event;
-  protected abstract readonly handlers: RequestHandlers<M>;
+  protected abstract readonly handlers: RequestHandlers<T>;
+  private readonly methods: ReadonlySet<string>;
 
   static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
     return {
@@ -60,10 +47,11 @@ export abstract class WebviewPanelHost<M extends RequestMap, E> implements vscod
 
   protected constructor(
     readonly panel: vscode.WebviewPanel,
-    private readonly spec: PanelSpec,
+    private readonly spec: PanelSpec<T>,
     private readonly extensionUri: vscode.Uri,
     protected readonly log: vscode.LogOutputChannel,
   ) {
+    this.methods = methodsOf(spec.requests);
     const webview = panel.webview;
     // A restored panel comes back with the options it was serialized with; set them again so
     // resource roots always match this version of the extension.
@@ -120,7 +108,7 @@ export abstract class WebviewPanelHost<M extends RequestMap, E> implements vscod
    * Public so that automation and tests drive exactly the path the webview's messages take.
    */
   async dispatch(raw: unknown): Promise<ResponseMessage | undefined> {
-    const message = parseWebviewMessage<M>(raw, this.spec.methods);
+    const message = parseWebviewMessage(raw, this.methods);
     switch (message.kind) {
       case 'ready': {
         this.log.debug(`${this.spec.viewType}: webview ready`);
@@ -141,18 +129,9 @@ export abstract class WebviewPanelHost<M extends RequestMap, E> implements vscod
           ? undefined
           : { kind: 'response', id: message.id, ok: false, error: { code: 'unknownMethod', message: message.reason } };
       case 'request': {
-        const handler = this.handlers[message.method];
-        let reply: ResponseMessage;
-        try {
-          reply = { kind: 'response', id: message.id, ok: true, result: (await handler(message.params)) ?? null };
-        } catch (err) {
-          const error: RpcError = {
-            code: err instanceof BadParamsError ? 'badParams' : 'failed',
-            message: err instanceof Error ? err.message : String(err),
-          };
-          this.log.error(`${this.spec.viewType}: request ${message.method} failed`, err);
-          reply = { kind: 'response', id: message.id, ok: false, error };
-        }
+        const reply = await answerRequest(this.spec.requests, this.handlers, message, (err) =>
+          this.log.error(`${this.spec.viewType}: request ${message.method} failed`, err),
+        );
         this.didHandle.fire({ method: message.method, ok: reply.ok });
         return reply;
       }

@@ -7,10 +7,12 @@ import { executeNotebook, NotebookExecutionError, type FailedCell } from '../../
 import type { JsonValue, Notebook } from '../../core/notebook/notebookModel.ts';
 import { parseNotebook } from '../../core/notebook/readNotebook.ts';
 import { cellTags } from '../../core/pipeline/steps.ts';
-import type { TrackingStore } from '../../core/store/trackingStore.ts';
+import type { ReadableStore } from '../../core/store/trackingStore.ts';
 import { resolveInterpreter } from '../launch/interpreter.ts';
 import { requireTrust, type LaunchService } from '../launch/launchService.ts';
 import { cellIdOf, openNotebookFor, revealCell, saveIfDirty } from './notebookCells.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
+import { formatDuration } from '../../shared/format.ts';
 
 export interface SmokeOptions {
   /** Parameter overrides (else the `labbook.smoke.parameters` setting). */
@@ -73,7 +75,7 @@ export interface SmokeDeps {
   readonly diagnostics: vscode.DiagnosticCollection;
   readonly launches?: LaunchService;
   /** Opens a store by its explorer root id (to read a tracked run's executed notebook). */
-  readonly stores?: (rootId: string) => Promise<TrackingStore | undefined>;
+  readonly stores?: (rootId: string) => Promise<ReadableStore | undefined>;
 }
 
 /** Cell document URIs that carry a smoke-test diagnostic, per notebook file. */
@@ -94,7 +96,7 @@ async function findCell(file: string, failed: FailedCell): Promise<vscode.Notebo
 
 async function markFailure(deps: SmokeDeps, file: string, failed: FailedCell): Promise<vscode.NotebookCell | undefined> {
   const cell = await findCell(file, failed).catch((err: unknown) => {
-    deps.log.warn(`Smoke test: could not open ${file} to mark the failing cell: ${(err as Error).message}`);
+    deps.log.warn(`Smoke test: could not open ${file} to mark the failing cell: ${errorMessage(err)}`);
     return undefined;
   });
   if (!cell) return undefined;
@@ -118,7 +120,7 @@ function settingParameters(uri: vscode.Uri): Record<string, unknown> {
 
 /** Runs the smoke test of one notebook file; undefined when it did not start (Restricted Mode). */
 export async function smokeTestNotebook(deps: SmokeDeps, file: string, options: SmokeOptions = {}): Promise<SmokeResult | undefined> {
-  if (!(await requireTrust('run notebooks'))) return undefined;
+  if (!requireTrust('run notebooks')) return undefined;
   const uri = vscode.Uri.file(file);
   const name = path.basename(file);
   const config = vscode.workspace.getConfiguration('labbook', uri);
@@ -137,9 +139,9 @@ export async function smokeTestNotebook(deps: SmokeDeps, file: string, options: 
   }
 
   if (result.ok) {
-    const seconds = ((result.durationMs ?? 0) / 1000).toFixed(1);
-    out.appendLine(`ok: every cell ran (${seconds} s)`);
-    void vscode.window.showInformationMessage(`Smoke test passed: ${name} ran top to bottom in ${seconds} s.`);
+    const took = formatDuration(result.durationMs ?? 0) ?? '0 ms';
+    out.appendLine(`ok: every cell ran (${took})`);
+    void vscode.window.showInformationMessage(`Smoke test passed: ${name} ran top to bottom in ${took}.`);
   } else if (result.failedCell) {
     const failed = result.failedCell;
     const where = failed.inInjectedParameters ? 'the injected parameters' : `cell ${failed.index + 1}`;
@@ -188,7 +190,7 @@ async function untrackedSmoke(deps: SmokeDeps, file: string, parameters: Record<
       } catch (err) {
         if (err instanceof NotebookExecutionError && err.code === 'cancelled') return { ok: false, cancelled: true };
         deps.log.error(`Smoke test of ${file} could not run`, err);
-        return { ok: false, error: err instanceof Error ? err.message : String(err) };
+        return { ok: false, error: errorMessage(err) };
       } finally {
         cancel.dispose();
       }
@@ -202,7 +204,7 @@ async function trackedSmoke(deps: SmokeDeps, launches: LaunchService, file: stri
   try {
     launched = await launches.launch({ file, parameters });
   } catch (err) {
-    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+    return { ok: false, error: errorMessage(err) };
   }
   if (!launched) return { ok: false, error: 'The tracked run did not start.' };
   deps.output.appendLine(`tracked run ${launched.runId} in ${launched.storeRootId}`);
@@ -217,7 +219,7 @@ async function trackedSmoke(deps: SmokeDeps, launches: LaunchService, file: stri
       const bytes = await store.readArtifact(launched.runId, `labbook/notebook/${path.basename(file)}`);
       failedCell = failedCellOf(parseNotebook(new TextDecoder().decode(bytes), path.basename(file))) ?? failedCell;
     } catch (err) {
-      deps.log.warn(`Smoke test: could not read the executed notebook of run ${launched.runId}: ${(err as Error).message}`);
+      deps.log.warn(`Smoke test: could not read the executed notebook of run ${launched.runId}: ${errorMessage(err)}`);
     }
   }
   return failedCell

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { TrackingStore } from '../../core/store/trackingStore.ts';
+import type { ReadableStore } from '../../core/store/trackingStore.ts';
 import type { FileInfo } from '../../core/store/types.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 /** `labbook-artifact:/<store root id>/<run id>/<artifact path>`: any run's artifacts, read-only. */
 export const ARTIFACT_SCHEME = 'labbook-artifact';
@@ -26,21 +27,21 @@ const LISTING_TTL_MS = 2000;
 export class ArtifactFileSystem implements vscode.FileSystemProvider {
   private readonly changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.changed.event;
-  private readonly resolve: (rootId: string) => Promise<TrackingStore | undefined>;
+  private readonly resolve: (rootId: string) => Promise<ReadableStore | undefined>;
   private readonly listings = new Map<string, { at: number; items: Promise<readonly FileInfo[]> }>();
 
-  constructor(resolve: (rootId: string) => Promise<TrackingStore | undefined>) {
+  constructor(resolve: (rootId: string) => Promise<ReadableStore | undefined>) {
     this.resolve = resolve;
   }
 
-  private async store(uri: vscode.Uri): Promise<{ store: TrackingStore; runId: string; artifactPath: string }> {
+  private async store(uri: vscode.Uri): Promise<{ store: ReadableStore; runId: string; artifactPath: string }> {
     const { rootId, runId, artifactPath } = parseArtifactUri(uri);
     const store = await this.resolve(rootId);
     if (!store) throw vscode.FileSystemError.Unavailable(`The tracking store ${rootId} is not open.`);
     return { store, runId, artifactPath };
   }
 
-  private list(store: TrackingStore, rootId: string, runId: string, dir: string): Promise<readonly FileInfo[]> {
+  private list(store: ReadableStore, rootId: string, runId: string, dir: string): Promise<readonly FileInfo[]> {
     const key = `${rootId}\u0000${runId}\u0000${dir}`;
     const cached = this.listings.get(key);
     if (cached && Date.now() - cached.at < LISTING_TTL_MS) return cached.items;
@@ -77,7 +78,7 @@ export class ArtifactFileSystem implements vscode.FileSystemProvider {
     try {
       return await store.readArtifact(runId, artifactPath);
     } catch (err) {
-      throw vscode.FileSystemError.FileNotFound(`${artifactPath}: ${(err as Error).message}`);
+      throw vscode.FileSystemError.FileNotFound(`${artifactPath}: ${errorMessage(err)}`);
     }
   }
 
@@ -108,7 +109,7 @@ export class ArtifactFileSystem implements vscode.FileSystemProvider {
 }
 
 /** Every file under `dir`, breadth first, bounded (for pickers). */
-export async function walkArtifacts(store: TrackingStore, runId: string, dir = '', limit = 2000): Promise<FileInfo[]> {
+export async function walkArtifacts(store: ReadableStore, runId: string, dir = '', limit = 2000): Promise<FileInfo[]> {
   const files: FileInfo[] = [];
   const queue = [dir];
   let listed = 0;

@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SqliteRuntime } from '../../core/sqlite/openDatabase.ts';
 import { SqliteTrackingStore } from '../../core/store/sqlite/sqliteTrackingStore.ts';
+import type { StoreChanges } from './storeChanges.ts';
+import { LOCAL_ROOT_ID } from './storeRoot.ts';
 
 /** Resolves `labbook.store.localPath` against the first workspace folder (null without one). */
 export function localStorePath(): string | null {
@@ -54,13 +56,13 @@ export class LocalStore implements vscode.Disposable {
 }
 
 /**
- * Tells when the local store changed, debounced: writes through this window's connection at once
- * (the store's write event), writes by other windows and processes (scripts logging through
- * `labbook serve` or the endpoint) by reading the store's change counter (one row) once a second.
+ * Tells the store-change hub when the local store changed, debounced: writes through this window's
+ * connection at once (the store's write event), writes by other windows and processes (scripts
+ * logging through `labbook serve` or the endpoint) by reading the store's change counter (one row)
+ * once a second.
  */
 export class LocalStoreWatcher implements vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<void>();
-  readonly onDidChange = this.emitter.event;
+  private readonly changes: StoreChanges;
   private readonly local: LocalStore;
   private readonly debounceMs: number;
   private readonly timer: ReturnType<typeof setInterval>;
@@ -69,8 +71,9 @@ export class LocalStoreWatcher implements vscode.Disposable {
   private watched: SqliteTrackingStore | undefined;
   private seq = -1;
 
-  constructor(local: LocalStore, debounceMs = 300) {
+  constructor(local: LocalStore, changes: StoreChanges, debounceMs = 300) {
     this.local = local;
+    this.changes = changes;
     this.debounceMs = debounceMs;
     this.timer = setInterval(() => this.check(), 1000);
     this.timer.unref?.();
@@ -98,13 +101,12 @@ export class LocalStoreWatcher implements vscode.Disposable {
 
   private changed(): void {
     clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => this.emitter.fire(), this.debounceMs);
+    this.debounce = setTimeout(() => this.changes.publish({ kind: 'data', rootId: LOCAL_ROOT_ID }), this.debounceMs);
   }
 
   dispose(): void {
     clearInterval(this.timer);
     clearTimeout(this.debounce);
     this.unsubscribe?.();
-    this.emitter.dispose();
   }
 }

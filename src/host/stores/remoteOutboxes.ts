@@ -3,9 +3,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SqliteRuntime } from '../../core/sqlite/openDatabase.ts';
-import { Outbox, type OutboxState } from '../../core/store/outbox.ts';
-import { queuedWrites, type QueuedTrackingStore } from '../../core/store/queuedStore.ts';
+import { Outbox, type OutboxState } from '../../core/store/outbox/outbox.ts';
+import { QueuedStore, type QueuedTrackingStore } from '../../core/store/outbox/queuedStore.ts';
 import type { RemoteServers } from './remoteServers.ts';
+import type { StoreChanges } from './storeChanges.ts';
+import { remoteRootId } from './storeRoot.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 const FLUSH_EVERY_MS = 30_000;
 
@@ -22,14 +25,14 @@ export class RemoteOutboxes implements vscode.Disposable {
   private readonly log: vscode.LogOutputChannel;
   private readonly open = new Map<string, Outbox>();
   private readonly timer: ReturnType<typeof setInterval>;
-  private readonly changed = new vscode.EventEmitter<string>();
-  /** Fires with a server URL when its outbox state changed. */
-  readonly onDidChange = this.changed.event;
+  private readonly changes: StoreChanges;
 
-  constructor(dir: string, runtime: SqliteRuntime, remotes: RemoteServers, log: vscode.LogOutputChannel) {
+  /** A flush publishes a change of that server's store: writes reached it, and its node's count changed. */
+  constructor(dir: string, runtime: SqliteRuntime, remotes: RemoteServers, changes: StoreChanges, log: vscode.LogOutputChannel) {
     this.dir = dir;
     this.runtime = runtime;
     this.remotes = remotes;
+    this.changes = changes;
     this.log = log;
     this.timer = setInterval(() => void this.flushWaiting(), FLUSH_EVERY_MS);
     this.timer.unref?.();
@@ -54,8 +57,8 @@ export class RemoteOutboxes implements vscode.Disposable {
   async queuedStore(url: string): Promise<QueuedTrackingStore> {
     const remote = await this.remotes.open(url);
     const box = await this.outbox(url);
-    return queuedWrites(remote, box, {
-      onFlushError: (err) => this.log.warn(`Outbox for ${url}: ${(err as Error).message}`),
+    return new QueuedStore(remote, box, {
+      onFlushError: (err) => this.log.warn(`Outbox for ${url}: ${errorMessage(err)}`),
     });
   }
 
@@ -70,7 +73,7 @@ export class RemoteOutboxes implements vscode.Disposable {
   async flush(url: string): Promise<number> {
     const box = await this.outbox(url);
     const shipped = await box.flush();
-    this.changed.fire(url);
+    this.changes.publish({ kind: 'data', rootId: remoteRootId(url) });
     const { pending, lastError } = box.state();
     if (pending > 0) this.log.warn(`Outbox for ${url}: ${pending} writes still waiting (${lastError ?? 'no error'})`);
     return shipped;
@@ -84,7 +87,7 @@ export class RemoteOutboxes implements vscode.Disposable {
         const box = await this.outbox(server.url);
         if (box.state().pending > 0) await this.flush(server.url);
       } catch (err) {
-        this.log.warn(`Outbox for ${server.url}: ${(err as Error).message}`);
+        this.log.warn(`Outbox for ${server.url}: ${errorMessage(err)}`);
       }
     }
   }
@@ -93,7 +96,6 @@ export class RemoteOutboxes implements vscode.Disposable {
     clearInterval(this.timer);
     for (const box of this.open.values()) box.close();
     this.open.clear();
-    this.changed.dispose();
   }
 }
 

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { RestAuth } from '../../core/mlflow/restClient.ts';
 import { TrackingError } from '../../core/store/errors.ts';
-import { RestTrackingStore } from '../../core/store/restStore.ts';
+import { RestTrackingStore } from '../../core/store/rest/restStore.ts';
+import type { StoreChanges } from './storeChanges.ts';
 
 export type RemoteAuthKind = 'none' | 'bearer' | 'basic';
 
@@ -36,14 +37,18 @@ export function normalizeServerUrl(input: string): string {
 
 /**
  * The MLflow tracking servers the user connected: addresses and auth kinds in user settings,
- * tokens and passwords in VS Code's SecretStorage (the OS keychain), never in settings.
+ * tokens and passwords in VS Code's SecretStorage (the OS keychain), never in settings. Adding or
+ * removing one publishes a change of every store (credentials may change while the setting does
+ * not, so the settings event alone would keep a stale connection).
  */
 export class RemoteServers {
   private readonly secrets: vscode.SecretStorage;
+  private readonly changes: StoreChanges;
   private readonly log: vscode.LogOutputChannel;
 
-  constructor(secrets: vscode.SecretStorage, log: vscode.LogOutputChannel) {
+  constructor(secrets: vscode.SecretStorage, changes: StoreChanges, log: vscode.LogOutputChannel) {
     this.secrets = secrets;
+    this.changes = changes;
     this.log = log;
   }
 
@@ -72,6 +77,7 @@ export class RemoteServers {
     const others = this.list().filter((e) => e.url !== url);
     await vscode.workspace.getConfiguration('labbook').update(SETTING, [...others, entry], vscode.ConfigurationTarget.Global);
     this.log.info(`Added the MLflow tracking server ${url} (${server.auth} auth)`);
+    this.changes.publish({ kind: 'all' });
     return entry;
   }
 
@@ -82,6 +88,7 @@ export class RemoteServers {
     if (after.length === before.length) return false;
     await vscode.workspace.getConfiguration('labbook').update(SETTING, after.length ? after : undefined, vscode.ConfigurationTarget.Global);
     this.log.info(`Removed the MLflow tracking server ${url}`);
+    this.changes.publish({ kind: 'all' });
     return true;
   }
 

@@ -1,12 +1,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SqliteRuntime } from '../../core/sqlite/openDatabase.ts';
-import { MlflowDbStore } from '../../core/store/mlflowDbStore.ts';
-import { MlrunsStore } from '../../core/store/mlrunsStore.ts';
+import { MlflowDbStore } from '../../core/store/mlflowFiles/mlflowDbStore.ts';
+import { MlrunsStore } from '../../core/store/mlflowFiles/mlrunsStore.ts';
 import type { ReadOnlyStore } from '../../core/store/readOnlyStore.ts';
-import { TensorBoardStore } from '../../core/store/tensorBoardStore.ts';
-import type { TrackingStore } from '../../core/store/trackingStore.ts';
-import type { StoreRoot } from '../trees/treeNodes.ts';
+import { TensorBoardStore } from '../../core/store/tensorboard/tensorBoardStore.ts';
+import type { ReadableStore } from '../../core/store/trackingStore.ts';
+import type { StoreChanges } from './storeChanges.ts';
+import { LOCAL_ROOT_ID, remoteRootId, type StoreRoot } from './storeRoot.ts';
 import { localStorePath, type LocalStore } from './localStore.ts';
 import { describeOutbox, type RemoteOutboxes } from './remoteOutboxes.ts';
 import type { RemoteServers } from './remoteServers.ts';
@@ -25,34 +26,56 @@ const KIND_LABEL: Record<OpenedStoreEntry['kind'], string> = { 'mlflow-db': 'MLf
 const WARNINGS_SETTLE_MS = 200;
 
 /**
- * The roots of the Experiments view: the workspace's local store (when a folder is open), each
- * configured MLflow server, and stores opened read-only. Remote stores are opened once and reused
- * until the settings change. A store opened read-only is watched while it is shown (its files
- * changed: it re-reads them), re-read on `reloadOpened()` (Refresh), and the entries it skipped as
- * damaged are logged once and shown on its node.
+ * The roots of the Experiments and Models views: the workspace's local store (when a folder is
+ * open), each configured MLflow server, and stores opened read-only. Remote stores are opened once
+ * and reused until every store counts as changed (settings, Refresh). A store opened read-only is
+ * watched while it is shown (its files changed: it re-reads them), re-read on `reloadOpened()`
+ * (Refresh), and the entries it skipped as damaged are logged once and shown on its node. What
+ * changes here is published to the store-change hub: a store opened or closed, the settings or
+ * workspace folders the list depends on (every store), an opened store's files or warnings (that
+ * store).
  */
 export class StoreRoots implements vscode.Disposable {
   private readonly local: LocalStore;
   private readonly remotes: RemoteServers;
-  private readonly opened = new Map<string, Promise<TrackingStore>>();
+  private readonly outboxes: RemoteOutboxes;
+  private readonly changes: StoreChanges;
+  private readonly subscriptions: vscode.Disposable[];
+  private readonly opened = new Map<string, Promise<ReadableStore>>();
   private readonly files = new Map<string, { store: ReadOnlyStore; watch: vscode.Disposable }>();
   private readonly state: vscode.Memento;
   private readonly runtime: SqliteRuntime;
   private readonly log: vscode.LogOutputChannel;
   private readonly logged = new Set<string>();
   private readonly settling = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly changed = new vscode.EventEmitter<string>();
-  /** Fires with a root id when a store opened read-only changed on disk or skipped damaged entries. */
-  readonly onDidChange = this.changed.event;
-  /** Set once the outboxes exist (they need the remote servers first). */
-  outboxes: RemoteOutboxes | undefined;
 
-  constructor(local: LocalStore, remotes: RemoteServers, state: vscode.Memento, runtime: SqliteRuntime, log: vscode.LogOutputChannel) {
+  constructor(
+    local: LocalStore,
+    remotes: RemoteServers,
+    outboxes: RemoteOutboxes,
+    changes: StoreChanges,
+    state: vscode.Memento,
+    runtime: SqliteRuntime,
+    log: vscode.LogOutputChannel,
+  ) {
     this.local = local;
     this.remotes = remotes;
+    this.outboxes = outboxes;
+    this.changes = changes;
     this.state = state;
     this.runtime = runtime;
     this.log = log;
+    this.subscriptions = [
+      // Subscribed before any view: cached connections are gone before the views read again.
+      changes.onDidChange((change) => {
+        if (change.kind === 'all') this.forgetRemotes();
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('labbook.remoteServers') || e.affectsConfiguration('labbook.store')) changes.publish({ kind: 'all' });
+      }),
+      // The local store is the first folder's.
+      vscode.workspace.onDidChangeWorkspaceFolders(() => changes.publish({ kind: 'all' })),
+    ];
   }
 
   /** Stores opened from disk in this workspace, kept across sessions. */
@@ -73,6 +96,7 @@ export class StoreRoots implements vscode.Disposable {
     this.track(id, entry, store);
     const others = this.openedStores().filter((e) => openedId(e) !== id);
     await this.state.update(OPENED_KEY, [...others, entry]);
+    this.changes.publish({ kind: 'all' });
     return id;
   }
 
@@ -81,6 +105,7 @@ export class StoreRoots implements vscode.Disposable {
     if (!list.some((e) => openedId(e) === id)) return false;
     await this.state.update(OPENED_KEY, list.filter((e) => openedId(e) !== id));
     await this.untrack(id);
+    this.changes.publish({ kind: 'all' });
     return true;
   }
 
@@ -97,7 +122,7 @@ export class StoreRoots implements vscode.Disposable {
     for (const message of store.warnings) this.warned(id, entry, message);
     const watcher = watchStoreFiles(entry, () => {
       store.refresh();
-      this.changed.fire(id);
+      this.changes.publish({ kind: 'data', rootId: id });
     });
     const watch = {
       dispose: () => {
@@ -131,7 +156,7 @@ export class StoreRoots implements vscode.Disposable {
       id,
       setTimeout(() => {
         this.settling.delete(id);
-        this.changed.fire(id);
+        this.changes.publish({ kind: 'data', rootId: id });
       }, WARNINGS_SETTLE_MS),
     );
   }
@@ -153,18 +178,19 @@ export class StoreRoots implements vscode.Disposable {
     if (file) {
       const folder = vscode.workspace.workspaceFolders?.[0];
       roots.push({
-        id: 'local',
+        id: LOCAL_ROOT_ID,
         label: 'Local',
         description: folder ? path.relative(folder.uri.fsPath, file) || file : file,
         icon: 'database',
-        open: async () => this.local.get(),
+        // The executor turns a throw while opening (a damaged file) into a rejection.
+        open: () => new Promise((resolve) => resolve(this.local.get())),
       });
     }
     for (const server of this.remotes.list()) {
       roots.push({
-        id: `remote:${server.url}`,
+        id: remoteRootId(server.url),
         label: server.name ?? server.url.replace(/^https?:\/\//, ''),
-        description: `${server.name ? server.url : 'MLflow server'}${describeOutbox(this.outboxes?.state(server.url))}`,
+        description: `${server.name ? server.url : 'MLflow server'}${describeOutbox(this.outboxes.state(server.url))}`,
         icon: 'cloud',
         open: () => {
           let store = this.opened.get(server.url);
@@ -185,22 +211,27 @@ export class StoreRoots implements vscode.Disposable {
         label: path.basename(entry.path),
         description: `${KIND_LABEL[entry.kind]} · read-only`,
         icon: 'archive',
-        open: async () => this.files.get(id)?.store ?? this.track(id, entry, this.openFile(entry)),
+        open: () => new Promise((resolve) => resolve(this.files.get(id)?.store ?? this.track(id, entry, this.openFile(entry)))),
         warnings: () => this.files.get(id)?.store.warnings ?? [],
       });
     }
     return roots;
   }
 
-  /** Drops cached remote connections (after the server list or credentials changed). */
-  forgetRemotes(): void {
+  /** The store of the root `id` (opened on first use); undefined when no root has that id. */
+  open(id: string): Promise<ReadableStore | undefined> {
+    return this.list().find((r) => r.id === id)?.open() ?? Promise.resolve(undefined);
+  }
+
+  /** Drops cached remote connections (every store changed: the server list, credentials, Refresh). */
+  private forgetRemotes(): void {
     this.opened.clear();
   }
 
   dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
     this.opened.clear();
     for (const id of [...this.files.keys()]) void this.untrack(id);
-    this.changed.dispose();
   }
 }
 

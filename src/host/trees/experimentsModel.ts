@@ -5,7 +5,9 @@
 // tests drive it against real stores.
 import type { Run, RunStatus } from '../../core/store/types.ts';
 import { arrangeRuns, type ArrangedEntry, type GroupBy, type RunEntry } from './runGrouping.ts';
-import { explorerErrorRow, pageKey, type ExperimentNode, type ExplorerNode, type RunNode, type StoreRoot } from './treeNodes.ts';
+import type { StoreChange } from '../stores/storeChanges.ts';
+import type { StoreRoot } from '../stores/storeRoot.ts';
+import { explorerErrorRow, pageKey, type ExperimentNode, type ExplorerNode, type RunNode } from './treeNodes.ts';
 
 /** What the user chose to see; kept in workspace state. */
 export interface RunQuery {
@@ -84,6 +86,12 @@ export class ExperimentsModel {
   /** The experiments of `rootId` that were loaded are re-read next time, keeping as many runs as were shown. */
   storeChanged(rootId: string): void {
     for (const [key, page] of this.pages) if (key.startsWith(`${rootId}\u0000`)) page.stale = true;
+  }
+
+  /** A published store change: one store's loaded experiments are re-read, or every page when every store may have changed. */
+  applyStoreChange(change: StoreChange): void {
+    if (change.kind === 'all') this.reload();
+    else this.storeChanged(change.rootId);
   }
 
   /** Reads the next page of `node`'s experiment; true when its children changed. Rejects when the store does. */

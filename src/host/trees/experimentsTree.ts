@@ -3,10 +3,12 @@ import type { Run, RunStatus } from '../../core/store/types.ts';
 import { ExperimentsModel, type MoreNode, type PinnedRun, type RunQuery } from './experimentsModel.ts';
 import { RefreshableTreeProvider } from './refreshableTree.ts';
 import { runDescription, runTooltipMarkdown, STATUS_LABEL } from './runFormat.ts';
-import { explorerNodeId, storeNodeText, type ExplorerNode, type StoreRoot } from './treeNodes.ts';
+import type { StoreChangeEvent, Subscription } from '../stores/storeChanges.ts';
+import type { StoreRoot } from '../stores/storeRoot.ts';
+import { explorerNodeId, storeNodeText, type ExplorerNode } from './treeNodes.ts';
 
 export type { PinnedRun, RunQuery } from './experimentsModel.ts';
-export type { ExperimentNode, ExplorerNode, RunNode, StoreRoot } from './treeNodes.ts';
+export type { ExperimentNode, ExplorerNode, RunNode } from './treeNodes.ts';
 
 const STATUS_ICON: Record<RunStatus, [string, string | undefined]> = {
   RUNNING: ['sync~spin', 'charts.blue'],
@@ -26,9 +28,11 @@ const STATUS_ICON: Record<RunStatus, [string, string | undefined]> = {
 export class ExperimentsTreeProvider extends RefreshableTreeProvider<ExplorerNode> {
   private readonly model: ExperimentsModel;
   private readonly settings: () => { keyMetrics: readonly string[]; pageSize: number };
+  private readonly subscription: Subscription;
 
   constructor(
     roots: () => readonly StoreRoot[],
+    onDidChangeStore: StoreChangeEvent,
     settings: () => { keyMetrics: readonly string[]; pageSize: number },
     query: RunQuery,
     pinned: readonly PinnedRun[] = [],
@@ -36,6 +40,12 @@ export class ExperimentsTreeProvider extends RefreshableTreeProvider<ExplorerNod
     super();
     this.settings = settings;
     this.model = new ExperimentsModel(roots, () => settings().pageSize, query, pinned);
+    // A store changed: its loaded experiments are re-read (every store's, when all may have), and
+    // the whole tree redraws, so the roots' descriptions (outbox counts, skipped entries) follow.
+    this.subscription = onDidChangeStore((change) => {
+      this.model.applyStoreChange(change);
+      this.refresh();
+    });
   }
 
   get pinned(): readonly PinnedRun[] {
@@ -69,18 +79,17 @@ export class ExperimentsTreeProvider extends RefreshableTreeProvider<ExplorerNod
     this.refresh();
   }
 
-  /** Re-reads the experiments of `rootId` that were loaded, keeping as many runs as were shown. */
-  storeChanged(rootId: string): void {
-    this.model.storeChanged(rootId);
-    this.refresh();
-  }
-
   async loadMore(node: MoreNode): Promise<void> {
     if (await this.model.loadMore(node)) this.refresh(node.parent);
   }
 
   getChildren(node?: ExplorerNode): Promise<ExplorerNode[]> {
     return this.model.children(node);
+  }
+
+  override dispose(): void {
+    this.subscription.dispose();
+    super.dispose();
   }
 
   getTreeItem(node: ExplorerNode): vscode.TreeItem {

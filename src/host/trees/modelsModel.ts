@@ -1,7 +1,8 @@
 // What the Models view shows, apart from VS Code: store roots → registered models → their versions,
 // newest first. The tree provider only maps these nodes to TreeItems. Plain data (no `vscode`), so
 // Node tests drive it against real stores.
-import { modelsErrorRow, type ModelsNode, type StoreRoot } from './treeNodes.ts';
+import type { StoreRoot } from '../stores/storeRoot.ts';
+import { modelsErrorRow, type ModelsNode } from './treeNodes.ts';
 
 /** Registered models read per store (the view lists them in one go). */
 const MAX_MODELS = 1000;

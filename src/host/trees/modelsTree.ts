@@ -2,21 +2,31 @@ import * as vscode from 'vscode';
 import { ModelsModel } from './modelsModel.ts';
 import { RefreshableTreeProvider } from './refreshableTree.ts';
 import { escapeMarkdown } from './runFormat.ts';
-import { modelsNodeId, storeNodeText, type ModelsNode, type StoreRoot } from './treeNodes.ts';
+import type { StoreChangeEvent, Subscription } from '../stores/storeChanges.ts';
+import type { StoreRoot } from '../stores/storeRoot.ts';
+import { modelsNodeId, storeNodeText, type ModelsNode } from './treeNodes.ts';
 
 export type { ModelsNode, VersionNode } from './treeNodes.ts';
 
 /** The Models view: store roots → registered models → versions (newest first), read by a ModelsModel and mapped to TreeItems here. */
 export class ModelsTreeProvider extends RefreshableTreeProvider<ModelsNode> {
   private readonly model: ModelsModel;
+  private readonly subscription: Subscription;
 
-  constructor(roots: () => readonly StoreRoot[]) {
+  constructor(roots: () => readonly StoreRoot[], onDidChangeStore: StoreChangeEvent) {
     super();
     this.model = new ModelsModel(roots);
+    // Models are read in one go per store, nothing is kept: any store change redraws the view.
+    this.subscription = onDidChangeStore(() => this.refresh());
   }
 
   getChildren(node?: ModelsNode): Promise<ModelsNode[]> {
     return this.model.children(node);
+  }
+
+  override dispose(): void {
+    this.subscription.dispose();
+    super.dispose();
   }
 
   getTreeItem(node: ModelsNode): vscode.TreeItem {

@@ -1,28 +1,6 @@
 // How runs read in the explorer: plain functions (no `vscode`), unit-tested in Node.
 import type { Metric, Run, RunStatus } from '../../core/store/types.ts';
-
-/** `3.2 s`, `4 min 05 s`, `2 h 10 min`; null when unknown. */
-export function formatDuration(ms: number | null): string | null {
-  if (ms === null || !Number.isFinite(ms) || ms < 0) return null;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${String(Math.round(s % 60)).padStart(2, '0')} s`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h} h ${String(m % 60).padStart(2, '0')} min`;
-  return `${Math.floor(h / 24)} d ${h % 24} h`;
-}
-
-/** Numbers as people read them in a narrow column: 4 significant digits, no float noise. */
-export function formatNumber(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (!Number.isFinite(value)) return value > 0 ? '∞' : '-∞';
-  if (Number.isInteger(value) && Math.abs(value) < 1e9) return String(value);
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return value.toExponential(3).replace(/\.?0+e/, 'e');
-  return String(Number(value.toPrecision(4)));
-}
+import { formatDuration, formatNumber } from '../../shared/format.ts';
 
 /** The metrics a user asked to see (in that order), or the first two the run has. */
 export function keyMetrics(run: Run, wanted: readonly string[], fallbackCount = 2): Metric[] {

@@ -1,19 +1,9 @@
 // The nodes of the Experiments and Models views and the ids VS Code knows them by: plain data and
 // pure functions (no `vscode`), so Node tests cover them; the tree providers only map nodes to items.
-import type { TrackingStore } from '../../core/store/trackingStore.ts';
 import type { Experiment, ModelVersion, RegisteredModel, Run } from '../../core/store/types.ts';
+import type { StoreRoot } from '../stores/storeRoot.ts';
 import type { GroupEntry, RunEntry } from './runGrouping.ts';
-
-/** A tracking store shown as a root: the local one, a remote MLflow server, or a store opened read-only. */
-export interface StoreRoot {
-  readonly id: string;
-  readonly label: string;
-  readonly description?: string;
-  readonly icon: 'database' | 'cloud' | 'archive';
-  open(): Promise<TrackingStore | undefined>;
-  /** Damaged entries the store skipped while reading (stores opened read-only); none when absent. */
-  warnings?(): readonly string[];
-}
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 export type ExplorerNode =
   | { readonly kind: 'store'; readonly root: StoreRoot }
@@ -93,10 +83,10 @@ export function storeNodeText(root: StoreRoot): { description: string | undefine
 
 /** The row shown under `parent` when its children could not be read. */
 export function explorerErrorRow(parent: ExplorerNode, err: unknown): ExplorerNode {
-  return { kind: 'message', id: `${explorerNodeId(parent)}/error`, text: err instanceof Error ? err.message : String(err), error: true };
+  return { kind: 'message', id: `${explorerNodeId(parent)}/error`, text: errorMessage(err), error: true };
 }
 
 /** The row shown under `parent` in the Models view when its children could not be read. */
 export function modelsErrorRow(parent: ModelsNode, err: unknown): ModelsNode {
-  return { kind: 'message', id: `${modelsNodeId(parent)}/error`, text: err instanceof Error ? err.message : String(err), error: true };
+  return { kind: 'message', id: `${modelsNodeId(parent)}/error`, text: errorMessage(err), error: true };
 }

@@ -108,7 +108,7 @@ describe('cli: labbook diff', function () {
     assert.match(unmerged.stdout, /conflicted\.ipynb is unmerged/);
   });
 
-  it('works as the diff driver of a real git repository', async () => {
+  it('works as the diff driver of a real git repository', () => {
     const repo = mkdtempSync(path.join(tmpdir(), 'labbook-git-'));
     const run = (...args: string[]) => {
       const result = spawnSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_PAGER: 'cat', GIT_CONFIG_NOSYSTEM: '1', HOME: repo } });

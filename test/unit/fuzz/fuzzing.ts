@@ -3,6 +3,7 @@
 // "parses or throws its own typed error" check, and mutators that damage real JSON documents.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { errorMessage } from '../../../src/shared/errorMessage.ts';
 
 function envInteger(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -65,7 +66,7 @@ export function parsesOrThrowsOwn<T>(parse: () => T, isOwn: (err: unknown) => bo
     return parse();
   } catch (err) {
     if (!isOwn(err)) assert.fail(`threw something other than its own typed error: ${describeThrown(err)}`);
-    const message = (err as Error).message;
+    const message = errorMessage(err);
     assert.ok(names(message), `the error does not name the file or field: ${message}`);
     return undefined;
   }
@@ -76,7 +77,7 @@ export async function parsesOrThrowsOwnAsync<T>(parse: () => Promise<T>, isOwn: 
     return await parse();
   } catch (err) {
     if (!isOwn(err)) assert.fail(`threw something other than its own typed error: ${describeThrown(err)}`);
-    const message = (err as Error).message;
+    const message = errorMessage(err);
     assert.ok(names(message), `the error does not name the file or field: ${message}`);
     return undefined;
   }

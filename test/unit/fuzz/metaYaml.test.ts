@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { parseMetaYaml, YamlSyntaxError } from '../../../src/core/store/metaYaml.ts';
-import { MlrunsFileError, readExperiment, readRun } from '../../../src/core/store/mlrunsFiles.ts';
+import { parseMetaYaml, YamlSyntaxError } from '../../../src/core/store/mlflowFiles/metaYaml.ts';
+import { MlrunsFileError, readExperiment, readRun } from '../../../src/core/store/mlflowFiles/mlrunsFiles.ts';
 import { checkAsyncProperty, checkProperty, fuzzRuns, fuzzTitle, mutateText, parsesOrThrowsOwn, parsesOrThrowsOwnAsync, textMutation } from './fuzzing.ts';
 
 // As PyYAML's safe_dump(default_flow_style=False) writes them for MLflow 2.x/3.x.

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { MlflowRestClient } from '../../../src/core/mlflow/restClient.ts';
 import { runFromWire } from '../../../src/core/mlflow/wire.ts';
 import { TrackingError, type TrackingErrorCode } from '../../../src/core/store/errors.ts';
-import { replyPage } from '../../../src/core/store/restReplies.ts';
+import { replyPage } from '../../../src/core/store/rest/restReplies.ts';
 import { checkAsyncProperty, fuzzRuns, fuzzTitle, HOSTILE_KEYS, parsesOrThrowsOwnAsync } from './fuzzing.ts';
 
 const CODES: ReadonlySet<TrackingErrorCode> = new Set([

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as wire from '../../../src/core/mlflow/wire.ts';
 import { TrackingError } from '../../../src/core/store/errors.ts';
-import { replyPage, replyString } from '../../../src/core/store/restReplies.ts';
+import { replyPage, replyString } from '../../../src/core/store/rest/restReplies.ts';
 import { checkProperty, fuzzRuns, fuzzTitle, mutateJson, jsonMutation, parsesOrThrowsOwn, type Json } from './fuzzing.ts';
 
 const TAGS: Json = [{ key: 'mlflow.runName', value: 'bright-fox' }, { key: 'team', value: '' }];

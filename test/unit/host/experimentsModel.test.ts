@@ -5,12 +5,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { MlrunsStore } from '../../../src/core/store/mlrunsStore.ts';
-import { RestTrackingStore } from '../../../src/core/store/restStore.ts';
+import { MlrunsStore } from '../../../src/core/store/mlflowFiles/mlrunsStore.ts';
+import { RestTrackingStore } from '../../../src/core/store/rest/restStore.ts';
 import { SqliteTrackingStore } from '../../../src/core/store/sqlite/sqliteTrackingStore.ts';
 import { ExperimentsModel, type MoreNode, type PinnedRun, type RunQuery } from '../../../src/host/trees/experimentsModel.ts';
 import { PARENT_TAG } from '../../../src/host/trees/runGrouping.ts';
-import { explorerNodeId, storeNodeText, type ExperimentNode, type ExplorerNode, type StoreRoot } from '../../../src/host/trees/treeNodes.ts';
+import type { StoreRoot } from '../../../src/host/stores/storeRoot.ts';
+import { explorerNodeId, storeNodeText, type ExperimentNode, type ExplorerNode } from '../../../src/host/trees/treeNodes.ts';
 
 const byStart: RunQuery = { filter: '', orderBy: ['attributes.start_time DESC'] };
 
@@ -54,7 +55,7 @@ describe('host/trees: the Experiments view model', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'labbook-experiments-model-'));
     clock = 1_700_000_000_000;
     store = new SqliteTrackingStore(path.join(dir, 'tracking.db'), { now: () => clock++ });
-    local = { id: 'local', label: 'Local', icon: 'database', open: async () => store };
+    local = { id: 'local', label: 'Local', icon: 'database', open: () => Promise.resolve(store) };
     wine = await store.createExperiment('wine');
   });
   afterEach(async () => {
@@ -90,7 +91,7 @@ describe('host/trees: the Experiments view model', () => {
     await store.createExperiment('churn');
     const mlruns = path.join(dir, 'mlruns');
     mkdirSync(mlruns);
-    const emptyRoot: StoreRoot = { id: 'opened:mlruns', label: 'mlruns', icon: 'archive', open: async () => new MlrunsStore(mlruns) };
+    const emptyRoot: StoreRoot = { id: 'opened:mlruns', label: 'mlruns', icon: 'archive', open: () => Promise.resolve(new MlrunsStore(mlruns)) };
     const model = new ExperimentsModel(() => [local, emptyRoot], () => 10, byStart);
     assert.deepEqual(outline(await model.children()), ['store local', 'store opened:mlruns']);
     const experiments = outline(await model.children({ kind: 'store', root: local }));
@@ -107,7 +108,7 @@ describe('host/trees: the Experiments view model', () => {
       writeFileSync(path.join(mlruns, id as string, 'meta.yaml'), meta as string);
     }
     const damaged = new MlrunsStore(mlruns);
-    const root: StoreRoot = { id: 'opened:mlruns', label: 'mlruns', description: 'read-only', icon: 'archive', open: async () => damaged, warnings: () => damaged.warnings };
+    const root: StoreRoot = { id: 'opened:mlruns', label: 'mlruns', description: 'read-only', icon: 'archive', open: () => Promise.resolve(damaged), warnings: () => damaged.warnings };
     const model = new ExperimentsModel(() => [root], () => 10, byStart);
     assert.deepEqual(storeNodeText(root), { description: 'read-only', tooltip: undefined });
     assert.deepEqual(outline(await model.children({ kind: 'store', root })), ['experiment good']);
@@ -213,7 +214,7 @@ describe('host/trees: the Experiments view model', () => {
     await seedRuns(other, 1);
     const port = await closedPort();
     const down = new RestTrackingStore({ baseUrl: `http://127.0.0.1:${port}`, retry: { maxAttempts: 1 } });
-    const remote: StoreRoot = { id: `remote:http://127.0.0.1:${port}`, label: 'Remote', icon: 'cloud', open: async () => down };
+    const remote: StoreRoot = { id: `remote:http://127.0.0.1:${port}`, label: 'Remote', icon: 'cloud', open: () => Promise.resolve(down) };
     const model = new ExperimentsModel(() => [local, remote], () => 10, { ...byStart, filter: 'metrics.loss >>> 1' });
 
     const remoteRows = await model.children({ kind: 'store', root: remote });

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SqliteTrackingStore } from '../../../src/core/store/sqlite/sqliteTrackingStore.ts';
 import { ModelsModel } from '../../../src/host/trees/modelsModel.ts';
-import { modelsNodeId, type ModelsNode, type StoreRoot } from '../../../src/host/trees/treeNodes.ts';
+import type { StoreRoot } from '../../../src/host/stores/storeRoot.ts';
+import { modelsNodeId, type ModelsNode } from '../../../src/host/trees/treeNodes.ts';
 
 function outline(nodes: readonly ModelsNode[]): string[] {
   return nodes.map((n) => {
@@ -31,7 +32,7 @@ describe('host/trees: the Models view model', () => {
   beforeEach(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'labbook-models-model-'));
     store = new SqliteTrackingStore(path.join(dir, 'tracking.db'));
-    root = { id: 'local', label: 'Local', icon: 'database', open: async () => store };
+    root = { id: 'local', label: 'Local', icon: 'database', open: () => Promise.resolve(store) };
     runId = (await store.createRun({ experimentId: await store.createExperiment('wine'), runName: 'r', startTime: 1 })).info.runId;
   });
   afterEach(async () => {

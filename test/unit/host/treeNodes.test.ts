@@ -9,11 +9,11 @@ import {
   type ExperimentNode,
   type ExplorerNode,
   type ModelsNode,
-  type StoreRoot,
 } from '../../../src/host/trees/treeNodes.ts';
+import type { StoreRoot } from '../../../src/host/stores/storeRoot.ts';
 
 function root(id: string): StoreRoot {
-  return { id, label: id, icon: 'cloud', open: async () => undefined };
+  return { id, label: id, icon: 'cloud', open: () => Promise.resolve(undefined) };
 }
 
 function experiment(id: string): Experiment {
@@ -28,7 +28,7 @@ function run(id: string): Run {
 }
 
 function model(name: string): RegisteredModel {
-  return { name, creationTimestamp: 0, lastUpdatedTimestamp: 0, description: '', latestVersions: [], tags: [], aliases: [] } as unknown as RegisteredModel;
+  return { name, creationTimestamp: 0, lastUpdatedTimestamp: 0, description: '', latestVersions: [], tags: [], aliases: [] };
 }
 
 const down = new Error('connect ECONNREFUSED 127.0.0.1:5000');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
 import { MlflowRestClient, parseRetryAfter, type RestClientOptions } from '../../../src/core/mlflow/restClient.ts';
 import { TrackingError } from '../../../src/core/store/errors.ts';
 import { rejection } from '../../support/trackingAssertions.ts';
@@ -18,10 +19,10 @@ type Handler = (req: IncomingMessage, res: ServerResponse, seen: Seen) => void;
 class ScriptedServer {
   readonly seen: Seen[] = [];
   handlers: Handler[] = [];
-  readonly #server: Server;
+  private readonly http: Server;
 
   constructor() {
-    this.#server = createServer((req, res) => {
+    this.http = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -35,13 +36,13 @@ class ScriptedServer {
   }
 
   async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => this.http.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.http.address() as AddressInfo).port}`;
   }
 
   async close(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
 }
 
@@ -106,8 +107,12 @@ describe('mlflow/restClient: HTTP to an MLflow server', () => {
   describe('auth', () => {
     it('sends a bearer token', async () => {
       server.handlers = [ok];
-      await client({ auth: { kind: 'bearer', token: 's3cret-token' } }).get('/x');
+      const bearer = client({ auth: { kind: 'bearer', token: 's3cret-token' } });
+      await bearer.get('/x');
       assert.equal(server.seen[0]?.headers.authorization, 'Bearer s3cret-token');
+      // Its fields are TypeScript-private, so the credential is kept in a closure: never printed.
+      assert.ok(!inspect(bearer, { depth: 5, showHidden: true }).includes('s3cret'), inspect(bearer));
+      assert.ok(!JSON.stringify(bearer).includes('s3cret'));
     });
 
     it('sends basic credentials, UTF-8 encoded', async () => {

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { loggedModelFromWire, loggedModelToWire, runFromWire, runToWire } from '../../../src/core/mlflow/wire.ts';
 import { TrackingError } from '../../../src/core/store/errors.ts';
-import { RestTrackingStore } from '../../../src/core/store/restStore.ts';
+import { RestTrackingStore } from '../../../src/core/store/rest/restStore.ts';
 import type { LoggedModel, RunInputs, RunOutputs } from '../../../src/core/store/types.ts';
 
 interface Fixture {

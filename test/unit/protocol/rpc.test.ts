@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { HOME_METHODS, isRunCommandParams, type HomeRequests } from '../../../src/protocol/home.ts';
+import { homeRequests } from '../../../src/protocol/home.ts';
+import { methodsOf, parseParams } from '../../../src/protocol/requests.ts';
 import { assertNever, parseHostMessage, parseWebviewMessage } from '../../../src/protocol/rpc.ts';
 
 describe('protocol: messages from a webview', () => {
-  const parse = (raw: unknown) => parseWebviewMessage<HomeRequests>(raw, HOME_METHODS);
+  const parse = (raw: unknown) => parseWebviewMessage(raw, methodsOf(homeRequests));
 
   it('reads the ready handshake', () => {
     assert.deepEqual(parse({ kind: 'ready' }), { kind: 'ready' });
@@ -59,10 +60,10 @@ describe('protocol: messages from the host', () => {
 
 describe('protocol: Home contract', () => {
   it('accepts only the commands the Home panel offers', () => {
-    assert.equal(isRunCommandParams({ command: 'labbook.showLog' }), true);
-    assert.equal(isRunCommandParams({ command: 'workbench.action.quit' }), false);
-    assert.equal(isRunCommandParams({}), false);
-    assert.equal(isRunCommandParams(null), false);
+    assert.deepEqual(parseParams(homeRequests, 'runCommand', { command: 'labbook.showLog' }), { command: 'labbook.showLog' });
+    for (const bad of [{ command: 'workbench.action.quit' }, {}, null]) {
+      assert.throws(() => parseParams(homeRequests, 'runCommand', bad), { name: 'BadParamsError' });
+    }
   });
 
   it('assertNever throws with the unexpected value', () => {

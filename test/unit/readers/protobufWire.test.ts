@@ -105,7 +105,7 @@ describe('core/readers: protobuf wire format', () => {
       ['short fixed64', [0x09, 1, 2, 3], (r) => { r.next(); r.double(); }],
       ['unclosed group', [0x0b, 0x08, 0x01], (r) => { r.next(); r.skip(); }],
       ['stray end group', [0x0c], (r) => { r.next(); r.skip(); }],
-      ['eleven-byte varint', [0x08, ...Array(10).fill(0x80), 0x01], (r) => { r.next(); r.uint64(); }],
+      ['eleven-byte varint', [0x08, ...Array<number>(10).fill(0x80), 0x01], (r) => { r.next(); r.uint64(); }],
     ];
     for (const [name, bytes, read] of cases) {
       assert.throws(() => read(new WireReader(Uint8Array.from(bytes))), ProtobufDecodeError, name);

@@ -96,7 +96,7 @@ describe('core/runDetails: the details model from a SqliteTrackingStore', () => 
     assert.equal(missing.digest, await currentDigest(seeded.store, ref.runId));
     const none = await readRunDetails(undefined, { store: 'remote:http://x', runId: 'r' });
     assert.deepEqual(none.result, { kind: 'unavailable', ref: { store: 'remote:http://x', runId: 'r' }, message: "The tracking store 'remote:http://x' is not available in this window." });
-    const broken = Object.create(seeded.store, { getRun: { value: async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:5000'); } } }) as TrackingStore;
+    const broken = Object.create(seeded.store, { getRun: { value: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5000')) } }) as TrackingStore;
     const down = await readRunDetails(broken, ref);
     assert.equal(down.result.kind, 'unavailable');
     assert.match(down.result.kind === 'unavailable' ? down.result.message : '', /ECONNREFUSED/);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseMetaYaml, YamlSyntaxError } from '../../../src/core/store/metaYaml.ts';
+import { parseMetaYaml, YamlSyntaxError } from '../../../src/core/store/mlflowFiles/metaYaml.ts';
 
 // Inputs are what PyYAML's safe_dump(default_flow_style=False) writes for MLflow's meta.yaml files.
 describe('store/metaYaml: the YAML MLflow file stores write', () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalTrackingServer } from '../../../src/core/mlflow/server/localTrackingServer.ts';
 import { openDatabase } from '../../../src/core/sqlite/openDatabase.ts';
-import { MlflowDbStore } from '../../../src/core/store/mlflowDbStore.ts';
+import { MlflowDbStore } from '../../../src/core/store/mlflowFiles/mlflowDbStore.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../../src/core/store/sqlite/migrations.ts';
 import { SqliteTrackingStore } from '../../../src/core/store/sqlite/sqliteTrackingStore.ts';
 import type { LoggedModel, Metric, RunInputs } from '../../../src/core/store/types.ts';

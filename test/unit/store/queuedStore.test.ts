@@ -2,14 +2,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { types } from 'node:util';
 import { TrackingError } from '../../../src/core/store/errors.ts';
-import { Outbox } from '../../../src/core/store/outbox.ts';
-import { queuedWrites } from '../../../src/core/store/queuedStore.ts';
+import { Outbox } from '../../../src/core/store/outbox/outbox.ts';
+import { QueuedStore, type QueuedTrackingStore } from '../../../src/core/store/outbox/queuedStore.ts';
 import { SqliteTrackingStore } from '../../../src/core/store/sqlite/sqliteTrackingStore.ts';
 import type { TrackingStore } from '../../../src/core/store/trackingStore.ts';
 
 /** A real store standing in for the server, which can be "unreachable" for writes. */
-function flaky(store: SqliteTrackingStore): { remote: TrackingStore; setDown(down: boolean): void } {
+function flaky(store: SqliteTrackingStore): { remote: TrackingStore; setDown: (down: boolean) => void } {
   let down = false;
   const failing = new Set(['logBatch', 'setTag', 'updateRun', 'getRun', 'searchRuns']);
   const remote = new Proxy(store, {
@@ -25,7 +26,7 @@ function flaky(store: SqliteTrackingStore): { remote: TrackingStore; setDown(dow
   return { remote, setDown: (d) => (down = d) };
 }
 
-describe('remote writes through the outbox (queuedWrites)', () => {
+describe('remote writes through the outbox (QueuedStore)', () => {
   let dir: string;
   let server: SqliteTrackingStore;
   let outbox: Outbox;
@@ -43,7 +44,7 @@ describe('remote writes through the outbox (queuedWrites)', () => {
   it('ships metrics, tags and the final status in order while the server is up', async () => {
     const { remote } = flaky(server);
     outbox = new Outbox(path.join(dir, 'outbox.db'), remote);
-    const store = queuedWrites(remote, outbox);
+    const store = new QueuedStore(remote, outbox);
     const run = await store.createRun({ experimentId: '0', runName: 'remote-run' });
     await store.logBatch(run.info.runId, { metrics: [{ key: 'loss', value: 0.5, timestamp: 1, step: 0 }] });
     await store.logMetric(run.info.runId, { key: 'loss', value: 0.25, timestamp: 2, step: 1 });
@@ -61,7 +62,7 @@ describe('remote writes through the outbox (queuedWrites)', () => {
     const { remote, setDown } = flaky(server);
     outbox = new Outbox(path.join(dir, 'outbox.db'), remote);
     const errors: unknown[] = [];
-    const store = queuedWrites(remote, outbox, { onFlushError: (e) => errors.push(e) });
+    const store = new QueuedStore(remote, outbox, { onFlushError: (e) => errors.push(e) });
     const run = await store.createRun({ experimentId: '0', runName: 'blink' });
     setDown(true);
     for (let step = 0; step < 5; step++) await store.logBatch(run.info.runId, { metrics: [{ key: 'acc', value: step / 10, timestamp: step, step }] });
@@ -86,7 +87,7 @@ describe('remote writes through the outbox (queuedWrites)', () => {
   it('says when the server refused a run update for good, and keeps it aside', async () => {
     const { remote } = flaky(server);
     outbox = new Outbox(path.join(dir, 'outbox.db'), remote);
-    const store = queuedWrites(remote, outbox);
+    const store = new QueuedStore(remote, outbox);
     const result = await store.updateRun('no-such-run', { status: 'FINISHED', endTime: 1 });
     assert.equal(result.state, 'refused');
     assert.ok(result.state === 'refused' && result.reason.length > 0 && result.runId === 'no-such-run', JSON.stringify(result));
@@ -96,11 +97,49 @@ describe('remote writes through the outbox (queuedWrites)', () => {
   it('passes reads and artifacts straight to the server', async () => {
     const { remote } = flaky(server);
     outbox = new Outbox(path.join(dir, 'outbox.db'), remote);
-    const store = queuedWrites(remote, outbox);
+    const store = new QueuedStore(remote, outbox);
     const run = await store.createRun({ experimentId: '0' });
     await store.writeArtifact(run.info.runId, 'a.txt', new TextEncoder().encode('hi'));
     assert.equal(new TextDecoder().decode(await server.readArtifact(run.info.runId, 'a.txt')), 'hi');
     assert.equal(store.description, server.description);
     assert.equal((await store.getRun(run.info.runId)).info.runId, run.info.runId);
+  });
+
+  it('is a typed decorator, not a Proxy: each store method is its own, writes queue and the rest is the remote\'s', async () => {
+    const { remote, setDown } = flaky(server);
+    outbox = new Outbox(path.join(dir, 'outbox.db'), remote);
+    const store: QueuedTrackingStore = new QueuedStore(remote, outbox);
+    assert.equal(types.isProxy(store), false);
+    const own = new Set(Object.getOwnPropertyNames(QueuedStore.prototype));
+    const methods: readonly (keyof QueuedTrackingStore)[] = [
+      'getExperiment', 'getExperimentByName', 'searchExperiments', 'getRun', 'searchRuns', 'getMetricHistory', 'getMetricHistoryDownsampled',
+      'listArtifacts', 'readArtifact', 'createExperiment', 'renameExperiment', 'deleteExperiment', 'restoreExperiment', 'setExperimentTag',
+      'createRun', 'updateRun', 'deleteRun', 'restoreRun', 'setTag', 'deleteTag', 'logParam', 'logMetric', 'logBatch', 'writeArtifact',
+      'getRegisteredModel', 'searchRegisteredModels', 'getModelVersion', 'searchModelVersions', 'getModelVersionByAlias', 'createRegisteredModel',
+      'deleteRegisteredModel', 'setRegisteredModelTag', 'createModelVersion', 'setModelVersionTag', 'setRegisteredModelAlias', 'deleteRegisteredModelAlias',
+      'close', 'description', 'readOnly',
+    ];
+    assert.deepEqual(methods.filter((m) => !own.has(m)), []);
+    assert.equal(store.readOnly, false);
+    // The registry and experiment writes are the remote's own (not queued).
+    const experimentId = await store.createExperiment('decorated');
+    const run = await store.createRun({ experimentId, runName: 'r' });
+    await store.createRegisteredModel('decorated-model');
+    const version = await store.createModelVersion('decorated-model', `runs:/${run.info.runId}/model`, run.info.runId);
+    await store.setRegisteredModelAlias('decorated-model', 'champion', version.version);
+    assert.equal((await server.getModelVersionByAlias('decorated-model', 'champion')).version, version.version);
+    assert.deepEqual((await store.searchRegisteredModels({ filter: "name = 'decorated-model'" })).items.map((m) => m.name), ['decorated-model']);
+    assert.equal(outbox.state().pending, 0, 'nothing of that went through the outbox');
+    // The run writes go through the outbox: queued while the server is down.
+    setDown(true);
+    await store.logParam(run.info.runId, 'lr', '0.1');
+    await store.logMetric(run.info.runId, { key: 'm', value: 1, timestamp: 1, step: 0 });
+    await store.setTag(run.info.runId, { key: 'k', value: 'v' });
+    assert.equal(outbox.state().pending, 3);
+    setDown(false);
+    assert.equal(await outbox.flush(), 3);
+    const shipped = await server.getRun(run.info.runId);
+    assert.deepEqual(shipped.data.params, [{ key: 'lr', value: '0.1' }]);
+    assert.equal(shipped.data.tags.find((t) => t.key === 'k')?.value, 'v');
   });
 });

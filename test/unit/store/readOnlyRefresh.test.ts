@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { MlrunsStore } from '../../../src/core/store/mlrunsStore.ts';
-import { TensorBoardStore } from '../../../src/core/store/tensorBoardStore.ts';
+import { MlrunsStore } from '../../../src/core/store/mlflowFiles/mlrunsStore.ts';
+import { TensorBoardStore } from '../../../src/core/store/tensorboard/tensorBoardStore.ts';
 import { concat, fileVersionEvent, frame, scalarEvent } from '../readers/eventBytes.ts';
 
 function eventFile(dir: string, points: readonly [step: number, value: number][], name = 'events.out.tfevents.1700000000.host'): string {

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TrackingError } from '../../../src/core/store/errors.ts';
-import { TensorBoardStore } from '../../../src/core/store/tensorBoardStore.ts';
+import { TensorBoardStore } from '../../../src/core/store/tensorboard/tensorBoardStore.ts';
+import { canWrite, requireWriter } from '../../../src/core/store/trackingStore.ts';
 import { testPython } from '../../support/python.ts';
 
 const WRITE_LOGS = path.resolve(import.meta.dirname, '..', '..', 'fixtures', 'tensorboard', 'write_logs.py');
@@ -51,7 +52,8 @@ describe('core/store: TensorBoard logs as a read-only store', function () {
     store.refresh();
     assert.equal((await store.getRun(first?.info.runId ?? '')).info.runName, 'runA');
     assert.equal((await store.getExperiment('0')).name, path.basename(dir));
-    await assert.rejects(store.setTag(first?.info.runId ?? '', { key: 'k', value: 'v' }), (e: unknown) => e instanceof TrackingError && e.code === 'PERMISSION_DENIED');
+    assert.equal(canWrite(store), false);
+    assert.throws(() => requireWriter(store, 'tag a run'), (e: unknown) => e instanceof TrackingError && e.code === 'PERMISSION_DENIED');
     await assert.rejects(store.getRun('nope'), (e: unknown) => e instanceof TrackingError && e.code === 'RESOURCE_DOES_NOT_EXIST');
   });
 });

@@ -3,6 +3,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TrackingError } from '../../store/errors.ts';
+import { errorMessage } from '../../../shared/errorMessage.ts';
 
 export const MAX_JSON_BYTES = 32 * 1024 * 1024;
 export const MAX_ARTIFACT_BYTES = 2 * 1024 * 1024 * 1024;
@@ -55,7 +56,7 @@ export async function readParams(req: IncomingMessage, url: URL): Promise<Reques
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch (err) {
-    throw new TrackingError('BAD_REQUEST', `Malformed JSON in the request body: ${(err as Error).message}`);
+    throw new TrackingError('BAD_REQUEST', `Malformed JSON in the request body: ${errorMessage(err)}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new TrackingError('BAD_REQUEST', 'The request body must be a JSON object.');
@@ -70,7 +71,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 export function sendError(res: ServerResponse, err: unknown): void {
-  const error = err instanceof TrackingError ? err : new TrackingError('INTERNAL_ERROR', `Internal error: ${err instanceof Error ? err.message : String(err)}`);
+  const error = err instanceof TrackingError ? err : new TrackingError('INTERNAL_ERROR', `Internal error: ${errorMessage(err)}`);
   if (res.headersSent) {
     res.destroy();
     return;

@@ -10,7 +10,7 @@ import { decodePathPart, type RequestParams } from './httpPlumbing.ts';
 import type { RouteHandler } from './trackingRoutes.ts';
 
 /** A logged-model route with its `{model_id}` (and `{tag_key}`) taken from the path. */
-export type ModelIdHandler = (params: RequestParams, modelId: string, tail: string) => Promise<unknown>;
+export type ModelIdHandler = (params: RequestParams, modelId: string, tail: string) => unknown;
 
 export function registryRoutes(store: SqliteTrackingStore): Map<string, RouteHandler> {
   const routes = new Map<string, RouteHandler>();
@@ -59,7 +59,7 @@ export function registryRoutes(store: SqliteTrackingStore): Map<string, RouteHan
   add('GET', 'model-versions/get-download-uri', async (p) => ({ artifact_uri: (await store.getModelVersion(name(p), r.requiredString(p, 'version', ''))).source }));
 
   // ── logged models (MLflow 3) ──
-  add('POST', 'logged-models', async (p) => {
+  add('POST', 'logged-models', (p) => {
     const sourceRunId = r.string(p, 'source_run_id', '');
     const model = store.transaction(() =>
       store.loggedModels.create({
@@ -73,7 +73,7 @@ export function registryRoutes(store: SqliteTrackingStore): Map<string, RouteHan
     );
     return { model: loggedModelToWire(model) };
   });
-  add('POST', 'logged-models/search', async (p) => {
+  add('POST', 'logged-models/search', (p) => {
     const s = new WireReader('search logged models request', 'request');
     /** `dataset_name` / `dataset_digest` of a dataset filter or an order_by entry, those given. */
     const dataset = (obj: RequestParams, path: string) => {
@@ -123,16 +123,16 @@ export function loggedModelRoute(store: SqliteTrackingStore, method: string, mod
   const key = `${method} ${tail.startsWith('tags/') ? 'tags/{key}' : tail}`;
   switch (key) {
     case 'GET ':
-      return async () => ({ model: loggedModelToWire(store.loggedModels.get(modelId)) });
+      return () => ({ model: loggedModelToWire(store.loggedModels.get(modelId)) });
     case 'PATCH ':
-      return async (p) => {
+      return (p) => {
         const status = r.enumValue(p, 'status', '', LOGGED_MODEL_STATUSES, 'LOGGED_MODEL_READY');
         return { model: loggedModelToWire(store.transaction(() => store.loggedModels.finalize(modelId, status))) };
       };
     case 'DELETE ':
-      return async () => (store.transaction(() => store.loggedModels.delete(modelId)), {});
+      return () => (store.transaction(() => store.loggedModels.delete(modelId)), {});
     case 'PATCH tags':
-      return async (p) => {
+      return (p) => {
         const tags = r.array(p, 'tags', '', (t) => tagFromWire(t, 'request'));
         store.transaction(() => {
           store.loggedModels.get(modelId);
@@ -141,9 +141,9 @@ export function loggedModelRoute(store: SqliteTrackingStore, method: string, mod
         return {};
       };
     case 'DELETE tags/{key}':
-      return async () => (store.transaction(() => store.loggedModels.deleteTag(modelId, decodePathPart(tail.slice('tags/'.length)))), {});
+      return () => (store.transaction(() => store.loggedModels.deleteTag(modelId, decodePathPart(tail.slice('tags/'.length)))), {});
     case 'POST params':
-      return async (p) => {
+      return (p) => {
         const params = r.array(p, 'params', '', (t) => tagFromWire(t, 'request'));
         store.transaction(() => {
           store.loggedModels.get(modelId);

@@ -18,7 +18,8 @@ import { WireReader } from '../wireReader.ts';
 import { readDatasetInput, readModelInput, readModelOutput } from '../wireRunIo.ts';
 import type { RequestParams } from './httpPlumbing.ts';
 
-export type RouteHandler = (params: RequestParams) => Promise<unknown>;
+/** Answers a request: the reply body, or a promise of it (the server awaits either). */
+export type RouteHandler = (params: RequestParams) => unknown;
 
 const VIEW_TYPES: readonly ViewType[] = ['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'];
 

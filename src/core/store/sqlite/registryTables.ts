@@ -1,7 +1,7 @@
 import type { SqliteDatabase } from '../../sqlite/openDatabase.ts';
 import { invalidParameter, notFound, TrackingError } from '../errors.ts';
 import { decodePageToken, encodePageToken, pageSize } from '../pageToken.ts';
-import type { ModelVersion, ModelVersionStatus, Page, RegisteredModel, Tag } from '../types.ts';
+import type { ModelVersion, ModelVersionStatus, Page, RegisteredModel, SearchRegistryQuery, Tag } from '../types.ts';
 
 interface ModelRow {
   name: string;
@@ -19,12 +19,6 @@ interface VersionRow {
   source: string;
   run_id: string;
   status: string;
-}
-
-export interface RegistryQuery {
-  readonly filter?: string;
-  readonly maxResults?: number;
-  readonly pageToken?: string;
 }
 
 /** The model registry tables of the local store. Callers hold the write transaction. */
@@ -51,7 +45,7 @@ export class RegistryTables {
     return this.modelFromRow(row);
   }
 
-  searchModels(query: RegistryQuery = {}): Page<RegisteredModel> {
+  searchModels(query: SearchRegistryQuery = {}): Page<RegisteredModel> {
     const { where, args } = nameFilter(query.filter, 'name');
     const size = pageSize(query.maxResults, 100, 1000);
     const offset = decodePageToken(query.pageToken);
@@ -89,7 +83,7 @@ export class RegistryTables {
     return this.versionFromRow(row);
   }
 
-  searchVersions(query: RegistryQuery = {}): Page<ModelVersion> {
+  searchVersions(query: SearchRegistryQuery = {}): Page<ModelVersion> {
     const { where, args } = nameFilter(query.filter, 'name', ['run_id', 'source']);
     const size = pageSize(query.maxResults, 200_000, 200_000);
     const offset = decodePageToken(query.pageToken);

@@ -1,16 +1,16 @@
 import type { Statement } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import path from 'node:path';
 import { openDatabase, type SqliteDatabase, type SqliteRuntime } from '../../sqlite/openDatabase.ts';
+import { currentUserName } from '../../system/currentUser.ts';
 import { ArtifactFolder } from '../artifactFolder.ts';
 import { invalidParameter, notFound, TrackingError } from '../errors.ts';
 import { searchLoggedModelsInMemory, type SearchLoggedModelsQuery } from '../loggedModelSearch.ts';
 import type { LoggedModelReader, TrackingStore } from '../trackingStore.ts';
 import type {
   CreateRunInput, DatasetInput, Experiment, FileInfo, LifecycleStage, LogBatchInput, LoggedModel, Metric, MetricBucket, ModelVersion, Page,
-  RegisteredModel, Run, SearchExperimentsQuery, SearchRunsQuery, Tag, UpdateRunInput,
+  RegisteredModel, Run, SearchExperimentsQuery, SearchRegistryQuery, SearchRunsQuery, Tag, UpdateRunInput,
 } from '../types.ts';
 import { RUN_STATUSES } from '../types.ts';
 import { validateBatch, validateExperimentName, validateMetric, validateParam, validateTag } from '../validation.ts';
@@ -71,7 +71,7 @@ export class SqliteTrackingStore implements TrackingStore, LoggedModelReader {
     migrate(this.db);
     this.artifacts = new ArtifactFolder(options.artifactRoot ?? path.join(path.dirname(this.file), 'artifacts'));
     this.now = options.now ?? Date.now;
-    this.user = options.user ?? safeUser();
+    this.user = options.user ?? currentUserName();
     this.metrics = new MetricsTable(this.db);
     this.registry = new RegistryTables(this.db, this.now);
     this.loggedModels = new LoggedModelTables(this.db, this.now);
@@ -377,7 +377,7 @@ export class SqliteTrackingStore implements TrackingStore, LoggedModelReader {
   async getRegisteredModel(name: string): Promise<RegisteredModel> {
     return this.registry.getModel(name);
   }
-  async searchRegisteredModels(query?: { filter?: string; maxResults?: number; pageToken?: string }): Promise<Page<RegisteredModel>> {
+  async searchRegisteredModels(query?: SearchRegistryQuery): Promise<Page<RegisteredModel>> {
     return this.registry.searchModels(query);
   }
   async deleteRegisteredModel(name: string): Promise<void> {
@@ -394,7 +394,7 @@ export class SqliteTrackingStore implements TrackingStore, LoggedModelReader {
   async getModelVersion(name: string, version: string): Promise<ModelVersion> {
     return this.registry.getVersion(name, version);
   }
-  async searchModelVersions(query?: { filter?: string; maxResults?: number; pageToken?: string }): Promise<Page<ModelVersion>> {
+  async searchModelVersions(query?: SearchRegistryQuery): Promise<Page<ModelVersion>> {
     return this.registry.searchVersions(query);
   }
   async setModelVersionTag(name: string, version: string, tag: Tag): Promise<void> {
@@ -465,14 +465,6 @@ export class SqliteTrackingStore implements TrackingStore, LoggedModelReader {
 function experimentIdNumber(experimentId: string): number {
   if (!/^\d+$/.test(String(experimentId))) throw invalidParameter(`Invalid experiment ID: '${experimentId}'.`);
   return Number(experimentId);
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
 }
 
 const ADJECTIVES = ['bright', 'calm', 'clever', 'bold', 'eager', 'gentle', 'keen', 'lucky', 'merry', 'quiet', 'rare', 'swift', 'warm', 'wise'];

@@ -1,22 +1,20 @@
 // Writes meant for a remote MLflow server go first into a durable local queue (a SQLite file),
 // and are shipped in order. While the server is unreachable the queue keeps them; when it is back
 // they go out, each exactly once: metric points are deduplicated by the server (MLflow ignores an
-// exact duplicate), and a run whose creation may or may not have reached the server is found again
-// by the outbox id tag it was created with, never created twice.
-import { randomUUID } from 'node:crypto';
+// exact duplicate), and params, tags and run updates are idempotent. Runs are created on the
+// server directly (`QueuedStore.createRun`): a launch needs the run id before its process starts.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { openDatabase, type SqliteDatabase, type SqliteRuntime } from '../sqlite/openDatabase.ts';
-import { TrackingError } from './errors.ts';
-import type { TrackingStore } from './trackingStore.ts';
-import type { CreateRunInput, LogBatchInput, Tag, UpdateRunInput } from './types.ts';
-import { LIMITS, validateBatch, validateTag } from './validation.ts';
+import { openDatabase, type SqliteDatabase, type SqliteRuntime } from '../../sqlite/openDatabase.ts';
+import { TrackingError } from '../errors.ts';
+import { splitLogBatch } from '../logBatchChunks.ts';
+import type { TrackingWriter } from '../trackingStore.ts';
+import type { LogBatchInput, Tag, UpdateRunInput } from '../types.ts';
+import { validateBatch, validateTag } from '../validation.ts';
+import { errorMessage } from '../../../shared/errorMessage.ts';
 
-/** The tag that ties a remote run to the outbox entry that created it. */
-export const OUTBOX_ID_TAG = 'labbook.outbox.id';
-
+/** A queued write; `ref` is the id of the remote run it applies to. */
 export type OutboxOperation =
-  | { readonly op: 'createRun'; readonly ref: string; readonly input: CreateRunInput }
   | { readonly op: 'logBatch'; readonly ref: string; readonly batch: LogBatchInput }
   | { readonly op: 'setTag'; readonly ref: string; readonly tag: Tag }
   | { readonly op: 'updateRun'; readonly ref: string; readonly update: UpdateRunInput };
@@ -36,11 +34,11 @@ const TRANSIENT = new Set(['TEMPORARILY_UNAVAILABLE', 'REQUEST_LIMIT_EXCEEDED', 
 export class Outbox {
   readonly file: string;
   private readonly db: SqliteDatabase;
-  private readonly remote: TrackingStore;
+  private readonly remote: Pick<TrackingWriter, 'logBatch' | 'setTag' | 'updateRun'>;
   private readonly now: () => number;
   private flushing: Promise<number> | undefined;
 
-  constructor(file: string, remote: TrackingStore, options: { runtime?: SqliteRuntime; now?: () => number } = {}) {
+  constructor(file: string, remote: Pick<TrackingWriter, 'logBatch' | 'setTag' | 'updateRun'>, options: { runtime?: SqliteRuntime; now?: () => number } = {}) {
     this.file = path.resolve(file);
     mkdirSync(path.dirname(this.file), { recursive: true });
     this.db = openDatabase(this.file, options.runtime ?? {}, { busyTimeoutMs: 15_000 });
@@ -56,7 +54,6 @@ export class Outbox {
         enqueued_at INTEGER NOT NULL
       );
       CREATE INDEX IF NOT EXISTS queue_pending ON queue (state, seq);
-      CREATE TABLE IF NOT EXISTS run_refs (ref TEXT PRIMARY KEY, remote_run_id TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS status (id INTEGER PRIMARY KEY CHECK (id = 1), last_error TEXT, last_shipped_at INTEGER);
       INSERT OR IGNORE INTO status (id) VALUES (1);`);
     this.remote = remote;
@@ -65,23 +62,12 @@ export class Outbox {
 
   // ── enqueue (never touches the network) ─────────────────────────────────────────────────────
 
-  /** Queues a run's creation; returns the reference later operations on that run use. */
-  createRun(input: CreateRunInput): string {
-    for (const tag of input.tags ?? []) validateTag(tag);
-    const ref = `outbox-${randomUUID()}`;
-    this.enqueue({ op: 'createRun', ref, input: { ...input, startTime: input.startTime ?? this.now() } });
-    return ref;
-  }
-
-  /** Queues metrics/params/tags, cut into entries within MLflow's per-request limits. */
+  /**
+   * Queues metrics/params/tags, cut by `splitLogBatch` into entries one MLflow request takes
+   * (per-kind counts, entities and bytes). Nothing is queued if any entry is invalid.
+   */
   logBatch(ref: string, batch: LogBatchInput): void {
-    const parts: LogBatchInput[] = [];
-    const chunk = <T>(items: readonly T[] | undefined, size: number, make: (slice: T[]) => LogBatchInput) => {
-      for (let i = 0; i < (items?.length ?? 0); i += size) parts.push(make((items ?? []).slice(i, i + size)));
-    };
-    chunk(batch.params, LIMITS.batchParams, (params) => ({ params }));
-    chunk(batch.tags, LIMITS.batchTags, (tags) => ({ tags }));
-    chunk(batch.metrics, LIMITS.batchMetrics, (metrics) => ({ metrics }));
+    const parts: LogBatchInput[] = splitLogBatch(batch);
     for (const part of parts) validateBatch(part);
     this.db.transaction(() => {
       for (const part of parts) this.enqueue({ op: 'logBatch', ref, batch: part });
@@ -103,11 +89,6 @@ export class Outbox {
   }
 
   // ── shipping ────────────────────────────────────────────────────────────────────────────────
-
-  /** The remote run id behind a reference, once its creation has been shipped. */
-  remoteRunId(ref: string): string | undefined {
-    return (this.db.prepare('SELECT remote_run_id FROM run_refs WHERE ref = ?').pluck().get(ref) as string | undefined) ?? undefined;
-  }
 
   /** Where one queued operation is: shipped (gone from the queue), still pending, or refused for good. */
   entryState(seq: number): { readonly state: 'shipped' } | { readonly state: 'pending' | 'failed'; readonly error: string | null } {
@@ -150,7 +131,7 @@ export class Outbox {
       try {
         await this.apply(operation);
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
+        const message = errorMessage(err);
         const code = err instanceof TrackingError ? err.code : 'TEMPORARILY_UNAVAILABLE';
         this.db.prepare('UPDATE queue SET attempts = attempts + 1, error = ? WHERE seq = ?').run(message, row.seq);
         this.db.prepare('UPDATE status SET last_error = ? WHERE id = 1').run(message);
@@ -169,29 +150,15 @@ export class Outbox {
   }
 
   private async apply(operation: OutboxOperation): Promise<void> {
-    if (operation.op === 'createRun') {
-      if (this.remoteRunId(operation.ref)) return;
-      // An earlier attempt may have reached the server without our hearing back: look first.
-      const existing = await this.remote.searchRuns({
-        experimentIds: [operation.input.experimentId],
-        filter: `tags.\`${OUTBOX_ID_TAG}\` = '${operation.ref}'`,
-        maxResults: 1,
-        viewType: 'ALL',
-      });
-      const run = existing.items[0] ?? (await this.remote.createRun({ ...operation.input, tags: [...(operation.input.tags ?? []), { key: OUTBOX_ID_TAG, value: operation.ref }] }));
-      this.db.prepare('INSERT OR REPLACE INTO run_refs (ref, remote_run_id) VALUES (?, ?)').run(operation.ref, run.info.runId);
-      return;
-    }
-    const runId = this.remoteRunId(operation.ref) ?? operation.ref;
     switch (operation.op) {
       case 'logBatch':
-        await this.remote.logBatch(runId, operation.batch);
+        await this.remote.logBatch(operation.ref, operation.batch);
         return;
       case 'setTag':
-        await this.remote.setTag(runId, operation.tag);
+        await this.remote.setTag(operation.ref, operation.tag);
         return;
       case 'updateRun':
-        await this.remote.updateRun(runId, operation.update);
+        await this.remote.updateRun(operation.ref, operation.update);
         return;
     }
   }

@@ -9,10 +9,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseMetaYaml, YamlSyntaxError } from './metaYaml.ts';
 import type { YamlMap, YamlValue } from './metaYaml.ts';
-import { latestVersionPerStage } from './registrySearch.ts';
-import type { StagedVersion } from './registrySearch.ts';
-import { RUN_STATUSES } from './types.ts';
-import type { Experiment, Metric, ModelVersion, ModelVersionStatus, RegisteredModel, Run, RunStatus, Tag } from './types.ts';
+import { latestVersionPerStage } from '../registrySearch.ts';
+import type { StagedVersion } from '../registrySearch.ts';
+import { RUN_STATUSES } from '../types.ts';
+import type { Experiment, Metric, ModelVersion, ModelVersionStatus, RegisteredModel, Run, RunStatus, Tag } from '../types.ts';
 
 export class MlrunsFileError extends Error {
   override readonly name = 'MlrunsFileError';

@@ -4,9 +4,9 @@
  */
 import { groupTags, push } from './mlflowDbSchema.ts';
 import type { MlflowDbSchema, SqlValue, TagRow } from './mlflowDbSchema.ts';
-import { latestVersionPerStage } from './registrySearch.ts';
-import type { StagedVersion } from './registrySearch.ts';
-import type { ModelVersion, ModelVersionStatus, RegisteredModel, Tag } from './types.ts';
+import { latestVersionPerStage } from '../registrySearch.ts';
+import type { StagedVersion } from '../registrySearch.ts';
+import type { ModelVersion, ModelVersionStatus, RegisteredModel, Tag } from '../types.ts';
 
 /** MLflow keeps deleted model versions as rows in this stage. */
 const DELETED_VERSION_STAGE = 'Deleted_Internal';

@@ -3,8 +3,8 @@
  * over the years (runs.name, latest_metrics, metrics.is_nan, registered_model_aliases, MLflow 3's
  * workspace); readers ask here and use them only when present, so older databases read too.
  */
-import type { SqliteDatabase } from '../sqlite/openDatabase.ts';
-import type { Tag } from './types.ts';
+import type { SqliteDatabase } from '../../sqlite/openDatabase.ts';
+import type { Tag } from '../types.ts';
 
 export type SqlValue = string | number | null;
 

@@ -1,13 +1,13 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { invalidParameter, notFound, TrackingError } from './errors.ts';
-import { searchExperimentsInMemory, searchRunsInMemory } from './inMemorySearch.ts';
-import { listLocalArtifacts, localPathOfUri, readLocalArtifact } from './localArtifacts.ts';
-import type { ArtifactLocation } from './localArtifacts.ts';
+import { invalidParameter, notFound, TrackingError } from '../errors.ts';
+import { searchExperimentsInMemory, searchRunsInMemory } from '../inMemorySearch.ts';
+import { listLocalArtifacts, localPathOfUri, readLocalArtifact } from '../localArtifacts.ts';
+import type { ArtifactLocation } from '../localArtifacts.ts';
 import { META_FILE, readExperiment, readMetricFile, readRegisteredModel, readRun, RESERVED_EXPERIMENT_FOLDERS, subfolders } from './mlrunsFiles.ts';
-import { ReadOnlyStore } from './readOnlyStore.ts';
-import { searchModelVersionsInMemory, searchRegisteredModelsInMemory } from './registrySearch.ts';
-import type { RegistryQuery } from './registrySearch.ts';
+import { ReadOnlyStore } from '../readOnlyStore.ts';
+import { searchModelVersionsInMemory, searchRegisteredModelsInMemory } from '../registrySearch.ts';
+import type { SearchRegistryQuery } from '../types.ts';
 import type {
   Experiment,
   FileInfo,
@@ -18,7 +18,8 @@ import type {
   Run,
   SearchExperimentsQuery,
   SearchRunsQuery,
-} from './types.ts';
+} from '../types.ts';
+import { errorMessage } from '../../../shared/errorMessage.ts';
 
 const TRASH = '.trash';
 const MODELS = 'models';
@@ -144,7 +145,7 @@ export class MlrunsStore extends ReadOnlyStore {
     return (await this.registeredModel(name)).model;
   }
 
-  async searchRegisteredModels(query: RegistryQuery = {}): Promise<Page<RegisteredModel>> {
+  async searchRegisteredModels(query: SearchRegistryQuery = {}): Promise<Page<RegisteredModel>> {
     return searchRegisteredModelsInMemory((await this.registry()).map((r) => r.model), query);
   }
 
@@ -154,7 +155,7 @@ export class MlrunsStore extends ReadOnlyStore {
     return found;
   }
 
-  async searchModelVersions(query: RegistryQuery = {}): Promise<Page<ModelVersion>> {
+  async searchModelVersions(query: SearchRegistryQuery = {}): Promise<Page<ModelVersion>> {
     return searchModelVersionsInMemory((await this.registry()).flatMap((r) => r.versions), query);
   }
 
@@ -223,7 +224,7 @@ export class MlrunsStore extends ReadOnlyStore {
       return await read;
     } catch (err) {
       if (err instanceof TrackingError) throw err;
-      throw new TrackingError('INVALID_STATE', `Cannot read ${err instanceof Error ? err.message : String(err)}`);
+      throw new TrackingError('INVALID_STATE', `Cannot read ${errorMessage(err)}`);
     }
   }
 
@@ -232,7 +233,7 @@ export class MlrunsStore extends ReadOnlyStore {
     try {
       return await read;
     } catch (err) {
-      this.warn(`Skipped ${what}: ${err instanceof Error ? err.message : String(err)}`);
+      this.warn(`Skipped ${what}: ${errorMessage(err)}`);
       return undefined;
     }
   }

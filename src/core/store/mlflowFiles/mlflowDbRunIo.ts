@@ -7,8 +7,8 @@
  */
 import { push } from './mlflowDbSchema.ts';
 import type { MlflowDbSchema, SqlValue, TagRow } from './mlflowDbSchema.ts';
-import type { DatasetInput, LoggedModel, LoggedModelStatus, Metric, RunInputs, RunOutputs, Tag } from './types.ts';
-import { LOGGED_MODEL_STATUSES } from './types.ts';
+import type { DatasetInput, LoggedModel, LoggedModelStatus, Metric, RunInputs, RunOutputs, Tag } from '../types.ts';
+import { LOGGED_MODEL_STATUSES } from '../types.ts';
 
 /** A `WHERE` fragment over `runs r` (mlflowDbTables' RunScope). */
 interface RunScope {

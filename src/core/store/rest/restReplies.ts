@@ -1,6 +1,6 @@
 /** Reading the envelopes of MLflow REST replies (`{"run": …}`, `{"runs": […], "next_page_token"}`). */
-import { WireReader, type WireObject } from '../mlflow/wireReader.ts';
-import type { Page } from './types.ts';
+import { WireReader, type WireObject } from '../../mlflow/wireReader.ts';
+import type { Page } from '../types.ts';
 
 function reader(route: string): WireReader {
   return new WireReader(`reply to ${route}`, 'reply');

@@ -1,21 +1,21 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { openDatabase, SqliteUnavailableError } from '../sqlite/openDatabase.ts';
-import type { SqliteDatabase, SqliteRuntime } from '../sqlite/openDatabase.ts';
-import { notFound, TrackingError } from './errors.ts';
-import { searchExperimentsInMemory, searchRunsInMemory } from './inMemorySearch.ts';
-import { listLocalArtifacts, localPathOfUri, proxiedArtifactPath, readLocalArtifact } from './localArtifacts.ts';
-import type { ArtifactLocation } from './localArtifacts.ts';
-import { searchLoggedModelsInMemory, type SearchLoggedModelsQuery } from './loggedModelSearch.ts';
-import { withMetricLinks } from './metricLinks.ts';
+import { openDatabase, SqliteUnavailableError } from '../../sqlite/openDatabase.ts';
+import type { SqliteDatabase, SqliteRuntime } from '../../sqlite/openDatabase.ts';
+import { notFound, TrackingError } from '../errors.ts';
+import { searchExperimentsInMemory, searchRunsInMemory } from '../inMemorySearch.ts';
+import { listLocalArtifacts, localPathOfUri, proxiedArtifactPath, readLocalArtifact } from '../localArtifacts.ts';
+import type { ArtifactLocation } from '../localArtifacts.ts';
+import { searchLoggedModelsInMemory, type SearchLoggedModelsQuery } from '../loggedModelSearch.ts';
+import { withMetricLinks } from '../metricLinks.ts';
 import { readLoggedModels, runMetricLinks } from './mlflowDbRunIo.ts';
 import { MlflowDbRegistry } from './mlflowDbRegistry.ts';
 import { MlflowDbSchema } from './mlflowDbSchema.ts';
 import { MlflowDbTables } from './mlflowDbTables.ts';
-import { ReadOnlyStore } from './readOnlyStore.ts';
-import type { LoggedModelReader } from './trackingStore.ts';
-import { searchModelVersionsInMemory, searchRegisteredModelsInMemory } from './registrySearch.ts';
-import type { RegistryQuery } from './registrySearch.ts';
+import { ReadOnlyStore } from '../readOnlyStore.ts';
+import type { LoggedModelReader } from '../trackingStore.ts';
+import { searchModelVersionsInMemory, searchRegisteredModelsInMemory } from '../registrySearch.ts';
+import type { SearchRegistryQuery } from '../types.ts';
 import type {
   Experiment,
   FileInfo,
@@ -27,7 +27,8 @@ import type {
   Run,
   SearchExperimentsQuery,
   SearchRunsQuery,
-} from './types.ts';
+} from '../types.ts';
+import { errorMessage } from '../../../shared/errorMessage.ts';
 
 export interface MlflowDbStoreOptions {
   /** MLflow 3's workspace to show (databases without workspaces ignore it). Default `default`. */
@@ -149,7 +150,7 @@ export class MlflowDbStore extends ReadOnlyStore implements LoggedModelReader {
     return model;
   }
 
-  async searchRegisteredModels(query: RegistryQuery = {}): Promise<Page<RegisteredModel>> {
+  async searchRegisteredModels(query: SearchRegistryQuery = {}): Promise<Page<RegisteredModel>> {
     return searchRegisteredModelsInMemory(this.registry.registeredModels(), query);
   }
 
@@ -159,7 +160,7 @@ export class MlflowDbStore extends ReadOnlyStore implements LoggedModelReader {
     return found.version;
   }
 
-  async searchModelVersions(query: RegistryQuery = {}): Promise<Page<ModelVersion>> {
+  async searchModelVersions(query: SearchRegistryQuery = {}): Promise<Page<ModelVersion>> {
     return searchModelVersionsInMemory(this.registry.modelVersions().map((v) => v.version), query);
   }
 
@@ -188,5 +189,5 @@ export class MlflowDbStore extends ReadOnlyStore implements LoggedModelReader {
 }
 
 function notReadable(file: string, err: unknown): TrackingError {
-  return new TrackingError('INVALID_PARAMETER_VALUE', `${file} is not a readable SQLite database: ${err instanceof Error ? err.message : String(err)}`);
+  return new TrackingError('INVALID_PARAMETER_VALUE', `${file} is not a readable SQLite database: ${errorMessage(err)}`);
 }

@@ -2,11 +2,11 @@
 // per directory holding event files, each scalar tag a metric history.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { scanTensorBoardLogs, type TensorBoardRun } from '../readers/tensorboard.ts';
-import { notFound } from './errors.ts';
-import { searchExperimentsInMemory, searchRunsInMemory } from './inMemorySearch.ts';
-import { ReadOnlyStore } from './readOnlyStore.ts';
-import type { Experiment, FileInfo, Metric, ModelVersion, Page, RegisteredModel, Run, SearchExperimentsQuery, SearchRunsQuery } from './types.ts';
+import { scanTensorBoardLogs, type TensorBoardRun } from '../../readers/tensorboard.ts';
+import { notFound } from '../errors.ts';
+import { searchExperimentsInMemory, searchRunsInMemory } from '../inMemorySearch.ts';
+import { ReadOnlyStore } from '../readOnlyStore.ts';
+import type { Experiment, FileInfo, Metric, ModelVersion, Page, RegisteredModel, Run, SearchExperimentsQuery, SearchRunsQuery } from '../types.ts';
 
 export const TENSORBOARD_EXPERIMENT_ID = '0';
 

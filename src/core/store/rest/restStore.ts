@@ -3,7 +3,7 @@
  * server's proxied artifact routes (`mlflow server --serve-artifacts`, MLflow's default), so
  * Labbook never needs credentials for the server's own artifact storage.
  */
-import { MlflowRestClient, type RestClientOptions } from '../mlflow/restClient.ts';
+import { MlflowRestClient, type RestClientOptions } from '../../mlflow/restClient.ts';
 import {
   experimentFromWire,
   loggedModelFromWire,
@@ -12,15 +12,15 @@ import {
   paramToWire,
   runFromWire,
   tagToWire,
-} from '../mlflow/wire.ts';
-import { downsampleMetricHistory } from './downsample.ts';
-import { invalidParameter, TrackingError } from './errors.ts';
-import { splitLogBatch } from './logBatchChunks.ts';
+} from '../../mlflow/wire.ts';
+import { downsampleMetricHistory } from '../downsample.ts';
+import { invalidParameter, TrackingError } from '../errors.ts';
+import { splitLogBatch } from '../logBatchChunks.ts';
 import { replyField, replyPage, replyString } from './restReplies.ts';
 import { RestArtifacts } from './restArtifacts.ts';
 import { RestModelRegistry } from './restRegistry.ts';
-import type { SearchLoggedModelsQuery } from './loggedModelSearch.ts';
-import type { LoggedModelReader, TrackingStore } from './trackingStore.ts';
+import type { SearchLoggedModelsQuery } from '../loggedModelSearch.ts';
+import type { LoggedModelReader, TrackingStore } from '../trackingStore.ts';
 import type {
   CreateRunInput,
   Experiment,
@@ -34,10 +34,11 @@ import type {
   RegisteredModel,
   Run,
   SearchExperimentsQuery,
+  SearchRegistryQuery,
   SearchRunsQuery,
   Tag,
   UpdateRunInput,
-} from './types.ts';
+} from '../types.ts';
 
 const API = '/api/2.0/mlflow';
 /** Bounds for loops over server pages, so a server that keeps sending tokens cannot hang us. */
@@ -52,16 +53,16 @@ export class RestTrackingStore implements TrackingStore, LoggedModelReader {
   readonly description: string;
   readonly readOnly = false;
   readonly client: MlflowRestClient;
-  readonly #registry: RestModelRegistry;
-  readonly #artifacts: RestArtifacts;
-  readonly #historyPageSize: number;
+  private readonly registry: RestModelRegistry;
+  private readonly artifacts: RestArtifacts;
+  private readonly historyPageSize: number;
 
   constructor(options: RestTrackingStoreOptions) {
     this.client = new MlflowRestClient(options);
     this.description = this.client.baseUrl;
-    this.#registry = new RestModelRegistry(this.client);
-    this.#artifacts = new RestArtifacts(this.client, (runId) => this.getRun(runId));
-    this.#historyPageSize = Math.max(1, Math.floor(options.metricHistoryPageSize ?? 10_000));
+    this.registry = new RestModelRegistry(this.client);
+    this.artifacts = new RestArtifacts(this.client, (runId) => this.getRun(runId));
+    this.historyPageSize = Math.max(1, Math.floor(options.metricHistoryPageSize ?? 10_000));
   }
 
   // ---- experiments --------------------------------------------------------------------------
@@ -240,7 +241,7 @@ export class RestTrackingStore implements TrackingStore, LoggedModelReader {
       const reply = await this.client.get(`${API}/${route}`, {
         run_id: runId,
         metric_key: key,
-        max_results: this.#historyPageSize,
+        max_results: this.historyPageSize,
         page_token: pageToken,
       });
       const page = replyPage(reply, 'metrics', route, (m) => metricFromWire(m));
@@ -270,52 +271,52 @@ export class RestTrackingStore implements TrackingStore, LoggedModelReader {
   // ---- artifacts ----------------------------------------------------------------------------
 
   listArtifacts(runId: string, path?: string): Promise<readonly FileInfo[]> {
-    return this.#artifacts.listArtifacts(runId, path);
+    return this.artifacts.listArtifacts(runId, path);
   }
   readArtifact(runId: string, path: string): Promise<Uint8Array> {
-    return this.#artifacts.readArtifact(runId, path);
+    return this.artifacts.readArtifact(runId, path);
   }
   writeArtifact(runId: string, path: string, content: Uint8Array): Promise<void> {
-    return this.#artifacts.writeArtifact(runId, path, content);
+    return this.artifacts.writeArtifact(runId, path, content);
   }
 
   // ---- model registry -----------------------------------------------------------------------
 
   createRegisteredModel(name: string, options?: { description?: string; tags?: readonly Tag[] }): Promise<RegisteredModel> {
-    return this.#registry.createRegisteredModel(name, options);
+    return this.registry.createRegisteredModel(name, options);
   }
   getRegisteredModel(name: string): Promise<RegisteredModel> {
-    return this.#registry.getRegisteredModel(name);
+    return this.registry.getRegisteredModel(name);
   }
-  searchRegisteredModels(query?: { filter?: string; maxResults?: number; pageToken?: string }): Promise<Page<RegisteredModel>> {
-    return this.#registry.searchRegisteredModels(query);
+  searchRegisteredModels(query?: SearchRegistryQuery): Promise<Page<RegisteredModel>> {
+    return this.registry.searchRegisteredModels(query);
   }
   deleteRegisteredModel(name: string): Promise<void> {
-    return this.#registry.deleteRegisteredModel(name);
+    return this.registry.deleteRegisteredModel(name);
   }
   setRegisteredModelTag(name: string, tag: Tag): Promise<void> {
-    return this.#registry.setRegisteredModelTag(name, tag);
+    return this.registry.setRegisteredModelTag(name, tag);
   }
   createModelVersion(name: string, source: string, runId: string, options?: { description?: string; tags?: readonly Tag[] }): Promise<ModelVersion> {
-    return this.#registry.createModelVersion(name, source, runId, options);
+    return this.registry.createModelVersion(name, source, runId, options);
   }
   getModelVersion(name: string, version: string): Promise<ModelVersion> {
-    return this.#registry.getModelVersion(name, version);
+    return this.registry.getModelVersion(name, version);
   }
-  searchModelVersions(query?: { filter?: string; maxResults?: number; pageToken?: string }): Promise<Page<ModelVersion>> {
-    return this.#registry.searchModelVersions(query);
+  searchModelVersions(query?: SearchRegistryQuery): Promise<Page<ModelVersion>> {
+    return this.registry.searchModelVersions(query);
   }
   setModelVersionTag(name: string, version: string, tag: Tag): Promise<void> {
-    return this.#registry.setModelVersionTag(name, version, tag);
+    return this.registry.setModelVersionTag(name, version, tag);
   }
   setRegisteredModelAlias(name: string, alias: string, version: string): Promise<void> {
-    return this.#registry.setRegisteredModelAlias(name, alias, version);
+    return this.registry.setRegisteredModelAlias(name, alias, version);
   }
   deleteRegisteredModelAlias(name: string, alias: string): Promise<void> {
-    return this.#registry.deleteRegisteredModelAlias(name, alias);
+    return this.registry.deleteRegisteredModelAlias(name, alias);
   }
   getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
-    return this.#registry.getModelVersionByAlias(name, alias);
+    return this.registry.getModelVersionByAlias(name, alias);
   }
 
   // ---- logged models (MLflow 3) -------------------------------------------------------------

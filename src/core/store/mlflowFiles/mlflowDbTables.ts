@@ -5,8 +5,8 @@
 import { readRunIo } from './mlflowDbRunIo.ts';
 import { groupTags, push } from './mlflowDbSchema.ts';
 import type { MlflowDbSchema, SqlValue, TagRow } from './mlflowDbSchema.ts';
-import { RUN_STATUSES } from './types.ts';
-import type { Experiment, Metric, Param, Run, RunStatus, Tag } from './types.ts';
+import { RUN_STATUSES } from '../types.ts';
+import type { Experiment, Metric, Param, Run, RunStatus, Tag } from '../types.ts';
 
 /** A `WHERE` fragment over `runs r`, with its arguments. */
 export interface RunScope {
