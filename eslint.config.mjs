@@ -27,13 +27,6 @@ export default tseslint.config(
       '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true }],
     },
   },
-  {
-    // These stores run synchronous queries (better-sqlite3, files read at open) behind the async
-    // store interfaces: `async` on a method without `await` is what turns a thrown TrackingError
-    // into a rejected promise, which callers rely on. The one place require-await stays off.
-    files: ['src/core/store/sqlite/sqliteTrackingStore.ts', 'src/core/store/mlflowFiles/mlflowDbStore.ts', 'src/core/store/tensorboard/tensorBoardStore.ts'],
-    rules: { '@typescript-eslint/require-await': 'off' },
-  },
   // Build and test scripts (.mjs, .cjs) are plain JavaScript in no tsconfig: no type information.
   { files: ['**/*.mjs', '**/*.cjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
   {

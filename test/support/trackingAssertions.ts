@@ -23,3 +23,17 @@ export async function rejectsWith(promise: Promise<unknown>, code: string, messa
   assert.equal(err.code, code, err.message);
   if (message !== undefined) assert.match(err.message, message);
 }
+
+/**
+ * Calls a store method that must fail: it returns a promise that rejects with a TrackingError of
+ * `code`, and does not throw synchronously (callers `.then`/`.catch` a store call, or start
+ * several before awaiting them, so a synchronous throw would escape them).
+ */
+export async function rejectsNotThrows(call: () => Promise<unknown>, code: string): Promise<void> {
+  let promise: unknown;
+  assert.doesNotThrow(() => {
+    promise = call();
+  }, 'threw synchronously instead of returning a rejected promise');
+  assert.ok(promise instanceof Promise, 'returned no promise');
+  await rejectsWith(promise, code);
+}

@@ -13,7 +13,7 @@ import { canWrite, requireWriter, type ModelRegistryWriter, type TrackingWriter 
 import type { Run } from '../../../src/core/store/types.ts';
 import { asRecord, latestOf, logWithMlflow, testPython } from './mlflowFixture.ts';
 import type { Manifest, ManifestRun } from './mlflowFixture.ts';
-import { rejectsWith } from '../../support/trackingAssertions.ts';
+import { rejectsNotThrows, rejectsWith } from '../../support/trackingAssertions.ts';
 
 function fingerprint(file: string): { sha256: string; size: number; mtimeMs: number; siblings: string[] } {
   const stat = statSync(file);
@@ -218,6 +218,16 @@ describe('store: reading MLflow data read-only (written by the real mlflow clien
     });
 
     describeReads('reads', () => ({ store, manifest: dbManifest }));
+
+    it('fails by rejecting, never by throwing synchronously', async () => {
+      await rejectsNotThrows(() => store.getRun('missing'), 'RESOURCE_DOES_NOT_EXIST');
+      await rejectsNotThrows(() => store.getExperiment('999'), 'RESOURCE_DOES_NOT_EXIST');
+      await rejectsNotThrows(() => store.getRegisteredModel('nope'), 'RESOURCE_DOES_NOT_EXIST');
+      await rejectsNotThrows(() => store.getModelVersion('readers-model', '999'), 'RESOURCE_DOES_NOT_EXIST');
+      await rejectsNotThrows(() => store.getModelVersionByAlias('readers-model', 'nope'), 'RESOURCE_DOES_NOT_EXIST');
+      await rejectsNotThrows(() => store.getLoggedModel('m-nope'), 'RESOURCE_DOES_NOT_EXIST');
+      await rejectsNotThrows(() => store.listArtifacts('missing'), 'RESOURCE_DOES_NOT_EXIST');
+    });
 
     describe('afterwards', () => {
       it('left mlflow.db byte-for-byte unchanged, with no journal or WAL files beside it', async () => {

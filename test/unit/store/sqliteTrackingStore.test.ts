@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SqliteTrackingStore } from '../../../src/core/store/sqlite/sqliteTrackingStore.ts';
-import { rejectsWith } from '../../support/trackingAssertions.ts';
+import { rejectsNotThrows, rejectsWith } from '../../support/trackingAssertions.ts';
 
 describe('core/store: SqliteTrackingStore', () => {
   let dir: string;
@@ -216,6 +216,25 @@ describe('core/store: SqliteTrackingStore', () => {
     await again.close();
     assert.throws(() => new SqliteTrackingStore(path.join(dir, '.labbook', 'tracking.db')), /newer Labbook/);
     store = new SqliteTrackingStore(path.join(dir, 'other.db'));
+  });
+
+  it('fails by rejecting, never by throwing synchronously, for reads, writes and refused input', async () => {
+    const runId = (await store.createRun({ experimentId: '0' })).info.runId;
+    await store.deleteRun(runId);
+    await rejectsNotThrows(() => store.getRun('missing'), 'RESOURCE_DOES_NOT_EXIST');
+    await rejectsNotThrows(() => store.getExperiment('not-a-number'), 'INVALID_PARAMETER_VALUE');
+    await rejectsNotThrows(() => store.createExperiment(''), 'INVALID_PARAMETER_VALUE');
+    await rejectsNotThrows(() => store.createExperiment('Default'), 'RESOURCE_ALREADY_EXISTS');
+    await rejectsNotThrows(() => store.deleteExperiment('0'), 'INVALID_PARAMETER_VALUE');
+    await rejectsNotThrows(() => store.createRun({ experimentId: '0', status: 'BOGUS' as never }), 'INVALID_PARAMETER_VALUE');
+    await rejectsNotThrows(() => store.setTag(runId, { key: 'k', value: 'v' }), 'INVALID_PARAMETER_VALUE');
+    await rejectsNotThrows(() => store.logBatch('missing', { params: [{ key: 'p', value: '1' }] }), 'RESOURCE_DOES_NOT_EXIST');
+    await rejectsNotThrows(() => store.logInputs('missing', []), 'RESOURCE_DOES_NOT_EXIST');
+    await rejectsNotThrows(() => store.getMetricHistory('missing', 'loss'), 'RESOURCE_DOES_NOT_EXIST');
+    await rejectsNotThrows(() => store.listArtifacts('missing'), 'RESOURCE_DOES_NOT_EXIST');
+    await rejectsNotThrows(() => store.getRegisteredModel('nope'), 'RESOURCE_DOES_NOT_EXIST');
+    await rejectsNotThrows(() => store.createModelVersion('nope', 'file:///m', 'missing'), 'RESOURCE_DOES_NOT_EXIST');
+    await rejectsNotThrows(() => store.getLoggedModel('m-nope'), 'RESOURCE_DOES_NOT_EXIST');
   });
 });
 

@@ -7,6 +7,7 @@ import { TrackingError } from '../../../src/core/store/errors.ts';
 import { TensorBoardStore } from '../../../src/core/store/tensorboard/tensorBoardStore.ts';
 import { canWrite, requireWriter } from '../../../src/core/store/trackingStore.ts';
 import { testPython } from '../../support/python.ts';
+import { rejectsNotThrows } from '../../support/trackingAssertions.ts';
 
 const WRITE_LOGS = path.resolve(import.meta.dirname, '..', '..', 'fixtures', 'tensorboard', 'write_logs.py');
 
@@ -56,4 +57,14 @@ describe('core/store: TensorBoard logs as a read-only store', function () {
     assert.throws(() => requireWriter(store, 'tag a run'), (e: unknown) => e instanceof TrackingError && e.code === 'PERMISSION_DENIED');
     await assert.rejects(store.getRun('nope'), (e: unknown) => e instanceof TrackingError && e.code === 'RESOURCE_DOES_NOT_EXIST');
   });
+
+  it('fails by rejecting, never by throwing synchronously, with or without reading the folder', async () => {
+    await rejectsNotThrows(() => store.getRun('nope'), 'RESOURCE_DOES_NOT_EXIST');
+    await rejectsNotThrows(() => store.getExperiment('9'), 'RESOURCE_DOES_NOT_EXIST');
+    await rejectsNotThrows(() => store.readArtifact('nope', 'x.txt'), 'RESOURCE_DOES_NOT_EXIST');
+    await rejectsNotThrows(() => store.getRegisteredModel('m'), 'RESOURCE_DOES_NOT_EXIST');
+    await rejectsNotThrows(() => store.getModelVersion('m', '1'), 'RESOURCE_DOES_NOT_EXIST');
+    await rejectsNotThrows(() => store.getModelVersionByAlias('m', 'champion'), 'RESOURCE_DOES_NOT_EXIST');
+  });
+
 });

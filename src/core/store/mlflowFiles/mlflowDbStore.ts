@@ -13,6 +13,7 @@ import { MlflowDbRegistry } from './mlflowDbRegistry.ts';
 import { MlflowDbSchema } from './mlflowDbSchema.ts';
 import { MlflowDbTables } from './mlflowDbTables.ts';
 import { ReadOnlyStore } from '../readOnlyStore.ts';
+import { settled } from '../settled.ts';
 import type { LoggedModelReader } from '../trackingStore.ts';
 import { searchModelVersionsInMemory, searchRegisteredModelsInMemory } from '../registrySearch.ts';
 import type { SearchRegistryQuery } from '../types.ts';
@@ -80,30 +81,34 @@ export class MlflowDbStore extends ReadOnlyStore implements LoggedModelReader {
 
   // Experiments
 
-  async getExperiment(experimentId: string): Promise<Experiment> {
-    const [experiment] = this.tables.experiments(undefined, experimentId);
-    if (experiment === undefined) throw notFound(`No Experiment with id=${experimentId} exists`);
-    return experiment;
+  getExperiment(experimentId: string): Promise<Experiment> {
+    return settled(() => {
+      const [experiment] = this.tables.experiments(undefined, experimentId);
+      if (experiment === undefined) throw notFound(`No Experiment with id=${experimentId} exists`);
+      return experiment;
+    });
   }
 
-  async getExperimentByName(name: string): Promise<Experiment | undefined> {
-    return this.tables.experiments(name)[0];
+  getExperimentByName(name: string): Promise<Experiment | undefined> {
+    return settled(() => this.tables.experiments(name)[0]);
   }
 
-  async searchExperiments(query: SearchExperimentsQuery = {}): Promise<Page<Experiment>> {
-    return searchExperimentsInMemory(this.tables.experiments(), query);
+  searchExperiments(query: SearchExperimentsQuery = {}): Promise<Page<Experiment>> {
+    return settled(() => searchExperimentsInMemory(this.tables.experiments(), query));
   }
 
   // Runs
 
-  async getRun(runId: string): Promise<Run> {
-    const [run] = this.tables.runs(this.tables.runScope({ runId }));
-    if (run === undefined) throw notFound(`Run with id=${runId} not found`);
-    return run;
+  getRun(runId: string): Promise<Run> {
+    return settled(() => {
+      const [run] = this.tables.runs(this.tables.runScope({ runId }));
+      if (run === undefined) throw notFound(`Run with id=${runId} not found`);
+      return run;
+    });
   }
 
-  async searchRuns(query: SearchRunsQuery): Promise<Page<Run>> {
-    return searchRunsInMemory(this.tables.runs(this.tables.runScope({ experimentIds: query.experimentIds })), query);
+  searchRuns(query: SearchRunsQuery): Promise<Page<Run>> {
+    return settled(() => searchRunsInMemory(this.tables.runs(this.tables.runScope({ experimentIds: query.experimentIds })), query));
   }
 
   async getMetricHistory(runId: string, key: string): Promise<readonly Metric[]> {
@@ -144,24 +149,28 @@ export class MlflowDbStore extends ReadOnlyStore implements LoggedModelReader {
 
   // Model registry
 
-  async getRegisteredModel(name: string): Promise<RegisteredModel> {
-    const [model] = this.registry.registeredModels(name);
-    if (model === undefined) throw notFound(`Registered Model with name=${name} not found`);
-    return model;
+  getRegisteredModel(name: string): Promise<RegisteredModel> {
+    return settled(() => {
+      const [model] = this.registry.registeredModels(name);
+      if (model === undefined) throw notFound(`Registered Model with name=${name} not found`);
+      return model;
+    });
   }
 
-  async searchRegisteredModels(query: SearchRegistryQuery = {}): Promise<Page<RegisteredModel>> {
-    return searchRegisteredModelsInMemory(this.registry.registeredModels(), query);
+  searchRegisteredModels(query: SearchRegistryQuery = {}): Promise<Page<RegisteredModel>> {
+    return settled(() => searchRegisteredModelsInMemory(this.registry.registeredModels(), query));
   }
 
-  async getModelVersion(name: string, version: string): Promise<ModelVersion> {
-    const found = this.registry.modelVersions(name).find((v) => v.version.version === version);
-    if (found === undefined) throw notFound(`Model Version (name=${name}, version=${version}) not found`);
-    return found.version;
+  getModelVersion(name: string, version: string): Promise<ModelVersion> {
+    return settled(() => {
+      const found = this.registry.modelVersions(name).find((v) => v.version.version === version);
+      if (found === undefined) throw notFound(`Model Version (name=${name}, version=${version}) not found`);
+      return found.version;
+    });
   }
 
-  async searchModelVersions(query: SearchRegistryQuery = {}): Promise<Page<ModelVersion>> {
-    return searchModelVersionsInMemory(this.registry.modelVersions().map((v) => v.version), query);
+  searchModelVersions(query: SearchRegistryQuery = {}): Promise<Page<ModelVersion>> {
+    return settled(() => searchModelVersionsInMemory(this.registry.modelVersions().map((v) => v.version), query));
   }
 
   async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
@@ -173,18 +182,22 @@ export class MlflowDbStore extends ReadOnlyStore implements LoggedModelReader {
 
   // Logged models (MLflow 3)
 
-  async getLoggedModel(modelId: string): Promise<LoggedModel> {
-    const [model] = readLoggedModels(this.schema, { modelId });
-    if (model === undefined) throw notFound(`Logged model with ID '${modelId}' not found.`);
-    return model;
+  getLoggedModel(modelId: string): Promise<LoggedModel> {
+    return settled(() => {
+      const [model] = readLoggedModels(this.schema, { modelId });
+      if (model === undefined) throw notFound(`Logged model with ID '${modelId}' not found.`);
+      return model;
+    });
   }
 
-  async searchLoggedModels(experimentIds: readonly string[], query: SearchLoggedModelsQuery = {}): Promise<Page<LoggedModel>> {
-    return searchLoggedModelsInMemory(readLoggedModels(this.schema, { experimentIds }), query);
+  searchLoggedModels(experimentIds: readonly string[], query: SearchLoggedModelsQuery = {}): Promise<Page<LoggedModel>> {
+    return settled(() => searchLoggedModelsInMemory(readLoggedModels(this.schema, { experimentIds }), query));
   }
 
-  async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+  close(): Promise<void> {
+    return settled(() => {
+      if (this.db.open) this.db.close();
+    });
   }
 }
 

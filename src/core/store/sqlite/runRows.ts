@@ -1,5 +1,7 @@
-// Reading runs out of the local store in bulk: one query per table for a whole page of runs.
+// Runs in the local store: reading one by id, or in bulk (one query per table for a whole page of
+// runs); setting a run's tags; and the default name of a new run.
 import type { SqliteDatabase } from '../../sqlite/openDatabase.ts';
+import { invalidParameter, notFound, TrackingError } from '../errors.ts';
 import type { LifecycleStage, Metric, Param, Run, RunStatus, Tag } from '../types.ts';
 import { loadRunIo } from './runIoTable.ts';
 
@@ -75,4 +77,45 @@ export function loadRuns(db: SqliteDatabase, rows: readonly RunRow[]): Run[] {
     },
     ...io.get(row.run_key),
   }));
+}
+
+export function runRow(db: SqliteDatabase, runId: string): RunRow {
+  const row = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs r WHERE r.run_id = ?`).get(runId) as RunRow | undefined;
+  if (!row) throw notFound(`Run with id=${runId} not found`);
+  return row;
+}
+
+/** The run's row, refusing a deleted run (the writes' rule, as in MLflow). */
+export function activeRunRow(db: SqliteDatabase, runId: string): RunRow {
+  const row = runRow(db, runId);
+  if (row.lifecycle_stage !== 'active') {
+    throw invalidParameter(`The run ${runId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
+  }
+  return row;
+}
+
+export function runByKey(db: SqliteDatabase, runKey: number): Run {
+  const row = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs r WHERE r.run_key = ?`).get(runKey) as RunRow;
+  const [run] = loadRuns(db, [row]);
+  if (!run) throw new TrackingError('INTERNAL_ERROR', `Run ${runKey} vanished while being read.`);
+  return run;
+}
+
+/** Sets tags on a run (the caller holds the write transaction). */
+export function setRunTags(db: SqliteDatabase, row: RunRow, tags: readonly Tag[]): void {
+  const setTag = db.prepare('INSERT OR REPLACE INTO tags (run_key, key, value) VALUES (?, ?, ?)');
+  for (const tag of tags) {
+    setTag.run(row.run_key, tag.key, tag.value);
+    // The run name lives in both places, as in MLflow.
+    if (tag.key === 'mlflow.runName' && tag.value) db.prepare('UPDATE runs SET run_name = ? WHERE run_key = ?').run(tag.value, row.run_key);
+  }
+}
+
+const ADJECTIVES = ['bright', 'calm', 'clever', 'bold', 'eager', 'gentle', 'keen', 'lucky', 'merry', 'quiet', 'rare', 'swift', 'warm', 'wise'];
+const NOUNS = ['otter', 'falcon', 'heron', 'lynx', 'panda', 'raven', 'robin', 'seal', 'trout', 'wolf', 'yak', 'zebra', 'moth', 'newt'];
+
+/** A readable default name like MLflow's (`bright-otter-123`). */
+export function generateRunName(): string {
+  const pick = (list: readonly string[]) => list[Math.floor(Math.random() * list.length)] ?? list[0];
+  return `${pick(ADJECTIVES)}-${pick(NOUNS)}-${Math.floor(Math.random() * 1000)}`;
 }

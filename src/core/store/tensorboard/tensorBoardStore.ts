@@ -105,28 +105,31 @@ export class TensorBoardStore extends ReadOnlyStore {
     throw notFound(`TensorBoard runs have no artifacts ('${relPath}').`);
   }
 
-  async getRegisteredModel(name: string): Promise<RegisteredModel> {
-    throw notFound(`Registered Model with name=${name} not found (TensorBoard logs have no model registry)`);
+  // Nothing below reads the folder: answered at once, a refusal as a rejected promise.
+
+  getRegisteredModel(name: string): Promise<RegisteredModel> {
+    return Promise.reject(notFound(`Registered Model with name=${name} not found (TensorBoard logs have no model registry)`));
   }
 
-  async searchRegisteredModels(): Promise<Page<RegisteredModel>> {
-    return { items: [] };
+  searchRegisteredModels(): Promise<Page<RegisteredModel>> {
+    return Promise.resolve({ items: [] });
   }
 
-  async getModelVersion(name: string, version: string): Promise<ModelVersion> {
-    throw notFound(`Model Version (name=${name}, version=${version}) not found`);
+  getModelVersion(name: string, version: string): Promise<ModelVersion> {
+    return Promise.reject(notFound(`Model Version (name=${name}, version=${version}) not found`));
   }
 
-  async searchModelVersions(): Promise<Page<ModelVersion>> {
-    return { items: [] };
+  searchModelVersions(): Promise<Page<ModelVersion>> {
+    return Promise.resolve({ items: [] });
   }
 
-  async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
-    throw notFound(`Registered model alias ${alias} of ${name} not found.`);
+  getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
+    return Promise.reject(notFound(`Registered model alias ${alias} of ${name} not found.`));
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.loaded = undefined;
+    return Promise.resolve();
   }
 }
 
