@@ -1,7 +1,8 @@
 // The notebook diff against nbdime (`nbdime.diff_notebooks`, the reference tool), same files, same
 // machine, same run: real notebook pairs from test/fixtures/notebooks (56 and 100 cells, the 100-cell
 // one also stripped of cell ids), and synthetic notebooks of 100–800 code cells with 10% edited, 5%
-// inserted and 5% deleted cells (seeded, no cell ids, so both tools must align from content). Besides
+// inserted and 5% deleted cells (seeded, no cell ids, so both tools must align from content), and on
+// to 3,200 cells for the scaling curve (issue 13), without nbdime past NBDIME_MAX_CELLS. Besides
 // speed, alignment quality: how many of the edited cells each tool shows as one modified cell
 // (nbdime: a 'patch' on that cell) rather than removed + added.
 // Needs the Python venv with nbdime (bench/run.mjs sets LABBOOK_TEST_PYTHON).
@@ -21,6 +22,8 @@ const FIXTURES = path.join(import.meta.dirname, '..', 'test', 'fixtures', 'noteb
 const NBDIME = path.join(import.meta.dirname, 'fixtures', 'nbdime_time.py');
 /** nbdime needs minutes at 800 cells; past this one pair is abandoned, not the whole run. */
 const NBDIME_TIMEOUT_MS = 600_000;
+/** Past this size nbdime is not run (minutes per pair at 800 cells); the curve goes on with ours alone. */
+const NBDIME_MAX_CELLS = 800;
 
 interface NbdimeResult {
   median_ms: number;
@@ -124,8 +127,15 @@ function syntheticSize(cells: number): Benchmark {
         writeFileSync(basePath, pair.base);
         writeFileSync(remotePath, pair.remote);
         const ours = await timeOurs(pair.base, pair.remote);
-        const theirs = await timeNbdime(basePath, remotePath, cells <= 100 ? 5 : cells <= 200 ? 3 : 1);
         const mine = editsFound(pair.edited, oursModified(ours.diff));
+        if (cells > NBDIME_MAX_CELLS) {
+          return {
+            oursMs: ours.ms,
+            peer: `nbdime not run (> ${NBDIME_MAX_CELLS} cells)`,
+            target: `reported (${((ours.ms / cells) * 1000).toFixed(0)} µs/cell); edits as modified: ours ${mine}/${pair.edited.length}`,
+          };
+        }
+        const theirs = await timeNbdime(basePath, remotePath, cells <= 100 ? 5 : cells <= 200 ? 3 : 1);
         const nbdime = editsFound(pair.edited, theirs.patched);
         const ratio = theirs.median_ms / ours.ms;
         const quality = `edits as modified: ours ${mine}/${pair.edited.length}, nbdime ${nbdime}/${pair.edited.length}`;
@@ -157,5 +167,5 @@ export const benchmarks: Benchmark[] = [
   realPair('workflow.ipynb', 'workflow-noise.ipynb', 56),
   realPair('study.ipynb', 'study-edited.ipynb', 100, STUDY_EDITS),
   realPair('study.ipynb', 'study-edited.ipynb', 100, STUDY_EDITS, { ids: false }),
-  ...[100, 200, 400, 800].map(syntheticSize),
+  ...[100, 200, 400, 800, 1600, 3200].map(syntheticSize),
 ];

@@ -52,6 +52,7 @@ export interface LabbookApi {
 }
 
 export function activate(context: vscode.ExtensionContext): LabbookApi {
+  const activationStart = performance.now();
   const log = vscode.window.createOutputChannel('Labbook', { log: true });
   context.subscriptions.push(log);
   log.info(`Labbook ${String((context.extension.packageJSON as { version?: unknown }).version)} activating`);
@@ -134,7 +135,8 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
     if (file && existsSync(file)) void launches.recover().catch((err: unknown) => log.warn(`Run recovery failed: ${errorMessage(err)}`));
   }, 2000);
   context.subscriptions.push({ dispose: () => clearTimeout(recovery) });
-  log.info('Labbook activated');
+  // Measured from the start of activate() (module loading excluded); read by bench/footprint.bench.ts.
+  log.info(`Labbook activated; labbook.activationMs=${(performance.now() - activationStart).toFixed(1)}`);
   return { showHome, readStatus, openRemoteStore: (url) => remoteServers.open(url), experiments, models, launches, openLink: runLinks.handleUri, logUri: context.logUri };
 }
 
