@@ -64,11 +64,12 @@ function plainPython(args: string[]): Promise<void> {
   });
 }
 
-async function ingest(env: Record<string, string>): Promise<{ ms: number; runId: string }> {
+/** Wall time of the client's log_batch calls, and how much of it was HTTP round trips (wire + server). */
+async function ingest(env: Record<string, string>): Promise<{ ms: number; runId: string; roundTripMs: number }> {
   const result = await runPython([path.join(fixtures, 'ingest_points.py'), String(POINTS)], env, 900_000);
   if (result.code !== 0) throw new Error(`ingest failed: ${result.stderr.slice(-2000)}`);
-  const [ms, runId] = result.stdout.trim().split('\n').at(-1)?.split(' ') ?? [];
-  return { ms: Number(ms), runId: runId ?? '' };
+  const [ms, runId, roundTripMs] = result.stdout.trim().split('\n').at(-1)?.split(' ') ?? [];
+  return { ms: Number(ms), runId: runId ?? '', roundTripMs: Number(roundTripMs) };
 }
 
 export const benchmarks: Benchmark[] = [
@@ -119,7 +120,15 @@ export const benchmarks: Benchmark[] = [
         await mlflow.dispose();
       }
       const pointsPerSecond = POINTS / (ours.ms / 1000);
-      return { oursMs: ours.ms, peer: 'mlflow server', peerMs, target: `${Math.round(pointsPerSecond / 1000)}k points/s, faster than mlflow server`, met: ours.ms < peerMs };
+      // The Python client's own work (building, validating, serialising) is the time outside its HTTP round trips.
+      const clientShare = Math.round((100 * (ours.ms - ours.roundTripMs)) / ours.ms);
+      return {
+        oursMs: ours.ms,
+        peer: 'mlflow server',
+        peerMs,
+        target: `${Math.round(pointsPerSecond / 1000)}k points/s (${clientShare}% in the Python client outside HTTP), faster than mlflow server`,
+        met: ours.ms < peerMs,
+      };
     },
   },
 ];

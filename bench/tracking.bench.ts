@@ -8,6 +8,7 @@ import { startLocalTrackingServer } from '../src/core/mlflow/server/localTrackin
 import { SqliteTrackingStore } from '../src/core/store/sqlite/sqliteTrackingStore.ts';
 import { startMlflowServer } from '../test/support/mlflowServer.ts';
 import { runPython } from '../test/support/python.ts';
+import { rawInsert10kMs } from './sqlite.bench.ts';
 import { medianMs, type Benchmark } from './timing.ts';
 
 const RUNS = Number(process.env.LABBOOK_BENCH_RUNS ?? 10_000);
@@ -98,12 +99,15 @@ export const benchmarks: Benchmark[] = [
       const mine = await ingestRate(ours, 200);
       const theirs = await ingestRate(mlflow, 10);
       const ratio = mine.pointsPerSecond / theirs.pointsPerSecond;
+      // The limit: SQLite's own insert rate into a plain table, measured here in the same run.
+      const raw = 10_000 / ((await rawInsert10kMs()) / 1000);
+      const share = mine.pointsPerSecond / raw;
       return {
         oursMs: mine.msPerBatch,
         peer: 'mlflow server',
         peerMs: theirs.msPerBatch,
-        target: `≥10× and ≥200k points/s (got ${Math.round(mine.pointsPerSecond / 1000)}k/s, ${ratio.toFixed(1)}×)`,
-        met: ratio >= 10 && mine.pointsPerSecond >= 200_000,
+        target: `≥50% of raw SQLite inserts and ≥400k points/s (got ${Math.round(mine.pointsPerSecond / 1000)}k/s, ${Math.round(100 * share)}% of ${Math.round(raw / 1000)}k/s, ${ratio.toFixed(1)}× mlflow)`,
+        met: share >= 0.5 && mine.pointsPerSecond >= 400_000,
       };
     },
   },

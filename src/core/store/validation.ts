@@ -52,8 +52,12 @@ function validateValue<T extends { key: string; value: string }>(kind: 'param' |
   return entry;
 }
 
-export function validateMetric(metric: Metric): Metric {
-  validateKey('metric', metric.key);
+/** `validKeys`: keys already validated in this batch, whose check is not repeated. */
+export function validateMetric(metric: Metric, validKeys?: Set<string>): Metric {
+  if (!validKeys?.has(metric.key)) {
+    validateKey('metric', metric.key);
+    validKeys?.add(metric.key);
+  }
   if (typeof metric.value !== 'number') throw invalidParameter(`Got invalid value ${String(metric.value)} for metric '${metric.key}' (timestamp=${metric.timestamp}). Please specify value as a valid double (64-bit floating point).`);
   if (!Number.isSafeInteger(metric.timestamp)) throw invalidParameter(`Got invalid timestamp ${String(metric.timestamp)} for metric '${metric.key}' (value=${metric.value}). Timestamp must be a nonnegative long (64-bit integer).`);
   if (!Number.isSafeInteger(metric.step)) throw invalidParameter(`Got invalid step ${String(metric.step)} for metric '${metric.key}' (value=${metric.value}). Step must be a valid long (64-bit integer).`);
@@ -74,7 +78,8 @@ export function validateBatch(batch: LogBatchInput): void {
     if (seen.has(p.key)) throw invalidParameter(`Duplicate parameter keys have been submitted: ${p.key}. Please ensure the request contains only one param value per param key.`);
     seen.add(p.key);
   }
-  for (const m of batch.metrics ?? []) validateMetric(m);
+  const metricKeys = new Set<string>();
+  for (const m of batch.metrics ?? []) validateMetric(m, metricKeys);
   for (const t of batch.tags ?? []) validateTag(t);
 }
 

@@ -99,6 +99,7 @@ export class LoggedModelTables {
 
   /** Keeps the values of `metrics` that name a model (`model_id`) as that model's metrics too. */
   logMetrics(runId: string, metrics: readonly Metric[]): void {
+    if (!metrics.some((m) => m.modelId)) return;
     const insert = this.db.prepare(
       `INSERT OR IGNORE INTO logged_model_metrics (model_id, run_id, key, step, timestamp, value, is_nan, dataset_name, dataset_digest)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,

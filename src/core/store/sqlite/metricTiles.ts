@@ -43,6 +43,22 @@ export function mergeAggregate(into: Aggregate, part: Aggregate): void {
   }
 }
 
+/** `mergeAggregate(into, pointAggregate(m))` without building the point's aggregate. */
+function mergePoint(into: Aggregate, m: Metric): void {
+  const value = Number.isNaN(m.value) ? null : m.value;
+  into.count += 1;
+  if (value !== null) {
+    into.min = into.min === null ? value : Math.min(into.min, value);
+    into.max = into.max === null ? value : Math.max(into.max, value);
+  }
+  into.firstStep = Math.min(into.firstStep, m.step);
+  if (later(m.step, m.timestamp, value, into)) {
+    into.lastStep = m.step;
+    into.lastTimestamp = m.timestamp;
+    into.lastValue = value;
+  }
+}
+
 export function pointAggregate(m: Metric): Aggregate {
   const value = Number.isNaN(m.value) ? null : m.value;
   return { count: 1, min: value, max: value, firstStep: m.step, lastStep: m.step, lastTimestamp: m.timestamp, lastValue: value };
@@ -68,7 +84,7 @@ export class MetricTiles {
   constructor(db: SqliteDatabase) {
     this.upsert = db.prepare(`
       INSERT INTO metric_tiles (run_key, key, level, tile, count, min, max, first_step, last_step, last_timestamp, last_value)
-      VALUES (@run, @key, @level, @tile, @count, @min, @max, @firstStep, @lastStep, @lastTimestamp, @lastValue)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (run_key, key, level, tile) DO UPDATE SET
         count = metric_tiles.count + excluded.count,
         min = CASE WHEN metric_tiles.min IS NULL THEN excluded.min WHEN excluded.min IS NULL THEN metric_tiles.min ELSE min(metric_tiles.min, excluded.min) END,
@@ -85,16 +101,25 @@ export class MetricTiles {
   /** Adds points that were newly stored (duplicates already left out by the caller). */
   add(runKey: number, points: readonly Metric[]): void {
     // Level 1 from the points, each higher level from the one below: one pass over the points.
+    // Points mostly come in step order, so the previous point's tile is checked before the map.
     let tiles = new Map<string, { key: string; tile: number; agg: Aggregate }>();
+    let previous: { key: string; tile: number; agg: Aggregate } | undefined;
     for (const m of points) {
       const tile = Math.floor(m.step / TILE_BASE);
+      if (previous?.tile === tile && previous.key === m.key) {
+        mergePoint(previous.agg, m);
+        continue;
+      }
       const id = `${m.key}\u0000${tile}`;
-      const entry = tiles.get(id);
-      if (entry) mergeAggregate(entry.agg, pointAggregate(m));
-      else tiles.set(id, { key: m.key, tile, agg: pointAggregate(m) });
+      previous = tiles.get(id);
+      if (previous) mergePoint(previous.agg, m);
+      else {
+        previous = { key: m.key, tile, agg: pointAggregate(m) };
+        tiles.set(id, previous);
+      }
     }
     for (let level = 1; level <= TILE_LEVELS; level++) {
-      for (const { key, tile, agg } of tiles.values()) this.upsert.run({ run: runKey, key, level, tile, ...agg });
+      for (const { key, tile, agg: a } of tiles.values()) this.upsert.run(runKey, key, level, tile, a.count, a.min, a.max, a.firstStep, a.lastStep, a.lastTimestamp, a.lastValue);
       if (level === TILE_LEVELS) break;
       const parents = new Map<string, { key: string; tile: number; agg: Aggregate }>();
       for (const { key, tile, agg } of tiles.values()) {

@@ -5,11 +5,18 @@ import type { Metric, MetricBucket } from '../types.ts';
 import { MetricTiles } from './metricTiles.ts';
 import { metricFromRow } from './runRows.ts';
 
+/** Thrown inside the fast path's savepoint to roll it back. */
+const SOME_DUPLICATE = new Error('some point was a duplicate');
+
 /** Metric points and each run's latest value per key, with the statements prepared once. */
 export class MetricsTable {
   private readonly db: SqliteDatabase;
   /** Multi-row inserts by row count; RETURNING gives back exactly the rows that were new. */
   private readonly inserts = new Map<number, Statement>();
+  /** The same inserts without RETURNING: the fast path when no point is a duplicate. */
+  private readonly plainInserts = new Map<number, Statement>();
+  /** Inserts a chunk in a savepoint and keeps it only if every row was new. */
+  private readonly insertAllNew: (args: unknown[], rows: number) => boolean;
   private readonly upsertLatest: Statement;
   private readonly history: Statement;
   private readonly firstStep: Statement;
@@ -20,6 +27,20 @@ export class MetricsTable {
   constructor(db: SqliteDatabase) {
     this.db = db;
     this.tiles = new MetricTiles(db);
+    // Building 1000 result rows costs more than the insert itself, and a batch rarely holds a
+    // duplicate: insert plainly, and only when some row was ignored undo that and ask RETURNING.
+    const allNew = db.transaction((args: unknown[], rows: number) => {
+      if (this.insertStatement(rows, false).run(...args).changes !== rows) throw SOME_DUPLICATE;
+    });
+    this.insertAllNew = (args, rows) => {
+      try {
+        allNew(args, rows);
+        return true;
+      } catch (err) {
+        if (err === SOME_DUPLICATE) return false;
+        throw err;
+      }
+    };
     // MLflow's rule for the latest value: highest step, then latest timestamp, then largest value.
     this.upsertLatest = db.prepare(`
       INSERT INTO latest_metrics (run_key, key, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)
@@ -54,9 +75,10 @@ export class MetricsTable {
 
   /**
    * Stores points; an exact duplicate (same key, step, timestamp and value) is ignored, so
-   * retried batches from clients or the outbox never double a point.
+   * retried batches from clients or the outbox never double a point. `fastPath: false` always
+   * takes the RETURNING path (the tests compare both).
    */
-  insert(runKey: number, metrics: readonly Metric[]): void {
+  insert(runKey: number, metrics: readonly Metric[], options: { fastPath?: boolean } = {}): void {
     const latest = new Map<string, Metric>();
     const accepted: Metric[] = [];
     const CHUNK = 250;
@@ -67,8 +89,12 @@ export class MetricsTable {
         const nan = Number.isNaN(m.value);
         args.push(runKey, m.key, m.step, m.timestamp, nan ? 0 : m.value, nan ? 1 : 0);
       }
+      if (options.fastPath !== false && this.insertAllNew(args, chunk.length)) {
+        for (const m of chunk) accepted.push(m);
+        continue;
+      }
       type Row = { key: string; step: number; timestamp: number; value: number; is_nan: number };
-      for (const row of this.insertStatement(chunk.length).all(...args) as Row[]) accepted.push(metricFromRow(row));
+      for (const row of this.insertStatement(chunk.length, true).all(...args) as Row[]) accepted.push(metricFromRow(row));
     }
     for (const m of accepted) {
       const best = latest.get(m.key);
@@ -83,14 +109,15 @@ export class MetricsTable {
     this.tiles.add(runKey, accepted);
   }
 
-  private insertStatement(rows: number): Statement {
-    let statement = this.inserts.get(rows);
+  private insertStatement(rows: number, returning: boolean): Statement {
+    const cache = returning ? this.inserts : this.plainInserts;
+    let statement = cache.get(rows);
     if (!statement) {
       const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ');
       statement = this.db.prepare(
-        `INSERT OR IGNORE INTO metrics (run_key, key, step, timestamp, value, is_nan) VALUES ${values} RETURNING key, step, timestamp, value, is_nan`,
+        `INSERT OR IGNORE INTO metrics (run_key, key, step, timestamp, value, is_nan) VALUES ${values}${returning ? ' RETURNING key, step, timestamp, value, is_nan' : ''}`,
       );
-      this.inserts.set(rows, statement);
+      cache.set(rows, statement);
     }
     return statement;
   }

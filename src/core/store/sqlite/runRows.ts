@@ -1,5 +1,6 @@
 // Runs in the local store: reading one by id, or in bulk (one query per table for a whole page of
 // runs); setting a run's tags; and the default name of a new run.
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../../sqlite/openDatabase.ts';
 import { invalidParameter, notFound, TrackingError } from '../errors.ts';
 import type { LifecycleStage, Metric, Param, Run, RunStatus, Tag } from '../types.ts';
@@ -79,8 +80,16 @@ export function loadRuns(db: SqliteDatabase, rows: readonly RunRow[]): Run[] {
   }));
 }
 
+/** The run-by-id statement, prepared once per connection: every write looks its run up. */
+const runById = new WeakMap<SqliteDatabase, Statement>();
+
 export function runRow(db: SqliteDatabase, runId: string): RunRow {
-  const row = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs r WHERE r.run_id = ?`).get(runId) as RunRow | undefined;
+  let statement = runById.get(db);
+  if (!statement) {
+    statement = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs r WHERE r.run_id = ?`);
+    runById.set(db, statement);
+  }
+  const row = statement.get(runId) as RunRow | undefined;
   if (!row) throw notFound(`Run with id=${runId} not found`);
   return row;
 }
