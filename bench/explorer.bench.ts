@@ -9,6 +9,7 @@ import { SqliteTrackingStore } from '../src/core/store/sqlite/sqliteTrackingStor
 import type { Run, SearchRunsQuery } from '../src/core/store/types.ts';
 import { arrangeRuns, type GroupBy } from '../src/host/trees/runGrouping.ts';
 import { runDescription, runTooltipMarkdown } from '../src/host/trees/runFormat.ts';
+import { syntheticRunBatch } from './fixtures/runBatch.ts';
 import { medianMs, type Benchmark } from './timing.ts';
 
 const RUNS = 10_000;
@@ -22,14 +23,7 @@ function seed() {
     for (let i = 0; i < RUNS; i++) {
       const run = await store.createRun({ experimentId, runName: `run-${i}`, startTime: 1_700_000_000_000 + i * 1000 });
       await store.logBatch(run.info.runId, {
-        metrics: [
-          { key: 'rmse', value: 1 / (i + 1), timestamp: 1, step: 0 },
-          { key: 'accuracy', value: i / RUNS, timestamp: 1, step: 0 },
-        ],
-        params: [
-          { key: 'model', value: ['rf', 'gbm', 'linear'][i % 3] ?? 'rf' },
-          { key: 'lr', value: String(0.001 * (i % 10)) },
-        ],
+        ...syntheticRunBatch(i, RUNS),
         tags: [{ key: 'mlflow.source.git.commit', value: 'abcdef0123456789' }],
       });
       if (i % 2) await store.updateRun(run.info.runId, { status: 'FINISHED', endTime: 1_700_000_000_000 + i * 1000 + 60_000 });

@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SqliteTrackingStore } from '../src/core/store/sqlite/sqliteTrackingStore.ts';
+import { syntheticRunBatch } from './fixtures/runBatch.ts';
 import { medianMs, type Benchmark, type BenchResult } from './timing.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'labbook-bench-scaling-'));
@@ -39,16 +40,7 @@ function seedSearch() {
         const logged = store.transaction(() =>
           runs.map((run, k) => {
             const i = indexes[k] ?? 0;
-            return store.logBatch(run.info.runId, {
-              metrics: [
-                { key: 'rmse', value: 1 / (i + 1), timestamp: 1, step: 0 },
-                { key: 'accuracy', value: i / size, timestamp: 1, step: 0 },
-              ],
-              params: [
-                { key: 'model', value: ['rf', 'gbm', 'linear'][i % 3] ?? 'rf' },
-                { key: 'lr', value: String(0.001 * (i % 10)) },
-              ],
-            });
+            return store.logBatch(run.info.runId, syntheticRunBatch(i, size));
           }),
         );
         await Promise.all(logged);

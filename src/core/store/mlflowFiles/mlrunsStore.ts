@@ -7,7 +7,6 @@ import type { ArtifactLocation } from '../localArtifacts.ts';
 import { META_FILE, readExperiment, readMetricFile, readRegisteredModel, readRun, RESERVED_EXPERIMENT_FOLDERS, subfolders } from './mlrunsFiles.ts';
 import { ReadOnlyStore } from '../readOnlyStore.ts';
 import { searchModelVersionsInMemory, searchRegisteredModelsInMemory } from '../registrySearch.ts';
-import type { SearchRegistryQuery } from '../types.ts';
 import type {
   Experiment,
   FileInfo,
@@ -17,6 +16,7 @@ import type {
   RegisteredModel,
   Run,
   SearchExperimentsQuery,
+  SearchRegistryQuery,
   SearchRunsQuery,
 } from '../types.ts';
 import { errorMessage } from '../../../shared/errorMessage.ts';
