@@ -40,13 +40,17 @@ describe('Labbook tracked runs launched from the editor (real Python)', function
     assert.ok(result, `${command} launched a run`);
     return result;
   };
+  /** The run once it has ended and its captures (git, environment, data, recipe), which may come after the status, are attached. */
   const finished = async (runId: string) => {
-    const done = api.launches.get(runId)?.tracked.done;
-    if (done) await done;
-    return until(`run ${runId} to end`, async () => {
+    const tracked = api.launches.get(runId)?.tracked;
+    if (tracked) await Promise.all([tracked.done, tracked.captured]);
+    await until(`run ${runId} to end`, async () => {
       const run = await other.getRun(runId);
       return run.info.status === 'RUNNING' ? undefined : run;
     });
+    // Without the tracked run (it ended before we asked): wait for the recipe, which Reproduce reads.
+    if (!tracked) await until(`run ${runId}'s recipe`, () => other.readArtifact(runId, 'labbook/launch.json').then(() => true, () => undefined));
+    return other.getRun(runId);
   };
   const text = async (runId: string, artifact: string) => new TextDecoder().decode(await other.readArtifact(runId, artifact));
 

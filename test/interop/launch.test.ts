@@ -86,6 +86,8 @@ describe('interop: tracked runs launched with real Python', function () {
     writeFileSync(path.join(repo, 'notes.md'), 'untracked notes\n');
     const run = await launchTrackedRun({ ...base, cwd: repo, program: { kind: 'script', file: 'mlflow_train.py', args: ['--steps', '200', '--model=Ridge'] }, dataPaths: ['data/train.csv'] });
     const outcome = await run.done;
+    // The status never waits for the captures; they are attached to the run by now or just after.
+    await run.captured;
     const log = await text(run.runId, ARTIFACTS.outputLog);
     assert.equal(outcome.status, 'FINISHED', log);
     const stored = await store.getRun(run.runId);
@@ -273,6 +275,7 @@ describe('interop: tracked runs launched with real Python', function () {
     writeFileSync(path.join(repo, 'repro.py'), source.replace('SCALE = 1.0', 'SCALE = 3.0'));
     const original = await launchTrackedRun({ ...base, cwd: repo, program: { kind: 'script', file: 'repro.py', args: ['--seed', '7', '--data', 'data/values.txt'] }, dataPaths: ['data/values.txt'] });
     assert.equal((await original.done).status, 'FINISHED');
+    await original.captured; // the recipe Reproduce reads
     // Move on: that state is no longer checked out.
     writeFileSync(path.join(repo, 'repro.py'), source.replace('SCALE = 1.0', 'SCALE = 100.0'));
     git(repo, 'commit', '-qam', 'new scale');
@@ -283,6 +286,7 @@ describe('interop: tracked runs launched with real Python', function () {
       assert.ok(plan.worktree);
       const again = await launchTrackedRun({ ...base, ...plan.launch });
       const outcome = await again.done;
+      await again.captured;
       assert.equal(outcome.status, 'FINISHED', await text(again.runId, ARTIFACTS.outputLog));
       const [before, after] = [await store.getRun(original.runId), await store.getRun(again.runId)];
       assert.deepEqual(paramsOf(after), paramsOf(before));

@@ -1,8 +1,10 @@
 // The software and machine a run used: `pip freeze` (or `conda list --export` when the
 // interpreter is the active conda env) and a JSON summary of Python, OS, CPU, memory and GPUs.
-// Never throws: a step that fails leaves its field empty and a note.
+// The package list comes from the freeze cache (freezeCache.ts) while nothing on the interpreter's
+// sys.path changed. Never throws: a step that fails leaves its field empty and a note.
 import os from 'node:os';
 import path from 'node:path';
+import { freezeKey, readCachedFreeze, writeCachedFreeze, type FreezeTool } from './freezeCache.ts';
 import { runCommand } from './processes.ts';
 
 export interface EnvironmentInfo {
@@ -21,6 +23,8 @@ export interface EnvironmentCapture {
   readonly info: EnvironmentInfo;
   /** The requirements.txt text; undefined when neither pip nor conda answered. */
   readonly requirements?: string;
+  /** The requirements came from the freeze cache (nothing on sys.path changed since it was frozen). */
+  readonly requirementsCached: boolean;
   readonly notes: string[];
 }
 
@@ -28,12 +32,15 @@ export interface EnvironmentCaptureOptions {
   readonly timeoutMs?: number;
   /** The environment the run gets (for CONDA_PREFIX, PATH); process.env by default. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Where package lists are cached between launches (freezeCache.ts); nothing is cached without it. */
+  readonly cacheDir?: string;
 }
 
 const PROBE = [
   'import json, platform, sys',
   'print(json.dumps({"executable": sys.executable, "version": platform.python_version(),',
-  ' "implementation": platform.python_implementation(), "prefix": sys.prefix, "platform": platform.platform()}))',
+  ' "implementation": platform.python_implementation(), "prefix": sys.prefix, "platform": platform.platform(),',
+  ' "path": [p for p in sys.path if p]}))',
 ].join('\n');
 
 interface Probe {
@@ -42,6 +49,8 @@ interface Probe {
   implementation: string;
   prefix: string;
   platform: string;
+  /** sys.path without the script folder: where pip freeze looks for distributions. */
+  path: string[];
 }
 
 export async function captureEnvironment(python: string, options: EnvironmentCaptureOptions = {}): Promise<EnvironmentCapture> {
@@ -52,6 +61,7 @@ export async function captureEnvironment(python: string, options: EnvironmentCap
   let probe: Probe | undefined;
   try {
     if (probeResult.code === 0) probe = JSON.parse(probeResult.stdout.toString('utf8').trim().split('\n').at(-1) ?? '') as Probe;
+    if (probe && !(Array.isArray(probe.path) && probe.path.every((p) => typeof p === 'string'))) probe = { ...probe, path: [] };
   } catch {
     probe = undefined;
   }
@@ -60,25 +70,44 @@ export async function captureEnvironment(python: string, options: EnvironmentCap
   const condaPrefix = env['CONDA_PREFIX'];
   const useConda = Boolean(condaPrefix && probe && path.resolve(probe.prefix) === path.resolve(condaPrefix));
   let requirements: string | undefined;
+  let requirementsCached = false;
   let packagesFrom: EnvironmentInfo['packagesFrom'] = null;
+  /** The package list from `tool`: cached while sys.path (and conda-meta) is unchanged, else run and cached. */
+  const packages = async (tool: FreezeTool, run: () => Promise<string | undefined>): Promise<string | undefined> => {
+    // Without the probe's sys.path there is nothing to key on: freeze, cache nothing.
+    if (!options.cacheDir || !probe) return run();
+    const watched = tool === 'conda list --export' ? [...probe.path, path.join(condaPrefix ?? '', 'conda-meta')] : probe.path;
+    const key = await freezeKey(python, probe.executable, tool, watched);
+    const cached = await readCachedFreeze(options.cacheDir, key);
+    if (cached !== undefined) {
+      requirementsCached = true;
+      return cached;
+    }
+    const fresh = await run();
+    if (fresh !== undefined) {
+      const note = await writeCachedFreeze(options.cacheDir, key, fresh);
+      if (note) notes.push(note);
+    }
+    return fresh;
+  };
   if (useConda) {
     const conda = env['CONDA_EXE'] || 'conda';
-    const listed = await runCommand(conda, ['list', '--export', '-p', condaPrefix ?? ''], { env, timeoutMs });
-    if (listed.code === 0) {
-      requirements = listed.stdout.toString('utf8');
-      packagesFrom = 'conda list --export';
-    } else {
+    requirements = await packages('conda list --export', async () => {
+      const listed = await runCommand(conda, ['list', '--export', '-p', condaPrefix ?? ''], { env, timeoutMs });
+      if (listed.code === 0) return listed.stdout.toString('utf8');
       notes.push(`environment: conda list --export failed (${listed.failure ?? listed.stderr.toString('utf8').trim().slice(0, 200)}); trying pip freeze.`);
-    }
+      return undefined;
+    });
+    if (requirements !== undefined) packagesFrom = 'conda list --export';
   }
   if (requirements === undefined) {
-    const frozen = await runCommand(python, ['-m', 'pip', 'freeze'], { env, timeoutMs });
-    if (frozen.code === 0) {
-      requirements = frozen.stdout.toString('utf8');
-      packagesFrom = 'pip freeze';
-    } else {
+    requirements = await packages('pip freeze', async () => {
+      const frozen = await runCommand(python, ['-m', 'pip', 'freeze'], { env, timeoutMs });
+      if (frozen.code === 0) return frozen.stdout.toString('utf8');
       notes.push(`environment: pip freeze failed (${frozen.failure ?? frozen.stderr.toString('utf8').trim().split('\n').at(-1) ?? ''}); no requirements.txt.`);
-    }
+      return undefined;
+    });
+    if (requirements !== undefined) packagesFrom = 'pip freeze';
   }
   const cpus = os.cpus();
   const info: EnvironmentInfo = {
@@ -90,7 +119,7 @@ export async function captureEnvironment(python: string, options: EnvironmentCap
     hostname: os.hostname(),
     packagesFrom,
   };
-  return { info, ...(requirements === undefined ? {} : { requirements }), notes };
+  return { info, ...(requirements === undefined ? {} : { requirements }), requirementsCached, notes };
 }
 
 async function nvidiaGpus(timeoutMs: number): Promise<{ name: string; memory: string }[]> {

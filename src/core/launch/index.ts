@@ -8,8 +8,9 @@ export { captureGit, gitPatch, redactUrl, type GitCapture, type GitCaptureOption
 export { captureEnvironment, type EnvironmentCapture, type EnvironmentInfo } from './captureEnvironment.ts';
 export { compareFingerprints, combinedHash, fingerprintData, type DataDifference, type DataFingerprint, type DataFingerprints } from './fingerprintData.ts';
 export {
-  ensureExperiment, finalStatus, launchTrackedRun, type LaunchOptions, type Program, type RunOutcome, type TrackedRun,
+  ensureExperiment, launchTrackedRun, type LaunchOptions, type Program, type RunOutcome, type TrackedRun,
 } from './launchTrackedRun.ts';
+export { finalStatus } from './runEnd.ts';
 export type { NotebookExecution, NotebookExecutionRequest, NotebookExecutor } from './programProcess.ts';
 export type { OutputChunk, OutputListener, OutputStream } from './runOutput.ts';
 export { recoverInterruptedRuns, type RecoveredRun, type RecoveryOptions, type RecoveryResult } from './recoverRuns.ts';

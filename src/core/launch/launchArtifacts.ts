@@ -1,30 +1,39 @@
-// What a launch records next to the running process (code patch, environment, data, recipe):
-// started right after the spawn so the process does not wait, each step independent, each
-// failure a note. The file snapshot is read before the spawn, so it is the code that ran.
+// What a launch records next to the running process (git state and patch, code snapshot,
+// environment, data, recipe): started right after the spawn so the process does not wait, each
+// step independent, each failure a note. Nothing here decides the run's status, and the final
+// status does not wait for it: what finishes after the process is attached to the ended run. The
+// file snapshot is read before the spawn, so it is the code that ran.
 import type { TrackingStore } from '../store/trackingStore.ts';
 import { captureEnvironment } from './captureEnvironment.ts';
-import { gitPatch, type GitState } from './captureGit.ts';
-import { ARTIFACTS, snapshotPath, TAGS, type LaunchRecipe } from './conventions.ts';
+import { captureGit, gitPatch } from './captureGit.ts';
+import { ARTIFACTS, snapshotPath, TAGS } from './conventions.ts';
 import { errorFirstLine } from '../../shared/errorMessage.ts';
 import { fingerprintData } from './fingerprintData.ts';
+import { launchLocation, launchRecipe, type LaunchRecipeInput } from './launchRecipe.ts';
+import { codeTags } from './runTags.ts';
 
 export interface LaunchArtifactsInput {
-  readonly store: Pick<TrackingStore, 'writeArtifact' | 'setTag'>;
+  readonly store: Pick<TrackingStore, 'writeArtifact' | 'setTag' | 'logBatch'>;
   readonly runId: string;
-  readonly git?: GitState;
-  readonly snapshot?: { readonly relativeFile: string; readonly content: Uint8Array };
+  /** Absolute working directory and launched file. */
+  readonly cwd: string;
+  readonly file: string;
+  /** The launched file as read before the spawn; undefined when it could not be read. */
+  readonly snapshot?: Uint8Array;
   readonly python: string;
   readonly env: NodeJS.ProcessEnv;
-  readonly cwd: string;
   readonly dataPaths: readonly string[];
-  /** The recipe without `git.patch`, which is filled in once the patch is known. */
-  readonly recipe: LaunchRecipe;
+  /** The recipe's facts known at launch; where it is recorded and the git state come from here. */
+  readonly recipe: Omit<LaunchRecipeInput, 'location' | 'git'>;
   readonly timeoutMs: number;
   readonly now: () => number;
+  /** Where the environment capture caches package lists (freezeCache.ts); none: not cached. */
+  readonly cacheDir?: string;
 }
 
 const json = (value: unknown): Uint8Array => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
 
+/** Records everything; resolves (never rejects) with the notes, once every step has ended. */
 export async function writeLaunchArtifacts(input: LaunchArtifactsInput): Promise<string[]> {
   const { store, runId } = input;
   const notes: string[] = [];
@@ -35,23 +44,38 @@ export async function writeLaunchArtifacts(input: LaunchArtifactsInput): Promise
       notes.push(`${what}: not recorded (${errorFirstLine(err)}).`);
     }
   };
-  const code = step('code snapshot', async () => {
-    if (input.snapshot) await store.writeArtifact(runId, snapshotPath(input.snapshot.relativeFile), input.snapshot.content);
-  });
-  const codeState = step('git patch', async () => {
-    let patchPath: string | null = null;
-    if (input.git?.dirty) {
-      const patch = await gitPatch(input.git, { timeoutMs: input.timeoutMs });
-      notes.push(...patch.notes);
-      if (patch.patch && patch.patch.length > 0) {
-        await store.writeArtifact(runId, ARTIFACTS.gitPatch, patch.patch);
-        patchPath = ARTIFACTS.gitPatch;
-      }
-    }
-    await store.writeArtifact(runId, ARTIFACTS.recipe, json({ ...input.recipe, git: { ...input.recipe.git, patch: patchPath } }));
+  const code = step('git state', async () => {
+    const captured = await captureGit(input.cwd, { patch: false, timeoutMs: input.timeoutMs });
+    notes.push(...captured.notes);
+    const git = captured.state;
+    const location = launchLocation(input.cwd, input.file, git);
+    if (location.note) notes.push(location.note);
+    const snapshot = input.snapshot;
+    await Promise.all([
+      step('code tags', async () => {
+        const tags = codeTags({ ...(snapshot ? { snapshotFile: location.relativeFile } : {}), ...(git ? { git } : {}) });
+        if (tags.length > 0) await store.logBatch(runId, { tags });
+      }),
+      step('code snapshot', async () => {
+        if (snapshot) await store.writeArtifact(runId, snapshotPath(location.relativeFile), snapshot);
+      }),
+      step('git patch', async () => {
+        let patchPath: string | null = null;
+        if (git?.dirty) {
+          const patch = await gitPatch(git, { timeoutMs: input.timeoutMs });
+          notes.push(...patch.notes);
+          if (patch.patch && patch.patch.length > 0) {
+            await store.writeArtifact(runId, ARTIFACTS.gitPatch, patch.patch);
+            patchPath = ARTIFACTS.gitPatch;
+          }
+        }
+        const recipe = launchRecipe({ ...input.recipe, location, git });
+        await store.writeArtifact(runId, ARTIFACTS.recipe, json({ ...recipe, git: { ...recipe.git, patch: patchPath } }));
+      }),
+    ]);
   });
   const environment = step('environment', async () => {
-    const env = await captureEnvironment(input.python, { env: input.env, timeoutMs: input.timeoutMs });
+    const env = await captureEnvironment(input.python, { env: input.env, timeoutMs: input.timeoutMs, ...(input.cacheDir ? { cacheDir: input.cacheDir } : {}) });
     notes.push(...env.notes);
     if (env.requirements !== undefined) await store.writeArtifact(runId, ARTIFACTS.requirements, new TextEncoder().encode(env.requirements));
     await store.writeArtifact(runId, ARTIFACTS.environment, json(env.info));
@@ -64,6 +88,6 @@ export async function writeLaunchArtifacts(input: LaunchArtifactsInput): Promise
     await store.writeArtifact(runId, ARTIFACTS.fingerprints, json({ combined: prints.combined, entries: prints.entries }));
     await store.setTag(runId, { key: TAGS.dataFingerprint, value: prints.combined });
   });
-  await Promise.all([code, codeState, environment, data]);
+  await Promise.all([code, environment, data]);
   return notes;
 }

@@ -1,8 +1,9 @@
 // Launching a script or notebook as a tracked run: the run is created RUNNING with its tags
 // before the process starts, the process logs into it through MLFLOW_RUN_ID (so the mlflow
 // client resumes it) or through printed `labbook:` lines, code/environment/data are recorded
-// beside it, and at exit Labbook's own status update comes last, so it wins over an
-// `mlflow.end_run()` the script made before failing.
+// beside it (nothing slow comes before the spawn, and the status never waits for a capture:
+// `captured` says when they are all attached), and at exit Labbook's own status update comes
+// last, so it wins over an `mlflow.end_run()` the script made before failing.
 //
 // Params parsed from the command line and config files are logged when the process has ended,
 // and only for keys the run does not have by then: MLflow params cannot change, so logging
@@ -13,14 +14,13 @@
 // Final status: exit 0 → FINISHED; non-zero exit, a crash signal (SIGSEGV, SIGABRT, SIGBUS,
 // SIGFPE, SIGILL, SIGSYS, SIGTRAP) or a failure to start → FAILED; stop(), or death by any other
 // signal (SIGKILL from `kill -9` or the OOM killer, SIGTERM, SIGINT, SIGHUP…) → KILLED.
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { QueuedRunUpdate, QueuedTrackingStore } from '../store/outbox/queuedStore.ts';
 import type { TrackingStore } from '../store/trackingStore.ts';
-import type { Run, RunStatus } from '../store/types.ts';
-import { captureGit } from './captureGit.ts';
+import type { Run } from '../store/types.ts';
 import { childEnvironment } from './childEnvironment.ts';
 import { parseArgs } from './commandLine.ts';
 import { fitParams, flattenConfig, readConfigParams, unloggedParams } from './configParams.ts';
@@ -28,10 +28,10 @@ import { ARTIFACTS, TAGS } from './conventions.ts';
 import { LaunchError } from './errors.ts';
 import { errorFirstLine } from '../../shared/errorMessage.ts';
 import { writeLaunchArtifacts } from './launchArtifacts.ts';
-import { launchLocation, launchRecipe } from './launchRecipe.ts';
 import { MetricSink } from './metricSink.ts';
-import { runNotebook, spawnScript, type NotebookExecutor, type ProgramExit, type RunningProgram } from './programProcess.ts';
+import { runNotebook, spawnScript, type NotebookExecutor, type RunningProgram } from './programProcess.ts';
 import { RunOutput, type OutputListener } from './runOutput.ts';
+import { appendNotes, delay, finalStatus, finalStatusNote, retry, type EndStatus } from './runEnd.ts';
 import { defaultRunName, endTags, launchTags } from './runTags.ts';
 import { defaultSpoolDir, writeEndMarker } from './spool.ts';
 import { currentUserName } from '../system/currentUser.ts';
@@ -80,10 +80,12 @@ export interface LaunchOptions {
   readonly logUploadMs?: number;
   /** Bound for each capture step (git, pip freeze, hashing). Default 120000. */
   readonly captureTimeoutMs?: number;
+  /** Where captures keep what they may reuse between launches (each interpreter's pip freeze); none: nothing is cached. */
+  readonly cacheDir?: string;
 }
 
 export interface RunOutcome {
-  readonly status: Extract<RunStatus, 'FINISHED' | 'FAILED' | 'KILLED'>;
+  readonly status: EndStatus;
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly durationMs: number;
@@ -98,24 +100,24 @@ export interface RunOutcome {
 export interface TrackedRun {
   readonly runId: string;
   readonly experimentId: string;
+  readonly runName: string;
   /** undefined when the process could not be started (then `done` says why). */
   readonly pid: number | undefined;
   /** The local spool of the output log. */
   readonly logFile: string;
-  /** Resolves (never rejects) once the final status is written. */
+  /** Resolves (never rejects) once the final status is written; it never waits for a capture. */
   readonly done: Promise<RunOutcome>;
+  /**
+   * Resolves (never rejects), after `done`, once every capture (git state and patch, code
+   * snapshot, environment, data fingerprints, recipe) is attached to the run or given up on, with
+   * the capture notes that came after the status (also appended to the run's log; earlier ones
+   * are in the outcome).
+   */
+  readonly captured: Promise<readonly string[]>;
   /** SIGTERM to the process group, SIGKILL after the grace period; resolves with the outcome. */
   stop(): Promise<RunOutcome>;
   /** Output chunks; a late listener first gets the retained tail (up to 1 MB). Returns unsubscribe. */
   onOutput(listener: OutputListener): () => void;
-}
-
-const CRASH_SIGNALS = new Set(['SIGSEGV', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGSYS', 'SIGTRAP']);
-
-export function finalStatus(exit: ProgramExit, stopRequested: boolean): RunOutcome['status'] {
-  if (stopRequested) return 'KILLED';
-  if (exit.signal) return CRASH_SIGNALS.has(exit.signal) ? 'FAILED' : 'KILLED';
-  return exit.exitCode === 0 && !exit.error ? 'FINISHED' : 'FAILED';
 }
 
 export async function ensureExperiment(store: Pick<TrackingStore, 'getExperimentByName' | 'restoreExperiment' | 'createExperiment'>, name: string): Promise<string> {
@@ -144,35 +146,25 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
   const notes: string[] = [];
   const timeoutMs = options.captureTimeoutMs ?? 120_000;
 
-  // Before the run exists: what its tags and params need (git state, the file, config values).
+  // Before the spawn, only what the run's creation and the child's environment need: the
+  // experiment, and the file as it is now (its snapshot is the code that ran). Git, pip freeze and
+  // fingerprints run beside the process (launchArtifacts.ts).
   const args = program.kind === 'script' ? [...(program.args ?? [])] : [];
   const parsed = program.kind === 'script' ? parseArgs(args) : { params: flattenConfig(program.parameters ?? {}), configFiles: [] };
-  const [gitCapture, experimentId, snapshot, config] = await Promise.all([
-    captureGit(cwd, { patch: false, timeoutMs }),
+  const [experimentId, snapshot] = await Promise.all([
     ensureExperiment(store, options.experimentName),
     readFile(file).catch((err: unknown) => {
       notes.push(`code snapshot: ${file} could not be read (${errorFirstLine(err)}).`);
       return undefined;
     }),
-    readConfigParams(parsed.configFiles, cwd),
   ]);
-  notes.push(...gitCapture.notes, ...config.notes);
-  const git = gitCapture.state;
-  const location = launchLocation(cwd, file, git);
-  if (location.note) notes.push(location.note);
-  const fitted = fitParams({ ...config.params, ...parsed.params });
-  notes.push(...fitted.notes);
-
   const user = options.user ?? currentUserName();
   const runName = options.runName || defaultRunName(file, now());
   const tags = launchTags({
     file, kind: program.kind, user, runName, host: os.hostname(), owner: options.owner,
-    ...(snapshot ? { snapshotFile: location.relativeFile } : {}),
-    ...(git ? { git } : {}),
     ...(options.reproduces ? { reproduces: options.reproduces } : {}),
   });
-  const startTime = now();
-  const run = await store.createRun({ experimentId, runName, userId: user, startTime, tags });
+  const run = await store.createRun({ experimentId, runName, userId: user, startTime: now(), tags });
   const runId = run.info.runId;
 
   const spool = path.join(options.spoolDir ?? defaultSpoolDir(), runId);
@@ -181,20 +173,13 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
   const sink = new MetricSink(store, runId, { now, intervalMs: options.metricFlushMs ?? 1000, onNote: (note) => notes.push(`printed values: ${note}`) });
   const output = new RunOutput({ store, runId, logFile, uploadIntervalMs: options.logUploadMs ?? 10_000, onRecords: (records) => sink.add(records) });
   if (options.onOutput) output.onOutput(options.onOutput);
-  for (const note of notes) output.say(note);
-  const said = notes.length;
-
   const userEnv = options.env ?? {};
   const childEnv = childEnvironment({
     baseEnv: options.baseEnv ?? process.env, userEnv, trackingUri: options.trackingUri, runId, experimentName: options.experimentName, experimentId,
     ...(options.trackingToken !== undefined ? { trackingToken: options.trackingToken } : {}),
   });
-  const recipe = launchRecipe({
-    kind: program.kind, location, cwd, git, args,
-    parameters: program.kind === 'notebook' ? (program.parameters ?? {}) : {},
-    userEnv, dataPaths: options.dataPaths ?? [], configFiles: parsed.configFiles, python: options.python,
-    experimentName: options.experimentName, runName, reproduces: options.reproduces,
-  });
+  // Read while the process starts; the values are logged when it has ended.
+  const config = readConfigParams(parsed.configFiles, cwd).catch((err: unknown) => ({ params: {}, notes: [`config files: not read (${errorFirstLine(err)}).`] }));
 
   const runStart = now();
   const running: RunningProgram =
@@ -208,20 +193,41 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
           env: childEnv,
           onOutput: (stream, text) => output.data(stream, Buffer.from(text, 'utf8')),
         });
-  if (running.pid !== undefined) {
-    await store.setTag(runId, { key: TAGS.pid, value: String(running.pid) }).catch((err: unknown) => notes.push(`pid tag: not set (${errorFirstLine(err)}).`));
-  }
-  const artifacts = writeLaunchArtifacts({
-    store, runId, python: options.python, env: childEnv, cwd, dataPaths: options.dataPaths ?? [], recipe, timeoutMs, now,
-    ...(git ? { git } : {}),
-    ...(snapshot ? { snapshot: { relativeFile: location.relativeFile, content: snapshot } } : {}),
+
+  // The process runs: from here on nothing delays it.
+  const pidTagged =
+    running.pid === undefined
+      ? Promise.resolve()
+      : store.setTag(runId, { key: TAGS.pid, value: String(running.pid) }).catch((err: unknown) => void notes.push(`pid tag: not set (${errorFirstLine(err)}).`));
+  const fitted = config.then(({ params, notes: configNotes }) => {
+    notes.push(...configNotes);
+    const result = fitParams({ ...params, ...parsed.params });
+    notes.push(...result.notes);
+    return result.params;
   });
+  const artifacts = writeLaunchArtifacts({
+    store, runId, cwd, file, python: options.python, env: childEnv, dataPaths: options.dataPaths ?? [], timeoutMs, now,
+    ...(snapshot ? { snapshot } : {}),
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    recipe: {
+      kind: program.kind, cwd, args,
+      parameters: program.kind === 'notebook' ? (program.parameters ?? {}) : {},
+      userEnv, dataPaths: options.dataPaths ?? [], configFiles: parsed.configFiles, python: options.python,
+      experimentName: options.experimentName, runName, reproduces: options.reproduces,
+    },
+  });
+  let captureNotes: readonly string[] | undefined;
+  void artifacts.then((result) => (captureNotes = result));
+  /** The capture notes already in the log and the outcome when the status was written (captures that ended with the process). */
+  let capturesLogged: readonly string[] | undefined;
 
   let stopRequested = false;
   const done = finish();
+  const captured = attachLateCaptures();
 
   /** The parsed params the run does not have yet (the script's own values win). */
   async function logParsedParams(): Promise<void> {
+    const params = await fitted;
     // Unreadable run (a server that is down): log them all; a queued store keeps them until it is back.
     const logged = await retry(() => store.getRun(runId)).then(
       (run) => run.data.params,
@@ -230,7 +236,7 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
         return [];
       },
     );
-    const { params: missing, notes: differing } = unloggedParams(fitted.params, logged);
+    const { params: missing, notes: differing } = unloggedParams(params, logged);
     notes.push(...differing);
     for (let i = 0; i < missing.length; i += 100) await retry(() => store.logBatch(runId, { params: missing.slice(i, i + 100) }));
   }
@@ -241,19 +247,24 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
     const durationMs = Math.max(0, endTime - runStart);
     const status = finalStatus(exit, stopRequested);
     if (stopRequested) running.signal('SIGKILL'); // whatever the group still holds
-    if (exit.error) output.say(`${exit.error}.`);
-    if (exit.error && exit.exitCode === null && running.pid === undefined) output.say(`Check the Python interpreter (${options.python}) and the working directory (${cwd}).`);
     writeEndMarker(spool, { status, exitCode: exit.exitCode, signal: exit.signal, endTime });
-    await output.close().catch(() => undefined);
+    // The last printed lines reach the sink before it flushes.
+    output.endStreams();
     await sink.close();
+    await pidTagged;
     await logParsedParams().catch((err: unknown) => notes.push(`params: not logged (${errorFirstLine(err)}).`));
     if (exit.executedNotebook) {
       const name = path.basename(file);
       await store.writeArtifact(runId, `${ARTIFACTS.notebookDir}/${name}`, exit.executedNotebook).catch((err: unknown) => notes.push(`executed notebook: not saved (${errorFirstLine(err)}).`));
     }
-    const captureNotes = await Promise.race([artifacts, delay(timeoutMs + 10_000).then(() => ['captures: still running after the process ended; left unfinished.'])]);
-    notes.push(...captureNotes, ...output.notes);
-    await writeNotes(store, runId, logFile, notes.slice(said));
+    // Captures that ended with the process are noted in this log; later ones are appended after the status.
+    capturesLogged = captureNotes;
+    if (capturesLogged) notes.push(...capturesLogged);
+    for (const note of notes) output.say(note);
+    if (exit.error) output.say(`${exit.error}.`);
+    if (exit.error && exit.exitCode === null && running.pid === undefined) output.say(`Check the Python interpreter (${options.python}) and the working directory (${cwd}).`);
+    await output.close().catch(() => undefined);
+    notes.push(...output.notes);
     await retry(() => store.logBatch(runId, { tags: endTags(exit, durationMs) })).catch((err: unknown) => notes.push(`end tags: not set (${errorFirstLine(err)}).`));
     // Last, so Labbook's status wins over the mlflow client's end_run().
     await retry<Run | QueuedRunUpdate>(() => store.updateRun(runId, { status, endTime })).then(
@@ -274,14 +285,25 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
     };
   }
 
+  /** After the final status: the captures still running are awaited (bounded), and their notes appended to the log. */
+  async function attachLateCaptures(): Promise<readonly string[]> {
+    await done.catch(() => undefined);
+    if (capturesLogged) return [];
+    const late = await Promise.race([artifacts, delay(timeoutMs + 10_000).then(() => ['captures: still running long after the process ended; left unfinished.'])]);
+    await appendNotes(store, runId, logFile, late);
+    return late;
+  }
+
   let finished = false;
   void done.then(() => (finished = true));
   return {
     runId,
     experimentId,
+    runName: run.info.runName || runName,
     pid: running.pid,
     logFile,
     done,
+    captured,
     onOutput: (listener) => output.onOutput(listener),
     async stop() {
       if (finished) return done;
@@ -295,42 +317,4 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
       return done;
     },
   };
-}
-
-/** Notes go into the log (the user reads them there) after the program's own output. */
-async function writeNotes(store: Pick<TrackingStore, 'writeArtifact'>, runId: string, logFile: string, notes: readonly string[]): Promise<void> {
-  if (notes.length === 0) return;
-  try {
-    const text = notes.map((n) => `[labbook] ${n}\n`).join('');
-    writeFileSync(logFile, text, { flag: 'a' });
-    await store.writeArtifact(runId, ARTIFACTS.outputLog, await readFile(logFile));
-  } catch {
-    // The log upload already noted its own failure; the notes are in the outcome.
-  }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-/** What the log should say about the final status when it did not reach the store at once. */
-function finalStatusNote(result: Run | QueuedRunUpdate, status: RunStatus): string | undefined {
-  if (!('state' in result) || result.state === 'shipped') return undefined;
-  return result.state === 'queued'
-    ? `final status: ${status} waits in the outbox (${result.pending} write${result.pending === 1 ? '' : 's'} waiting: ${result.reason}); it is sent when the server is back.`
-    : `final status: refused by the server (${result.reason}); recovery will set it.`;
-}
-
-/** Three tries, for the last writes of a run against a store that may blink. */
-async function retry<T>(fn: () => Promise<T>): Promise<T> {
-  let last: unknown;
-  for (const wait of [0, 500, 2000]) {
-    if (wait) await delay(wait);
-    try {
-      return await fn();
-    } catch (err) {
-      last = err;
-    }
-  }
-  throw last;
 }

@@ -45,6 +45,7 @@ export class RunOutput {
   private uploading: Promise<void> = Promise.resolve();
   private readonly timer: NodeJS.Timeout;
   private closed = false;
+  private streamsEnded = false;
   readonly notes: string[] = [];
 
   constructor(options: RunOutputOptions) {
@@ -93,9 +94,10 @@ export class RunOutput {
     for (const listener of this.listeners) safeCall(listener, chunk);
   }
 
-  /** The streams ended: flush decoders and parsers, close the spool, upload the whole log. */
-  async close(): Promise<void> {
-    clearInterval(this.timer);
+  /** The process's streams ended: flush decoders and parsers (their last records go out now); Labbook can still say() more. */
+  endStreams(): void {
+    if (this.streamsEnded) return;
+    this.streamsEnded = true;
     for (const stream of ['stdout', 'stderr'] as const) {
       const rest = this.decoders[stream].end();
       if (rest) this.emit(stream, rest);
@@ -103,6 +105,12 @@ export class RunOutput {
     }
     const warnings = this.metricLineWarnings;
     if (warnings > 0) this.say(`${warnings} malformed labbook: line(s) skipped, e.g. ${this.metricLineWarningSamples[0] ?? ''}`);
+  }
+
+  /** Ends the streams (if not done yet), closes the spool and uploads the whole log, once. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    this.endStreams();
     this.closed = true;
     await new Promise<void>((resolve) => this.file.end(() => resolve()));
     await this.upload(true);

@@ -82,6 +82,8 @@ export class LaunchService implements vscode.Disposable {
   readonly onDidChangeActiveRuns = this.changed.event;
   private readonly owner: string;
   private readonly spoolDir: string;
+  /** Kept across launches and windows: each interpreter's pip freeze (see core/launch/freezeCache.ts). */
+  private readonly cacheDir: string;
   private readonly log: vscode.LogOutputChannel;
   private readonly local: LocalStore;
   private readonly endpoint: TrackingEndpoint;
@@ -107,6 +109,7 @@ export class LaunchService implements vscode.Disposable {
     this.changes = changes;
     this.owner = `${vscode.env.sessionId}:${process.pid}`;
     this.spoolDir = path.join(context.globalStorageUri.fsPath, 'runs');
+    this.cacheDir = path.join(context.globalStorageUri.fsPath, 'cache');
     this.statusItem = vscode.window.createStatusBarItem('labbook.activeRuns', vscode.StatusBarAlignment.Left, 50);
     this.statusItem.name = 'Labbook Runs';
     this.statusItem.command = 'labbook.showActiveRuns';
@@ -155,8 +158,11 @@ export class LaunchService implements vscode.Disposable {
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
     const cwd = request.cwd ?? folder?.uri.fsPath ?? path.dirname(file);
     const config = vscode.workspace.getConfiguration('labbook', folder?.uri);
-    const python = request.python ?? (await resolveInterpreter(vscode.Uri.file(file), this.log)).path;
-    const target = await this.target();
+    // Asked at once: the interpreter (the Python extension may take a moment) and the endpoint (started on first use).
+    const [python, target] = await Promise.all([
+      request.python ?? resolveInterpreter(vscode.Uri.file(file), this.log).then((interpreter) => interpreter.path),
+      this.target(),
+    ]);
     const program: Program = file.toLowerCase().endsWith('.ipynb')
       ? { kind: 'notebook', file, parameters: request.parameters ?? {} }
       : { kind: 'script', file, args: [...(request.args ?? [])] };
@@ -190,11 +196,11 @@ export class LaunchService implements vscode.Disposable {
       ...(request.reproduces ? { reproduces: request.reproduces } : {}),
       notebookExecutor: nbclientExecutor({ cellTimeoutSeconds: config.get<number>('notebook.cellTimeoutSeconds', 600) }),
       spoolDir: this.spoolDir,
+      cacheDir: this.cacheDir,
       stopGraceMs: 1000 * config.get<number>('launch.stopGraceSeconds', 5),
       onOutput,
     });
-    const run = await target.store.getRun(tracked.runId);
-    const name = run.info.runName;
+    const name = tracked.runName;
     const active: ActiveRun = { runId: tracked.runId, name, file, storeRootId: target.rootId, tracked, startedAt: Date.now() };
     this.active.set(tracked.runId, active);
     this.updateStatus();
@@ -236,6 +242,12 @@ export class LaunchService implements vscode.Disposable {
       (outcome) => this.finished(active, outcome, write),
       (err: unknown) => this.finished(active, undefined, write, err),
     );
+    // Captures still running when the run ended are attached after it; their notes are in the run's log too.
+    void tracked.captured.then((notes) => {
+      if (notes.length === 0) return;
+      this.log.info(`Run ${tracked.runId}: notes of captures that ended after the run`);
+      for (const note of notes) this.log.info(`  ${note}`);
+    });
     return { runId: tracked.runId, storeRootId: target.rootId, done: tracked.done };
   }
 

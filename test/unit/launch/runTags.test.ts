@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { TAGS } from '../../../src/core/launch/conventions.ts';
-import { defaultRunName, endTags, launchTags, type LaunchTagsInput } from '../../../src/core/launch/runTags.ts';
+import { codeTags, defaultRunName, endTags, launchTags, type LaunchTagsInput } from '../../../src/core/launch/runTags.ts';
 
 const base: LaunchTagsInput = { file: '/home/ada/lab/src/train.py', kind: 'script', user: 'ada', runName: 'baseline', host: 'box', owner: 'window-1' };
 
@@ -19,29 +19,31 @@ describe('core/launch: the tags of a launched run', () => {
     });
   });
 
-  it('adds the snapshot path, the git state and the reproduced run when known', () => {
+  it('adds the reproduced run when known, and leaves the code tags to codeTags', () => {
+    const tags = asRecord(launchTags({ ...base, kind: 'notebook', reproduces: 'r'.repeat(32) }));
+    assert.equal(tags[TAGS.kind], 'notebook');
+    assert.equal(tags[TAGS.reproduces], 'r'.repeat(32));
+    for (const key of [TAGS.gitDirty, TAGS.gitCommit, TAGS.snapshot]) assert.equal(key in tags, false, key);
+  });
+
+  it('records the snapshot path and the git state of the code', () => {
     const tags = asRecord(
-      launchTags({
-        ...base,
-        kind: 'notebook',
+      codeTags({
         snapshotFile: 'src/train.py',
         git: { root: '/home/ada/lab', commit: 'c'.repeat(40), branch: 'main', repoUrl: 'https://example.com/lab.git', dirty: false },
-        reproduces: 'r'.repeat(32),
       }),
     );
-    assert.equal(tags[TAGS.kind], 'notebook');
     assert.equal(tags[TAGS.snapshot], 'labbook/code/src/train.py');
     assert.equal(tags[TAGS.gitDirty], 'false');
     assert.equal(tags[TAGS.gitCommit], 'c'.repeat(40));
     assert.equal(tags[TAGS.gitBranch], 'main');
     assert.equal(tags[TAGS.gitRepoUrl], 'https://example.com/lab.git');
-    assert.equal(tags[TAGS.reproduces], 'r'.repeat(32));
+    assert.deepEqual(codeTags({}), [], 'outside git without a snapshot: none');
   });
 
   it('in a repository without commits, on a detached HEAD and without a remote, records only that the tree is dirty', () => {
-    const tags = asRecord(launchTags({ ...base, git: { root: '/home/ada/lab', commit: null, branch: null, repoUrl: null, dirty: true } }));
-    assert.equal(tags[TAGS.gitDirty], 'true');
-    for (const key of [TAGS.gitCommit, TAGS.gitBranch, TAGS.gitRepoUrl, TAGS.snapshot, TAGS.reproduces]) assert.equal(key in tags, false, key);
+    const tags = asRecord(codeTags({ git: { root: '/home/ada/lab', commit: null, branch: null, repoUrl: null, dirty: true } }));
+    assert.deepEqual(tags, { [TAGS.gitDirty]: 'true' });
   });
 
   it('names an unnamed run after the file and the UTC start time (MMDDHHMMSS)', () => {
