@@ -39,6 +39,8 @@ describe('interop: tracked launches into a real mlflow server', function () {
       const run = await launchTrackedRun({ ...base(), store: new QueuedStore(remote, outbox), program: { kind: 'script', file: 'printed_metrics.py', args: ['--lr', '0.5', '--epochs', '3'] } });
       const outcome = await run.done;
       assert.equal(outcome.status, 'FINISHED', outcome.notes.join('\n'));
+      // The captures (git, environment, recipe) are attached after the status: wait for them too.
+      await run.captured;
       const stored = await remote.getRun(run.runId);
       assert.equal(stored.info.status, 'FINISHED');
       assert.equal(stored.data.params.find((p) => p.key === 'lr')?.value, '0.5');
@@ -63,6 +65,7 @@ describe('interop: tracked launches into a real mlflow server', function () {
       assert.ok(outbox.state().pending > 0, 'the final status waits in the outbox');
       // Said as it is, not as a made-up run: the final status is queued until the server is back.
       assert.ok(outcome.notes.some((n) => /^final status: KILLED waits in the outbox \(\d+ writes? waiting: .+\); it is sent when the server is back\.$/.test(n)), outcome.notes.join('\n'));
+      await run.captured;
       await server.restart();
       await outbox.flush();
       assert.equal(outbox.state().pending, 0, outbox.state().lastError ?? '');
