@@ -6,6 +6,7 @@ import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import process from 'node:process';
+import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
 const watch = args.includes('--watch');
@@ -45,9 +46,13 @@ const common = {
   legalComments: 'linked',
 };
 
-const extension = {
+/**
+ * Two bundles, no code shared between them: the small activation entry (package.json "main") and
+ * the container with everything else, which the entry requires on first use (see extension.ts).
+ */
+export const extension = {
   ...common,
-  entryPoints: { extension: 'src/host/extension.ts' },
+  entryPoints: { extension: 'src/host/extension.ts', container: 'src/host/container.ts' },
   outdir: 'dist',
   platform: 'node',
   format: 'cjs',
@@ -100,21 +105,26 @@ async function appEntries() {
   );
 }
 
-const builds = production ? [extension, cli, webviews] : [extension, cli, webviews, integrationTests];
-await rm(path.join(root, 'dist'), { recursive: true, force: true });
-if (!production) await rm(path.join(root, 'out'), { recursive: true, force: true });
-await copyNativeBinding();
-await copyParserWasm();
-if (watch) {
-  // The start/end lines drive the background problem matcher in .vscode/tasks.json.
-  const announce = {
-    name: 'announce',
-    setup(build) {
-      build.onStart(() => console.log('esbuild: rebuilding'));
-      build.onEnd(() => console.log('esbuild: watching for changes'));
-    },
-  };
-  for (const options of builds) await (await esbuild.context({ ...options, plugins: [announce] })).watch();
-} else {
-  await Promise.all(builds.map((options) => esbuild.build(options)));
+// Imported (the unit tier reads the extension build's options), this module builds nothing.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await buildAll();
+
+async function buildAll() {
+  const builds = production ? [extension, cli, webviews] : [extension, cli, webviews, integrationTests];
+  await rm(path.join(root, 'dist'), { recursive: true, force: true });
+  if (!production) await rm(path.join(root, 'out'), { recursive: true, force: true });
+  await copyNativeBinding();
+  await copyParserWasm();
+  if (watch) {
+    // The start/end lines drive the background problem matcher in .vscode/tasks.json.
+    const announce = {
+      name: 'announce',
+      setup(build) {
+        build.onStart(() => console.log('esbuild: rebuilding'));
+        build.onEnd(() => console.log('esbuild: watching for changes'));
+      },
+    };
+    for (const options of builds) await (await esbuild.context({ ...options, plugins: [announce] })).watch();
+  } else {
+    await Promise.all(builds.map((options) => esbuild.build(options)));
+  }
 }

@@ -1,35 +1,20 @@
-// Wiring only: create the services, register them, hand back the API. Nothing heavy runs here;
-// the SQLite engine and the webview bundles load when first used.
-import { existsSync } from 'node:fs';
+// Activation does only what VS Code needs from it at once: the log, the two tree views, a stand-in
+// for every contributed command and for the URI handler. Everything else — stores, SQLite, panels,
+// launches, i.e. nearly all of the code — is bundled apart in dist/container.js and loaded on first
+// use: when a view asks for its data, a command or a link arrives, or a panel is restored. Loading
+// that bundle was most of the activation time (issue 13: activation < 50 ms).
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { SqliteRuntime } from '../core/sqlite/openDatabase.ts';
-import { HOME_VIEW_TYPE, type HomeStatus } from '../protocol/home.ts';
+import type { HomeStatus } from '../protocol/home.ts';
 import type { TrackingStore } from '../core/store/trackingStore.ts';
-import { registerArtifactCommands } from './commands/artifactCommands.ts';
-import { registerLaunchCommands } from './commands/launchCommands.ts';
-import { registerPanelCommands } from './commands/panelCommands.ts';
-import { registerStoreCommands } from './commands/storeCommands.ts';
-import { registerPipelineCommands } from './commands/pipelineCommands.ts';
-import { LaunchService } from './launch/launchService.ts';
-import { TrackingEndpoint } from './launch/trackingEndpoint.ts';
-import { registerRemoteServerCommands } from './commands/remoteServerCommands.ts';
-import { ARTIFACT_SCHEME, ArtifactFileSystem } from './stores/artifactFileSystem.ts';
-import { HomePanel } from './panels/homePanel.ts';
-import { LocalStore, LocalStoreWatcher, localStorePath } from './stores/localStore.ts';
-import { StoreRoots } from './stores/storeRoots.ts';
-import { explorerSettings, registerExplorerCommands, savedPins, savedQuery } from './commands/explorerCommands.ts';
-import { registerModelCommands } from './commands/modelCommands.ts';
-import { registerNotebookDiffCommands } from './commands/notebookDiffCommands.ts';
-import { registerRunCommands } from './commands/runCommands.ts';
-import { registerRunLinks } from './commands/runLinkCommands.ts';
-import { RemoteOutboxes } from './stores/remoteOutboxes.ts';
-import { RemoteServers } from './stores/remoteServers.ts';
-import { StoreChanges } from './stores/storeChanges.ts';
-import { readHomeStatus } from './status.ts';
-import { ExperimentsTreeProvider } from './trees/experimentsTree.ts';
-import { ModelsTreeProvider } from './trees/modelsTree.ts';
 import { errorMessage } from '../shared/errorMessage.ts';
+import type * as ContainerModule from './container.ts';
+import type { LaunchService } from './launch/launchService.ts';
+import type { HomePanel } from './panels/homePanel.ts';
+import { DeferredTreeDataProvider } from './trees/deferredTreeDataProvider.ts';
+import type { ExperimentsTreeProvider, ExplorerNode } from './trees/experimentsTree.ts';
+import type { ModelsNode, ModelsTreeProvider } from './trees/modelsTree.ts';
 
 /** What `activate` returns: for automation and Labbook's own integration tests. */
 export interface LabbookApi {
@@ -51,93 +36,112 @@ export interface LabbookApi {
   readonly openLink: (uri: vscode.Uri) => Promise<unknown>;
 }
 
+interface Manifest {
+  readonly activationEvents?: readonly string[];
+  readonly contributes?: { readonly commands?: readonly { readonly command: string }[] };
+}
+
 export function activate(context: vscode.ExtensionContext): LabbookApi {
   const activationStart = performance.now();
   const log = vscode.window.createOutputChannel('Labbook', { log: true });
   context.subscriptions.push(log);
-  log.info(`Labbook ${String((context.extension.packageJSON as { version?: unknown }).version)} activating`);
+  const manifest = context.extension.packageJSON as Manifest & { version?: unknown };
+  log.info(`Labbook ${String(manifest.version)} activating`);
 
-  const sqlite: SqliteRuntime = { nativeBinding: path.join(context.extensionPath, 'dist', 'better_sqlite3.node') };
-  const localStore = new LocalStore(sqlite, log);
-  context.subscriptions.push(localStore);
-  const readStatus = () => readHomeStatus(context, sqlite, localStore);
-  const showHome = () => HomePanel.show(context.extensionUri, log, readStatus);
+  // Stand in for what the container registers itself; disposed just before it starts.
+  const standIns: vscode.Disposable[] = [];
+  let started: ContainerModule.Container | undefined;
+  let failure: { error: unknown } | undefined;
+  const container = (cause: string): ContainerModule.Container => {
+    if (started) return started;
+    if (failure) throw failure.error;
+    const start = performance.now();
+    for (const standIn of standIns.splice(0)) standIn.dispose();
+    try {
+      const file = path.join(context.extensionPath, 'dist', 'container.js');
+      const loaded = createRequire(file)(file) as typeof ContainerModule;
+      started = loaded.startContainer(context, log, views);
+    } catch (error) {
+      failure = { error };
+      log.error('Labbook failed to start', error);
+      void vscode.window.showErrorMessage(`Labbook failed to start: ${errorMessage(error)}`);
+      throw error;
+    }
+    log.info(`Labbook services started on first use (${cause}); labbook.containerMs=${(performance.now() - start).toFixed(1)}`);
+    return started;
+  };
 
-  // Every writer publishes to `changes`; every view and panel subscribes (see stores/storeChanges.ts).
-  const changes = new StoreChanges((err) => log.error('A store-change subscriber failed', err));
-  const remoteServers = new RemoteServers(context.secrets, changes, log);
-  const outboxes = new RemoteOutboxes(path.join(context.globalStorageUri.fsPath, 'outbox'), sqlite, remoteServers, changes, log);
-  const roots = new StoreRoots(localStore, remoteServers, outboxes, changes, context.workspaceState, sqlite, log);
-  const experiments = new ExperimentsTreeProvider(() => roots.list(), changes.onDidChange, explorerSettings, savedQuery(context.workspaceState), savedPins(context.workspaceState));
-  const experimentsView = vscode.window.createTreeView('labbook.experiments', { treeDataProvider: experiments, showCollapseAll: true, canSelectMany: true });
-  const watcher = new LocalStoreWatcher(localStore, changes);
-  const models = new ModelsTreeProvider(() => roots.list(), changes.onDidChange);
-  const openRoot = (id: string) => roots.open(id);
-  const artifacts = new ArtifactFileSystem(openRoot);
-  const endpoint = new TrackingEndpoint(localStore, log, { uriScheme: vscode.env.uriScheme, extensionId: context.extension.id });
-  const runLinks = registerRunLinks(log);
-  const launches = new LaunchService(context, log, localStore, endpoint, remoteServers, outboxes, changes);
-  context.subscriptions.push(
-    changes,
-    outboxes,
-    ...registerPanelCommands({ extensionUri: context.extensionUri, log, stores: openRoot, view: experimentsView, onDidChangeStore: changes.onDidChange }),
-    endpoint,
-    launches,
-    ...registerPipelineCommands({ extensionUri: context.extensionUri, extensionPath: context.extensionPath, log, launches, stores: openRoot }),
-    ...registerLaunchCommands({
-      launches,
-      endpoint,
-      view: experimentsView,
-      state: context.workspaceState,
-      roots: () => roots.list(),
-      worktreeRoot: path.join(context.globalStorageUri.fsPath, 'worktrees'),
-      log,
-    }),
-    artifacts,
-    vscode.workspace.registerFileSystemProvider(ARTIFACT_SCHEME, artifacts, { isReadonly: true, isCaseSensitive: true }),
-    ...registerArtifactCommands(experimentsView, changes),
-    roots,
-    experiments,
-    experimentsView,
-    watcher,
-    ...registerExplorerCommands(experiments, experimentsView, context.workspaceState),
-    ...registerRunCommands(changes, experimentsView),
-    ...runLinks.disposables,
-    models,
-    vscode.window.createTreeView('labbook.models', { treeDataProvider: models, showCollapseAll: true }),
-    ...registerModelCommands(changes),
-    ...registerNotebookDiffCommands(context.extensionUri, log, openRoot),
-    vscode.window.registerWebviewPanelSerializer(HOME_VIEW_TYPE, {
-      deserializeWebviewPanel: (panel) => {
-        HomePanel.revive(panel, context.extensionUri, log, readStatus);
-        return Promise.resolve();
+  const experimentsTree = new DeferredTreeDataProvider<ExplorerNode>(() => container('the Experiments view').experiments);
+  const modelsTree = new DeferredTreeDataProvider<ModelsNode>(() => container('the Models view').models);
+  const views: ContainerModule.ContainerViews = {
+    experiments: vscode.window.createTreeView('labbook.experiments', { treeDataProvider: experimentsTree, showCollapseAll: true, canSelectMany: true }),
+    models: vscode.window.createTreeView('labbook.models', { treeDataProvider: modelsTree, showCollapseAll: true }),
+  };
+  context.subscriptions.push(experimentsTree, views.experiments, modelsTree, views.models);
+
+  // A contributed command runs the real one, which the container registers when it starts.
+  for (const { command } of manifest.contributes?.commands ?? []) {
+    standIns.push(
+      vscode.commands.registerCommand(command, (...args: unknown[]) => {
+        container(command);
+        return vscode.commands.executeCommand<unknown>(command, ...args);
+      }),
+    );
+  }
+  standIns.push(
+    vscode.window.registerUriHandler({
+      handleUri: (uri) => {
+        void Promise.resolve()
+          .then(() => container('a link').openLink(uri))
+          .catch((err: unknown) => log.error(`Could not open the link ${uri.toString()}`, err));
       },
     }),
-    { dispose: () => HomePanel.currentPanel()?.dispose() },
-    vscode.commands.registerCommand('labbook.openHome', () => {
-      showHome();
-    }),
-    vscode.commands.registerCommand('labbook.showLog', () => log.show()),
-    ...registerRemoteServerCommands(remoteServers),
-    ...registerStoreCommands(roots, outboxes, changes),
-    vscode.commands.registerCommand('labbook.openSettings', () =>
-      vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`),
-    ),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('labbook')) void HomePanel.currentPanel()?.refresh();
+  );
+  // A Labbook panel VS Code restores (its onWebviewPanel activation event) needs the container's
+  // serializers, which VS Code still accepts after activation: the container starts right after.
+  const panelTypes = (manifest.activationEvents ?? []).filter((e) => e.startsWith('onWebviewPanel:')).map((e) => e.slice('onWebviewPanel:'.length));
+  const isLabbookPanel = (tab: vscode.Tab) => tab.input instanceof vscode.TabInputWebview && panelTypes.some((type) => (tab.input as vscode.TabInputWebview).viewType.endsWith(type));
+  const startForPanels = () => {
+    try {
+      container('a panel to restore');
+    } catch {
+      // reported by container()
+    }
+  };
+  const restoring = setTimeout(() => {
+    if (vscode.window.tabGroups.all.some((group) => group.tabs.some(isLabbookPanel))) startForPanels();
+  }, 0);
+  standIns.push(
+    { dispose: () => clearTimeout(restoring) },
+    vscode.window.tabGroups.onDidChangeTabs((e) => {
+      if ([...e.opened, ...e.changed].some(isLabbookPanel)) setTimeout(startForPanels, 0);
     }),
   );
-  // Runs a closed window left RUNNING: marked once, soon after start, when the local store exists;
-  // writes an earlier window queued for an MLflow server: retried.
-  const recovery = setTimeout(() => {
-    void outboxes.flushWaiting();
-    const file = localStorePath();
-    if (file && existsSync(file)) void launches.recover().catch((err: unknown) => log.warn(`Run recovery failed: ${errorMessage(err)}`));
-  }, 2000);
-  context.subscriptions.push({ dispose: () => clearTimeout(recovery) });
-  // Measured from the start of activate() (module loading excluded); read by bench/footprint.bench.ts.
+  context.subscriptions.push({
+    dispose: () => {
+      for (const standIn of standIns.splice(0)) standIn.dispose();
+    },
+  });
+
+  // Measured from the start of activate() (loading this small bundle excluded; VS Code's own figure,
+  // in Developer: Show Running Extensions, adds it); read by bench/footprint.bench.ts.
   log.info(`Labbook activated; labbook.activationMs=${(performance.now() - activationStart).toFixed(1)}`);
-  return { showHome, readStatus, openRemoteStore: (url) => remoteServers.open(url), experiments, models, launches, openLink: runLinks.handleUri, logUri: context.logUri };
+  return {
+    showHome: () => container('the API').showHome(),
+    readStatus: () => container('the API').readStatus(),
+    openRemoteStore: (url) => container('the API').openRemoteStore(url),
+    get experiments() {
+      return container('the API').experiments;
+    },
+    get models() {
+      return container('the API').models;
+    },
+    get launches() {
+      return container('the API').launches;
+    },
+    logUri: context.logUri,
+    openLink: (uri) => container('the API').openLink(uri),
+  };
 }
 
 export function deactivate(): void {
