@@ -6,12 +6,12 @@
 //   points/s, with every lost point and every surfaced "database is locked" error counted; either
 //   marks the row as missed.
 // The notebook diff curve (100 → 3,200 cells) is in notebookDiff.bench.ts, beside its nbdime rows.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SqliteTrackingStore } from '../src/core/store/sqlite/sqliteTrackingStore.ts';
 import { syntheticRunBatch } from './fixtures/runBatch.ts';
+import { runWriters } from './fixtures/writerProcess.ts';
 import { medianMs, type Benchmark, type BenchResult } from './timing.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'labbook-bench-scaling-'));
@@ -73,47 +73,8 @@ function searchSize(size: number): Benchmark {
 
 // --- concurrent ingest ---
 
-const WRITER = path.join(import.meta.dirname, 'fixtures', 'ingestWriter.ts');
 const POINTS_PER_WRITER = 100_000;
 const POINTS_PER_BATCH = 1_000;
-/** Each phase of a writer (start-up, writing) is abandoned after this: a stuck writer fails the row. */
-const WRITER_TIMEOUT_MS = 120_000;
-
-interface WriterReport {
-  runId: string;
-  startMs: number;
-  endMs: number;
-  lockErrors: number;
-  otherErrors: number;
-  firstError: string;
-}
-
-/** Resolves with the lines the child printed once `predicate` holds for them, or rejects on exit/timeout. */
-function waitForLines(child: ChildProcess, predicate: (lines: string[]) => boolean, what: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`a writer did not ${what} within ${WRITER_TIMEOUT_MS} ms`));
-    }, WRITER_TIMEOUT_MS);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const lines = out.split('\n').filter(Boolean);
-      if (predicate(lines)) {
-        clearTimeout(timer);
-        child.stdout?.off('data', onData);
-        resolve(lines);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`a writer exited (${String(code)}) before it could ${what}: ${err.slice(-2000)}`));
-    });
-  });
-}
 
 function concurrentWriters(writers: number): Benchmark {
   return {
@@ -122,14 +83,8 @@ function concurrentWriters(writers: number): Benchmark {
       const file = path.join(dir, `ingest-${writers}.db`);
       // The store (schema) exists before the writers open it, as the extension's would.
       const owner = new SqliteTrackingStore(file);
-      const children = Array.from({ length: writers }, (_, i) =>
-        spawn(process.execPath, [WRITER, file, String(i), String(POINTS_PER_WRITER), String(POINTS_PER_BATCH)], { stdio: ['pipe', 'pipe', 'pipe'] }),
-      );
       try {
-        await Promise.all(children.map((c) => waitForLines(c, (lines) => lines.includes('ready'), 'get ready')));
-        const done = children.map((c) => waitForLines(c, (lines) => lines.some((l) => l.startsWith('{')), 'finish writing'));
-        for (const c of children) c.stdin?.write('go\n');
-        const reports = (await Promise.all(done)).map((lines) => JSON.parse(lines.find((l) => l.startsWith('{')) ?? '') as WriterReport);
+        const reports = await runWriters(Array.from({ length: writers }, (_, i) => [file, String(i), String(POINTS_PER_WRITER), String(POINTS_PER_BATCH)]));
         const ms = Math.max(...reports.map((r) => r.endMs)) - Math.min(...reports.map((r) => r.startMs));
         let stored = 0;
         for (const r of reports) stored += (await owner.getMetricHistory(r.runId, 'loss')).length;
@@ -145,7 +100,6 @@ function concurrentWriters(writers: number): Benchmark {
           met: lost === 0 && locks === 0 && others === 0,
         };
       } finally {
-        for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
         await owner.close();
       }
     },

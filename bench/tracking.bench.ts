@@ -8,6 +8,7 @@ import { startLocalTrackingServer } from '../src/core/mlflow/server/localTrackin
 import { SqliteTrackingStore } from '../src/core/store/sqlite/sqliteTrackingStore.ts';
 import { startMlflowServer } from '../test/support/mlflowServer.ts';
 import { runPython } from '../test/support/python.ts';
+import { runWriters } from './fixtures/writerProcess.ts';
 import { rawInsert10kMs } from './sqlite.bench.ts';
 import { medianMs, type Benchmark } from './timing.ts';
 
@@ -15,6 +16,8 @@ const RUNS = Number(process.env.LABBOOK_BENCH_RUNS ?? 10_000);
 
 interface Endpoint {
   url: string;
+  /** The bearer token, '' for none. */
+  token: string;
   headers: Record<string, string>;
 }
 
@@ -28,26 +31,29 @@ async function call(endpoint: Endpoint, route: string, body: unknown): Promise<u
   return response.json();
 }
 
-/** Points per second through log-batch (1000 metrics a request, sent one after another). */
-async function ingestRate(endpoint: Endpoint, batches: number): Promise<{ msPerBatch: number; pointsPerSecond: number }> {
-  const { run } = (await call(endpoint, 'runs/create', { experiment_id: '0', start_time: Date.now() })) as { run: { info: { run_id: string } } };
-  const runId = run.info.run_id;
-  // Request bodies are built before the clock starts: this measures the server, not the client.
-  const now = Date.now();
-  const bodies = Array.from({ length: batches + 1 }, (_, b) =>
-    JSON.stringify({ run_id: runId, metrics: Array.from({ length: 1000 }, (_, i) => ({ key: 'loss', value: Math.sin(b * 1000 + i), timestamp: now + i, step: b * 1000 + i })) }),
-  );
-  const send = async (body: string) => {
-    const response = await fetch(`${endpoint.url}/api/2.0/mlflow/runs/log-batch`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...endpoint.headers }, body });
-    if (!response.ok) throw new Error(`log-batch: HTTP ${response.status} ${await response.text()}`);
-    await response.arrayBuffer();
-  };
-  await send(bodies[0] ?? ''); // warm-up
-  const start = performance.now();
-  for (let i = 1; i <= batches; i++) await send(bodies[i] ?? '');
-  const ms = performance.now() - start;
-  return { msPerBatch: ms / batches, pointsPerSecond: (batches * 1000) / (ms / 1000) };
+/** Points per second through log-batch: 1000 metrics a request, sent one after another. */
+interface IngestRate {
+  runId: string;
+  msPerBatch: number;
+  pointsPerSecond: number;
 }
+
+/**
+ * The client is a separate process (bench/fixtures/ingestWriter.ts --http), as every real client
+ * is: in this process its HTTP work would share the server's one thread. It builds the request
+ * bodies before the clock starts, so this measures the endpoint, not JSON.stringify.
+ */
+async function ingestRate(endpoint: Endpoint, points: number): Promise<IngestRate> {
+  const [report] = await runWriters([['--http', endpoint.url, endpoint.token, String(points), '1000']]);
+  if (!report) throw new Error('the log-batch client sent no report');
+  if (report.otherErrors + report.lockErrors > 0) throw new Error(`log-batch failed ${report.otherErrors + report.lockErrors} times: ${report.firstError}`);
+  const ms = report.endMs - report.startMs;
+  return { runId: report.runId, msPerBatch: ms / (points / 1000), pointsPerSecond: points / (ms / 1000) };
+}
+
+/** Points per run of the client against Labbook's endpoint; the median of INGEST_REPEATS runs is reported. */
+const INGEST_POINTS = 200_000;
+const INGEST_REPEATS = 3;
 
 const SEARCH = { filter: "metrics.rmse < 0.2 and params.model = 'rf' and tags.stage = 'dev'", order_by: ['metrics.rmse ASC'], max_results: 100 };
 
@@ -73,8 +79,8 @@ function both(): Promise<Setup> {
     const mlflow = await startMlflowServer({ workers: 4 });
     return {
       store,
-      ours: { url: local.url, headers: { Authorization: `Bearer ${local.token}` } },
-      mlflow: { url: mlflow.url, headers: {} },
+      ours: { url: local.url, token: local.token, headers: { Authorization: `Bearer ${local.token}` } },
+      mlflow: { url: mlflow.url, token: '', headers: {} },
       async dispose() {
         await local.close();
         await store.close();
@@ -95,19 +101,37 @@ export const benchmarks: Benchmark[] = [
   {
     name: 'log-batch ingest over HTTP (1000 metrics/request)',
     async run() {
-      const { ours, mlflow } = await both();
-      const mine = await ingestRate(ours, 200);
-      const theirs = await ingestRate(mlflow, 10);
-      const ratio = mine.pointsPerSecond / theirs.pointsPerSecond;
-      // The limit: SQLite's own insert rate into a plain table, measured here in the same run.
-      const raw = 10_000 / ((await rawInsert10kMs()) / 1000);
-      const share = mine.pointsPerSecond / raw;
+      const { ours, mlflow, store } = await both();
+      const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+      const rates: IngestRate[] = [];
+      // The limit: SQLite's own insert rate into a plain table, measured right after each of our
+      // runs, so each share compares two figures taken under the same machine load.
+      const shares: number[] = [];
+      const raws: number[] = [];
+      for (let i = 0; i < INGEST_REPEATS; i++) {
+        const rate = await ingestRate(ours, INGEST_POINTS);
+        // Every acknowledged point is stored: a fast figure that lost data would be worthless.
+        const stored = (await store.getMetricHistory(rate.runId, 'loss')).length;
+        if (stored !== INGEST_POINTS) throw new Error(`log-batch stored ${stored} of ${INGEST_POINTS} points`);
+        const raw = 10_000 / ((await rawInsert10kMs()) / 1000);
+        rates.push(rate);
+        raws.push(raw);
+        shares.push(rate.pointsPerSecond / raw);
+      }
+      const pointsPerSecond = median(rates.map((r) => r.pointsPerSecond));
+      const msPerBatch = median(rates.map((r) => r.msPerBatch));
+      const share = median(shares);
+      const raw = median(raws);
+      const theirs = await ingestRate(mlflow, 10_000);
+      const ratio = pointsPerSecond / theirs.pointsPerSecond;
       return {
-        oursMs: mine.msPerBatch,
+        oursMs: msPerBatch,
         peer: 'mlflow server',
         peerMs: theirs.msPerBatch,
-        target: `≥50% of raw SQLite inserts and ≥400k points/s (got ${Math.round(mine.pointsPerSecond / 1000)}k/s, ${Math.round(100 * share)}% of ${Math.round(raw / 1000)}k/s, ${ratio.toFixed(1)}× mlflow)`,
-        met: share >= 0.5 && mine.pointsPerSecond >= 400_000,
+        target:
+          `≥50% of raw SQLite inserts and ≥400k points/s (client in its own process; medians of ${INGEST_REPEATS} runs, each followed by the raw measure: ` +
+          `${Math.round(pointsPerSecond / 1000)}k/s, ${Math.round(100 * share)}% of raw (raw ${Math.round(raw / 1000)}k/s), ${ratio.toFixed(1)}× mlflow)`,
+        met: share >= 0.5 && pointsPerSecond >= 400_000,
       };
     },
   },

@@ -29,23 +29,60 @@ export function decodePathPart(text: string): string {
   }
 }
 
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** The whole body as one Buffer (chunks kept as they come, one concat), refused past `limit` bytes. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new TrackingError('INVALID_PARAMETER_VALUE', `The request body is larger than ${limit} bytes.`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new TrackingError('INVALID_PARAMETER_VALUE', `The request body is larger than ${limit} bytes.`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  if (declared > limit) return Promise.reject(tooLarge(limit));
+  // Listeners, not `for await`: the async iterator costs a promise per chunk on the ingest path.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        // Stop reading at once (as before): the rest of an oversized body is never buffered.
+        req.destroy();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    // A client that hangs up mid-body: 'close' without 'end'.
+    const onClose = () => {
+      cleanup();
+      reject(new TrackingError('BAD_REQUEST', 'The client closed the connection before the request body ended.'));
+    };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+function tooLarge(limit: number): TrackingError {
+  return new TrackingError('INVALID_PARAMETER_VALUE', `The request body is larger than ${limit} bytes.`);
 }
 
 /** Query string and JSON body merged, as MLflow's server reads GET and POST parameters. */
 export async function readParams(req: IncomingMessage, url: URL): Promise<RequestParams> {
   const params: Record<string, unknown> = {};
-  for (const key of new Set(url.searchParams.keys())) {
+  // POSTs (log-batch) seldom carry a query string: skip building its key set.
+  for (const key of url.search ? new Set(url.searchParams.keys()) : []) {
     const all = url.searchParams.getAll(key);
     params[key] = all.length > 1 ? all : all[0];
   }

@@ -30,7 +30,7 @@ export class MetricsTable {
     // Building 1000 result rows costs more than the insert itself, and a batch rarely holds a
     // duplicate: insert plainly, and only when some row was ignored undo that and ask RETURNING.
     const allNew = db.transaction((args: unknown[], rows: number) => {
-      if (this.insertStatement(rows, false).run(...args).changes !== rows) throw SOME_DUPLICATE;
+      if (this.insertStatement(rows, false).run(args).changes !== rows) throw SOME_DUPLICATE;
     });
     this.insertAllNew = (args, rows) => {
       try {
@@ -80,23 +80,27 @@ export class MetricsTable {
    */
   insert(runKey: number, metrics: readonly Metric[], options: { fastPath?: boolean } = {}): void {
     const latest = new Map<string, Metric>();
-    const accepted: Metric[] = [];
+    // Until some chunk holds a duplicate, the accepted points are `metrics` itself (no copy).
+    let accepted: Metric[] | undefined;
     const CHUNK = 250;
     for (let start = 0; start < metrics.length; start += CHUNK) {
-      const chunk = metrics.slice(start, start + CHUNK);
+      const end = Math.min(start + CHUNK, metrics.length);
       const args: unknown[] = [];
-      for (const m of chunk) {
+      for (let i = start; i < end; i++) {
+        const m = metrics[i] as Metric;
         const nan = Number.isNaN(m.value);
         args.push(runKey, m.key, m.step, m.timestamp, nan ? 0 : m.value, nan ? 1 : 0);
       }
-      if (options.fastPath !== false && this.insertAllNew(args, chunk.length)) {
-        for (const m of chunk) accepted.push(m);
+      if (options.fastPath !== false && this.insertAllNew(args, end - start)) {
+        if (accepted) for (let i = start; i < end; i++) accepted.push(metrics[i] as Metric);
         continue;
       }
+      accepted ??= metrics.slice(0, start);
       type Row = { key: string; step: number; timestamp: number; value: number; is_nan: number };
-      for (const row of this.insertStatement(chunk.length, true).all(...args) as Row[]) accepted.push(metricFromRow(row));
+      for (const row of this.insertStatement(end - start, true).all(args) as Row[]) accepted.push(metricFromRow(row));
     }
-    for (const m of accepted) {
+    const stored: readonly Metric[] = accepted ?? metrics;
+    for (const m of stored) {
       const best = latest.get(m.key);
       if (!best || m.step > best.step || (m.step === best.step && (m.timestamp > best.timestamp || (m.timestamp === best.timestamp && m.value > best.value)))) {
         latest.set(m.key, m);
@@ -106,7 +110,7 @@ export class MetricsTable {
       const nan = Number.isNaN(m.value);
       this.upsertLatest.run(runKey, m.key, m.step, m.timestamp, nan ? 0 : m.value, nan ? 1 : 0);
     }
-    this.tiles.add(runKey, accepted);
+    this.tiles.add(runKey, stored);
   }
 
   private insertStatement(rows: number, returning: boolean): Statement {
