@@ -1,25 +1,42 @@
-// The Run Comparison panel's first paint in headless Chromium (the built dist/webview/compare.js
-// under the real CSP): 20 runs × 100k points of `loss` in a real SQLite store. Measured in the page,
-// from posting the host's answer to the frame after it is drawn: the table (getComparison), then the
-// first metric chart (getSeries, data pre-downsampled by the core as ComparePanel does). The core's
-// downsampling of those 20 × 100k points is timed separately. Needs `npm run build` first.
+// The Run Comparison panel's first paint as the user meets it, for 20 runs × 100k points of `loss`
+// in a real SQLite store: from opening the panel (the page loading the built dist/webview/compare.js
+// under the real CSP in headless Chromium) to its first metric chart painted, the table painted
+// before it. The user's click on Charts is simulated the moment the table is painted.
+//
+// The host is played in Node by the calls ComparePanel's handlers make, answered through the
+// panel's requests table: buildComparison, and metricSeries through a SeriesCache that is marked
+// stale on every open, as ComparePanel does. So the host's answer construction is inside the figure.
+// Cold: a new cache (the first open of these runs); warm: the same runs opened again (the cache's
+// entries are checked against the store, not merged again). The core's downsampling of the same
+// 20 × 100k points is timed in the same run. Answers reach the page as VS Code sends them: JSON
+// with the typed arrays' buffers beside it (here base64 over the DevTools protocol, decoded in the
+// page before the answer is posted: a cost VS Code's binary transfer does not have, counted here).
+// Playwright's own typed-array serialization is not used: it took 0.2–0.5 s per answer here.
+// The page and its resources come from a real HTTP server on 127.0.0.1 (revalidated with an ETag,
+// so the browser may keep the script and its compiled code, as it does for a webview's resources).
+// Needs `npm run build` first.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { buildComparison } from '../src/core/compare/comparison.ts';
 import { metricSeries } from '../src/core/compare/series.ts';
-import type { CompareModel, MetricSeries } from '../src/core/compare/types.ts';
+import { SeriesCache } from '../src/core/compare/seriesCache.ts';
 import { SqliteTrackingStore } from '../src/core/store/sqlite/sqliteTrackingStore.ts';
 import type { Metric } from '../src/core/store/types.ts';
 import { renderWebviewHtml } from '../src/host/panels/webviewHtml.ts';
+import { compareRequests, type CompareRequests, type CompareSource } from '../src/protocol/compare.ts';
+import { answerRequest, type RequestHandlers } from '../src/protocol/requests.ts';
+import type { RequestMessage } from '../src/protocol/rpc.ts';
 import { medianMs, type Benchmark, type BenchResult } from './timing.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
-const ORIGIN = 'https://webview.test';
 const RUNS = 20;
 const POINTS = 100_000;
-const TARGET_MS = 300;
+const TARGET_MS = 150;
+const REPEAT = 5;
 
 interface Browser {
   context: BrowserContext;
@@ -44,110 +61,175 @@ async function seed(dir: string): Promise<{ store: SqliteTrackingStore; runIds: 
   return { store, runIds };
 }
 
-/** The page with the VS Code API stubbed; what it posts reaches `onPost` in Node. */
-async function openPage(context: BrowserContext, onPost: (message: { kind: string; id?: number; method?: string; params?: { buckets?: number } }) => void): Promise<Page> {
-  const page = await context.newPage();
-  await page.exposeBinding('__toHost', (_source, message: Parameters<typeof onPost>[0]) => onPost(message));
-  const html = renderWebviewHtml({ title: 'Compare', cspSource: ORIGIN, nonce: 'benchnonce', scriptUri: `${ORIGIN}/dist/webview/compare.js`, styleUris: [`${ORIGIN}/media/webview.css`, `${ORIGIN}/media/compare.css`] });
-  await page.route(`${ORIGIN}/**`, (route) => {
-    const url = new URL(route.request().url());
-    if (url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
-    const file = path.join(ROOT, url.pathname);
-    if (!file.startsWith(path.join(ROOT, 'dist')) && !file.startsWith(path.join(ROOT, 'media'))) return route.fulfill({ status: 404 });
-    return route.fulfill({ contentType: file.endsWith('.js') ? 'text/javascript' : 'text/css', body: readFileSync(file) });
+/**
+ * In the page, before its script runs: tells Node (through __benchMark) when the table and then
+ * the first chart are painted — a frame after they exist, then a task, so the paint is done — and
+ * clicks Charts as soon as the table exists.
+ */
+const WATCH_PAINTS = `(() => {
+  const painted = (what) => requestAnimationFrame(() => setTimeout(() => window.__benchMark(what), 0));
+  let table = false;
+  new MutationObserver((_, observer) => {
+    if (!table && document.querySelector('td[data-row]')) {
+      table = true;
+      painted('table');
+      document.getElementById('tab-charts').click();
+    }
+    if (table && document.querySelector('.metric-chart[data-curves]')) {
+      observer.disconnect();
+      painted('chart');
+    }
+  }).observe(document, { childList: true, subtree: true, attributes: true });
+})();`;
+
+/** The reply as JSON with each Float64Array replaced by the index of its buffer (base64). */
+function encodeReply(reply: unknown): [string, string[]] {
+  const buffers: string[] = [];
+  const json = JSON.stringify(reply, (_key, value: unknown) =>
+    value instanceof Float64Array ? { $$buffer: buffers.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')) - 1 } : value,
+  );
+  return [json, buffers];
+}
+
+/** In the page: rebuilds the Float64Arrays and posts the reply, as VS Code's webview does. */
+function postReply([json, buffers]: [string, string[]]): void {
+  const arrays = buffers.map((b) => {
+    const bin = atob(b);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return new Float64Array(bytes.buffer);
   });
-  // A string: this file is type-checked without the DOM library.
-  await page.addInitScript(`window.acquireVsCodeApi = () => ({
-    postMessage: (m) => window.__toHost(m),
-    getState: () => JSON.parse(sessionStorage.getItem('state') ?? 'null') ?? undefined,
-    setState: (s) => sessionStorage.setItem('state', JSON.stringify(s)),
-  });`);
-  await page.goto(`${ORIGIN}/index.html`);
-  return page;
+  const message: unknown = JSON.parse(json, (_key, value: unknown) => (typeof value === 'object' && value !== null && '$$buffer' in value ? arrays[value.$$buffer as number] : value));
+  // This file is type-checked without the DOM library.
+  (globalThis as unknown as { postMessage(m: unknown, target: string): void }).postMessage(message, '*');
 }
 
-/** Posts a response in the page and resolves with the ms until `selector` exists and a frame was drawn. */
-const ANSWER_AND_TIME = `async ([message, selector]) => {
-  const t0 = performance.now();
-  window.postMessage(message, '*');
-  const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
-  while (!document.querySelector(selector)) await frame();
-  await frame();
-  return performance.now() - t0;
-}`;
-
-async function answerAndTime(page: Page, message: unknown, selector: string): Promise<number> {
-  return page.evaluate<number>(`(${ANSWER_AND_TIME})(${JSON.stringify([message, selector])})`);
+interface Paint {
+  tableMs: number;
+  chartMs: number;
+  /** Time the answers spent crossing the DevTools protocol (Node → page), within chartMs. */
+  transferMs: number;
+  /** What the page asked getSeries for (the first chart's key alone, first). */
+  firstKeys: readonly string[];
 }
 
-function waitFor<T>(find: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      const found = find();
-      if (found !== undefined) resolve(found);
-      else if (Date.now() > deadline) reject(new Error('the page did not ask in time'));
-      else setTimeout(tick, 5);
-    };
-    tick();
+/** Serves the page's HTML, dist/ and media/ (nothing else) on 127.0.0.1. */
+async function serveWebview(): Promise<{ origin: string; server: Server }> {
+  const etag = `"${Date.now()}"`;
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    if (url.pathname === '/index.html') {
+      const html = renderWebviewHtml({ title: 'Compare', cspSource: origin, nonce: 'benchnonce', scriptUri: `${origin}/dist/webview/compare.js`, styleUris: [`${origin}/media/webview.css`, `${origin}/media/compare.css`] });
+      res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store' }).end(html);
+      return;
+    }
+    const file = path.join(ROOT, path.normalize(url.pathname));
+    if ((!file.startsWith(path.join(ROOT, 'dist') + path.sep) && !file.startsWith(path.join(ROOT, 'media') + path.sep)) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, { etag, 'cache-control': 'no-cache' }).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/css', etag, 'cache-control': 'no-cache' }).end(readFileSync(file));
   });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-async function firstPaint(browser: Browser, model: CompareModel, seriesFor: (buckets: number) => Promise<readonly MetricSeries[]>): Promise<{ tableMs: number; chartMs: number }> {
-  const posted: { kind: string; id?: number; method?: string; params?: { buckets?: number } }[] = [];
-  const page = await openPage(browser.context, (m) => posted.push(m));
+/** Opens the panel's page once, answering as the host, and times it from the open. */
+async function openAndPaint(origin: string, context: BrowserContext, source: CompareSource, store: SqliteTrackingStore, cache: SeriesCache): Promise<Paint> {
+  const page: Page = await context.newPage();
+  const handlers = {
+    getComparison: ({ directions }) => buildComparison(store, source, { directions }),
+    getSeries: async ({ keys, buckets }) => ({ series: await metricSeries(store, source.runIds, keys, buckets, cache) }),
+  } as Partial<RequestHandlers<CompareRequests>> as RequestHandlers<CompareRequests>;
+  const marks = new Map<string, number>();
+  const firstKeys: string[] = [];
+  let transferMs = 0;
+  let failure: Error | undefined;
+  await page.exposeBinding('__benchMark', (_source, what: string) => void marks.set(what, performance.now()));
+  await page.exposeBinding('__toHost', (_source, message: { kind: string; method?: string; params?: { keys?: string[] } }) => {
+    if (message.kind !== 'request') return;
+    if (message.method === 'getSeries' && firstKeys.length === 0) firstKeys.push(...(message.params?.keys ?? []));
+    void answerRequest(compareRequests, handlers, message as RequestMessage)
+      .then(async (reply) => {
+        const start = performance.now();
+        await page.evaluate(postReply, encodeReply(reply));
+        transferMs += performance.now() - start;
+      })
+      .catch((err: unknown) => (failure ??= err instanceof Error ? err : new Error(String(err))));
+  });
+  // Strings: this file is type-checked without the DOM library.
+  await page.addInitScript(`window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__toHost(m), getState: () => undefined, setState: () => undefined });`);
+  await page.addInitScript(WATCH_PAINTS);
   try {
-    const comparison = await waitFor(() => posted.find((m) => m.method === 'getComparison'));
-    const tableMs = await answerAndTime(page, { kind: 'response', id: comparison.id, ok: true, result: model }, 'td[data-row]');
-    await page.click('#tab-charts');
-    const request = await waitFor(() => posted.find((m) => m.method === 'getSeries'));
-    const series = await seriesFor(request.params?.buckets ?? 1000);
-    const chartMs = await answerAndTime(page, { kind: 'response', id: request.id, ok: true, result: { series } }, '.metric-chart[data-curves]');
-    return { tableMs, chartMs };
+    // ComparePanel marks the store's cache stale when a panel opens.
+    cache.markStale();
+    const opened = performance.now();
+    await page.goto(`${origin}/index.html`);
+    const deadline = Date.now() + 60_000;
+    while (!marks.has('chart')) {
+      if (failure) throw failure;
+      if (Date.now() > deadline) throw new Error(`the first chart was not painted within 60 s (marks: ${[...marks.keys()].join(', ') || 'none'})`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    return { tableMs: (marks.get('table') as number) - opened, chartMs: (marks.get('chart') as number) - opened, transferMs, firstKeys };
   } finally {
     await page.close();
   }
 }
 
-async function setup(): Promise<{ browser: Browser; store: SqliteTrackingStore; runIds: string[]; dir: string }> {
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+async function setup(): Promise<{ browser: Browser; store: SqliteTrackingStore; runIds: string[]; origin: string }> {
   if (!existsSync(path.join(ROOT, 'dist', 'webview', 'compare.js'))) throw new Error('dist/webview/compare.js is missing: run `npm run build` first.');
   const dir = mkdtempSync(path.join(tmpdir(), 'labbook-compare-bench-'));
   const { store, runIds } = await seed(dir);
   const browserModule = '../scripts/lib/browser.mjs';
   const { launchBrowser } = (await import(browserModule)) as { launchBrowser: () => Promise<Browser> };
   const browser = await launchBrowser();
+  const { origin, server } = await serveWebview();
   cleanup = async () => {
     await browser.close();
+    await new Promise((resolve) => server.close(resolve));
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   };
-  return { browser, store, runIds, dir };
+  return { browser, store, runIds, origin };
 }
 
 export const benchmarks: Benchmark[] = [
   {
-    name: `compare panel: first paint, ${RUNS} runs × ${POINTS / 1000}k points (table + first chart)`,
+    name: `compare panel: open → first chart, ${RUNS} runs × ${POINTS / 1000}k points (table, then first chart)`,
     async run(): Promise<BenchResult> {
-      const { browser, store, runIds } = await setup();
-      const source = { store: 'local', runIds };
-      const model = await buildComparison(store, source);
-      const cache = new Map<number, readonly MetricSeries[]>();
-      const seriesFor = async (buckets: number) => {
-        const cached = cache.get(buckets) ?? (await metricSeries(store, runIds, ['loss'], buckets));
-        cache.set(buckets, cached);
-        return cached;
-      };
-      const downsampleMs = await medianMs(() => metricSeries(store, runIds, ['loss'], 1000), 5);
-      await firstPaint(browser, model, seriesFor); // warm-up: the bundle is parsed and cached
-      const runs: { tableMs: number; chartMs: number }[] = [];
-      for (let i = 0; i < 5; i++) runs.push(await firstPaint(browser, model, seriesFor));
-      const totals = runs.map((r) => r.tableMs + r.chartMs).sort((a, b) => a - b);
-      const median = totals[Math.floor(totals.length / 2)] ?? Number.NaN;
-      const mid = runs.find((r) => r.tableMs + r.chartMs === median) ?? runs[0];
+      const { browser, store, runIds, origin } = await setup();
+      const source: CompareSource = { store: 'local', runIds };
+      // Warm-up: the bundle is parsed and cached, SQLite's pages are in memory.
+      const warmUp = await openAndPaint(origin, browser.context, source, store, new SeriesCache());
+      if (warmUp.firstKeys.join() !== 'loss') throw new Error(`the page asked first for ${warmUp.firstKeys.join(', ')}`);
+      const cold: Paint[] = [];
+      const warm: Paint[] = [];
+      for (let i = 0; i < REPEAT; i++) {
+        const cache = new SeriesCache();
+        cold.push(await openAndPaint(origin, browser.context, source, store, cache));
+        warm.push(await openAndPaint(origin, browser.context, source, store, cache));
+      }
+      const buckets = 1500;
+      const downsampleMs = await medianMs(() => metricSeries(store, runIds, ['loss'], buckets), REPEAT);
+      const coldMs = median(cold.map((p) => p.chartMs));
+      const warmMs = median(warm.map((p) => p.chartMs));
+      const tableMs = median(cold.map((p) => p.tableMs));
+      const transferMs = median(cold.map((p) => p.transferMs));
       return {
-        oursMs: median,
-        target: `<${TARGET_MS} ms (got ${median.toFixed(0)} ms: table ${mid?.tableMs.toFixed(0)} + chart ${mid?.chartMs.toFixed(0)}); core downsampling of ${RUNS}×${POINTS / 1000}k to 1000 buckets: ${downsampleMs.toFixed(0)} ms`,
-        met: median < TARGET_MS,
+        oursMs: coldMs,
+        target: `<${TARGET_MS} ms (first open ${coldMs.toFixed(0)} ms: table painted at ${tableMs.toFixed(0)}, ${transferMs.toFixed(0)} ms of it answers crossing the DevTools protocol; opened again ${warmMs.toFixed(0)} ms); core downsampling of ${RUNS}×${POINTS / 1000}k to ${buckets} buckets: ${downsampleMs.toFixed(0)} ms`,
+        met: coldMs < TARGET_MS,
       };
     },
   },

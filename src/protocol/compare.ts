@@ -1,6 +1,8 @@
 /** Contract between the host and the Run Comparison panel (webview/compare). */
 import type {
+  CompareGroup,
   CompareSource,
+  GroupSeries,
   MetricAggregate,
   MetricDirection,
   CompareModel,
@@ -9,6 +11,7 @@ import type {
   ArtifactListing,
   ImageContent,
   CodeComparison,
+  XAxisMode,
 } from '../core/compare/types.ts';
 import {
   arrayOf,
@@ -30,7 +33,9 @@ import { isRecord } from './rpc.ts';
 export const COMPARE_VIEW_TYPE = 'labbook.compare';
 
 export type {
+  CompareGroup,
   CompareSource,
+  GroupSeries,
   MetricAggregate,
   MetricDirection,
   RowKind,
@@ -47,6 +52,7 @@ export type {
   ImageContent,
   CodeSide,
   CodeComparison,
+  XAxisMode,
 } from '../core/compare/types.ts';
 
 /** The same list as core's, as a value the webview may import. */
@@ -54,6 +60,12 @@ export const METRIC_AGGREGATES: readonly MetricAggregate[] = ['last', 'min', 'ma
 
 /** The most metric histories one getSeries may ask for. */
 export const MAX_SERIES_KEYS = 50;
+
+export const X_AXIS_MODES: readonly XAxisMode[] = ['step', 'wall', 'relative'];
+
+/** How the charts draw grouped runs: one line per run, or per group a mean line with a band. */
+export type LineMode = 'runs' | 'mean-std' | 'min-max';
+export const LINE_MODES: readonly LineMode[] = ['runs', 'mean-std', 'min-max'];
 
 type Directions = Readonly<Record<string, MetricDirection>>;
 const directions: Check<Directions> = recordOf(oneOf<MetricDirection>(['lower', 'higher']));
@@ -76,10 +88,19 @@ const notebookPath: Check<string> = (value, field) => {
 export const compareRequests = {
   /** The comparison table, with the user's direction overrides. */
   getComparison: defineRequest<{ readonly directions: Directions }, CompareModel>({ directions }),
-  /** Downsampled histories: every compared run × `keys`, at most `buckets` buckets each. */
+  /**
+   * Downsampled histories: every compared run × `keys`, at most `buckets` buckets each, as
+   * Float64Array columns (the page asks for its first chart's key alone, then the rest).
+   */
   getSeries: defineRequest<{ readonly keys: readonly string[]; readonly buckets: number }, { readonly series: readonly MetricSeries[] }>({
     keys: arrayOf(string, { max: MAX_SERIES_KEYS }),
     buckets: numberAtLeast(1),
+  }),
+  /** The source's groups × `keys`: mean, std, min and max across each group's runs per x bucket. */
+  getGroupSeries: defineRequest<{ readonly keys: readonly string[]; readonly buckets: number; readonly xAxis: XAxisMode }, { readonly groups: readonly GroupSeries[] }>({
+    keys: arrayOf(string, { max: MAX_SERIES_KEYS }),
+    buckets: numberAtLeast(1),
+    xAxis: oneOf(X_AXIS_MODES),
   }),
   listImages: defineRequest<null, ArtifactListing>(NO_PARAMS),
   getImage: defineRequest<{ readonly runId: string; readonly path: string }, ImageContent>({ runId: string, path: artifactPath }),
@@ -102,7 +123,6 @@ export type CompareRequests = typeof compareRequests;
 export type CompareEvent = { readonly type: 'source'; readonly source: CompareSource } | { readonly type: 'storeChanged' };
 
 export type CompareTab = 'table' | 'charts' | 'artifacts' | 'code';
-export type XAxisMode = 'step' | 'wall' | 'relative';
 
 /** Kept with getState/setState; the host revives the panel from `source`. */
 export interface CompareState {
@@ -118,13 +138,43 @@ export interface CompareState {
   /** 0 … 0.99, TensorBoard's EMA weight. */
   readonly smoothing: number;
   readonly logScale: boolean;
+  /** Only used when the source has groups. */
+  readonly lines: LineMode;
   readonly parallelKeys: readonly string[] | null;
   readonly scatter: { readonly x: string; readonly y: string } | null;
   readonly codeRuns: { readonly base: string; readonly remote: string } | null;
 }
 
+const isStrings = (value: unknown): value is readonly string[] => Array.isArray(value) && value.every((id) => typeof id === 'string');
+
+function isCompareGroup(value: unknown): value is CompareGroup {
+  return isRecord(value) && typeof value.label === 'string' && isStrings(value.runIds);
+}
+
 export function isCompareSource(value: unknown): value is CompareSource {
-  return isRecord(value) && typeof value.store === 'string' && Array.isArray(value.runIds) && value.runIds.every((id) => typeof id === 'string');
+  return (
+    isRecord(value) &&
+    typeof value.store === 'string' &&
+    isStrings(value.runIds) &&
+    (value.groups === undefined || (Array.isArray(value.groups) && value.groups.every(isCompareGroup)))
+  );
+}
+
+const SERIES_COLUMNS = ['step', 'timestamp', 'min', 'max', 'last'] as const;
+const GROUP_COLUMNS = ['x', 'mean', 'std', 'min', 'max', 'runs'] as const;
+
+function hasColumns(value: Record<string, unknown>, columns: readonly string[]): boolean {
+  const first = value[columns[0] as string];
+  return first instanceof Float64Array && columns.every((c) => value[c] instanceof Float64Array && value[c].length === first.length);
+}
+
+/** The page checks what getSeries answered: Float64Array columns of one length (not JSON arrays). */
+export function isMetricSeries(value: unknown): value is MetricSeries {
+  return isRecord(value) && typeof value.runId === 'string' && typeof value.key === 'string' && hasColumns(value, SERIES_COLUMNS);
+}
+
+export function isGroupSeries(value: unknown): value is GroupSeries {
+  return isRecord(value) && typeof value.label === 'string' && typeof value.key === 'string' && isStrings(value.runIds) && hasColumns(value, GROUP_COLUMNS);
 }
 
 export function isMetricDirections(value: unknown): value is Record<string, MetricDirection> {

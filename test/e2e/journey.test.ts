@@ -211,6 +211,8 @@ describe('e2e: a first session with Labbook', function () {
     await page.screenshot({ path: path.join(shots, '07-compare-table.png') });
     await frame.click('#tab-charts');
     await frame.waitForSelector('.metric-chart[data-curves="3"]', { timeout: 30_000 });
+    // The plots' bundle (ECharts) is imported by the page when it draws them, under the webview's CSP.
+    await frame.waitForSelector('[data-testid=parallel] canvas', { timeout: 30_000 });
     await page.screenshot({ path: path.join(shots, '08-compare-charts.png') });
   });
 

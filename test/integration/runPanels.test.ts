@@ -84,8 +84,39 @@ describe('Labbook run panels: details and comparison', () => {
     assert.deepEqual(model.sharedMetrics, ['loss']);
     const series = await panel.dispatch({ kind: 'request', id: 2, method: 'getSeries', params: { keys: ['loss'], buckets: 100 } });
     assert.ok(series?.ok, JSON.stringify(series));
-    assert.equal((series.result as { series: unknown[] }).series.length, 3);
+    const columns = (series.result as { series: { last: unknown }[] }).series;
+    assert.equal(columns.length, 3);
+    // Float64Array columns: VS Code's postMessage sends them as binary, not as JSON.
+    assert.ok(columns.every((s) => s.last instanceof Float64Array && s.last.length === 50));
     panel.dispose();
+  });
+
+  it('opens a comparison with groups through the command; the real webview asks for the first chart before the tab is opened', async () => {
+    const ids = runs.map((r) => r.run.info.runId);
+    const options = { groups: [{ label: 'rf', runIds: runs.filter((r) => r.run.info.runName !== 'gbm').map((r) => r.run.info.runId) }] };
+    assert.equal(options.groups[0]?.runIds.length, 2);
+    const panel = await vscode.commands.executeCommand<ComparePanel>('labbook.compareRuns', undefined, runs, options);
+    assert.ok(panel);
+    const handled: { method: string; ok: boolean }[] = [];
+    const sub = panel.onDidHandleRequest((e) => handled.push(e));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!handled.some((h) => h.method === 'getSeries') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(handled.slice(0, 2), [{ method: 'getComparison', ok: true }, { method: 'getSeries', ok: true }]);
+    } finally {
+      sub.dispose();
+    }
+    assert.deepEqual(panel.source.groups, options.groups);
+    const reply = await panel.dispatch({ kind: 'request', id: 9, method: 'getGroupSeries', params: { keys: ['loss'], buckets: 100, xAxis: 'step' } });
+    assert.ok(reply?.ok, JSON.stringify(reply));
+    const [group] = (reply.result as { groups: { label: string; runs: Float64Array; mean: Float64Array }[] }).groups;
+    assert.ok(group);
+    assert.equal(group.label, 'rf');
+    assert.ok(group.runs instanceof Float64Array && group.runs.every((n) => n === 2));
+    assert.equal(group.mean.length, 50);
+    panel.dispose();
+    // A group naming a run that is not compared is refused with a message, no panel.
+    assert.equal(await vscode.commands.executeCommand('labbook.compareRuns', undefined, runs, { groups: [{ label: 'x', runIds: [...ids.slice(0, 1), 'f'.repeat(32)] }] }), undefined);
   });
 
   it('asks for two or more runs before comparing', async () => {

@@ -159,10 +159,17 @@ describe('webview: Run Comparison app', function () {
 
   it('charts N runs × M metrics with min/max bands, and the spike among 100k points shows', async () => {
     await open();
+    // ECharts is its own bundle, fetched only when the plots below the charts are drawn.
+    const fetchedPlots = () => page.evaluate(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/comparePlots.js')));
+    assert.equal(await fetchedPlots(), false);
     await page.click('#tab-charts');
+    // The first chart's key alone, then the rest once it is drawn.
     const request = await host.next('getSeries');
-    assert.deepEqual(request.params.keys, ['accuracy', 'loss']);
+    assert.deepEqual(request.params.keys, ['accuracy']);
+    const rest = await host.next('getSeries', host.requests.indexOf(request) + 1);
+    assert.deepEqual(rest.params.keys, ['loss']);
     const buckets = request.params.buckets as number;
+    assert.equal(rest.params.buckets, buckets);
     assert.ok(buckets >= 800 && buckets <= 2000, String(buckets));
     await page.waitForFunction(() => document.querySelectorAll('.metric-chart[data-curves]').length === 2);
     const curves = await page.locator('.metric-chart').evaluateAll((figs) => figs.map((f) => Number(f.getAttribute('data-curves'))));
@@ -182,13 +189,18 @@ describe('webview: Run Comparison app', function () {
     await page.check('#log-scale');
     await page.waitForFunction(() => document.querySelector('.metric-chart[data-metric=loss]')?.getAttribute('data-y-max') !== null);
     assert.ok(Number(await page.getAttribute('.metric-chart[data-metric=loss]', 'data-y-max')) >= SPIKE);
-    assert.equal(host.requests.filter((r) => r.method === 'getSeries').length, 1);
+    assert.equal(host.requests.filter((r) => r.method === 'getSeries').length, 2);
 
     // Parallel coordinates and scatter: ECharts canvases, one series per run.
     await page.waitForSelector('[data-testid=parallel] canvas');
     assert.equal(await page.getAttribute('[data-testid=parallel]', 'data-series'), '3');
     assert.equal(await page.getAttribute('[data-testid=scatter]', 'data-series'), '3');
     assert.equal(await page.locator('[data-testid=scatter] canvas').count(), 1);
+    assert.equal(await fetchedPlots(), true);
+    assert.match((await page.getAttribute('[data-testid=scatter]', 'aria-label')) ?? '', /^accuracy against /);
+    await page.selectOption('select[data-scatter=y]', 'metric:loss');
+    await page.waitForFunction(() => /^loss against /.test(document.querySelector('[data-testid=scatter]')?.getAttribute('aria-label') ?? '') && document.querySelector('[data-testid=scatter] canvas') !== null);
+    assert.equal(await page.getAttribute('[data-testid=scatter]', 'data-series'), '3');
     assert.deepEqual(await violations(page), []);
 
     // Choosing one more metric fetches only that one.
@@ -196,12 +208,90 @@ describe('webview: Run Comparison app', function () {
     await page.waitForFunction(() => document.querySelectorAll('.metric-chart').length === 1);
   });
 
+  it('draws the first chart from Float64Array columns while the other metrics are still on their way', async () => {
+    host = new PlayedHost(store, { store: 'local', runIds: [ids.base, ids.wide, ids.hostile] });
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    host.beforeAnswer = async (request) => {
+      if (request.method === 'getSeries' && (request.params.keys as string[]).includes('loss')) await held;
+    };
+    page = await openCompare(browser.context, host);
+    await page.click('#tab-charts');
+    await page.waitForSelector('.metric-chart[data-metric=accuracy][data-curves="3"]');
+    // loss waits for its answer: a placeholder says so, and no chart of it is drawn yet.
+    assert.equal(await page.getAttribute('.metric-chart[data-metric=loss]', 'aria-busy'), 'true');
+    assert.equal(await page.locator('.metric-chart[data-metric=loss] canvas').count(), 0);
+    // The page draws only Float64Array columns (it refuses JSON arrays: next test), here with the values logged.
+    assert.deepEqual(await page.locator('.metric-chart[data-metric=accuracy] .chart-legend li[data-run]').evaluateAll((lis) => lis.map((li) => Number(li.getAttribute('data-last')))), [0.8 * (1 - 1 / 51), 0.9 * (1 - 1 / 51), 0.7 * (1 - 1 / 51)]);
+    release();
+    await page.waitForSelector('.metric-chart[data-metric=loss][data-curves="3"]');
+    assert.equal(await page.locator('.metric-chart canvas').count(), 2);
+  });
+
+  it('refuses histories sent as plain JSON arrays, with a message', async () => {
+    host = new PlayedHost(store, { store: 'local', runIds: [ids.base, ids.wide] });
+    host.overrides.set('getSeries', () => ({ series: [{ runId: ids.base, key: 'accuracy', step: [0, 1], timestamp: [T0, T0 + 1], min: [0.1, 0.2], max: [0.1, 0.2], last: [0.1, 0.2] }] }));
+    page = await openCompare(browser.context, host);
+    await page.click('#tab-charts');
+    await page.waitForSelector('.charts [role=alert]');
+    assert.match((await page.textContent('.charts [role=alert]')) ?? '', /^Could not read the metric histories: the host sent metric histories in a form this page cannot read/);
+  });
+
+  it('draws a group of runs as its mean line with a ±std or min–max band, when the panel was opened with groups', async () => {
+    // Without groups there is no Lines control.
+    await open();
+    await page.click('#tab-charts');
+    await page.waitForSelector('.metric-chart[data-curves]');
+    assert.equal(await page.isVisible('select[data-control=lines]'), false);
+    await page.close();
+
+    host = new PlayedHost(store, { store: 'local', runIds: [ids.base, ids.wide, ids.hostile], groups: [{ label: 'adam', runIds: [ids.base, ids.hostile] }] });
+    page = await openCompare(browser.context, host);
+    await page.click('#tab-charts');
+    await page.waitForSelector('.metric-chart[data-metric=accuracy][data-curves="3"]');
+    assert.deepEqual(await page.locator('select[data-control=lines] option').allTextContents(), ['per run', 'group mean ± std', 'group min–max']);
+    await page.selectOption('select[data-control=lines]', 'mean-std');
+    const request = await host.next('getGroupSeries');
+    assert.deepEqual(request.params.xAxis, 'step');
+    const accuracy = page.locator('.metric-chart[data-metric=accuracy]');
+    await page.waitForFunction(() => document.querySelector('.metric-chart[data-metric=accuracy]')?.getAttribute('data-groups') === '1');
+    // The group's line and the run outside it.
+    assert.equal(await accuracy.getAttribute('data-curves'), '2');
+    assert.deepEqual(await accuracy.locator('.legend-name').allTextContents(), ['adam (2 runs)', 'wider']);
+    const last = (top: number) => top * (1 - 1 / 51);
+    const group = accuracy.locator('li[data-group=adam]');
+    const close = async (attr: string, expected: number) => assert.ok(Math.abs(Number(await group.getAttribute(attr)) - expected) < 1e-12, `${attr} ${await group.getAttribute(attr)} vs ${expected}`);
+    const mean = (last(0.8) + last(0.7)) / 2;
+    const std = Math.abs(last(0.8) - last(0.7)) / Math.SQRT2;
+    await close('data-last', mean);
+    await close('data-low', mean - std);
+    await close('data-high', mean + std);
+    // min–max: the same aggregates, another band; nothing is asked again.
+    const asked = host.requests.length;
+    await page.selectOption('select[data-control=lines]', 'min-max');
+    await page.waitForFunction(() => Number(document.querySelector('.metric-chart[data-metric=accuracy] li[data-group=adam]')?.getAttribute('data-high')) > 0.78);
+    await close('data-low', last(0.7));
+    await close('data-high', last(0.8));
+    assert.equal(host.requests.length, asked);
+    // Another x axis: the host aggregates along it.
+    await page.selectOption('select[data-control=x-axis]', 'relative');
+    assert.equal((await host.next('getGroupSeries', asked)).params.xAxis, 'relative');
+    await page.waitForFunction(() => document.querySelector('.metric-chart[data-metric=accuracy]')?.getAttribute('aria-label') === 'accuracy over time');
+    assert.deepEqual(await violations(page), []);
+    // The choice is kept with the page's state.
+    const state = JSON.parse(await page.evaluate(() => sessionStorage.getItem('state') ?? 'null')) as { lines: string; source: unknown };
+    assert.equal(state.lines, 'min-max');
+    assert.deepEqual(state.source, { store: 'local', runIds: [ids.base, ids.wide, ids.hostile], groups: [{ label: 'adam', runIds: [ids.base, ids.hostile] }] });
+  });
+
   it('says so when the runs share no metrics, and still charts what each has', async () => {
     await open([ids.base, ids.notebook, ids.bare]);
     await page.click('#tab-charts');
     await page.waitForSelector('.metric-chart[data-curves]');
     assert.match((await page.textContent('.charts-tab .notice')) ?? '', /share no metrics/);
-    assert.deepEqual((await host.next('getSeries')).params.keys, ['accuracy', 'loss', 'throughput']);
+    const first = await host.next('getSeries');
+    assert.deepEqual(first.params.keys, ['accuracy']);
+    assert.deepEqual((await host.next('getSeries', host.requests.indexOf(first) + 1)).params.keys, ['loss', 'throughput']);
   });
 
   it('shows images with the same path side by side, decoded from data: URIs', async () => {

@@ -7,7 +7,9 @@ import { listComparedImages, readImage } from '../../src/core/compare/artifacts.
 import { compareCode } from '../../src/core/compare/code.ts';
 import { buildComparison } from '../../src/core/compare/comparison.ts';
 import { comparisonCsv } from '../../src/core/compare/csv.ts';
+import { groupSeries } from '../../src/core/compare/groupSeries.ts';
 import { metricSeries } from '../../src/core/compare/series.ts';
+import { SeriesCache } from '../../src/core/compare/seriesCache.ts';
 import type { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
 import type { Metric } from '../../src/core/store/types.ts';
 import { compareRequests, type CompareRequests, type CompareSource } from '../../src/protocol/compare.ts';
@@ -59,9 +61,13 @@ export class PlayedHost {
   readonly failing = new Map<string, string>();
   /** Canned results by method, instead of the store's. */
   readonly overrides = new Map<string, () => unknown>();
+  /** Awaited before a request is answered: a test holds an answer back with it. */
+  beforeAnswer: ((request: Request) => Promise<void>) | undefined;
   page: Page | undefined;
   private readonly store: SqliteTrackingStore;
   readonly source: CompareSource;
+  /** As ComparePanel's: merged tiles kept per (run, key, buckets). */
+  readonly cache = new SeriesCache();
 
   constructor(store: SqliteTrackingStore, source: CompareSource) {
     this.store = store;
@@ -72,7 +78,8 @@ export class PlayedHost {
   private readonly handlers: RequestHandlers<CompareRequests> = withStandIns<CompareRequests>(
     {
       getComparison: async ({ directions }) => buildComparison(this.store, this.source, { directions }),
-      getSeries: async ({ keys, buckets }) => ({ series: await metricSeries(this.store, this.source.runIds, keys, buckets) }),
+      getSeries: async ({ keys, buckets }) => ({ series: await metricSeries(this.store, this.source.runIds, keys, buckets, this.cache) }),
+      getGroupSeries: async ({ keys, buckets, xAxis }) => ({ groups: await groupSeries(this.store, this.source.groups ?? [], keys, buckets, xAxis, this.cache) }),
       listImages: async () => listComparedImages(this.store, this.source.runIds),
       getImage: async ({ runId, path }) => readImage(this.store, runId, path),
       getCode: async ({ baseRun, remoteRun }) => compareCode(this.store, baseRun, remoteRun),
@@ -106,6 +113,7 @@ export class PlayedHost {
     if (m.kind !== 'request') return;
     const request = m as Request;
     this.requests.push(request);
+    await this.beforeAnswer?.(request);
     // Params are read through the panel's requests table, as ComparePanel reads them.
     await this.send(await answerRequest(compareRequests, this.handlers, request));
   }

@@ -1,9 +1,10 @@
-// The Charts tab: a metric picker and the chart settings (x axis, smoothing, log scale) over one
-// uPlot chart per chosen metric, then the ECharts parallel coordinates and scatter.
-import type { CompareModel, CompareState, MetricSeries, XAxisMode } from '../../src/protocol/compare.ts';
+// The Charts tab: a metric picker and the chart settings (x axis, smoothing, log scale, and how
+// groups are drawn) over one uPlot chart per chosen metric, then the ECharts parallel coordinates
+// and scatter. The first chart's histories are asked for alone and drawn before the others'.
+import type { CompareGroup, CompareModel, CompareState, GroupSeries, LineMode, MetricSeries, XAxisMode } from '../../src/protocol/compare.ts';
 import { el } from '../shared/dom.ts';
-import { metricChart, type MetricChart } from './metricCharts.ts';
-import { parallelPlot, scatterPlot, type RunPlot } from './runPlots.ts';
+import { groupLine, metricChart, runLine, type ChartLine, type MetricChart } from './metricCharts.ts';
+import { PlotsSection } from './plotsSection.ts';
 import { runColours } from './theme.ts';
 import { errorMessage } from '../../src/shared/errorMessage.ts';
 
@@ -11,42 +12,58 @@ export interface ChartsDeps {
   state(): CompareState;
   update(patch: Partial<CompareState>): void;
   fetchSeries(keys: readonly string[], buckets: number): Promise<readonly MetricSeries[]>;
+  fetchGroupSeries(keys: readonly string[], buckets: number, xAxis: XAxisMode): Promise<readonly GroupSeries[]>;
+  /** The source's groups (none: the Lines control is hidden). */
+  groups(): readonly CompareGroup[];
 }
 
 const DEFAULT_CHARTS = 4;
+/**
+ * Buckets per chart: the chart's width rounded up to this step (at most 2000), so that a width
+ * guessed while the tab is hidden, a small resize and the host's cache all agree on the count.
+ */
+const BUCKET_STEP = 250;
 
 export class ChartsTab {
   readonly root: HTMLElement;
   private readonly deps: ChartsDeps;
+  private readonly plots: PlotsSection;
   private readonly picker = el('div', { className: 'metric-options', attrs: { role: 'group', 'aria-label': 'Metrics to chart' } });
   private readonly filter = el('input', { attrs: { type: 'search', placeholder: 'Filter metrics', 'aria-label': 'Filter metrics' } });
   private readonly xAxis = el('select', { attrs: { 'aria-label': 'X axis', 'data-control': 'x-axis' } });
   private readonly smoothing = el('input', { attrs: { type: 'range', min: '0', max: '0.99', step: '0.01', 'aria-label': 'Smoothing', 'data-control': 'smoothing' } });
   private readonly smoothingValue = el('output');
   private readonly logScale = el('input', { attrs: { type: 'checkbox', id: 'log-scale', 'data-control': 'log-scale' } });
+  private readonly lines = el('select', { attrs: { 'aria-label': 'Lines', 'data-control': 'lines' } });
+  private readonly linesLabel = el('label', { text: 'Lines ' }, [this.lines]);
   private readonly notice = el('p', { className: 'muted notice' });
   private readonly charts = el('div', { className: 'charts', attrs: { 'data-testid': 'charts' } });
-  private readonly plots = el('div', { className: 'plots' });
   private model: CompareModel | null = null;
   private series = new Map<string, readonly MetricSeries[]>();
+  /** By `${xAxis} ${key}`: the host aggregates along the x axis shown. */
+  private groupSeries = new Map<string, readonly GroupSeries[]>();
   private buckets = 0;
-  private drawn: MetricChart[] = [];
-  private plotsDrawn: RunPlot[] = [];
+  private drawn = new Map<string, MetricChart>();
   private loadSeq = 0;
-  private plotsIdle = 0;
+  /** The first chart's histories, asked for while the table is drawn. */
+  private prefetching: Promise<void> | undefined;
 
   constructor(deps: ChartsDeps) {
     this.deps = deps;
+    this.plots = new PlotsSection(deps);
     for (const [value, label] of [['step', 'Step'], ['wall', 'Wall time'], ['relative', 'Relative time']] as const) this.xAxis.append(el('option', { text: label, attrs: { value } }));
     const controls = el('div', { className: 'chart-controls controls' }, [
       el('label', { text: 'X axis ' }, [this.xAxis]),
       el('label', { text: 'Smoothing ' }, [this.smoothing, this.smoothingValue]),
       el('label', { className: 'toggle' }, [this.logScale, document.createTextNode(' Log scale')]),
+      this.linesLabel,
     ]);
+    for (const [value, label] of [['runs', 'per run'], ['mean-std', 'group mean ± std'], ['min-max', 'group min–max']] as const) this.lines.append(el('option', { text: label, attrs: { value } }));
     const pickerBox = el('details', { className: 'metric-picker', attrs: { open: '' } }, [el('summary', { text: 'Metrics' }), this.filter, this.picker]);
-    this.root = el('div', { className: 'charts-tab' }, [controls, pickerBox, this.notice, this.charts, el('h2', { text: 'Runs across params and metrics' }), this.plots]);
+    this.root = el('div', { className: 'charts-tab' }, [controls, pickerBox, this.notice, this.charts, el('h2', { text: 'Runs across params and metrics' }), this.plots.root]);
 
     this.xAxis.addEventListener('change', () => this.settingsChanged({ xAxis: this.xAxis.value as XAxisMode }));
+    this.lines.addEventListener('change', () => this.settingsChanged({ lines: this.lines.value as LineMode }));
     this.smoothing.addEventListener('input', () => this.settingsChanged({ smoothing: Number(this.smoothing.value) }));
     this.logScale.addEventListener('change', () => this.settingsChanged({ logScale: this.logScale.checked }));
     this.filter.addEventListener('input', () => {
@@ -58,11 +75,15 @@ export class ChartsTab {
       this.deps.update({ chartMetrics: chosen });
       void this.load();
     });
-    this.plots.addEventListener('change', (e) => this.plotControlChanged(e.target as HTMLElement));
+    // Only a new width redraws: a chart added below changes the height, and redrawing every chart
+    // for that cost as much as drawing them.
+    let observedWidth = -1;
     new ResizeObserver(() => {
       const width = this.width();
-      for (const chart of this.drawn) chart.resize(width);
-      for (const plot of this.plotsDrawn) plot.resize();
+      if (width === observedWidth) return;
+      observedWidth = width;
+      for (const chart of this.drawn.values()) chart.resize(width);
+      this.plots.resize();
     }).observe(this.charts);
   }
 
@@ -82,6 +103,8 @@ export class ChartsTab {
     this.smoothing.value = String(state.smoothing);
     this.smoothingValue.textContent = state.smoothing.toFixed(2);
     this.logScale.checked = state.logScale;
+    this.lines.value = state.lines;
+    this.linesLabel.hidden = this.deps.groups().length === 0;
     const chosen = new Set(this.chosenMetrics());
     const shared = new Set(model.sharedMetrics);
     this.picker.replaceChildren(
@@ -104,28 +127,90 @@ export class ChartsTab {
   /** Drops cached histories (the store changed). */
   invalidate(): void {
     this.series.clear();
+    this.groupSeries.clear();
+    this.prefetching = undefined;
   }
 
+  /**
+   * Asks for the first chart's histories at once, before the tab is opened: the host reads them
+   * while the page draws the table, and the Charts tab opens with its first chart ready. A failure
+   * is left for load() to ask again and report.
+   */
+  prefetch(): void {
+    const [first] = this.chosenMetrics();
+    if (first === undefined || this.has(first) || this.prefetching) return;
+    const buckets = this.bucketCount();
+    if (buckets !== this.buckets) {
+      this.invalidate();
+      this.buckets = buckets;
+    }
+    const pending = this.fetch([first], buckets).catch(() => undefined);
+    this.prefetching = pending;
+    void pending.then(() => {
+      if (this.prefetching === pending) this.prefetching = undefined;
+    });
+  }
+
+  private bucketCount(): number {
+    return Math.min(2000, Math.ceil(this.width() / BUCKET_STEP) * BUCKET_STEP);
+  }
+
+  /** How groups are drawn now: null when runs are drawn one line each. */
+  private groupMode(): Exclude<LineMode, 'runs'> | null {
+    const lines = this.deps.state().lines;
+    return lines === 'runs' || this.deps.groups().length === 0 ? null : lines;
+  }
+
+  private groupKey(key: string): string {
+    return `${this.deps.state().xAxis} ${key}`;
+  }
+
+  /** Whether `key` can be drawn from what is cached. */
+  private has(key: string): boolean {
+    return this.series.has(key) && (this.groupMode() === null || this.groupSeries.has(this.groupKey(key)));
+  }
+
+  /** Asks for `keys`' histories (and their groups', when groups are drawn) and caches them. */
+  private async fetch(keys: readonly string[], buckets: number): Promise<void> {
+    const xAxis = this.deps.state().xAxis;
+    const [series, groups] = await Promise.all([
+      this.deps.fetchSeries(keys, buckets),
+      this.groupMode() ? this.deps.fetchGroupSeries(keys, buckets, xAxis) : undefined,
+    ]);
+    for (const key of keys) this.series.set(key, series.filter((s) => s.key === key));
+    if (groups) for (const key of keys) this.groupSeries.set(`${xAxis} ${key}`, groups.filter((g) => g.key === key));
+  }
+
+  /** The charts' width; while the tab is hidden, the page's (the charts span it but for padding). */
   private width(): number {
-    return Math.max(200, this.charts.clientWidth || 1000);
+    return Math.max(200, this.charts.clientWidth || document.documentElement.clientWidth - 40 || 1000);
   }
 
-  /** Fetches what is missing for the chosen metrics, then draws. */
+  /**
+   * Fetches what is missing for the chosen metrics and draws: the first chart's key alone (unless
+   * prefetched), drawn as soon as it arrives, then the others in one request.
+   */
   async load(): Promise<void> {
     if (!this.model) return;
     const seq = ++this.loadSeq;
-    const buckets = Math.min(2000, Math.round(this.width()));
+    if (this.prefetching) await this.prefetching;
+    if (seq !== this.loadSeq) return;
+    const buckets = this.bucketCount();
     if (buckets !== this.buckets) {
-      this.series.clear();
+      this.invalidate();
       this.buckets = buckets;
     }
-    const keys = this.chosenMetrics();
-    const missing = keys.filter((k) => !this.series.has(k));
-    if (missing.length) {
-      this.charts.setAttribute('aria-busy', 'true');
+    const chosen = this.chosenMetrics();
+    const missing = chosen.filter((k) => !this.has(k));
+    // What is ready (a prefetched first chart) is drawn now; placeholders stand for the rest.
+    let drawn = missing.length < chosen.length || missing.length === 0;
+    if (drawn) this.draw();
+    if (missing.length === 0) return;
+    this.charts.setAttribute('aria-busy', 'true');
+    const batches = missing[0] === chosen[0] && missing.length > 1 ? [missing.slice(0, 1), missing.slice(1)] : [missing];
+    for (const batch of batches) {
       try {
-        const fetched = await this.deps.fetchSeries(missing, buckets);
-        for (const key of missing) this.series.set(key, fetched.filter((s) => s.key === key));
+        await this.fetch(batch, buckets);
       } catch (err) {
         if (seq !== this.loadSeq) return;
         this.charts.replaceChildren(el('p', { className: 'error', attrs: { role: 'alert' }, text: `Could not read the metric histories: ${errorMessage(err)}` }));
@@ -133,79 +218,66 @@ export class ChartsTab {
         return;
       }
       if (seq !== this.loadSeq) return;
+      if (drawn) this.drawKeys(batch);
+      else this.draw();
+      drawn = true;
     }
-    this.draw();
     this.charts.setAttribute('aria-busy', 'false');
   }
 
-  /** Redraws from cached data (settings or theme changed). */
+  /** Redraws every chart from cached data (settings or theme changed); charts still loading show so. */
   draw(): void {
     const model = this.model;
     if (!model) return;
-    for (const chart of this.drawn) chart.destroy();
-    const state = this.deps.state();
-    const colours = runColours(model.runs.length);
+    for (const chart of this.drawn.values()) chart.destroy();
+    this.drawn.clear();
     const keys = this.chosenMetrics();
-    const width = this.width();
-    this.drawn = keys.map((key) => metricChart(key, model.runs, colours, this.series.get(key) ?? [], state, width));
-    this.charts.replaceChildren(...(this.drawn.length ? this.drawn.map((c) => c.root) : [el('p', { className: 'muted', text: model.allMetrics.length ? 'Choose metrics to chart above.' : 'Nothing to chart.' })]));
-    // The ECharts plots are below the metric charts: draw them once those are painted and the
-    // page is idle (at most a second later), so they never delay the curves.
-    cancelIdleCallback(this.plotsIdle);
-    this.plotsIdle = requestIdleCallback(() => this.drawPlots(), { timeout: 1000 });
+    const charts = keys.map((key) => this.chartOf(key));
+    this.charts.replaceChildren(...(charts.length ? charts : [el('p', { className: 'muted', text: model.allMetrics.length ? 'Choose metrics to chart above.' : 'Nothing to chart.' })]));
+    this.plots.drawWhenIdle(this.model);
+  }
+
+  /** Replaces the placeholders of `keys` with their charts. */
+  private drawKeys(keys: readonly string[]): void {
+    for (const key of keys) {
+      const old = this.charts.querySelector(`:scope > [data-metric="${CSS.escape(key)}"]`);
+      this.drawn.get(key)?.destroy();
+      const chart = this.chartOf(key);
+      if (old) old.replaceWith(chart);
+      else this.charts.append(chart);
+    }
+    this.plots.drawWhenIdle(this.model);
+  }
+
+  /** `key`'s chart, or a placeholder while its histories are on their way. */
+  private chartOf(key: string): HTMLElement {
+    const model = this.model as CompareModel;
+    if (!this.has(key)) return el('figure', { className: 'metric-chart loading', attrs: { 'data-metric': key, 'aria-busy': 'true' } }, [el('h3', { className: 'chart-title', text: key }), el('p', { className: 'muted', text: 'Reading the history…' })]);
+    const state = this.deps.state();
+    const series = this.series.get(key) ?? [];
+    const mode = this.groupMode();
+    const groups = mode ? (this.groupSeries.get(this.groupKey(key)) ?? []) : [];
+    const grouped = new Set(mode ? this.deps.groups().flatMap((g) => g.runIds) : []);
+    const runs = model.runs.filter((r) => !grouped.has(r.runId));
+    // One palette over what is drawn: the groups first, then the runs outside every group.
+    const colours = runColours(groups.length + runs.length);
+    const lines: ChartLine[] = [
+      ...groups.map((g, i) => groupLine(g, colours[i] as string, mode ?? 'mean-std', state)),
+      ...runs.flatMap((run, i) => {
+        const found = series.find((s) => s.runId === run.runId);
+        return found ? [runLine(run, colours[groups.length + i] as string, found, state)] : [];
+      }),
+    ];
+    const chart = metricChart(key, lines, state, this.width());
+    this.drawn.set(key, chart);
+    return chart.root;
   }
 
   private settingsChanged(patch: Partial<CompareState>): void {
     this.deps.update(patch);
     this.smoothingValue.textContent = this.deps.state().smoothing.toFixed(2);
-    this.draw();
-  }
-
-  private defaultParallel(model: CompareModel): string[] {
-    const params = model.rows.filter((r) => r.kind === 'param' && r.differs).slice(0, 4).map((r) => r.id);
-    const metrics = (model.sharedMetrics.length ? model.sharedMetrics : model.allMetrics).slice(0, 3).map((k) => `metric:${k}`);
-    return [...params, ...metrics];
-  }
-
-  private drawPlots(): void {
-    const model = this.model;
-    if (!model) return;
-    for (const plot of this.plotsDrawn) plot.destroy();
-    const state = this.deps.state();
-    const colours = runColours(model.runs.length);
-    const candidates = model.rows.filter((r) => r.kind !== 'attribute');
-    const metricRows = model.rows.filter((r) => r.kind === 'metric');
-    const axes = (state.parallelKeys ?? this.defaultParallel(model)).filter((id) => candidates.some((r) => r.id === id));
-    const axisPicker = el('details', { className: 'axis-picker' }, [
-      el('summary', { text: `Parallel axes (${axes.length})` }),
-      el('div', { className: 'metric-options', attrs: { role: 'group', 'aria-label': 'Parallel coordinate axes' } },
-        candidates.map((r) => el('label', { className: 'toggle' }, [el('input', { attrs: { type: 'checkbox', 'data-axis': r.id, ...(axes.includes(r.id) ? { checked: '' } : {}) } }), document.createTextNode(` ${r.kind} ${r.key}`)])),
-      ),
-    ]);
-    const parallel = parallelPlot(model, axes, state.aggregate, colours);
-
-    const firstParam = model.rows.find((r) => r.kind === 'param' && r.differs) ?? candidates[0];
-    const x = state.scatter?.x && candidates.some((r) => r.id === state.scatter?.x) ? state.scatter.x : (firstParam?.id ?? '');
-    const y = state.scatter?.y && metricRows.some((r) => r.id === state.scatter?.y) ? state.scatter.y : (metricRows.find((r) => model.sharedMetrics.includes(r.key))?.id ?? metricRows[0]?.id ?? '');
-    const select = (name: string, rows: typeof candidates, value: string) =>
-      el('select', { attrs: { 'data-scatter': name, 'aria-label': `Scatter ${name} axis` } }, rows.map((r) => el('option', { text: `${r.kind} ${r.key}`, attrs: { value: r.id, ...(r.id === value ? { selected: '' } : {}) } })));
-    const scatterControls = el('div', { className: 'controls' }, [el('label', { text: 'Scatter: x ' }, [select('x', candidates, x)]), el('label', { text: 'y ' }, [select('y', metricRows, y)])]);
-    const scatter = scatterPlot(model, x, y, state.aggregate, colours);
-    this.plotsDrawn = [parallel, scatter];
-    this.plots.replaceChildren(axisPicker, parallel.root, scatterControls, scatter.root);
-    for (const plot of this.plotsDrawn) plot.start();
-  }
-
-  private plotControlChanged(target: HTMLElement): void {
-    if (target.dataset.axis !== undefined) {
-      const chosen = [...this.plots.querySelectorAll<HTMLInputElement>('input[data-axis]:checked')].map((i) => i.dataset.axis as string);
-      this.deps.update({ parallelKeys: chosen });
-    } else if (target.dataset.scatter !== undefined) {
-      const value = (name: string) => (this.plots.querySelector(`select[data-scatter=${name}]`) as HTMLSelectElement).value;
-      this.deps.update({ scatter: { x: value('x'), y: value('y') } });
-    } else return;
-    const open = this.plots.querySelector('details')?.open ?? false;
-    this.drawPlots();
-    if (open) (this.plots.querySelector('details') as HTMLDetailsElement).open = true;
+    // Group lines are aggregated by the host along the x axis shown: they may have to be fetched.
+    if (this.chosenMetrics().every((k) => this.has(k))) this.draw();
+    else void this.load();
   }
 }

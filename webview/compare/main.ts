@@ -1,7 +1,7 @@
 // The Run Comparison panel: asks the host for the comparison of 2…N runs and shows it as a table,
 // metric charts, image artifacts side by side and code diffs. Settings live in the webview state.
 import type { CompareEvent, CompareModel, CompareRequests, CompareState, CompareTab, MetricAggregate } from '../../src/protocol/compare.ts';
-import { METRIC_AGGREGATES } from '../../src/protocol/compare.ts';
+import { isGroupSeries, isMetricSeries, METRIC_AGGREGATES } from '../../src/protocol/compare.ts';
 import { assertNever } from '../../src/protocol/rpc.ts';
 import { el } from '../shared/dom.ts';
 import { RpcClient } from '../shared/rpcClient.ts';
@@ -71,8 +71,16 @@ const tablePanel = el('div', { className: 'table-panel' }, [
 const charts = new ChartsTab({
   state: () => state,
   update,
-  fetchSeries: async (keys, buckets) => (await rpc.request('getSeries', { keys, buckets })).series,
+  fetchSeries: async (keys, buckets) => checked((await rpc.request('getSeries', { keys, buckets })).series, isMetricSeries),
+  fetchGroupSeries: async (keys, buckets, xAxis) => checked((await rpc.request('getGroupSeries', { keys, buckets, xAxis })).groups, isGroupSeries),
+  groups: () => model?.source.groups ?? [],
 });
+
+/** Histories come as Float64Array columns; anything else (e.g. a host that sent JSON) is refused with a message. */
+function checked<T>(values: readonly unknown[], check: (value: unknown) => value is T): readonly T[] {
+  if (!Array.isArray(values) || !values.every(check)) throw new Error('the host sent metric histories in a form this page cannot read (Float64Array columns expected)');
+  return values;
+}
 const artifactsPanel = el('div', { className: 'artifacts-panel' }, [el('p', { className: 'muted', text: 'Looking for image artifacts…' })]);
 const baseSelect = el('select', { attrs: { 'aria-label': 'Base run', 'data-code': 'base' } });
 const remoteSelect = el('select', { attrs: { 'aria-label': 'Compared run', 'data-code': 'remote' } });
@@ -118,6 +126,9 @@ function showTable(): void {
 
 function showModel(next: CompareModel): void {
   model = next;
+  // Before the table is drawn: the host reads the first chart's histories meanwhile.
+  charts.show(next);
+  charts.prefetch();
   tableMessage.hidden = next.runs.length > 0;
   tableMessage.textContent = 'No run to show.';
   const names = next.runs.map((r) => r.label);
@@ -133,7 +144,6 @@ function showModel(next: CompareModel): void {
     select.value = chosen && next.runs.some((r) => r.runId === chosen) ? chosen : (next.runs[fallback]?.runId ?? next.runs[0]?.runId ?? '');
   }
   codeButton.disabled = next.runs.length < 2;
-  charts.show(next);
   imagesLoaded = false;
   selectTab(state.tab);
 }

@@ -1,8 +1,8 @@
-// Overlaid metric histories, one uPlot chart per chosen metric, runs in their colours. The host
-// sends min/max/last buckets (the store's downsampling): each run draws its last-value line and a
-// faint min–max band, so a single spike among a million points still shows.
+// Overlaid metric histories, one uPlot chart per chosen metric. Each line has a band: a run draws
+// its last-value line and a faint band from the store's min/max buckets (so a single spike among a
+// million points still shows); a group of runs draws its mean with a ±std or min–max band.
 import uPlot from 'uplot';
-import type { CompareRun, MetricSeries, XAxisMode } from '../../src/protocol/compare.ts';
+import type { CompareRun, GroupSeries, LineMode, MetricSeries, XAxisMode } from '../../src/protocol/compare.ts';
 import { el } from '../shared/dom.ts';
 import { formatNumber } from '../../src/shared/format.ts';
 import { chartTheme, withAlpha } from './theme.ts';
@@ -14,6 +14,8 @@ export interface ChartSettings {
 }
 
 export const CHART_HEIGHT = 260;
+
+type Column = (number | null)[];
 
 /** TensorBoard's smoothing: an exponential moving average, debiased so the start is not pulled to 0. */
 export function smooth(values: readonly (number | null)[], weight: number): (number | null)[] {
@@ -28,23 +30,64 @@ export function smooth(values: readonly (number | null)[], weight: number): (num
   });
 }
 
-function xOf(mode: XAxisMode, run: CompareRun, step: number, timestamp: number): number {
-  if (mode === 'step') return step;
-  if (mode === 'wall') return timestamp / 1000;
-  return (timestamp - run.startTime) / 1000;
+/** One drawn line: its x values, the line itself and its band, as plain columns for uPlot. */
+export interface ChartLine {
+  /** `run` lines carry data-run, `group` lines data-group, in the legend. */
+  readonly kind: 'run' | 'group';
+  readonly id: string;
+  readonly label: string;
+  readonly colour: string;
+  readonly x: readonly number[];
+  readonly line: Column;
+  readonly low: Column;
+  readonly high: Column;
 }
 
-/** One run's columns [x, min, max, last], sorted by x (timestamps need not follow steps). */
-function runTable(series: MetricSeries, run: CompareRun, settings: ChartSettings): uPlot.AlignedData {
-  const points = series.buckets.map((b) => ({ x: xOf(settings.xAxis, run, b.lastStep, b.lastTimestamp), min: b.min, max: b.max, last: b.last }));
-  if (settings.xAxis !== 'step') points.sort((a, b) => a.x - b.x);
-  // A log scale cannot show zero or less: those points become gaps.
-  const y = (v: number): number | null => (!Number.isFinite(v) || (settings.logScale && v <= 0) ? null : v);
-  const last = smooth(points.map((p) => y(p.last)), settings.smoothing);
-  return [points.map((p) => p.x), points.map((p) => y(p.min)), points.map((p) => y(p.max)), last];
+/** Visits indexes in x order; the columns come in step order, and timestamps usually follow it. */
+function xOrder(x: Float64Array): number[] | null {
+  for (let i = 1; i < x.length; i++) if ((x[i] as number) < (x[i - 1] as number)) return Array.from(x.keys()).sort((a, b) => (x[a] as number) - (x[b] as number));
+  return null;
 }
 
-/** The run's value at `idx`, or at the closest index where it has one (runs log at different x). */
+function columns(x: Float64Array, ys: readonly Float64Array[], logScale: boolean): { x: number[]; ys: Column[] } {
+  const order = xOrder(x);
+  const n = x.length;
+  const xs = new Array<number>(n);
+  const out = ys.map(() => new Array<number | null>(n));
+  for (let k = 0; k < n; k++) {
+    const i = order ? (order[k] as number) : k;
+    xs[k] = x[i] as number;
+    for (let c = 0; c < ys.length; c++) {
+      // Gaps for what the scale cannot show: NaN, ±∞, and zero or less on a log scale.
+      const v = (ys[c] as Float64Array)[i] as number;
+      (out[c] as Column)[k] = !Number.isFinite(v) || (logScale && v <= 0) ? null : v;
+    }
+  }
+  return { x: xs, ys: out };
+}
+
+function runX(mode: XAxisMode, run: CompareRun, series: MetricSeries): Float64Array {
+  if (mode === 'step') return series.step;
+  const start = mode === 'relative' ? run.startTime : 0;
+  return series.timestamp.map((t) => (t - start) / 1000);
+}
+
+/** A run's last-value line in its min–max band. */
+export function runLine(run: CompareRun, colour: string, series: MetricSeries, settings: ChartSettings): ChartLine {
+  const { x, ys } = columns(runX(settings.xAxis, run, series), [series.last, series.min, series.max], settings.logScale);
+  return { kind: 'run', id: run.runId, label: run.label, colour, x, line: smooth(ys[0] as Column, settings.smoothing), low: ys[1] as Column, high: ys[2] as Column };
+}
+
+/** A group's mean line in its ±std or min–max band. */
+export function groupLine(group: GroupSeries, colour: string, mode: Exclude<LineMode, 'runs'>, settings: ChartSettings): ChartLine {
+  const low = mode === 'mean-std' ? group.mean.map((m, i) => m - (group.std[i] as number)) : group.min;
+  const high = mode === 'mean-std' ? group.mean.map((m, i) => m + (group.std[i] as number)) : group.max;
+  const { x, ys } = columns(group.x, [group.mean, low, high], settings.logScale);
+  const runs = group.runIds.length;
+  return { kind: 'group', id: group.label, label: `${group.label} (${runs} run${runs === 1 ? '' : 's'})`, colour, x, line: smooth(ys[0] as Column, settings.smoothing), low: ys[1] as Column, high: ys[2] as Column };
+}
+
+/** The value at `idx`, or at the closest index where there is one (lines log at different x). */
 function nearest(values: uPlot.AlignedData[number] | undefined, idx: number): number | null | undefined {
   if (!values) return undefined;
   for (let d = 0; d < values.length; d++) {
@@ -57,6 +100,63 @@ function nearest(values: uPlot.AlignedData[number] | undefined, idx: number): nu
   return undefined;
 }
 
+function sameX(lines: readonly ChartLine[]): boolean {
+  const first = (lines[0] as ChartLine).x;
+  return lines.every((l) => l.x === first || (l.x.length === first.length && l.x.every((v, i) => v === first[i])));
+}
+
+/** [x, low₀, high₀, line₀, low₁, …]: one shared x (lines that share their x skip uPlot.join). */
+function alignedData(lines: readonly ChartLine[]): uPlot.AlignedData {
+  if (sameX(lines)) return [(lines[0] as ChartLine).x as number[], ...lines.flatMap((l) => [l.low, l.high, l.line])];
+  return uPlot.join(lines.map((l) => [l.x as number[], l.low, l.high, l.line]));
+}
+
+/**
+ * Each line's band as one filled polygon (high edge forwards, low edge back) with a faint outline,
+ * under the lines. uPlot's own bands clip every fill to a path, which with 20 runs of a thousand
+ * buckets cost more than all the rest of the chart; a polygon needs only the plot's rectangle.
+ * Missing values are spanned, as the lines span them.
+ */
+function drawBands(u: uPlot, styles: readonly { readonly fill: string; readonly edge: string }[]): void {
+  const ctx = u.ctx;
+  const xs = u.data[0];
+  const { left, top, width, height } = u.bbox;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(left, top, width, height);
+  ctx.clip();
+  ctx.lineWidth = 1;
+  styles.forEach((style, i) => {
+    const low = u.data[1 + i * 3] ?? [];
+    const high = u.data[2 + i * 3] ?? [];
+    const at: number[] = [];
+    for (let k = 0; k < xs.length; k++) {
+      const l = low[k];
+      const h = high[k];
+      if (l !== null && l !== undefined && h !== null && h !== undefined) at.push(k);
+    }
+    if (at.length === 0) return;
+    const path = new Path2D();
+    for (let j = 0; j < at.length; j++) {
+      const k = at[j] as number;
+      const x = u.valToPos(xs[k] as number, 'x', true);
+      const y = u.valToPos(high[k] as number, 'y', true);
+      if (j === 0) path.moveTo(x, y);
+      else path.lineTo(x, y);
+    }
+    for (let j = at.length - 1; j >= 0; j--) {
+      const k = at[j] as number;
+      path.lineTo(u.valToPos(xs[k] as number, 'x', true), u.valToPos(low[k] as number, 'y', true));
+    }
+    path.closePath();
+    ctx.fillStyle = style.fill;
+    ctx.fill(path);
+    ctx.strokeStyle = style.edge;
+    ctx.stroke(path);
+  });
+  ctx.restore();
+}
+
 export interface MetricChart {
   readonly root: HTMLElement;
   resize(width: number): void;
@@ -64,42 +164,50 @@ export interface MetricChart {
 }
 
 /**
- * A chart of `key` for the runs that have it. The chart element carries what it drew
- * (data-curves, data-points, data-y-min/max from the drawn scale) for tests and automation.
+ * A chart of `key` with `lines` (those with data are drawn). The chart element carries what it
+ * drew (data-curves, data-groups, data-points, data-y-min/max from the drawn scale), and each
+ * legend entry its line's last value and band there (data-last, data-low, data-high), for tests
+ * and automation.
  */
-export function metricChart(key: string, runs: readonly CompareRun[], colours: readonly string[], all: readonly MetricSeries[], settings: ChartSettings, width: number): MetricChart {
+export function metricChart(key: string, lines: readonly ChartLine[], settings: ChartSettings, width: number): MetricChart {
   const theme = chartTheme();
-  const drawn = runs.map((run, i) => ({ run, colour: colours[i] ?? theme.foreground, series: all.find((s) => s.runId === run.runId && s.key === key) })).filter((d) => d.series && d.series.buckets.length > 0);
+  const drawn = lines.filter((l) => l.x.length > 0);
   const title = el('h3', { className: 'chart-title', text: key });
   const plotBox = el('div', { className: 'chart-plot' });
-  const legend = el('ul', { className: 'chart-legend', attrs: { 'aria-label': `Runs in ${key}` } });
+  const legend = el('ul', { className: 'chart-legend', attrs: { 'aria-label': `Lines in ${key}` } });
   const root = el('figure', { className: 'metric-chart', attrs: { 'data-metric': key, 'aria-label': `${key} over ${settings.xAxis === 'step' ? 'steps' : 'time'}` } }, [title, plotBox, legend]);
   if (drawn.length === 0) {
     plotBox.append(el('p', { className: 'muted', text: `No run has a history of ${key}.` }));
     return { root, resize: () => undefined, destroy: () => undefined };
   }
 
-  const tables = drawn.map((d) => runTable(d.series as MetricSeries, d.run, settings));
-  const data = tables.length === 1 ? (tables[0] as uPlot.AlignedData) : uPlot.join(tables);
+  const data = alignedData(drawn);
   const series: uPlot.Series[] = [{ label: settings.xAxis === 'step' ? 'step' : 'time' }];
-  const bands: uPlot.Band[] = [];
-  drawn.forEach((d, i) => {
-    const base = 1 + i * 3;
-    const faint = withAlpha(d.colour, 0.45);
+  const bandStyles = drawn.map((d) => ({ fill: withAlpha(d.colour, d.kind === 'group' ? 0.25 : 0.15), edge: withAlpha(d.colour, d.kind === 'group' ? 0.3 : 0.45) }));
+  for (const d of drawn) {
+    // The band's edges are series for the y range only; drawBands paints them (no uPlot path).
     series.push(
-      { label: `${d.run.label} min`, stroke: faint, width: 1, spanGaps: true, points: { show: false } },
-      { label: `${d.run.label} max`, stroke: faint, width: 1, spanGaps: true, points: { show: false } },
+      { label: `${d.label} low`, paths: () => null, points: { show: false } },
+      { label: `${d.label} high`, paths: () => null, points: { show: false } },
       // Points only where there are few (uPlot's own density rule): a metric logged once still shows.
-      { label: d.run.label, stroke: d.colour, width: 2, spanGaps: true, points: { size: 6, fill: d.colour } },
+      { label: d.label, stroke: d.colour, width: d.kind === 'group' ? 2.5 : 2, spanGaps: true, points: { size: 6, fill: d.colour } },
     );
-    bands.push({ series: [base + 1, base], fill: withAlpha(d.colour, 0.15) });
-  });
+  }
 
   const valueCells = drawn.map((d) => {
     const swatch = el('span', { className: 'swatch', attrs: { 'aria-hidden': 'true' } });
     swatch.style.background = d.colour;
     const value = el('span', { className: 'legend-value' });
-    legend.append(el('li', { attrs: { 'data-run': d.run.runId } }, [swatch, el('span', { className: 'legend-name', text: d.run.label }), value]));
+    let lastIndex = d.line.length - 1;
+    while (lastIndex > 0 && d.line[lastIndex] === null) lastIndex--;
+    const at = (column: Column) => String(column[lastIndex] ?? '');
+    legend.append(
+      el('li', { attrs: { [d.kind === 'group' ? 'data-group' : 'data-run']: d.id, 'data-last': at(d.line), 'data-low': at(d.low), 'data-high': at(d.high) } }, [
+        swatch,
+        el('span', { className: 'legend-name', text: d.label }),
+        value,
+      ]),
+    );
     return value;
   });
   const xLabel = el('span', { className: 'legend-x muted' });
@@ -110,15 +218,16 @@ export function metricChart(key: string, runs: readonly CompareRun[], colours: r
     width: Math.max(200, width),
     height: CHART_HEIGHT,
     series,
-    bands,
     legend: { show: false },
     scales: { x: { time: settings.xAxis === 'wall' }, y: settings.logScale ? { distr: 3 } : {} },
     axes: [{ ...axis }, { ...axis, size: 60, values: (_u, splits) => splits.map((v) => formatNumber(v)) }],
     cursor: { points: { show: false }, drag: { x: true, y: false } },
     hooks: {
+      drawClear: [(u) => drawBands(u, bandStyles)],
       draw: [
         (u) => {
           root.dataset.curves = String(drawn.length);
+          root.dataset.groups = String(drawn.filter((d) => d.kind === 'group').length);
           root.dataset.points = String(u.data[0].length);
           root.dataset.yMin = String(u.scales.y?.min);
           root.dataset.yMax = String(u.scales.y?.max);

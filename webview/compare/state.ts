@@ -3,16 +3,18 @@
 import {
   isCompareSource,
   isMetricDirections,
+  LINE_MODES,
   METRIC_AGGREGATES,
+  X_AXIS_MODES,
   type CompareState,
   type CompareTab,
+  type LineMode,
   type MetricAggregate,
   type XAxisMode,
 } from '../../src/protocol/compare.ts';
 import { isRecord } from '../../src/protocol/rpc.ts';
 
 export const TABS: readonly CompareTab[] = ['table', 'charts', 'artifacts', 'code'];
-const X_AXES: readonly XAxisMode[] = ['step', 'wall', 'relative'];
 
 export const DEFAULT_STATE: CompareState = {
   tab: 'table',
@@ -25,6 +27,7 @@ export const DEFAULT_STATE: CompareState = {
   xAxis: 'step',
   smoothing: 0,
   logScale: false,
+  lines: 'runs',
   parallelKeys: null,
   scatter: null,
   codeRuns: null,
@@ -48,9 +51,10 @@ export function readState(raw: unknown): CompareState {
     sort,
     directions: isMetricDirections(raw.directions) ? raw.directions : d.directions,
     chartMetrics: strings(raw.chartMetrics),
-    xAxis: X_AXES.includes(raw.xAxis as XAxisMode) ? (raw.xAxis as XAxisMode) : d.xAxis,
+    xAxis: X_AXIS_MODES.includes(raw.xAxis as XAxisMode) ? (raw.xAxis as XAxisMode) : d.xAxis,
     smoothing,
     logScale: typeof raw.logScale === 'boolean' ? raw.logScale : d.logScale,
+    lines: LINE_MODES.includes(raw.lines as LineMode) ? (raw.lines as LineMode) : d.lines,
     parallelKeys: strings(raw.parallelKeys),
     scatter,
     codeRuns,

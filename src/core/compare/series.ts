@@ -1,25 +1,60 @@
 // Metric histories for the compare charts: every run × key downsampled by the store into at most
-// `buckets` min/max/last buckets, so a spike among millions of points still reaches the chart.
+// `buckets` min/max/last buckets, so a spike among millions of points still reaches the chart, and
+// packed into Float64Array columns (MetricSeries) that cross to the webview without JSON.
 import { TrackingError } from '../store/errors.ts';
 import type { ReadableStore } from '../store/trackingStore.ts';
+import type { MetricBucket } from '../store/types.ts';
 import type { MetricSeries } from './types.ts';
 
 /** Charts are at most a few thousand pixels wide; more buckets than that add nothing. */
 export const MAX_BUCKETS = 4000;
 
-/** Series of runs that no longer exist are left out; other store errors propagate. */
-export async function metricSeries(store: ReadableStore, runIds: readonly string[], keys: readonly string[], buckets: number): Promise<MetricSeries[]> {
-  const n = Math.max(1, Math.min(MAX_BUCKETS, Math.floor(buckets)));
+/** The bucket count a request may ask for, as the store is asked. */
+export function bucketCount(buckets: number): number {
+  return Math.max(1, Math.min(MAX_BUCKETS, Math.floor(buckets)));
+}
+
+/** The store's buckets as columns. */
+export function packBuckets(runId: string, key: string, buckets: readonly MetricBucket[]): MetricSeries {
+  const n = buckets.length;
+  const series = { runId, key, step: new Float64Array(n), timestamp: new Float64Array(n), min: new Float64Array(n), max: new Float64Array(n), last: new Float64Array(n) };
+  for (let i = 0; i < n; i++) {
+    const b = buckets[i] as MetricBucket;
+    series.step[i] = b.lastStep;
+    series.timestamp[i] = b.lastTimestamp;
+    series.min[i] = b.min;
+    series.max[i] = b.max;
+    series.last[i] = b.last;
+  }
+  return series;
+}
+
+export function isMissingRun(err: unknown): boolean {
+  return err instanceof TrackingError && err.code === 'RESOURCE_DOES_NOT_EXIST';
+}
+
+/** One run's series of `key`; undefined when the run no longer exists (other store errors propagate). */
+export async function readSeries(store: ReadableStore, runId: string, key: string, buckets: number): Promise<MetricSeries | undefined> {
+  try {
+    return packBuckets(runId, key, await store.getMetricHistoryDownsampled(runId, key, bucketCount(buckets)));
+  } catch (err) {
+    if (isMissingRun(err)) return undefined;
+    throw err;
+  }
+}
+
+/** Reads series through a cache (SeriesCache). */
+export interface SeriesReader {
+  read(store: ReadableStore, runId: string, key: string, buckets: number): Promise<MetricSeries | undefined>;
+}
+
+/**
+ * Series of every run × key, run-major (the order of `runIds`, then of `keys`); runs that no
+ * longer exist are left out. With a cache, a (run, key, buckets) read before is served from it.
+ */
+export async function metricSeries(store: ReadableStore, runIds: readonly string[], keys: readonly string[], buckets: number, cache?: SeriesReader): Promise<MetricSeries[]> {
+  const n = bucketCount(buckets);
   const pairs = runIds.flatMap((runId) => keys.map((key) => ({ runId, key })));
-  const read = await Promise.all(
-    pairs.map(async ({ runId, key }) => {
-      try {
-        return { runId, key, buckets: await store.getMetricHistoryDownsampled(runId, key, n) };
-      } catch (err) {
-        if (err instanceof TrackingError && err.code === 'RESOURCE_DOES_NOT_EXIST') return undefined;
-        throw err;
-      }
-    }),
-  );
+  const read = await Promise.all(pairs.map(({ runId, key }) => (cache ? cache.read(store, runId, key, n) : readSeries(store, runId, key, n))));
   return read.filter((s): s is MetricSeries => s !== undefined);
 }

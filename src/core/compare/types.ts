@@ -1,15 +1,26 @@
 /**
  * The Run Comparison model: plain JSON the host computes from a store and the compare webview
  * renders (src/protocol/compare.ts re-exports these types). Flags such as `differs` and `best` are
- * computed here, so every view (table, CSV) agrees.
+ * computed here, so every view (table, CSV) agrees. Chart series are the exception to "plain JSON":
+ * their columns are Float64Arrays (see MetricSeries).
  */
-import type { MetricBucket } from '../store/types.ts';
 
 /** The runs a panel compares: run ids of one store (its explorer root id), any experiments. */
 export interface CompareSource {
   readonly store: string;
   readonly runIds: readonly string[];
+  /** Runs the charts may draw together as one mean line with a band; each run id is one of `runIds`. */
+  readonly groups?: readonly CompareGroup[];
 }
+
+/** A named set of compared runs (e.g. the seeds of one configuration in the Runs Table). */
+export interface CompareGroup {
+  readonly label: string;
+  readonly runIds: readonly string[];
+}
+
+/** What a chart's x axis shows: steps, wall-clock time, or seconds since the run started. */
+export type XAxisMode = 'step' | 'wall' | 'relative';
 
 /** Which value of a metric's history a table row shows. */
 export type MetricAggregate = 'last' | 'min' | 'max';
@@ -85,11 +96,42 @@ export interface TableView {
   readonly transposed: boolean;
 }
 
-/** One run's downsampled history of one metric. */
+/**
+ * One run's downsampled history of one metric, as columns: index i of every column is bucket i
+ * (the store's min/max/last buckets, in step order). Typed arrays, not arrays of objects:
+ * structured clone copies each column in one piece, and VS Code's webview postMessage sends them
+ * as binary buffers (not JSON) and rebuilds them as Float64Arrays in the page.
+ */
 export interface MetricSeries {
   readonly runId: string;
   readonly key: string;
-  readonly buckets: readonly MetricBucket[];
+  /** The step of the bucket's last point. */
+  readonly step: Float64Array;
+  /** The timestamp (ms) of the bucket's last point. */
+  readonly timestamp: Float64Array;
+  /** NaN where the bucket holds only NaN values. */
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+  /** The value at the bucket's last point (NaN if that value is NaN). */
+  readonly last: Float64Array;
+}
+
+/**
+ * One group's history of one metric, aggregated across its runs per x bucket (see
+ * groupSeries.ts): `runs[i]` is how many of the group's runs have a value in bucket i.
+ */
+export interface GroupSeries {
+  readonly label: string;
+  readonly key: string;
+  /** The group's runs that have this metric. */
+  readonly runIds: readonly string[];
+  readonly x: Float64Array;
+  readonly mean: Float64Array;
+  /** Sample standard deviation (n − 1); 0 where one run has a value. */
+  readonly std: Float64Array;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+  readonly runs: Float64Array;
 }
 
 export interface ImageArtifact {

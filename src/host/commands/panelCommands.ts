@@ -3,12 +3,13 @@ import * as vscode from 'vscode';
 import { readFileAtRevision, repositoryRoot } from '../../core/git/gitFiles.ts';
 import { COMPARE_VIEW_TYPE } from '../../protocol/compare.ts';
 import { RUN_DETAILS_VIEW_TYPE } from '../../protocol/runDetails.ts';
-import { ComparePanel, type ComparePanelCallbacks } from '../panels/comparePanel.ts';
+import { ComparePanel, type CompareOpenOptions, type ComparePanelCallbacks } from '../panels/comparePanel.ts';
 import { NotebookDiffPanel, type StoreResolver } from '../panels/notebookDiffPanel.ts';
 import { RunDetailsPanel, type RunDetailsDeps } from '../panels/runDetailsPanel.ts';
 import type { StoreChangeEvent } from '../stores/storeChanges.ts';
 import { openArtifact } from './artifactCommands.ts';
 import type { ExplorerNode, RunNode } from '../trees/experimentsTree.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 /** `labbook-git:/<file>?<commit>`: a file as it was at a commit, read-only. */
 export const GIT_REVISION_SCHEME = 'labbook-git';
@@ -78,7 +79,8 @@ export function registerPanelCommands(options: {
       if (!target) return undefined;
       return RunDetailsPanel.show(refOf(target), detailsDeps);
     }),
-    vscode.commands.registerCommand('labbook.compareRuns', (node?: RunArg, selected?: readonly (ExplorerNode | RunArg)[]) => {
+    // `options.groups`: runs the charts may draw as a mean line with a band (the Runs Table's groups).
+    vscode.commands.registerCommand('labbook.compareRuns', (node?: RunArg, selected?: readonly (ExplorerNode | RunArg)[], compareOptions?: CompareOpenOptions) => {
       const picked = (selected?.length ? selected : node ? [node] : view.selection).filter((n): n is RunArg => !('kind' in n) || n.kind === 'run');
       const runs = picked.map(refOf);
       if (runs.length < 2) {
@@ -89,7 +91,12 @@ export function registerPanelCommands(options: {
         void vscode.window.showErrorMessage('Compare runs of one tracking store at a time.');
         return undefined;
       }
-      return ComparePanel.show(extensionUri, log, stores, runs, compareCallbacks);
+      try {
+        return ComparePanel.show(extensionUri, log, stores, runs, compareCallbacks, compareOptions);
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Labbook could not compare the runs: ${errorMessage(err)}`);
+        return undefined;
+      }
     }),
   ];
 }

@@ -3,14 +3,17 @@ import { compareCode } from '../../core/compare/code.ts';
 import { buildComparison } from '../../core/compare/comparison.ts';
 import { comparisonCsv } from '../../core/compare/csv.ts';
 import { listComparedImages, readImage } from '../../core/compare/artifacts.ts';
+import { checkGroups, groupSeries } from '../../core/compare/groupSeries.ts';
 import { metricSeries } from '../../core/compare/series.ts';
+import { SeriesCache } from '../../core/compare/seriesCache.ts';
 import type { ReadableStore } from '../../core/store/trackingStore.ts';
-import { COMPARE_VIEW_TYPE, compareRequests, isCompareSource, type CompareEvent, type CompareRequests, type CompareSource } from '../../protocol/compare.ts';
+import { COMPARE_VIEW_TYPE, compareRequests, isCompareSource, type CompareEvent, type CompareGroup, type CompareRequests, type CompareSource } from '../../protocol/compare.ts';
 import { BadParamsError, type RequestHandlers } from '../../protocol/requests.ts';
 import { isRecord } from '../../protocol/rpc.ts';
 import { affectsRoot, type StoreChangeEvent } from '../stores/storeChanges.ts';
 import type { StoreResolver } from './notebookDiffPanel.ts';
 import { WebviewPanelHost, type PanelSpec } from './webviewPanelHost.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
 
 const SPEC: PanelSpec<CompareRequests> = {
   viewType: COMPARE_VIEW_TYPE,
@@ -30,6 +33,15 @@ export interface CompareRunRef {
   readonly runId: string;
 }
 
+/** How a comparison is opened, besides its runs. */
+export interface CompareOpenOptions {
+  /**
+   * Runs the charts may draw as one mean line with a ±std or min–max band (the user picks "Lines"
+   * in the Charts tab). Every run id must be one of the compared runs; empty groups are dropped.
+   */
+  readonly groups?: readonly { readonly label: string; readonly runIds: readonly string[] }[];
+}
+
 /** What the panel needs from the extension besides stores. */
 export interface ComparePanelCallbacks {
   /** Opens the Notebook Diff of one notebook artifact of two runs (see NotebookDiffPanel, source kind 'runs'). */
@@ -41,10 +53,13 @@ export interface ComparePanelCallbacks {
 /** The Run Comparison panel: the host reads the store (through src/core/compare), the webview renders. */
 export class ComparePanel extends WebviewPanelHost<CompareRequests, CompareEvent> {
   private static readonly open = new Map<string, ComparePanel>();
+  /** Merged metric tiles per store root, shared by the panels of that store and kept between them. */
+  private static readonly seriesCaches = new Map<string, SeriesCache>();
   readonly source: CompareSource;
   private readonly key: string;
   private readonly stores: StoreResolver;
   private readonly callbacks: ComparePanelCallbacks;
+  private readonly cache: SeriesCache;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   protected readonly handlers: RequestHandlers<CompareRequests> = {
@@ -53,7 +68,8 @@ export class ComparePanel extends WebviewPanelHost<CompareRequests, CompareEvent
       this.panel.title = model.runs.length ? `Compare: ${model.runs.map((r) => r.label).join(', ')}`.slice(0, 80) : SPEC.title;
       return model;
     },
-    getSeries: async ({ keys, buckets }) => ({ series: await metricSeries(await this.store(), this.source.runIds, keys, buckets) }),
+    getSeries: async ({ keys, buckets }) => ({ series: await metricSeries(await this.store(), this.source.runIds, keys, buckets, this.cache) }),
+    getGroupSeries: async ({ keys, buckets, xAxis }) => ({ groups: await groupSeries(await this.store(), this.source.groups ?? [], keys, buckets, xAxis, this.cache) }),
     listImages: async () => listComparedImages(await this.store(), this.source.runIds),
     getImage: async ({ runId, path }) => {
       this.requireRun(runId);
@@ -90,6 +106,9 @@ export class ComparePanel extends WebviewPanelHost<CompareRequests, CompareEvent
     this.stores = stores;
     this.callbacks = callbacks;
     this.key = ComparePanel.keyOf(source);
+    // No panel may have watched the store since the cache was filled: check before serving.
+    this.cache = ComparePanel.cacheOf(source.store);
+    this.cache.markStale();
     ComparePanel.open.set(this.key, this);
     this.onDidDispose(() => {
       if (ComparePanel.open.get(this.key) === this) ComparePanel.open.delete(this.key);
@@ -97,6 +116,9 @@ export class ComparePanel extends WebviewPanelHost<CompareRequests, CompareEvent
     });
     const subscription = callbacks.onDidChangeStore?.((change) => {
       if (!affectsRoot(change, source.store)) return;
+      // At once, not debounced: a series asked for before the refresh must not be served stale.
+      if (change.kind === 'all') this.cache.clear();
+      else this.cache.markStale();
       clearTimeout(this.refreshTimer);
       this.refreshTimer = setTimeout(() => void this.post({ type: 'storeChanged' }), REFRESH_DEBOUNCE_MS);
     });
@@ -120,17 +142,26 @@ export class ComparePanel extends WebviewPanelHost<CompareRequests, CompareEvent
   }
 
   private static keyOf(source: CompareSource): string {
-    return JSON.stringify([source.store, [...source.runIds].sort()]);
+    return JSON.stringify([source.store, [...source.runIds].sort(), source.groups ?? []]);
+  }
+
+  private static cacheOf(store: string): SeriesCache {
+    let cache = ComparePanel.seriesCaches.get(store);
+    if (!cache) ComparePanel.seriesCaches.set(store, (cache = new SeriesCache()));
+    return cache;
   }
 
   /**
-   * Reveals the panel comparing exactly these runs, or opens one. `runs` must all be of one store;
-   * duplicates are dropped.
+   * Reveals the panel comparing exactly these runs (and groups), or opens one. `runs` must all be
+   * of one store; duplicates are dropped. Throws an Error with a message for the user when the
+   * runs span stores or a group names a run that is not compared.
    */
-  static show(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, stores: StoreResolver, runs: readonly CompareRunRef[], callbacks: ComparePanelCallbacks): ComparePanel {
+  static show(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, stores: StoreResolver, runs: readonly CompareRunRef[], callbacks: ComparePanelCallbacks, options: CompareOpenOptions = {}): ComparePanel {
     const store = runs[0]?.store;
     if (store === undefined || runs.some((r) => r.store !== store)) throw new Error('Compare runs of one tracking store.');
-    const source: CompareSource = { store, runIds: [...new Set(runs.map((r) => r.runId))] };
+    const runIds = [...new Set(runs.map((r) => r.runId))];
+    const groups: readonly CompareGroup[] = checkGroups(runIds, options.groups ?? []);
+    const source: CompareSource = groups.length ? { store, runIds, groups } : { store, runIds };
     const existing = ComparePanel.open.get(ComparePanel.keyOf(source));
     if (existing) {
       existing.panel.reveal();
@@ -147,7 +178,14 @@ export class ComparePanel extends WebviewPanelHost<CompareRequests, CompareEvent
       panel.dispose();
       return undefined;
     }
-    return new ComparePanel(panel, source, stores, callbacks, extensionUri, log);
+    let groups: readonly CompareGroup[] = [];
+    try {
+      groups = checkGroups(source.runIds, source.groups ?? []);
+    } catch (err) {
+      log.warn(`Compare: the restored panel's groups are dropped: ${errorMessage(err)}`);
+    }
+    const { store, runIds } = source;
+    return new ComparePanel(panel, groups.length ? { store, runIds, groups } : { store, runIds }, stores, callbacks, extensionUri, log);
   }
 
   /** For `vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, …)`. */

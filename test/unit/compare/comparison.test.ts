@@ -168,8 +168,11 @@ describe('core/compare: the comparison model', function () {
 
   it('assembles metric series for runs × keys, leaving out runs that are gone', async () => {
     const series = await metricSeries(store, [ids.a, ids.b, 'f'.repeat(32)], ['val_loss', 'accuracy'], 1000);
-    assert.deepEqual(series.map((s) => `${s.runId === ids.a ? 'a' : 'b'}:${s.key}:${s.buckets.length}`), ['a:val_loss:3', 'a:accuracy:2', 'b:val_loss:3', 'b:accuracy:2']);
-    assert.deepEqual(series[0]?.buckets.map((b) => b.last), [1, 0.5, 0.3]);
+    assert.deepEqual(series.map((s) => `${s.runId === ids.a ? 'a' : 'b'}:${s.key}:${s.step.length}`), ['a:val_loss:3', 'a:accuracy:2', 'b:val_loss:3', 'b:accuracy:2']);
+    // Float64Array columns, one entry per bucket.
+    assert.ok(series.every((s) => [s.step, s.timestamp, s.min, s.max, s.last].every((c) => c instanceof Float64Array && c.length === s.step.length)));
+    assert.deepEqual([...(series[0]?.last ?? [])], [1, 0.5, 0.3]);
+    assert.deepEqual([...(series[0]?.step ?? [])], [0, 1, 2]);
   });
 
   it('keeps a single spike among 1,000,000 points in the buckets sent to the chart', async () => {
@@ -179,11 +182,14 @@ describe('core/compare: the comparison model', function () {
     await logHistory(store, ids.b, 'grad_norm', values);
     const [series] = await metricSeries(store, [ids.b], ['grad_norm'], 1000);
     assert.ok(series);
-    assert.ok(series.buckets.length <= 1000 && series.buckets.length >= 990, String(series.buckets.length));
-    assert.equal(series.buckets.reduce((sum, b) => sum + b.count, 0), n);
-    const spiky = series.buckets.filter((b) => b.max === 1e6);
+    const length = series.step.length;
+    assert.ok(length <= 1000 && length >= 990, String(length));
+    const spiky = [...series.max.keys()].filter((i) => series.max[i] === 1e6);
     assert.equal(spiky.length, 1);
-    assert.ok((spiky[0]?.stepStart ?? -1) <= spikeAt && spikeAt <= (spiky[0]?.stepEnd ?? -1));
+    // The spike's bucket ends at or after it, and the bucket before ends before it.
+    const at = spiky[0] as number;
+    assert.ok((series.step[at] as number) >= spikeAt && (at === 0 || (series.step[at - 1] as number) < spikeAt));
+    assert.ok([...series.min].every((v) => v >= 0.9 - 1e-9) && [...series.last].every((v) => v < 2));
     // The table's max of that metric is the spike too.
     const model = await build([ids.a, ids.b]);
     assert.deepEqual(row(model, 'metric:grad_norm').metric?.values.max, [null, 1e6]);
