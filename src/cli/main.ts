@@ -3,6 +3,7 @@
 //   labbook diff A.ipynb B.ipynb [options]
 //   labbook export NOTEBOOK.ipynb --out DIR [--force] [--dry-run]
 //   labbook smoke NOTEBOOK.ipynb [--python PY] [--timeout S] [--set k=v ...]
+//   labbook run [--experiment NAME] [--store FILE] [--name RUN] -- python train.py ARGS...
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,6 +11,7 @@ import type { SqliteRuntime } from '../core/sqlite/openDatabase.ts';
 import { DIFF_USAGE, diffCommand } from './diffCommand.ts';
 import { EXPORT_USAGE } from './exportCommand.ts';
 import { SMOKE_USAGE } from './smokeCommand.ts';
+import { RUN_USAGE } from './runCommand.ts';
 import { errorMessage } from '../shared/errorMessage.ts';
 
 const USAGE = `Usage: labbook <command> [options]
@@ -21,7 +23,7 @@ Commands:
           --port N        the port (default: a free one)
           --token TOKEN   the bearer token clients must send (default: a fresh random one;
                           or set LABBOOK_TRACKING_TOKEN)
-${DIFF_USAGE}${EXPORT_USAGE}${SMOKE_USAGE}`;
+${DIFF_USAGE}${EXPORT_USAGE}${SMOKE_USAGE}${RUN_USAGE}`;
 
 /** In the bundle (dist/cli.js) the SQLite addon sits beside the script; from source, npm finds it. */
 function sqliteRuntime(): SqliteRuntime {
@@ -97,6 +99,19 @@ export async function main(argv: string[]): Promise<number> {
           return await smokeCommand(rest, { stdout: process.stdout, stderr: process.stderr }, abort.signal);
         } finally {
           process.off('SIGINT', cancel);
+        }
+      }
+      case 'run': {
+        const { runCommand } = await import('./runCommand.ts');
+        const abort = new AbortController();
+        const cancel = () => abort.abort();
+        process.once('SIGINT', cancel);
+        process.once('SIGTERM', cancel);
+        try {
+          return await runCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }, sqliteRuntime(), abort.signal);
+        } finally {
+          process.off('SIGINT', cancel);
+          process.off('SIGTERM', cancel);
         }
       }
       case undefined:

@@ -16,6 +16,7 @@ export type {
   ArtifactEntry,
   ArtifactPreview,
   BoundedText,
+  DataFileRow,
   DataFingerprint,
   DatasetRow,
   LoggedModelRow,

@@ -1,10 +1,12 @@
 // The Environment tab (environment.json as facts, requirements.txt as a list) and the Data tab
-// (the fingerprints of the data files the run read).
+// (the files the run read and wrote, observed or declared, and MLflow datasets; older runs: the
+// fingerprints of the declared data files).
 import { el } from '../shared/dom.ts';
 import type { Ctx } from './context.ts';
 import { errorText } from './context.ts';
 import { formatBytes, formatTime } from './format.ts';
 import { textTable } from './table.ts';
+import type { DataFileRow } from '../../src/protocol/runDetails.ts';
 
 export interface Loader {
   load(): Promise<void>;
@@ -46,7 +48,17 @@ export function buildData(ctx: Ctx, panel: HTMLElement): Loader {
       try {
         const data = await ctx.rpc.request('getFingerprints', null);
         const parts: Node[] = [...problemsOf(data.problems)];
-        if (data.fingerprints === null) parts.push(el('p', { className: 'muted empty', text: 'No data fingerprints were recorded (labbook/data/fingerprints.json).' }));
+        if (data.files) {
+          // Observed and declared files (declared ones are among the inputs), and MLflow datasets.
+          const rowsOf = (files: readonly DataFileRow[]) => files.map((f) => [f.path, f.kind, formatBytes(f.size), f.mtime ? formatTime(f.mtime) : '', f.hash ?? '', f.found, f.note ?? '']);
+          const head = ['Path', 'Kind', 'Size', 'Modified', 'Hash', 'Found', 'Note'];
+          parts.push(el('h2', { text: 'Inputs' }));
+          if (data.files.inputs.length === 0) parts.push(el('p', { className: 'muted empty', text: 'The run read no data files.' }));
+          else parts.push(el('div', { className: 'table-scroll' }, [textTable(head, rowsOf(data.files.inputs), { 'data-testid': 'data-inputs' })]));
+          parts.push(el('h2', { text: 'Outputs' }));
+          if (data.files.outputs.length === 0) parts.push(el('p', { className: 'muted empty', text: 'The run wrote no data files.' }));
+          else parts.push(el('div', { className: 'table-scroll' }, [textTable(head, rowsOf(data.files.outputs), { 'data-testid': 'data-outputs' })]));
+        } else if (data.fingerprints === null) parts.push(el('p', { className: 'muted empty', text: 'No data fingerprints were recorded (labbook/data/fingerprints.json).' }));
         else if (data.fingerprints.length === 0) parts.push(el('p', { className: 'muted empty', text: 'The run recorded no data files.' }));
         else {
           const rows = data.fingerprints.map((f) => [f.path, f.kind, formatBytes(f.size), f.mtime ? formatTime(f.mtime) : '', f.sha256 ?? '', f.dvcMd5 ?? '', f.note ?? '']);

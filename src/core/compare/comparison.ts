@@ -109,10 +109,27 @@ function attributeRows(runs: readonly Run[], experimentNames: ReadonlyMap<string
   ];
   // The datasets each run trained on (MLflow 3 dataset inputs), when any run logged one.
   if (runs.some((r) => (r.inputs?.datasetInputs.length ?? 0) > 0)) attributes.push(['datasets', datasetsOf]);
-  return attributes.map(([key, read]) => {
+  const rows: CompareRow[] = attributes.map(([key, read]) => {
     const values = runs.map(read);
     return { id: `attribute:${key}`, kind: 'attribute', key, values, differs: valuesDiffer(values) };
   });
+  return [...rows, ...changedDataRows(runs)];
+}
+
+/** `data: <path>` rows for each file (dataset name) that two runs read in different versions (digests); runs that did not read it show nothing. */
+function changedDataRows(runs: readonly Run[]): CompareRow[] {
+  const digests = new Map<string, (string | null)[]>();
+  runs.forEach((run, i) => {
+    for (const d of run.inputs?.datasetInputs ?? []) {
+      const row = digests.get(d.dataset.name) ?? runs.map(() => null);
+      row[i] = d.dataset.digest;
+      digests.set(d.dataset.name, row);
+    }
+  });
+  return [...digests]
+    .filter(([, values]) => new Set(values.filter((v) => v !== null)).size > 1)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, values]) => ({ id: `attribute:data:${name}`, kind: 'attribute', key: `data: ${name}`, values, differs: true }));
 }
 
 /** `iris-train@d1g3st01 (training), holdout@…`: name, digest and context of each dataset input. */

@@ -8,6 +8,8 @@ export const ARTIFACTS = {
   requirements: 'labbook/environment/requirements.txt',
   environment: 'labbook/environment/environment.json',
   fingerprints: 'labbook/data/fingerprints.json',
+  /** Inputs and outputs, observed and declared (src/core/data/dataRecord.ts). */
+  dataRecord: 'labbook/data.json',
   recipe: 'labbook/launch.json',
   notebookDir: 'labbook/notebook',
 } as const;
@@ -29,6 +31,8 @@ export const TAGS = {
   exitCode: 'labbook.exitCode',
   durationMs: 'labbook.durationMs',
   dataFingerprint: 'labbook.data.fingerprint',
+  /** On a dataset input: how Labbook found it (observed, declared, or both joined by ','). */
+  dataFound: 'labbook.data.found',
   pythonVersion: 'labbook.python.version',
   reproduces: 'labbook.reproduces',
 } as const;

@@ -99,7 +99,8 @@ async function fingerprintOne(given: string, full: string, budget: Budget): Prom
   }
 }
 
-async function readDvc(file: string): Promise<{ outs?: DvcOut[]; note?: string }> {
+/** The md5s a `.dvc` file records; nothing when it does not exist. */
+export async function readDvc(file: string): Promise<{ outs?: DvcOut[]; note?: string }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

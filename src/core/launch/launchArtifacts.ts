@@ -8,7 +8,8 @@ import { captureEnvironment } from './captureEnvironment.ts';
 import { captureGit, gitPatch } from './captureGit.ts';
 import { ARTIFACTS, snapshotPath, TAGS } from './conventions.ts';
 import { errorFirstLine } from '../../shared/errorMessage.ts';
-import { fingerprintData } from './fingerprintData.ts';
+import { fingerprintData, type DataFingerprint } from './fingerprintData.ts';
+import { buildDataRecord, writeDataRecord, type ObservedDataInput } from '../data/dataRecord.ts';
 import { launchLocation, launchRecipe, type LaunchRecipeInput } from './launchRecipe.ts';
 import { codeTags } from './runTags.ts';
 
@@ -29,6 +30,8 @@ export interface LaunchArtifactsInput {
   readonly now: () => number;
   /** Where the environment capture caches package lists (freezeCache.ts); none: not cached. */
   readonly cacheDir?: string;
+  /** The data-observing bootstrap's record, read once the process has exited (src/core/data). */
+  readonly observation?: Omit<ObservedDataInput, 'declared' | 'timeoutMs' | 'now' | 'cwd'> & { readonly exited: Promise<unknown> };
 }
 
 const json = (value: unknown): Uint8Array => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
@@ -82,11 +85,21 @@ export async function writeLaunchArtifacts(input: LaunchArtifactsInput): Promise
     if (env.info.python.version) await store.setTag(runId, { key: TAGS.pythonVersion, value: env.info.python.version });
   });
   const data = step('data fingerprints', async () => {
-    if (input.dataPaths.length === 0) return;
-    const prints = await fingerprintData(input.dataPaths, input.cwd, { timeoutMs: input.timeoutMs, now: input.now });
-    notes.push(...prints.notes);
-    await store.writeArtifact(runId, ARTIFACTS.fingerprints, json({ combined: prints.combined, entries: prints.entries }));
-    await store.setTag(runId, { key: TAGS.dataFingerprint, value: prints.combined });
+    let declared: readonly DataFingerprint[] = [];
+    if (input.dataPaths.length > 0) {
+      const prints = await fingerprintData(input.dataPaths, input.cwd, { timeoutMs: input.timeoutMs, now: input.now });
+      notes.push(...prints.notes);
+      declared = prints.entries;
+      await store.writeArtifact(runId, ARTIFACTS.fingerprints, json({ combined: prints.combined, entries: prints.entries }));
+      await store.setTag(runId, { key: TAGS.dataFingerprint, value: prints.combined });
+    }
+    const observation = input.observation;
+    if (!observation) return;
+    await step('observed data', async () => {
+      await observation.exited;
+      const record = await buildDataRecord({ ...observation, cwd: input.cwd, declared, timeoutMs: input.timeoutMs, now: input.now });
+      notes.push(...record.notes, ...(await writeDataRecord(store, runId, record)));
+    });
   });
   await Promise.all([code, environment, data]);
   return notes;

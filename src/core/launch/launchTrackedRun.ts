@@ -34,6 +34,7 @@ import { RunOutput, type OutputListener } from './runOutput.ts';
 import { appendNotes, delay, finalStatus, finalStatusNote, retry, type EndStatus } from './runEnd.ts';
 import { defaultRunName, endTags, launchTags } from './runTags.ts';
 import { defaultSpoolDir, writeEndMarker } from './spool.ts';
+import { prepareKernelObservation, prepareObservation } from '../data/observeLaunch.ts';
 import { currentUserName } from '../system/currentUser.ts';
 
 export type Program =
@@ -82,6 +83,12 @@ export interface LaunchOptions {
   readonly captureTimeoutMs?: number;
   /** Where captures keep what they may reuse between launches (each interpreter's pip freeze); none: nothing is cached. */
   readonly cacheDir?: string;
+  /** Record the files the run (the script, or the notebook's kernel) reads and writes through an audit hook (src/core/data). Default true. */
+  readonly observeData?: boolean;
+  /** Globs of paths the observation never records (relative to `cwd`, or absolute). */
+  readonly observeExclude?: readonly string[];
+  /** Inputs and outputs recorded at most. Default 1000. */
+  readonly observeMaxEntries?: number;
 }
 
 export interface RunOutcome {
@@ -178,13 +185,16 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
     baseEnv: options.baseEnv ?? process.env, userEnv, trackingUri: options.trackingUri, runId, experimentName: options.experimentName, experimentId,
     ...(options.trackingToken !== undefined ? { trackingToken: options.trackingToken } : {}),
   });
+  // Data observation: the script runs under the bootstrap (a notebook's kernel runs its startup file), which writes what it opened to the spool.
+  const skip = [spool, options.spoolDir ?? defaultSpoolDir(), ...(options.cacheDir ? [options.cacheDir] : [])];
+  const observation = options.observeData === false ? undefined : (program.kind === 'script' ? prepareObservation : prepareKernelObservation)(spool, childEnv, skip);
   // Read while the process starts; the values are logged when it has ended.
   const config = readConfigParams(parsed.configFiles, cwd).catch((err: unknown) => ({ params: {}, notes: [`config files: not read (${errorFirstLine(err)}).`] }));
 
   const runStart = now();
   const running: RunningProgram =
     program.kind === 'script'
-      ? spawnScript(options.python, file, args, cwd, childEnv, (stream, bytes) => output.data(stream, bytes))
+      ? spawnScript(options.python, file, args, cwd, childEnv, (stream, bytes) => output.data(stream, bytes), observation ? observation.bootstrap : undefined)
       : runNotebook(options.notebookExecutor as NotebookExecutor, {
           file,
           parameters: program.parameters ?? {},
@@ -209,6 +219,9 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
     store, runId, cwd, file, python: options.python, env: childEnv, dataPaths: options.dataPaths ?? [], timeoutMs, now,
     ...(snapshot ? { snapshot } : {}),
     ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    ...(observation
+      ? { observation: { recordFile: observation.recordFile, exited: running.exited, skip, exclude: options.observeExclude ?? [], ...(options.observeMaxEntries ? { maxEntries: options.observeMaxEntries } : {}) } }
+      : {}),
     recipe: {
       kind: program.kind, cwd, args,
       parameters: program.kind === 'notebook' ? (program.parameters ?? {}) : {},

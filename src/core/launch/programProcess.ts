@@ -55,8 +55,10 @@ export function spawnScript(
   cwd: string,
   env: Readonly<Record<string, string>>,
   onData: (stream: 'stdout' | 'stderr', bytes: Buffer) => void,
+  /** A Python file that runs `file` itself (the data-observing bootstrap): `python -u <runner> <file> args…`. */
+  runner?: string,
 ): RunningProgram {
-  const child = spawn(python, ['-u', file, ...args], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(python, ['-u', ...(runner ? [runner] : []), file, ...args], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (b: Buffer) => onData('stdout', b));
   child.stderr?.on('data', (b: Buffer) => onData('stderr', b));
   const exited = new Promise<ProgramExit>((resolve) => {

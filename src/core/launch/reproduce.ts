@@ -13,6 +13,7 @@ import { errorFirstLine } from '../../shared/errorMessage.ts';
 import { compareFingerprints, fingerprintData, type DataDifference, type DataFingerprint } from './fingerprintData.ts';
 import type { Program } from './launchTrackedRun.ts';
 import { runCommand } from './processes.ts';
+import { observedDifferences, observedInputPaths, readDataRecord } from '../data/observedDifferences.ts';
 
 export interface ReproductionPlan {
   readonly recipe: LaunchRecipe;
@@ -113,8 +114,14 @@ export async function prepareReproduction(store: ReadableStore, runId: string, o
       : 'The run was not launched from a git repository: the code runs from its current state, which may differ.');
   }
   const cwd = path.join(root, recipe.cwd);
-  if (worktree) linkMissingData(recipe.dataPaths, originalCwd, cwd, originalRoot, notes);
-  const differences = await dataDifferences(store, runId, recipe.dataPaths, originalCwd, timeoutMs, notes);
+  // Observed inputs (labbook/data.json) are linked and compared like the declared paths.
+  const observed = await readDataRecord(store, runId);
+  const observedPaths = observed ? observedInputPaths(observed, recipe.dataPaths, originalCwd) : [];
+  if (worktree) linkMissingData([...recipe.dataPaths, ...observedPaths], originalCwd, cwd, originalRoot, notes);
+  const differences = [
+    ...(await dataDifferences(store, runId, recipe.dataPaths, originalCwd, timeoutMs, notes)),
+    ...(observed ? await observedDifferences(observed, recipe.dataPaths, originalCwd, timeoutMs) : []),
+  ];
   const file = path.join(root, recipe.file);
   const program: Program = recipe.kind === 'script' ? { kind: 'script', file, args: recipe.args } : { kind: 'notebook', file, parameters: recipe.parameters };
   return {

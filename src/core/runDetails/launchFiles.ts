@@ -7,6 +7,7 @@ import type { ReadableStore } from '../store/trackingStore.ts';
 import { decodeHead, decodeTail, looksBinary } from './boundedText.ts';
 import type { BoundedText, DataFingerprint, RunCode, RunEnvironment, RunFingerprints, RunLog } from './model.ts';
 import { errorMessage } from '../../shared/errorMessage.ts';
+import { runDataFiles } from './runDataFiles.ts';
 
 export const LAUNCH_PATHS = {
   log: 'labbook/logs/output.log',
@@ -15,6 +16,7 @@ export const LAUNCH_PATHS = {
   requirements: 'labbook/environment/requirements.txt',
   environment: 'labbook/environment/environment.json',
   fingerprints: 'labbook/data/fingerprints.json',
+  dataRecord: 'labbook/data.json',
   recipe: 'labbook/launch.json',
 } as const;
 
@@ -162,7 +164,12 @@ function isoTime(ms: number): string | null {
 }
 
 export async function readRunFingerprints(store: ReadableStore, runId: string): Promise<RunFingerprints> {
-  const bytes = await readOptionalArtifact(store, runId, LAUNCH_PATHS.fingerprints);
-  if (bytes === null) return { fingerprints: null, combined: null, problems: [] };
-  return parseFingerprints(new TextDecoder().decode(bytes));
+  const [bytes, record, run] = await Promise.all([
+    readOptionalArtifact(store, runId, LAUNCH_PATHS.fingerprints),
+    readOptionalArtifact(store, runId, LAUNCH_PATHS.dataRecord),
+    store.getRun(runId),
+  ]);
+  const data = runDataFiles(record, run);
+  const declared = bytes === null ? { fingerprints: null, combined: null, problems: [] } : parseFingerprints(new TextDecoder().decode(bytes));
+  return data.files ? { ...declared, files: data.files, problems: [...declared.problems, ...data.problems] } : { ...declared, problems: [...declared.problems, ...data.problems] };
 }

@@ -208,9 +208,25 @@ export interface DataFingerprint {
   readonly note: string | null;
 }
 
+/** A file or folder the run read or wrote, or an MLflow dataset it logged, for the Data tab. */
+export interface DataFileRow {
+  /** Relative to the run's working directory (the workspace folder for editor launches); a dataset's name. */
+  readonly path: string;
+  readonly kind: string;
+  readonly size: number | null;
+  readonly mtime: string | null;
+  /** The sha256 of the content as the run read it (outputs: after the run), or an MLflow dataset's digest. */
+  readonly hash: string | null;
+  /** How Labbook knows of it: `observed`, `declared` (both joined by ', '), or `MLflow dataset`. */
+  readonly found: string;
+  readonly note: string | null;
+}
+
 export interface RunFingerprints {
   /** Null when the run has no labbook/data/fingerprints.json. */
   readonly fingerprints: readonly DataFingerprint[] | null;
+  /** labbook/data.json's inputs and outputs, and MLflow dataset inputs Labbook did not log; absent when the run has none. */
+  readonly files?: { readonly inputs: readonly DataFileRow[]; readonly outputs: readonly DataFileRow[] };
   /** One hash over all entries, when the launcher recorded it. */
   readonly combined: string | null;
   readonly problems: readonly string[];

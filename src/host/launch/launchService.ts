@@ -198,6 +198,8 @@ export class LaunchService implements vscode.Disposable {
       spoolDir: this.spoolDir,
       cacheDir: this.cacheDir,
       stopGraceMs: 1000 * config.get<number>('launch.stopGraceSeconds', 5),
+      observeData: config.get<boolean>('launch.observeData', true),
+      observeExclude: config.get<string[]>('launch.observeExclude', []),
       onOutput,
     });
     const name = tracked.runName;

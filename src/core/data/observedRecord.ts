@@ -1,0 +1,241 @@
+// What the observing bootstrap (observeBootstrap.ts) wrote, turned into a run's data record: the
+// JSON lines parsed (a bad line is counted, never fatal), paths filtered (exclusion globs, the
+// launcher's own folders) and made relative to the working directory, and the files of a folder a
+// loader read as a whole (a Parquet dataset given to pyarrow, or a folder listed and then read
+// file by file, as `os.walk` or `glob` loaders do) grouped into one folder entry.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { pathExcluder } from './pathGlobs.ts';
+
+export type DataFound = 'observed' | 'declared';
+
+/** One input or output of a run, as stored in `labbook/data.json`. */
+export interface DataEntry {
+  /** Relative to the working directory ('/'-separated); absolute when outside it. */
+  readonly path: string;
+  readonly kind: 'file' | 'dir';
+  /** How Labbook knows of it: the run opened it, and/or `labbook.dataPaths` (or the recipe) named it. */
+  readonly found: readonly DataFound[];
+  readonly size?: number;
+  /** ISO time of the last modification when it was read (the newest file's, for folders). */
+  readonly mtime?: string;
+  /** Inputs: of the content as the run first read it. Folders: over the sorted relative paths and file hashes. */
+  readonly sha256?: string;
+  /** The hash covers only the first and last 4 MB (the file was above the size cap). */
+  readonly partial?: boolean;
+  readonly fileCount?: number;
+  readonly dvc?: { readonly file: string; readonly outs: readonly { readonly path: string; readonly md5: string }[] };
+  readonly note?: string;
+}
+
+export interface ObservedRead {
+  readonly path: string;
+  readonly size: number;
+  /** Seconds since the epoch, as Python's os.stat gives it. */
+  readonly mtime: number;
+  /** Exact modification time and inode as strings (past 2^53), to tell whether the file is still as read. */
+  readonly mtimeNs?: string;
+  readonly ino?: string;
+  /** Hashed by the bootstrap (the program was about to change it) or by the host after the run (hashReads.ts). */
+  readonly sha256?: string;
+  readonly partial?: boolean;
+  readonly error?: string;
+}
+
+/** The bootstrap's record, parsed. Paths are absolute. */
+export interface ObservationLog {
+  readonly reads: readonly ObservedRead[];
+  readonly writes: readonly string[];
+  /** Folders the program listed (os.scandir, os.listdir, glob). */
+  readonly listed: readonly string[];
+  /** Folders handed whole to a reader (pyarrow datasets). */
+  readonly folders: readonly string[];
+  /** The bootstrap's path cap, when it was reached. */
+  readonly capped?: number;
+  /** The bootstrap wrote its end line (false: the process died before its exit handlers ran). */
+  readonly ended: boolean;
+  readonly malformedLines: number;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function hashOf(value: Record<string, unknown>): Pick<ObservedRead, 'sha256' | 'partial' | 'error'> {
+  const sha = value['sha256'];
+  const error = value['error'];
+  return {
+    ...(typeof sha === 'string' && /^[0-9a-f]{64}$/.test(sha) ? { sha256: sha } : {}),
+    ...(value['partial'] === true ? { partial: true } : {}),
+    ...(typeof error === 'string' ? { error } : {}),
+  };
+}
+
+export function parseObservationLog(text: string): ObservationLog {
+  const reads = new Map<string, ObservedRead>();
+  const writes = new Set<string>();
+  const listed = new Set<string>();
+  const folders = new Set<string>();
+  let capped: number | undefined;
+  let ended = false;
+  let malformedLines = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      malformedLines++;
+      continue;
+    }
+    if (!isObject(value) || typeof value['t'] !== 'string') {
+      malformedLines++;
+      continue;
+    }
+    const p = value['path'];
+    const t = value['t'];
+    if (t === 'end') ended = true;
+    else if (t === 'capped') capped = typeof value['max'] === 'number' ? value['max'] : 0;
+    else if (typeof p !== 'string' || !path.isAbsolute(p)) malformedLines++;
+    else if (t === 'write') writes.add(p);
+    else if (t === 'list') listed.add(p);
+    else if (t === 'dir') folders.add(p);
+    else if (t === 'read' && typeof value['size'] === 'number' && value['size'] >= 0 && typeof value['mtime'] === 'number') {
+      // The first line for a path wins: it is the read-time fingerprint.
+      if (!reads.has(p)) {
+        const { mtimeNs, ino } = value;
+        reads.set(p, {
+          path: p, size: value['size'], mtime: value['mtime'],
+          ...(typeof mtimeNs === 'string' && /^\d+$/.test(mtimeNs) ? { mtimeNs } : {}),
+          ...(typeof ino === 'string' && /^\d+$/.test(ino) ? { ino } : {}),
+          ...hashOf(value),
+        });
+      }
+    } else if (t === 'hash') {
+      // Taken before the program changed the file: the content as read.
+      const read = reads.get(p);
+      if (read && !read.sha256 && !read.error) reads.set(p, { ...read, ...hashOf(value) });
+    } else malformedLines++;
+  }
+  return { reads: [...reads.values()], writes: [...writes], listed: [...listed], folders: [...folders], ...(capped !== undefined ? { capped } : {}), ended, malformedLines };
+}
+
+export interface SummaryOptions {
+  /** Absolute working directory: paths are recorded relative to it. */
+  readonly cwd: string;
+  /** Globs of paths never recorded (labbook.launch.observeExclude). */
+  readonly exclude?: readonly string[];
+  /** Absolute folders never recorded (the launcher's spool, the store). */
+  readonly skip?: readonly string[];
+  /** Entries recorded at most (inputs and outputs together). Default 1000. */
+  readonly maxEntries?: number;
+}
+
+export interface ObservationSummary {
+  readonly inputs: readonly DataEntry[];
+  /** Written files, relative like `DataEntry.path`: fingerprinted after the run. */
+  readonly outputs: readonly string[];
+  readonly notes: readonly string[];
+}
+
+export const DEFAULT_MAX_ENTRIES = 1000;
+
+/** '/'-separated path relative to `cwd`, or the absolute path when outside it. */
+export function relativeDataPath(cwd: string, absolute: string): string {
+  const rel = path.relative(cwd, absolute);
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return absolute;
+  return rel.split(path.sep).join('/');
+}
+
+const within = (dir: string, p: string): boolean => p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+
+/**
+ * The folder entry a read file belongs to, if any: the top-most folder handed whole to a reader
+ * above it, else the top of the chain of listed folders from its parent up. The working directory
+ * and its ancestors are never a data folder (listing the project is not reading it all).
+ */
+export function folderOf(file: string, cwd: string, listed: ReadonlySet<string>, folders: ReadonlySet<string>): string | undefined {
+  const container = (d: string) => within(d, cwd);
+  let best: string | undefined;
+  for (let d = path.dirname(file), i = 0; i < 256 && !container(d); d = path.dirname(d), i++) {
+    if (folders.has(d)) best = d;
+    if (path.dirname(d) === d) break;
+  }
+  if (best) return best;
+  for (let d = path.dirname(file), i = 0; i < 256 && !container(d) && listed.has(d); d = path.dirname(d), i++) {
+    best = d;
+    if (path.dirname(d) === d) break;
+  }
+  return best;
+}
+
+/** Seconds as an ISO date; undefined beyond the dates JavaScript has (toISOString would throw). */
+const iso = (seconds: number): string | undefined => {
+  const date = new Date(Math.round(seconds * 1000));
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+};
+
+function fileEntry(read: ObservedRead, cwd: string): DataEntry {
+  return {
+    path: relativeDataPath(cwd, read.path), kind: 'file', found: ['observed'], size: read.size,
+    ...(iso(read.mtime) ? { mtime: iso(read.mtime) } : {}),
+    ...(read.sha256 ? { sha256: read.sha256 } : {}),
+    ...(read.partial ? { partial: true, note: 'above the hashing size cap: the hash covers the first and last 4 MB' } : {}),
+    ...(read.error ? { note: `not hashed (${read.error})` } : {}),
+  };
+}
+
+/** Folder hash over its read files, the same formula as fingerprintData's folder hash. */
+function folderEntry(dir: string, members: readonly ObservedRead[], cwd: string): DataEntry {
+  const sorted = members.map((m) => ({ rel: path.relative(dir, m.path).split(path.sep).join('/'), m })).sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  const hash = createHash('sha256');
+  let size = 0;
+  let newest = 0;
+  const unhashed = sorted.filter(({ m }) => !m.sha256).length;
+  for (const { rel, m } of sorted) {
+    hash.update(`${rel}\0${m.sha256 ?? ''}\n`);
+    size += m.size;
+    newest = Math.max(newest, m.mtime);
+  }
+  const partial = sorted.some(({ m }) => m.partial);
+  const note = [unhashed > 0 ? `${unhashed} file(s) not hashed` : '', partial ? 'some files above the hashing size cap are hashed in part' : ''].filter(Boolean).join('; ');
+  return {
+    path: relativeDataPath(cwd, dir), kind: 'dir', found: ['observed'], size, ...(iso(newest) ? { mtime: iso(newest) } : {}), sha256: hash.digest('hex'), fileCount: sorted.length,
+    ...(partial ? { partial: true } : {}),
+    ...(note ? { note } : {}),
+  };
+}
+
+export function summarizeObservation(log: ObservationLog, options: SummaryOptions): ObservationSummary {
+  const cwd = path.resolve(options.cwd);
+  const excluded = pathExcluder(options.exclude ?? []);
+  const skip = (options.skip ?? []).map((s) => path.resolve(s));
+  const keep = (p: string): boolean => !skip.some((s) => within(s, p)) && !excluded(relativeDataPath(cwd, p), p);
+  const notes: string[] = [];
+  const listed = new Set(log.listed);
+  const folders = new Set(log.folders);
+
+  const groups = new Map<string, ObservedRead[]>();
+  const inputs: DataEntry[] = [];
+  for (const read of log.reads) {
+    if (!keep(read.path)) continue;
+    const folder = folderOf(read.path, cwd, listed, folders);
+    if (folder && keep(folder)) {
+      const members = groups.get(folder) ?? [];
+      members.push(read);
+      groups.set(folder, members);
+    } else inputs.push(fileEntry(read, cwd));
+  }
+  for (const [dir, members] of groups) inputs.push(folderEntry(dir, members, cwd));
+  inputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const outputs = log.writes.filter(keep).map((p) => relativeDataPath(cwd, p)).sort();
+
+  const max = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+  const keptInputs = inputs.slice(0, max);
+  const keptOutputs = outputs.slice(0, Math.max(0, max - keptInputs.length));
+  if (keptInputs.length + keptOutputs.length < inputs.length + outputs.length) {
+    notes.push(`observed data: ${inputs.length} inputs and ${outputs.length} outputs; only the first ${max} are recorded (the cap on recorded files).`);
+  }
+  if (log.capped !== undefined) notes.push(`observed data: the program opened more than ${log.capped} files; files opened after that were not observed.`);
+  if (!log.ended) notes.push('observed data: the record ended early (the process was killed before its exit handlers ran); files it opened last may be missing.');
+  if (log.malformedLines > 0) notes.push(`observed data: ${log.malformedLines} unreadable line(s) in the record were skipped.`);
+  return { inputs: keptInputs, outputs: keptOutputs, notes };
+}

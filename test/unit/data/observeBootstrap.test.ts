@@ -1,0 +1,107 @@
+// The observing bootstrap with real Python: a script runs under it exactly as plainly (argv,
+// __file__, sys.path[0], exit code, the traceback of a failure), a file the script overwrites is
+// recorded with the hash of the content it read (the hook hashes it before the open for writing
+// truncates it; the host could not, after the run), and the interpreter's files, imported modules,
+// caches, .git and temp files stay out of the record.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseObservationLog, summarizeObservation } from '../../../src/core/data/observedRecord.ts';
+import { prepareObservation } from '../../../src/core/data/observeLaunch.ts';
+import { QUIET_PYTHON_ENV, testPython } from '../../support/python.ts';
+
+describe('core/data: observing bootstrap (real Python)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let project: string;
+  let spool: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'labbook-observe-'));
+    project = path.join(dir, 'project');
+    spool = path.join(dir, 'spool');
+    mkdirSync(project);
+    mkdirSync(spool);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs `file` plainly or under the bootstrap; returns the outcome and, observed, the record. */
+  function run(file: string, args: readonly string[], observed: boolean) {
+    const env: Record<string, string> = { ...(process.env as Record<string, string>), ...QUIET_PYTHON_ENV };
+    const prepared = observed ? prepareObservation(spool, env, [spool]) : undefined;
+    const result = spawnSync(testPython(), ['-u', ...(prepared ? [prepared.bootstrap] : []), path.join(project, file), ...args], { cwd: project, env, encoding: 'utf8', timeout: 60_000 });
+    const record = prepared ? parseObservationLog(readFileSync(prepared.recordFile, 'utf8')) : undefined;
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, record };
+  }
+
+  it('runs the script as a plain run would: argv, __file__, sys.path[0], __name__, exit code', () => {
+    writeFileSync(
+      path.join(project, 'show.py'),
+      'import json, sys\nprint(json.dumps({"argv": sys.argv, "file": __file__, "path0": sys.path[0], "name": __name__, "main": sys.modules["__main__"].__dict__ is globals()}))\nsys.exit(3)\n',
+    );
+    const plain = run('show.py', ['--lr', '0.1', 'x y'], false);
+    const observed = run('show.py', ['--lr', '0.1', 'x y'], true);
+    assert.equal(plain.status, 3);
+    assert.equal(observed.status, 3);
+    assert.deepEqual(JSON.parse(observed.stdout), JSON.parse(plain.stdout));
+    assert.equal(observed.record?.ended, true);
+  });
+
+  it('shows the same traceback as a plain run, without the bootstrap frames', () => {
+    writeFileSync(path.join(project, 'helper.py'), 'def fail():\n    raise ValueError("boom")\n');
+    writeFileSync(path.join(project, 'fails.py'), 'import helper\n\ndef main():\n    helper.fail()\n\nmain()\n');
+    const plain = run('fails.py', [], false);
+    const observed = run('fails.py', [], true);
+    assert.equal(observed.status, 1);
+    assert.equal(observed.stderr, plain.stderr);
+    assert.match(observed.stderr, /File ".*fails\.py", line 6, in <module>/);
+    assert.doesNotMatch(observed.stderr, /runpy|labbook_observe/);
+  });
+
+  it('records a file the script overwrites with the hash of the content it read', () => {
+    // 64 MB, so hashing it is not instant.
+    const original = Buffer.alloc(64 * 1024 * 1024, 'a');
+    writeFileSync(path.join(project, 'data.bin'), original);
+    writeFileSync(path.join(project, 'overwrite.py'), 'with open("data.bin", "rb") as f:\n    head = f.read(10)\nwith open("data.bin", "wb") as f:\n    f.write(b"changed")\n');
+    const { status, record } = run('overwrite.py', [], true);
+    assert.equal(status, 0);
+    assert.equal(readFileSync(path.join(project, 'data.bin'), 'utf8'), 'changed');
+    const summary = summarizeObservation(record!, { cwd: project });
+    assert.deepEqual(summary.inputs.map((e) => [e.path, e.sha256, e.size]), [['data.bin', createHash('sha256').update(original).digest('hex'), original.length]]);
+    assert.deepEqual(summary.outputs, ['data.bin']);
+  });
+
+  it('leaves out the interpreter, imported modules, caches, .git, temp files and a listing of the project', () => {
+    mkdirSync(path.join(project, '.git'));
+    writeFileSync(path.join(project, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    mkdirSync(path.join(project, '.cache'));
+    writeFileSync(path.join(project, '.cache', 'c.bin'), 'x');
+    writeFileSync(path.join(project, 'helper.py'), 'VALUE = 1\n');
+    writeFileSync(path.join(project, 'input.txt'), 'hello\n');
+    writeFileSync(
+      path.join(project, 'busy.py'),
+      [
+        'import os, tempfile, json, yaml',
+        'import helper',
+        'os.listdir(".")',
+        'open(".git/HEAD").read()',
+        'open(".cache/c.bin").read()',
+        'with tempfile.NamedTemporaryFile("w", delete=False) as t:',
+        '    t.write("scratch")',
+        'open(t.name).read()',
+        'os.unlink(t.name)',
+        'open("input.txt").read()',
+        'open("out.txt", "w").write("done")',
+        '',
+      ].join('\n'),
+    );
+    const { status, stderr, record } = run('busy.py', [], true);
+    assert.equal(status, 0, stderr);
+    const summary = summarizeObservation(record!, { cwd: project });
+    assert.deepEqual(summary.inputs.map((e) => e.path), ['input.txt']);
+    assert.deepEqual(summary.outputs, ['out.txt']);
+  });
+});
