@@ -24,6 +24,7 @@ import { registerModelCommands } from './commands/modelCommands.ts';
 import { registerNotebookDiffCommands } from './commands/notebookDiffCommands.ts';
 import { registerRunCommands } from './commands/runCommands.ts';
 import { registerRunLinks } from './commands/runLinkCommands.ts';
+import { registerRunsTableCommands } from './commands/runsTableCommands.ts';
 import { RemoteOutboxes } from './stores/remoteOutboxes.ts';
 import { RemoteServers } from './stores/remoteServers.ts';
 import { StoreChanges } from './stores/storeChanges.ts';
@@ -75,6 +76,7 @@ export function startContainer(context: vscode.ExtensionContext, log: vscode.Log
     changes,
     outboxes,
     ...registerPanelCommands({ extensionUri: context.extensionUri, log, stores: openRoot, view: experimentsView, onDidChangeStore: changes.onDidChange }),
+    ...registerRunsTableCommands({ extensionUri: context.extensionUri, log, stores: openRoot, roots: () => roots.list(), view: experimentsView, onDidChangeStore: changes.onDidChange, state: context.workspaceState, keyMetrics: () => explorerSettings().keyMetrics }),
     endpoint,
     launches,
     ...registerPipelineCommands({ extensionUri: context.extensionUri, extensionPath: context.extensionPath, log, launches, stores: openRoot }),

@@ -99,6 +99,10 @@ export function numberAtLeast(min: number): Check<number> {
   return (value, field) => (typeof value === 'number' && Number.isFinite(value) && value >= min ? value : fail(field, `a number of at least ${min}`));
 }
 
+export function integerBetween(min: number, max: number): Check<number> {
+  return (value, field) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max ? value : fail(field, `an integer from ${min} to ${max}`));
+}
+
 export function optional<T>(check: Check<T>): Check<T | undefined> {
   return (value, field) => (value === undefined ? undefined : check(value, field));
 }

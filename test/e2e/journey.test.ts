@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { launchBrowser } from '../../scripts/lib/browser.mjs';
 import { startDemo } from '../../scripts/demo.mjs';
+import { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const shots = path.join(root, 'test-output', 'e2e');
@@ -254,5 +255,62 @@ describe('e2e: a first session with Labbook', function () {
       assert.ok(existsSync(path.join(work, 'demo-workspace', 'pipelines', 'explore', file)), `${file} was written`);
     }
     await page.screenshot({ path: path.join(shots, '11-pipeline-written.png') });
+  });
+
+  it('opens the Runs Table of a 200-run sweep and groups it by a param, with mean ± std per metric', async function () {
+    this.timeout(180_000);
+    // A tuning sweep logged by another process into the workspace's store, as a script would.
+    const store = new SqliteTrackingStore(path.join(work, 'demo-workspace', '.labbook', 'tracking.db'));
+    try {
+      const experimentId = await store.createExperiment('lr-sweep');
+      for (let i = 0; i < 200; i++) {
+        const lr = ['0.1', '0.03', '0.01', '0.003'][i % 4] as string;
+        const run = await store.createRun({ experimentId, runName: `sweep-${i}`, startTime: 1_700_000_000_000 + i * 1000 });
+        const quality = 1 - Math.abs(Math.log10(Number(lr)) + 2) / 2;
+        await store.logBatch(run.info.runId, {
+          params: [{ key: 'lr', value: lr }, { key: 'seed', value: String(Math.floor(i / 4)) }, { key: 'optimizer', value: 'adam' }],
+          metrics: [
+            { key: 'accuracy', value: 0.6 + 0.3 * quality + ((i * 37) % 11) / 200, timestamp: 1, step: 0 },
+            { key: 'loss', value: 1.2 - quality + ((i * 53) % 13) / 100, timestamp: 1, step: 0 },
+          ],
+        });
+        await store.updateRun(run.info.runId, { status: 'FINISHED', endTime: 1_700_000_000_000 + i * 1000 + 60_000 + i * 97 });
+      }
+    } finally {
+      await store.close();
+    }
+    await runCommand(page, 'Labbook: Refresh Experiments');
+    // The whole editor area for the table.
+    await runCommand(page, 'View: Close All Editors');
+    await showLabbook(page);
+    const experiment = page.locator('.part.sidebar .monaco-list-row', { hasText: 'lr-sweep' }).first();
+    await experiment.waitFor({ state: 'visible', timeout: 30_000 });
+    await contextMenu(page, experiment, 'Open Runs Table');
+    const frame = await webviewFrame(page, '.rt-scroll', 60_000);
+    await frame.waitForFunction(() => /\b200\b/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    // Differing only: the columns every run shares (status, user, optimizer, …) step aside.
+    await frame.click('button[data-action=columns]');
+    await frame.selectOption('[data-testid=preset]', 'differing');
+    await frame.click('[data-action=close-chooser]');
+    await frame.waitForSelector('[role=columnheader]:has-text("accuracy")', { timeout: 30_000 });
+    await frame.click('button[data-action=group-by]');
+    await frame.check('input[data-group-by="params.lr"]');
+    await frame.click('[data-menu-action=group-apply]');
+    await frame.waitForSelector('.rt-group [data-agg=mean-std]', { timeout: 30_000 });
+    assert.equal(await frame.locator('.rt-row.rt-group').count(), 4, 'one group per learning rate');
+    const aggregates = await frame.locator('.rt-group [data-agg=mean-std]').allTextContents();
+    assert.ok(aggregates.some((text) => text.includes('±')), aggregates.join(' | '));
+    await page.screenshot({ path: path.join(shots, '12-runs-table-grouped.png') });
+  });
+
+  it('restores the Runs Table, still grouped, after the window reloads', async function () {
+    this.timeout(180_000);
+    const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+    await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    const frame = await webviewFrame(page, '.rt-scroll', 90_000);
+    await frame.waitForSelector('.rt-group [data-agg=mean-std]', { timeout: 60_000 });
+    assert.equal(await frame.locator('.rt-row.rt-group').count(), 4, 'the grouping was kept for the experiment');
   });
 });

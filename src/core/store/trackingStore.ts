@@ -125,3 +125,85 @@ export function requireWriter<T extends ReadableStore>(store: T, what: string): 
   if (!canWrite(store)) throw readOnlyRefusal(store, what);
   return store;
 }
+
+/** The param, metric and tag keys the runs of some experiments have: the Runs Table's columns. */
+export interface RunKeys {
+  readonly params: readonly string[];
+  readonly metrics: readonly string[];
+  readonly tags: readonly string[];
+}
+
+/** A metric's smallest and largest logged value in one run (NaN points left out). */
+export interface MetricExtremes {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** How many of the runs have a column, and whether its value is the same in all of them. */
+export interface KeySpread {
+  readonly present: number;
+  readonly uniform: boolean;
+}
+
+/** Per column over the runs a search matches: by column id (`params.x`, `metrics.x`, `min:metrics.x`, `attributes.status`). */
+export interface ColumnSpread {
+  readonly runs: number;
+  readonly columns: ReadonlyMap<string, KeySpread>;
+}
+
+/** Metric keys read as their last value, or as the min or the max of their history. */
+export interface MetricSelection {
+  readonly last: readonly string[];
+  readonly min: readonly string[];
+  readonly max: readonly string[];
+}
+
+export interface GroupByKey {
+  readonly kind: 'param' | 'tag';
+  readonly key: string;
+}
+
+/** Count, mean, sum of squared deviations from the mean (m2), min and max of some finite values. */
+export interface Moments {
+  readonly n: number;
+  readonly mean: number;
+  readonly m2: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * Part of the group aggregates of the runs a search matches, computed by the store: runs per group
+ * (the group key is the JSON array of the run's group-by values, null where it has none), and the
+ * moments of each metric value's finite values per group over a chunk of runs, as
+ * [group key, `last:key` | `min:key` | `max:key`, moments]. Chunks are merged (Chan et al.).
+ */
+export interface GroupAggregatesChunk {
+  readonly groups: readonly (readonly [string, number])[];
+  readonly aggregates: readonly (readonly [string, string, Moments])[];
+}
+
+/**
+ * What the Runs Table asks of a store beyond the search, for stores that answer it without
+ * reading every run (the local SQLite store, in SQL). Others are paged through their search.
+ * Active runs only, as the table shows them.
+ */
+export interface RunTableQueries {
+  /** The distinct keys over the active runs of these experiments, each list sorted. */
+  runKeys(experimentIds: readonly string[]): Promise<RunKeys>;
+  /** How many runs a search matches (its paging ignored). */
+  countRuns(query: SearchRunsQuery): Promise<number>;
+  /** Runs [offset, offset + limit) of a search, without walking its page tokens; `only`: just these keys' values. */
+  searchRunsAt(query: SearchRunsQuery, offset: number, limit: number, only?: RunKeys): Promise<readonly Run[]>;
+  /** Min and max of each named metric's history in each named run: runId → key → extremes. */
+  metricExtremes(runIds: readonly string[], keys: readonly string[]): Promise<ReadonlyMap<string, ReadonlyMap<string, MetricExtremes>>>;
+  /** For "differing only": per column, how many matching runs have it and whether its value is the same in all. */
+  columnSpread(query: SearchRunsQuery, metrics: MetricSelection): Promise<ColumnSpread>;
+  /** The matching runs' groups and each metric value's moments per group, a chunk of runs at a time (so no query blocks for long). */
+  groupAggregates(query: SearchRunsQuery, groupBy: readonly GroupByKey[], metrics: MetricSelection): AsyncIterable<GroupAggregatesChunk>;
+}
+
+export function answersRunTableQueries<T extends object>(store: T): store is T & RunTableQueries {
+  const candidate = store as Partial<RunTableQueries>;
+  return ['runKeys', 'countRuns', 'searchRunsAt', 'metricExtremes', 'columnSpread', 'groupAggregates'].every((m) => typeof (candidate as Record<string, unknown>)[m] === 'function');
+}

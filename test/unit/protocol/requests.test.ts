@@ -19,6 +19,7 @@ import {
 } from '../../../src/protocol/requests.ts';
 import { parseWebviewMessage } from '../../../src/protocol/rpc.ts';
 import { runDetailsRequests } from '../../../src/protocol/runDetails.ts';
+import { runsTableRequests } from '../../../src/protocol/runsTable.ts';
 
 const TABLES: Readonly<Record<string, RequestTable>> = {
   home: homeRequests,
@@ -26,6 +27,7 @@ const TABLES: Readonly<Record<string, RequestTable>> = {
   runDetails: runDetailsRequests,
   notebookDiff: notebookDiffRequests,
   pipeline: pipelineRequests,
+  runsTable: runsTableRequests,
 };
 
 /** The BadParamsError `fn` throws: its message must name `field`, and so must its `field`. */

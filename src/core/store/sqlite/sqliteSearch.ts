@@ -26,7 +26,7 @@ const EXPERIMENT_ATTRIBUTES: Record<string, string> = {
   last_update_time: 'e.last_update_time',
 };
 
-interface Sql {
+export interface Sql {
   readonly text: string;
   readonly args: unknown[];
 }
@@ -104,21 +104,27 @@ function stageCondition(alias: string, viewType: ViewType | undefined): string {
   return `${alias}.lifecycle_stage = '${viewType === 'DELETED_ONLY' ? 'deleted' : 'active'}'`;
 }
 
-export function searchRunRows(db: SqliteDatabase, query: SearchRunsQuery): { rows: RunRow[]; nextPageToken?: string } {
-  const size = pageSize(query.maxResults, 1000, 50_000);
-  const offset = decodePageToken(query.pageToken);
-  if (query.experimentIds.length === 0) return { rows: [] };
+/** The WHERE clause of a run search over `runs r`: its experiments, lifecycle stage and filter. */
+export function runSearchWhere(query: SearchRunsQuery): Sql {
   const conditions: Sql[] = [
     { text: 'r.experiment_id IN (SELECT value FROM json_each(?))', args: [JSON.stringify(query.experimentIds.map(Number))] },
     { text: stageCondition('r', query.viewType), args: [] },
     ...parseRunFilter(query.filter).map(runCondition),
   ];
+  return { text: conditions.map((c) => c.text).join(' AND '), args: conditions.flatMap((c) => c.args) };
+}
+
+export function searchRunRows(db: SqliteDatabase, query: SearchRunsQuery): { rows: RunRow[]; nextPageToken?: string } {
+  const size = pageSize(query.maxResults, 1000, 50_000);
+  const offset = decodePageToken(query.pageToken);
+  if (query.experimentIds.length === 0) return { rows: [] };
+  const where = runSearchWhere(query);
   const orders = (query.orderBy ?? []).map((o) => runOrder(parseOrderBy(o)));
   // MLflow's tie-break: newest first, then by id.
   orders.push({ text: 'r.start_time DESC, r.run_id ASC', args: [] });
-  const sql = `SELECT ${RUN_COLUMNS} FROM runs r WHERE ${conditions.map((c) => c.text).join(' AND ')}
+  const sql = `SELECT ${RUN_COLUMNS} FROM runs r WHERE ${where.text}
     ORDER BY ${orders.map((o) => o.text).join(', ')} LIMIT ? OFFSET ?`;
-  const args = [...conditions.flatMap((c) => c.args), ...orders.flatMap((o) => o.args), size + 1, offset];
+  const args = [...where.args, ...orders.flatMap((o) => o.args), size + 1, offset];
   const rows = db.prepare(sql).all(...args) as RunRow[];
   return rows.length > size ? { rows: rows.slice(0, size), nextPageToken: encodePageToken(offset + size) } : { rows };
 }

@@ -7,7 +7,7 @@ import { currentUserName } from '../../system/currentUser.ts';
 import { ArtifactFolder } from '../artifactFolder.ts';
 import { invalidParameter, notFound, TrackingError } from '../errors.ts';
 import { searchLoggedModelsInMemory, type SearchLoggedModelsQuery } from '../loggedModelSearch.ts';
-import type { LoggedModelReader, TrackingStore } from '../trackingStore.ts';
+import type { ColumnSpread, GroupAggregatesChunk, GroupByKey, LoggedModelReader, MetricExtremes, MetricSelection, RunKeys, RunTableQueries, TrackingStore } from '../trackingStore.ts';
 import type {
   CreateRunInput, DatasetInput, Experiment, FileInfo, LogBatchInput, LoggedModel, Metric, MetricBucket, ModelVersion, Page,
   RegisteredModel, Run, SearchExperimentsQuery, SearchRegistryQuery, SearchRunsQuery, Tag, UpdateRunInput,
@@ -24,6 +24,7 @@ import { RegistryTables } from './registryTables.ts';
 import { recordRunInputs, recordRunOutputs } from './runIoTable.ts';
 import { activeRunRow, generateRunName, loadRuns, runByKey, runRow, setRunTags } from './runRows.ts';
 import { searchRunRows } from './sqliteSearch.ts';
+import * as runTable from './runTableQueries.ts';
 
 export interface SqliteStoreOptions {
   readonly runtime?: SqliteRuntime;
@@ -38,7 +39,7 @@ export interface SqliteStoreOptions {
  * The embedded default store: one SQLite file (WAL, busy timeout, IMMEDIATE write transactions)
  * that several windows and processes write at once, and an artifact folder beside it.
  */
-export class SqliteTrackingStore implements TrackingStore, LoggedModelReader {
+export class SqliteTrackingStore implements TrackingStore, LoggedModelReader, RunTableQueries {
   readonly readOnly = false;
   readonly description: string;
   readonly file: string;
@@ -304,6 +305,27 @@ export class SqliteTrackingStore implements TrackingStore, LoggedModelReader {
 
   getMetricHistoryDownsampled(runId: string, key: string, buckets: number): Promise<readonly MetricBucket[]> {
     return settled(() => this.metrics.getDownsampled(runRow(this.db, runId).run_key, key, buckets));
+  }
+
+  // ── The Runs Table's queries (RunTableQueries, in runTableQueries.ts) ──────────────────────
+
+  runKeys(experimentIds: readonly string[]): Promise<RunKeys> {
+    return settled(() => runTable.runKeys(this.db, experimentIds));
+  }
+  countRuns(query: SearchRunsQuery): Promise<number> {
+    return settled(() => runTable.countRuns(this.db, query));
+  }
+  searchRunsAt(query: SearchRunsQuery, offset: number, limit: number, only?: RunKeys): Promise<readonly Run[]> {
+    return settled(() => runTable.searchRunsAt(this.db, query, offset, limit, only));
+  }
+  metricExtremes(runIds: readonly string[], keys: readonly string[]): Promise<ReadonlyMap<string, ReadonlyMap<string, MetricExtremes>>> {
+    return settled(() => runTable.metricExtremes(this.db, runIds, keys));
+  }
+  columnSpread(query: SearchRunsQuery, metrics: MetricSelection): Promise<ColumnSpread> {
+    return runTable.columnSpread(this.db, query, metrics);
+  }
+  groupAggregates(query: SearchRunsQuery, groupBy: readonly GroupByKey[], metrics: MetricSelection): AsyncIterable<GroupAggregatesChunk> {
+    return runTable.groupAggregates(this.db, query, groupBy, metrics);
   }
 
   // ── Artifacts ────────────────────────────────────────────────────────────────────────────

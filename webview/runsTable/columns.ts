@@ -1,0 +1,281 @@
+// The table's columns as the user arranged them: order, visibility, pinning, widths and the
+// multi-column sort are TanStack Table state (table-core, headless: it holds no rows here, since
+// sorting and filtering are pushed down to the store). The layout answers, per render, the pinned
+// and the scrolling columns with their widths and offsets, cached until the arrangement changes.
+import {
+  columnOrderingFeature,
+  columnPinningFeature,
+  columnSizingFeature,
+  columnVisibilityFeature,
+  constructTable,
+  rowSortingFeature,
+  tableFeatures,
+} from '@tanstack/table-core';
+import { storeReactivityBindings } from '@tanstack/table-core/store-reactivity-bindings';
+import type { ColumnChoice, ColumnDef, MetricValue, SortKey } from '../../src/protocol/runsTable.ts';
+
+export const SELECT_WIDTH = 34;
+export const SPARK_ID = '__sparkline';
+export const SPARK_WIDTH = 110;
+export const MIN_WIDTH = 48;
+export const MAX_WIDTH = 800;
+const NAME_WIDTH = 200;
+const DEFAULT_WIDTH = 130;
+
+/** One shown column; `start` is its offset in its region (pinned, or scrolling). */
+export interface Shown {
+  readonly id: string;
+  /** Undefined for the sparkline column. */
+  readonly def: ColumnDef | undefined;
+  readonly label: string;
+  readonly group: string | undefined;
+  readonly width: number;
+  readonly start: number;
+  readonly pinned: boolean;
+  readonly metricValue: MetricValue | undefined;
+}
+
+const features = tableFeatures({
+  coreReactivityFeature: storeReactivityBindings(),
+  rowSortingFeature,
+  columnOrderingFeature,
+  columnVisibilityFeature,
+  columnPinningFeature,
+  columnSizingFeature,
+});
+type Table = ReturnType<typeof constructTable<typeof features, never>>;
+
+function defaultWidth(def: ColumnDef): number {
+  return def.id === 'attributes.run_name' ? NAME_WIDTH : DEFAULT_WIDTH;
+}
+
+export function clampWidth(width: number): number {
+  return Math.round(Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, width)));
+}
+
+export class ColumnLayout {
+  private table: Table | undefined;
+  private defs = new Map<string, ColumnDef>();
+  private readonly userVisible = new Map<string, boolean>();
+  private readonly metricValues = new Map<string, MetricValue>();
+  private presetHidden = new Set<string>();
+  private sparkline: string | undefined;
+  private cache: { pinned: Shown[]; center: Shown[]; pinnedWidth: number; centerWidth: number } | undefined;
+
+  /** Takes the schema's columns and the saved choices; columns without a choice are shown at the end. */
+  load(defs: readonly ColumnDef[], choices: readonly ColumnChoice[], sort: readonly SortKey[], hiddenByPreset: readonly string[], sparklineMetric: string | undefined): void {
+    this.defs = new Map(defs.map((d) => [d.id, d]));
+    this.userVisible.clear();
+    this.metricValues.clear();
+    const chosen = choices.filter((c) => this.defs.has(c.id));
+    const seen = new Set(chosen.map((c) => c.id));
+    const order = [...chosen.map((c) => c.id), ...defs.filter((d) => !seen.has(d.id)).map((d) => d.id)];
+    for (const c of chosen) {
+      this.userVisible.set(c.id, c.visible);
+      if (c.metricValue) this.metricValues.set(c.id, c.metricValue);
+    }
+    const sizing: Record<string, number> = {};
+    for (const c of chosen) if (c.width !== undefined) sizing[c.id] = clampWidth(c.width);
+    this.sparkline = sparklineMetric;
+    this.presetHidden = new Set(hiddenByPreset);
+    this.table = constructTable({
+      features,
+      data: [],
+      columns: [SPARK_ID, ...order].map((id) => ({
+        id,
+        // Headless: no rows are handed to TanStack, but a column needs an accessor to be sortable.
+        accessorFn: () => null,
+        size: id === SPARK_ID ? SPARK_WIDTH : defaultWidth(this.defs.get(id) as ColumnDef),
+        minSize: MIN_WIDTH,
+        maxSize: MAX_WIDTH,
+        sortDescFirst: false,
+        enableSorting: id !== SPARK_ID && (this.defs.get(id)?.searchable ?? false),
+      })),
+      manualSorting: true,
+      enableMultiSort: true,
+      enableSortingRemoval: true,
+      initialState: {
+        columnOrder: [SPARK_ID, ...order],
+        columnPinning: { start: chosen.filter((c) => c.pinned && c.visible).map((c) => c.id), end: [] },
+        columnSizing: sizing,
+        columnVisibility: this.visibility(),
+        sorting: sort.filter((s) => this.defs.has(s.columnId)).map((s) => ({ id: s.columnId, desc: s.descending })),
+      },
+    });
+    this.cache = undefined;
+  }
+
+  private visibility(): Record<string, boolean> {
+    const out: Record<string, boolean> = { [SPARK_ID]: this.sparkline !== undefined };
+    for (const id of this.defs.keys()) out[id] = (this.userVisible.get(id) ?? true) && !this.presetHidden.has(id);
+    return out;
+  }
+
+  private get t(): Table {
+    if (!this.table) throw new Error('columns not loaded');
+    return this.table;
+  }
+
+  private changed(): void {
+    this.cache = undefined;
+  }
+
+  private shown(): NonNullable<ColumnLayout['cache']> {
+    if (this.cache) return this.cache;
+    const toShown = (pinned: boolean) => (column: ReturnType<Table['getAllLeafColumns']>[number]): Shown => {
+      const def = this.defs.get(column.id);
+      const metricValue = def?.kind === 'metric' ? (this.metricValues.get(column.id) ?? 'last') : undefined;
+      const suffix = metricValue && metricValue !== 'last' ? ` (${metricValue})` : '';
+      return {
+        id: column.id,
+        def,
+        label: column.id === SPARK_ID ? `${this.sparkline ?? ''} ⟋` : `${def?.label ?? column.id}${suffix}`,
+        group: def?.group,
+        width: column.getSize(),
+        start: column.getStart(pinned ? 'start' : 'center'),
+        pinned,
+      metricValue,
+      };
+    };
+    const pinned = this.t.getStartVisibleLeafColumns().map(toShown(true));
+    const center = this.t.getCenterVisibleLeafColumns().map(toShown(false));
+    this.cache = { pinned, center, pinnedWidth: this.t.getStartTotalSize(), centerWidth: this.t.getCenterTotalSize() };
+    return this.cache;
+  }
+
+  get pinned(): readonly Shown[] {
+    return this.shown().pinned;
+  }
+  get center(): readonly Shown[] {
+    return this.shown().center;
+  }
+  /** Width of the fixed part: the selection column and the pinned columns. */
+  get fixedWidth(): number {
+    return SELECT_WIDTH + this.shown().pinnedWidth;
+  }
+  get centerWidth(): number {
+    return this.shown().centerWidth;
+  }
+  /** Every shown column, pinned first, in display order. */
+  get all(): readonly Shown[] {
+    const s = this.shown();
+    return [...s.pinned, ...s.center];
+  }
+
+  def(id: string): ColumnDef | undefined {
+    return this.defs.get(id);
+  }
+  get defsInOrder(): readonly ColumnDef[] {
+    return (this.t.store.state.columnOrder).filter((id) => id !== SPARK_ID).map((id) => this.defs.get(id)).filter((d): d is ColumnDef => d !== undefined);
+  }
+  isVisible(id: string): boolean {
+    return this.userVisible.get(id) ?? true;
+  }
+  isPinned(id: string): boolean {
+    return (this.t.store.state.columnPinning as { start: string[] }).start.includes(id);
+  }
+  isPresetHidden(id: string): boolean {
+    return this.presetHidden.has(id);
+  }
+  metricValue(id: string): MetricValue {
+    return this.metricValues.get(id) ?? 'last';
+  }
+
+  // ── Changes ────────────────────────────────────────────────────────────────────────────────
+  setVisible(id: string, visible: boolean): void {
+    this.userVisible.set(id, visible);
+    this.t.setColumnVisibility(this.visibility());
+    if (!visible && this.isPinned(id)) this.setPinned(id, false);
+    this.changed();
+  }
+
+  setPresetHidden(ids: readonly string[]): void {
+    this.presetHidden = new Set(ids);
+    this.t.setColumnVisibility(this.visibility());
+    this.changed();
+  }
+
+  setSparkline(metric: string | undefined): void {
+    this.sparkline = metric;
+    this.t.setColumnVisibility(this.visibility());
+    this.changed();
+  }
+
+  setPinned(id: string, pinned: boolean): void {
+    const start = (this.t.store.state.columnPinning as { start: string[] }).start.filter((c) => c !== id);
+    this.t.setColumnPinning({ start: pinned ? [...start, id] : start, end: [] });
+    this.changed();
+  }
+
+  setWidth(id: string, width: number): void {
+    this.t.setColumnSizing((old: Record<string, number>) => ({ ...old, [id]: clampWidth(width) }));
+    this.changed();
+  }
+
+  setMetricValue(id: string, value: MetricValue): void {
+    this.metricValues.set(id, value);
+    this.changed();
+  }
+
+  /** Moves `id` just before `beforeId` (or to the end when undefined). */
+  move(id: string, beforeId: string | undefined): void {
+    if (id === beforeId) return;
+    const order = (this.t.store.state.columnOrder).filter((c) => c !== id);
+    const at = beforeId === undefined ? order.length : order.indexOf(beforeId);
+    order.splice(at < 0 ? order.length : at, 0, id);
+    this.t.setColumnOrder(order);
+    this.changed();
+  }
+
+  /** Moves `id` by `delta` places among the columns (keyboard reorder in the chooser). */
+  shift(id: string, delta: number): void {
+    const order = (this.t.store.state.columnOrder).filter((c) => c !== SPARK_ID);
+    const from = order.indexOf(id);
+    const to = Math.max(0, Math.min(order.length - 1, from + delta));
+    if (from < 0 || from === to) return;
+    order.splice(from, 1);
+    order.splice(to, 0, id);
+    this.t.setColumnOrder([SPARK_ID, ...order]);
+    this.changed();
+  }
+
+  /** Header click: ascending, descending, off; with `multi` (shift) the key is added to the others. */
+  toggleSort(id: string, multi: boolean): void {
+    const column = this.t.getColumn(id);
+    if (!column?.getCanSort()) return;
+    column.toggleSorting(undefined, multi);
+  }
+
+  sortOf(id: string): { direction: 'ascending' | 'descending' | 'none'; index: number } {
+    const sorting = this.t.store.state.sorting as { id: string; desc: boolean }[];
+    const index = sorting.findIndex((s) => s.id === id);
+    const entry = sorting[index];
+    return { direction: entry ? (entry.desc ? 'descending' : 'ascending') : 'none', index };
+  }
+
+  setSort(sort: readonly SortKey[]): void {
+    this.t.setSorting(sort.map((s) => ({ id: s.columnId, desc: s.descending })));
+  }
+
+  get sort(): SortKey[] {
+    return (this.t.store.state.sorting as { id: string; desc: boolean }[]).map((s) => ({ columnId: s.id, descending: s.desc }));
+  }
+
+  /** The arrangement as the view keeps it. */
+  choices(): ColumnChoice[] {
+    const state = this.t.store.state as { columnOrder: string[]; columnSizing: Record<string, number>; columnPinning: { start: string[] } };
+    return state.columnOrder
+      .filter((id) => this.defs.has(id))
+      .map((id) => {
+        const width = state.columnSizing[id];
+        const metricValue = this.metricValues.get(id);
+        return {
+          id,
+          visible: this.userVisible.get(id) ?? true,
+          pinned: state.columnPinning.start.includes(id),
+          ...(width !== undefined ? { width } : {}),
+          ...(metricValue && metricValue !== 'last' ? { metricValue } : {}),
+        };
+      });
+  }
+}
