@@ -1,6 +1,6 @@
 // Data observation's cost to the script: the same script under plain `python -u` and under the
-// observing bootstrap (audit hook, a stat per first open, the record written at exit; the host
-// hashes the reads after the run, reported beside the figure),
+// observing bootstrap (audit hook, a list append per read-open, the raw paths written at exit; the
+// host resolves, stats and hashes the reads after the run, reported beside the figure),
 // timed from spawn to exit, in turns so both see the same machine load. Two scripts: one that
 // opens 10,000 small files, one that reads a 1 GB file (sparse, made in a temp folder and removed).
 // Issue 22's target: overhead < 5% and < 200 ms.

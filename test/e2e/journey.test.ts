@@ -230,6 +230,19 @@ describe('e2e: a first session with Labbook', function () {
     await page.screenshot({ path: path.join(shots, '09-run-details.png') });
   });
 
+  it('shows the data file the launched run read in its Data tab, observed with its hash', async function () {
+    this.timeout(60_000);
+    const frame = await webviewFrame(page, '[data-testid=overview]', 60_000);
+    await frame.click('#tab-data');
+    await frame.waitForSelector('[data-testid=data-inputs]', { timeout: 30_000 });
+    const inputs = (await frame.textContent('[data-testid=data-inputs]')) ?? '';
+    // train.py opens data/points.csv (the demo also declares it in labbook.dataPaths: observed, declared).
+    assert.match(inputs, /data\/points\.csv/);
+    assert.match(inputs, /observed/);
+    assert.match(inputs, /[0-9a-f]{64}/);
+    await page.screenshot({ path: path.join(shots, '13-run-data.png') });
+  });
+
   it('exports the notebook to a pipeline from the palette: preview, then write the package', async function () {
     this.timeout(120_000);
     // The notebook is open from the diff step: bring its tab to the front.

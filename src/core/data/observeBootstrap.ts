@@ -4,10 +4,19 @@
 // with runpy, with `sys.argv`, `sys.path[0]` and `__file__` as a plain `python <file>` would set
 // them; an uncaught exception's traceback starts at the user's file (the bootstrap's frames cut).
 //
-// A read is recorded at first open with its size, modification time (ns) and inode, and hashed by
-// the host after the run (hashReads.ts) when those are unchanged, so the script never waits for a
-// hash. When the program is about to change a file it read (opening it for writing, truncating,
-// removing or renaming over it), the hook hashes it first, so the hash is of the content as read.
+// The cost to the program is kept to the least (issue 22's bench: 10,000 opens): the hook bails out
+// of every other audit event with one set lookup, and a read-open only appends its raw path
+// argument to a list (an os.chdir adds a marker with the new working directory). At exit the unique
+// raw paths are written as given, with their working directory, the interpreter's prefixes and the
+// files of the imported modules; the host resolves and filters them (observedRecord.ts) and stats
+// and hashes them after the run (hashReads.ts). When the program is about to change a file it read
+// (opening it for writing, truncating, removing or renaming over it), the hook resolves the reads
+// noted so far and hashes that file first, so its hash is of the content as read.
+// What this does not see: a file ANOTHER process changes between the run's read and the run's end.
+// No stat is taken at the read, so the host compares the file's modification time with the
+// program's start: a file modified after the start that the run did not write itself gets no hash
+// and a note (never the hash of other content). A change within the file system's timestamp
+// granularity of the start, or one that restores the old modification time, is not detected.
 // pyarrow opens files in C++, past the audit hook, so its readers are wrapped when imported and
 // report the paths they are given.
 // Everything lands as JSON lines in the record file named by LABBOOK_OBSERVE_RECORD; the host reads
@@ -31,11 +40,15 @@ import sys
 
 def _labbook_observe():
     # Only modules a plain start has loaded already, or small C ones: the script's start stays as quick.
+    # os and sys are bound here: the script runs in this module's globals, which it may rebind.
+    import os
+    import sys
     import _thread
     import atexit
     import site
     import stat
     from _json import encode_basestring_ascii as quote
+    from time import time_ns
 
     env = os.environ
     record_path = env.pop('LABBOOK_OBSERVE_RECORD', '')
@@ -74,26 +87,54 @@ def _labbook_observe():
     system = tuple(sorted({*(as_dir(p) for p in temps), '/dev/', '/proc/', '/sys/', '/run/', '/etc/', '/usr/', *home}))
     project = as_dir(start_cwd)
     skip_parts = tuple(sep + name + sep for name in ('.git', '__pycache__', '.cache', '.ipynb_checkpoints', '.pytest_cache', '.mypy_cache', '.ruff_cache', '.tox', '.labbook', '.dvc'))
-    code_suffixes = ('.py', '.pyc', '.pyo', '.pyd', '.so', '.pth', '.pyi')
-    stdlib = as_dir(os.path.dirname(os.__file__))
 
     # Buffered: a line per file would be a write per file; the end line says the record is whole.
     out = open(record_path, 'a', encoding='utf-8') if record_path else None
     out_lock = _thread.allocate_lock()
     local = _thread._local()
-    seen = {}
+    # The hot path: a read-open only appends its raw path argument here (and, after an os.chdir, a
+    # marker with the new working directory). Nothing is resolved, filtered or stat'ed while the
+    # program runs; at exit the unique paths go to the record as they were given, with the working
+    # directory to resolve them against and the prefixes to leave out (the host filters them).
+    raws = []
+    note = raws.append
+    mark = object()
+    # Unique raw paths by working directory, in first-open order: [(cwd, {raw: None})].
+    opened = [(start_cwd, {})]
+    room = 65536
+    reading = frozenset(('r', 'rb', 'rt', 'br', 'tr'))
+    events = frozenset(('open', 'os.chdir', 'os.remove', 'os.rename', 'os.truncate', 'os.scandir', 'os.listdir'))
+    # Absolute paths of the reads, resolved only when the program is about to change a file.
+    resolved = {}
+    resolved_upto = [0, 0]
+    written = set()
     listed = set()
     folders = set()
     capped = [False]
+    started_ns = time_ns()
 
+    def encode(value):
+        # JSON by hand: importing json (and with it re and enum) costs a plain start more than the hook.
+        if value.__class__ is str:
+            return quote(value)
+        if value is True or value is False:
+            return 'true' if value else 'false'
+        if isinstance(value, int):
+            return '%d' % value
+        if isinstance(value, float):
+            return repr(value) if value == value and value not in (float('inf'), float('-inf')) else 'null'
+        if isinstance(value, (list, tuple)):
+            return '[' + ','.join(map(encode, value)) + ']'
+        return quote(str(value))
 
     def emit(obj):
         if out is None:
             return
-        import json
-        line = json.dumps(obj, separators=(',', ':')) + '\n'
+        line = '{' + ','.join('%s:%s' % (quote(k), encode(v)) for k, v in obj.items()) + '}\n'
         with out_lock:
             out.write(line)
+
+    emit({'t': 'start', 'timeNs': str(started_ns)})
 
     def skipped(path):
         probe = path + sep
@@ -106,7 +147,9 @@ def _labbook_observe():
                 return True
         return False
 
-    def normal(p):
+    def as_text(p):
+        if p.__class__ is str:
+            return p or None
         if isinstance(p, int) or p is None:
             return None
         try:
@@ -115,19 +158,69 @@ def _labbook_observe():
             return None
         if isinstance(p, bytes):
             p = os.fsdecode(p)
-        if not isinstance(p, str) or p == '':
+        return p if isinstance(p, str) and p != '' else None
+
+    def normal(p, base=None):
+        p = as_text(p)
+        if p is None:
             return None
-        return os.path.normpath(os.path.join(os.getcwd(), p))
+        return os.path.normpath(os.path.join(base or os.getcwd(), p))
 
-    def code_caller(frame):
-        name = frame.f_code.co_filename if frame is not None else ''
-        return name.startswith('<') or name.startswith(stdlib)
+    def absorb():
+        # Moves the noted raw paths into 'opened', deduplicated (C-level dict work, no path work).
+        n = len(raws)
+        if n == 0:
+            return
+        batch = raws[:n]
+        del raws[:n]
+        start = 0
+        segments = []
+        if any(r.__class__ is tuple and r and r[0] is mark for r in batch):
+            for i, raw in enumerate(batch):
+                if raw.__class__ is tuple and raw and raw[0] is mark:
+                    segments.append((None, batch[start:i]))
+                    segments.append((raw[1], None))
+                    start = i + 1
+        segments.append((None, batch[start:]))
+        for cwd, part in segments:
+            if part is None:
+                opened.append((cwd, {}))
+                continue
+            current = opened[-1][1]
+            try:
+                current.update(dict.fromkeys(part))
+            except TypeError:
+                for raw in part:
+                    text = as_text(raw)
+                    if text is not None:
+                        current[text] = None
+        if sum(len(d) for _, d in opened) >= max_paths and not capped[0]:
+            capped[0] = True
+            emit({'t': 'capped', 'max': max_paths})
 
-    def hash_now(path, entry):
-        # The content as read, before the program changes it; only when it is still what was read.
+    def resolve_reads():
+        # Absolute paths of everything read so far (for the change hooks: was this file read?).
+        absorb()
+        epoch, count = resolved_upto
+        while epoch < len(opened):
+            cwd, paths = opened[epoch]
+            keys = list(paths)
+            for raw in keys[count:]:
+                path = normal(raw, cwd)
+                if path is not None and path not in resolved:
+                    resolved[path] = False
+            if epoch == len(opened) - 1:
+                count = len(keys)
+                break
+            epoch, count = epoch + 1, 0
+        resolved_upto[0], resolved_upto[1] = epoch, count
+
+    def hash_now(path):
+        # The content as read, just before the program changes it. Another process may have changed
+        # it between the read and now: that is not seen (no stat is taken at the read).
         try:
             st = os.stat(path)
-            if (st.st_size, st.st_mtime_ns, st.st_ino) != (entry['size'], entry['mtime_ns'], entry['ino']):
+            if not stat.S_ISREG(st.st_mode):
                 return
             import hashlib
             digest = hashlib.sha256()
@@ -144,58 +237,34 @@ def _labbook_observe():
                         if not chunk:
                             break
                         digest.update(chunk)
-            line = {'t': 'hash', 'path': path, 'sha256': digest.hexdigest()}
+            line = {'t': 'hash', 'path': path, 'sha256': digest.hexdigest(), 'size': st.st_size, 'mtime': st.st_mtime, 'mtimeNs': str(st.st_mtime_ns), 'ino': str(st.st_ino)}
             if partial:
                 line['partial'] = True
             emit(line)
         except Exception as err:
             emit({'t': 'hash', 'path': path, 'error': str(err)})
 
-    def admit(path):
-        if len(seen) < max_paths:
-            return True
-        if not capped[0]:
-            capped[0] = True
-            emit({'t': 'capped', 'max': max_paths})
-        return False
-
-    def on_read(path):
-        if path in seen or not admit(path):
-            return
-        try:
-            st = os.stat(path)
-        except OSError:
-            return
-        if not stat.S_ISREG(st.st_mode):
-            seen[path] = 'other'
-            return
-        seen[path] = {'size': st.st_size, 'mtime_ns': st.st_mtime_ns, 'ino': st.st_ino, 'hashed': False, 'written': False}
-        # The most frequent line, formatted by hand (json.dumps costs more than the rest of the hook).
-        if out is not None:
-            line = '{"t":"read","path":%s,"size":%d,"mtime":%r,"mtimeNs":"%d","ino":"%d"}\n' % (quote(path), st.st_size, st.st_mtime, st.st_mtime_ns, st.st_ino)
-            with out_lock:
-                out.write(line)
-
     def before_change(path):
-        entry = seen.get(path)
-        if isinstance(entry, dict) and not entry['hashed']:
-            entry['hashed'] = True
-            hash_now(path, entry)
-        return entry
+        resolve_reads()
+        if resolved.get(path) is False:
+            resolved[path] = True
+            hash_now(path)
 
     def on_write(path):
-        prior = before_change(path)
-        if isinstance(prior, dict):
-            if prior['written']:
-                return
-            prior['written'] = True
-        elif prior == 'written':
+        before_change(path)
+        if path in written:
             return
-        else:
-            if not admit(path):
-                return
-            seen[path] = 'written'
+        if len(written) >= max_paths:
+            if not capped[0]:
+                capped[0] = True
+                emit({'t': 'capped', 'max': max_paths})
+            return
+        written.add(path)
         emit({'t': 'write', 'path': path})
+
+    def on_read(path):
+        # A read the hook resolved itself (a file of a folder handed to a reader).
+        note(path)
 
     def read_folder(root):
         # A reader handed a folder (pyarrow datasets): every regular file under it is read.
@@ -229,18 +298,34 @@ def _labbook_observe():
     changes = ('os.remove', 'os.rename', 'os.truncate')
 
     def hook(event, args):
-        if event != 'open' and event != 'os.scandir' and event != 'os.listdir' and event not in changes:
+        # Called for every audit event of the process: one set lookup for the others, and for a
+        # read-open one list append.
+        if event not in events:
             return
+        if event == 'open' and args[1] in reading and len(raws) < room:
+            note(args[0])
+            return
+        slow(event, args)
+
+    def slow(event, args):
+        nonlocal room
         if getattr(local, 'busy', False):
             return
         local.busy = True
         try:
+            if event == 'os.chdir':
+                # The next open notes the new working directory first (the chdir may still fail).
+                if not capped[0]:
+                    room = 0
+                return
+            if room == 0:
+                room = 65536
+                note((mark, os.getcwd()))
             if event == 'open':
-                path = normal(args[0])
-                if path is None or skipped(path):
-                    return
-                if path.endswith(code_suffixes) and code_caller(sys._getframe(1)):
-                    return
+                if len(raws) >= room:
+                    absorb()
+                    if capped[0]:
+                        room = -1
                 mode, flags = args[1], args[2]
                 if isinstance(mode, str):
                     writes = any(c in mode for c in 'wax+')
@@ -249,18 +334,20 @@ def _labbook_observe():
                     flags = flags or 0
                     writes = bool(flags & (os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC))
                     reads = not flags & os.O_WRONLY and not flags & os.O_TRUNC
-                if reads:
-                    on_read(path)
+                if reads and not capped[0]:
+                    note(args[0])
                 if writes:
-                    on_write(path)
+                    path = normal(args[0])
+                    if path is not None and not skipped(path):
+                        on_write(path)
             elif event in changes:
                 # os.remove/unlink (path), os.rename/replace (src, dst), os.truncate (path or fd): hash first.
                 for arg in (args[:2] if event == 'os.rename' else args[:1]):
                     path = normal(arg)
-                    if path is not None and path in seen:
+                    if path is not None:
                         before_change(path)
             else:
-                if sys._getframe(1).f_code.co_filename.startswith('<'):
+                if sys._getframe(2).f_code.co_filename.startswith('<'):
                     return
                 raw = args[0] if args else '.'
                 path = normal('.' if raw is None else raw)
@@ -353,6 +440,33 @@ def _labbook_observe():
             return None
 
     def finish():
+        # The reads, unique, as given and by working directory, and what the host leaves out of them.
+        try:
+            absorb()
+            code = set()
+            for module in list(sys.modules.values()):
+                try:
+                    file = module.__file__
+                except Exception:
+                    continue
+                if isinstance(file, str) and not file.startswith(interpreter):
+                    code.add(os.path.abspath(file))
+            if sys.argv and isinstance(sys.argv[0], str) and sys.argv[0]:
+                code.add(os.path.abspath(sys.argv[0]))
+            emit({'t': 'filter', 'interpreter': list(interpreter), 'system': list(system), 'project': project, 'skipParts': list(skip_parts), 'code': sorted(code)})
+            if out is not None:
+                for cwd, paths in opened:
+                    try:
+                        listed_paths = ','.join(map(quote, paths))
+                    except TypeError:
+                        # Some were given as bytes or path objects (or a file descriptor).
+                        listed_paths = ','.join(quote(p) for p in map(as_text, paths) if p)
+                    if listed_paths:
+                        line = '{"t":"opened","cwd":%s,"paths":[%s]}\n' % (quote(cwd), listed_paths)
+                        with out_lock:
+                            out.write(line)
+        except Exception as err:
+            emit({'t': 'error', 'message': str(err)})
         emit({'t': 'end'})
         if out is not None:
             with out_lock:
@@ -364,22 +478,44 @@ def _labbook_observe():
 
 
 def _labbook_run():
-    import runpy
+    # As a plain run: the code runs in the __main__ module itself (cleared of the bootstrap's names),
+    # with __file__, __loader__, argv[0] as given and sys.path[0] the file's (resolved) folder.
+    # runpy is only for what plain Python runs besides a source file (a folder, a zip, a .pyc): it
+    # and pkgutil cost a bare script's start more than the whole hook.
+    import os
+    import sys
     if len(sys.argv) < 2:
         sys.stderr.write('usage: labbook_observe.py FILE [ARGS...]\n')
         sys.exit(2)
     target = os.path.abspath(sys.argv[1])
-    # As a plain run: argv[0] is the file as given, sys.path[0] its (resolved) folder.
     sys.argv = sys.argv[1:]
     given = sys.argv[0]
     sys.path[0] = os.path.dirname(os.path.realpath(target))
+    code = None
+    if os.path.isfile(target):
+        import io
+        with io.open_code(given) as f:
+            source = f.read()
+        bootstrap = sys.modules.get('_frozen_importlib_external')
+        magic = getattr(bootstrap, 'MAGIC_NUMBER', None)
+        if not source.startswith(b'PK\x03\x04') and not (magic and source.startswith(magic)):
+            code = compile(source, given, 'exec', dont_inherit=True)
     try:
-        runpy.run_path(given, run_name='__main__')
+        if code is None:
+            import runpy
+            runpy.run_path(given, run_name='__main__')
+        else:
+            main = sys.modules['__main__'].__dict__
+            builtins = main['__builtins__']
+            loader = bootstrap.SourceFileLoader('__main__', given) if bootstrap is not None else None
+            main.clear()
+            main.update({'__name__': '__main__', '__doc__': None, '__package__': None, '__loader__': loader, '__spec__': None, '__annotations__': {}, '__builtins__': builtins, '__file__': given, '__cached__': None})
+            exec(code, main)
     except SystemExit:
         raise
     except BaseException as err:
         tb = err.__traceback__
-        # The frames above the user's file are the bootstrap's and runpy's.
+        # The frames above the user's file are the bootstrap's (and runpy's).
         while tb is not None and tb.tb_frame.f_code.co_filename != given and os.path.abspath(tb.tb_frame.f_code.co_filename) != target:
             tb = tb.tb_next
         err.__traceback__ = tb
@@ -393,14 +529,29 @@ def _labbook_run():
             os.kill(os.getpid(), signal.SIGINT)
         sys.exit(1)
 
-
 `;
 
-/** The script launch: observe, then run the file. */
-export const OBSERVE_BOOTSTRAP = `${OBSERVE_HOOK}
-_labbook_observe()
-_labbook_run()
+/** The hook as a module, imported by the script launch's stub so Python caches its bytecode (compiling it costs a bare script's start ~15 ms). */
+export const OBSERVE_HOOK_MODULE = OBSERVE_HOOK;
+export const OBSERVE_HOOK_MODULE_NAME = 'labbook_observe_hook';
+
+/** The script launch's stub: import the hook module from `hookDir`, observe, then run the file. */
+export function observeBootstrap(hookDir: string): string {
+  return `# Labbook: observes the data files this program reads and writes, then runs it as a plain run would.
+import sys
+sys.path.insert(0, ${JSON.stringify(hookDir)})
+# Its bytecode is cached even where PYTHONDONTWRITEBYTECODE is set (the program's own modules are not).
+_labbook_writes = sys.dont_write_bytecode
+sys.dont_write_bytecode = False
+try:
+    import ${OBSERVE_HOOK_MODULE_NAME} as _labbook
+finally:
+    sys.dont_write_bytecode = _labbook_writes
+    del sys.path[0]
+_labbook._labbook_observe()
+_labbook._labbook_run()
 `;
+}
 
 /** An IPython startup file for notebook kernels: the same hook, installed before the first cell. */
 export const OBSERVE_KERNEL_STARTUP = `${OBSERVE_HOOK}

@@ -1,11 +1,13 @@
-// Setting a launch up for data observation: the bootstrap written into the run's spool folder (a
-// few kB, before the spawn), and the variables that tell it where to write its record and which
+// Setting a launch up for data observation: the bootstrap stub written into the run's spool folder
+// (before the spawn; it imports the hook module kept beside the spools, whose bytecode Python caches), and the variables that tell it where to write its record and which
 // folders are Labbook's own. Notebooks: the same hook as an IPython startup file, which the kernel
 // runs before the first cell, in an IPYTHONDIR of the run's own (so the user's IPython profile is
 // not used by tracked notebook runs).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { OBSERVE_BOOTSTRAP, OBSERVE_BOOTSTRAP_NAME, OBSERVE_ENV, OBSERVE_KERNEL_STARTUP } from './observeBootstrap.ts';
+import { OBSERVE_BOOTSTRAP_NAME, OBSERVE_ENV, OBSERVE_HOOK_MODULE, OBSERVE_HOOK_MODULE_NAME, OBSERVE_KERNEL_STARTUP, observeBootstrap } from './observeBootstrap.ts';
 
 export const OBSERVE_RECORD_NAME = 'data.jsonl';
 
@@ -16,13 +18,54 @@ export interface PreparedObservation {
   readonly recordFile: string;
 }
 
-/** Writes the bootstrap into `spool` and adds its variables to `env` (mutated: it is the child's environment). */
+/**
+ * The hook module in a folder beside the runs' spools, named by its content, so Python compiles it
+ * once and later runs load its cached bytecode. Written whole (a temp file renamed) when missing or
+ * different, so runs starting together never import half a file.
+ */
+/**
+ * Whether `dir` is safe to import code (and its cached bytecode) from: a folder, not a link, owned
+ * by this user and writable by nobody else. The spool folder may sit in a shared temp folder,
+ * where another local user could have made the folder first and planted a module in it.
+ */
+function privateFolder(dir: string): boolean {
+  try {
+    const stat = lstatSync(dir);
+    const uid = process.getuid?.();
+    return stat.isDirectory() && (uid === undefined || stat.uid === uid) && (stat.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
+function hookModuleDir(spool: string): string {
+  let dir = path.join(path.dirname(spool), `observe-${createHash('sha256').update(OBSERVE_HOOK_MODULE).digest('hex').slice(0, 16)}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // A folder someone else owns (or can write to) is never used: this run gets a fresh private one.
+  if (!privateFolder(dir)) dir = mkdtempSync(path.join(os.tmpdir(), 'labbook-observe-'));
+  const file = path.join(dir, `${OBSERVE_HOOK_MODULE_NAME}.py`);
+  let current: string | undefined;
+  try {
+    current = readFileSync(file, 'utf8');
+  } catch {
+    current = undefined;
+  }
+  if (current !== OBSERVE_HOOK_MODULE) {
+    const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    writeFileSync(temp, OBSERVE_HOOK_MODULE, 'utf8');
+    renameSync(temp, file);
+  }
+  return dir;
+}
+
+/** Writes the bootstrap into `spool` (and the hook module beside the spools) and adds its variables to `env` (mutated: it is the child's environment). */
 export function prepareObservation(spool: string, env: Record<string, string>, skip: readonly string[]): PreparedObservation {
   const bootstrap = path.join(spool, OBSERVE_BOOTSTRAP_NAME);
   const recordFile = path.join(spool, OBSERVE_RECORD_NAME);
-  writeFileSync(bootstrap, OBSERVE_BOOTSTRAP, 'utf8');
+  const hookDir = hookModuleDir(spool);
+  writeFileSync(bootstrap, observeBootstrap(hookDir), 'utf8');
   env[OBSERVE_ENV.record] = recordFile;
-  env[OBSERVE_ENV.skip] = skip.join(path.delimiter);
+  env[OBSERVE_ENV.skip] = [...skip, hookDir].join(path.delimiter);
   return { bootstrap, recordFile };
 }
 

@@ -30,9 +30,10 @@ export interface DataEntry {
 
 export interface ObservedRead {
   readonly path: string;
-  readonly size: number;
+  /** From a stat: the bootstrap's (taken when it hashed a file before the program changed it) or the host's after the run; absent until then. */
+  readonly size?: number;
   /** Seconds since the epoch, as Python's os.stat gives it. */
-  readonly mtime: number;
+  readonly mtime?: number;
   /** Exact modification time and inode as strings (past 2^53), to tell whether the file is still as read. */
   readonly mtimeNs?: string;
   readonly ino?: string;
@@ -50,6 +51,8 @@ export interface ObservationLog {
   readonly listed: readonly string[];
   /** Folders handed whole to a reader (pyarrow datasets). */
   readonly folders: readonly string[];
+  /** When the program started (ns since the epoch, as a string): a read file modified after it was changed during the run. */
+  readonly startedNs?: string;
   /** The bootstrap's path cap, when it was reached. */
   readonly capped?: number;
   /** The bootstrap wrote its end line (false: the process died before its exit handlers ran). */
@@ -59,18 +62,55 @@ export interface ObservationLog {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function hashOf(value: Record<string, unknown>): Pick<ObservedRead, 'sha256' | 'partial' | 'error'> {
+const digits = (v: unknown): v is string => typeof v === 'string' && /^\d+$/.test(v);
+
+/** The stat and hash fields of a `read` or `hash` line. */
+function hashOf(value: Record<string, unknown>): Omit<ObservedRead, 'path'> {
   const sha = value['sha256'];
   const error = value['error'];
+  const { size, mtime, mtimeNs, ino } = value;
   return {
+    ...(typeof size === 'number' && size >= 0 && typeof mtime === 'number' ? { size, mtime } : {}),
+    ...(digits(mtimeNs) ? { mtimeNs } : {}),
+    ...(digits(ino) ? { ino } : {}),
     ...(typeof sha === 'string' && /^[0-9a-f]{64}$/.test(sha) ? { sha256: sha } : {}),
     ...(value['partial'] === true ? { partial: true } : {}),
     ...(typeof error === 'string' ? { error } : {}),
   };
 }
 
+/** What the bootstrap says to leave out of the paths it opened (its `filter` line). */
+interface OpenedFilter {
+  readonly interpreter: readonly string[];
+  readonly system: readonly string[];
+  readonly project: string;
+  readonly skipParts: readonly string[];
+  readonly code: ReadonlySet<string>;
+}
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+function filterOf(value: Record<string, unknown>): OpenedFilter {
+  return {
+    interpreter: strings(value['interpreter']), system: strings(value['system']), project: typeof value['project'] === 'string' ? value['project'] : '',
+    skipParts: strings(value['skipParts']), code: new Set(strings(value['code'])),
+  };
+}
+
+/** The bootstrap's own rule for a path it opened: the interpreter's files, system and temp folders (unless the project is there), caches and `.git`, imported modules. */
+function leftOut(file: string, filter: OpenedFilter): boolean {
+  const probe = file + path.sep;
+  if (filter.interpreter.some((p) => probe.startsWith(p))) return true;
+  if (filter.system.some((p) => probe.startsWith(p)) && !(filter.project && probe.startsWith(filter.project))) return true;
+  return filter.skipParts.some((part) => probe.includes(part)) || filter.code.has(file);
+}
+
 export function parseObservationLog(text: string): ObservationLog {
   const reads = new Map<string, ObservedRead>();
+  const hashes = new Map<string, Omit<ObservedRead, 'path'>>();
+  const opened: { cwd: string; paths: string[] }[] = [];
+  let filter: OpenedFilter | undefined;
+  let startedNs: string | undefined;
   const writes = new Set<string>();
   const listed = new Set<string>();
   const folders = new Set<string>();
@@ -93,29 +133,38 @@ export function parseObservationLog(text: string): ObservationLog {
     const p = value['path'];
     const t = value['t'];
     if (t === 'end') ended = true;
+    else if (t === 'start' && digits(value['timeNs'])) startedNs = value['timeNs'];
+    else if (t === 'filter') filter = filterOf(value);
+    else if (t === 'opened' && typeof value['cwd'] === 'string' && path.isAbsolute(value['cwd']) && Array.isArray(value['paths'])) opened.push({ cwd: value['cwd'], paths: strings(value['paths']) });
     else if (t === 'capped') capped = typeof value['max'] === 'number' ? value['max'] : 0;
     else if (typeof p !== 'string' || !path.isAbsolute(p)) malformedLines++;
     else if (t === 'write') writes.add(p);
     else if (t === 'list') listed.add(p);
     else if (t === 'dir') folders.add(p);
-    else if (t === 'read' && typeof value['size'] === 'number' && value['size'] >= 0 && typeof value['mtime'] === 'number') {
+    else if (t === 'read') {
       // The first line for a path wins: it is the read-time fingerprint.
-      if (!reads.has(p)) {
-        const { mtimeNs, ino } = value;
-        reads.set(p, {
-          path: p, size: value['size'], mtime: value['mtime'],
-          ...(typeof mtimeNs === 'string' && /^\d+$/.test(mtimeNs) ? { mtimeNs } : {}),
-          ...(typeof ino === 'string' && /^\d+$/.test(ino) ? { ino } : {}),
-          ...hashOf(value),
-        });
-      }
+      if (!reads.has(p)) reads.set(p, { path: p, ...hashOf(value) });
     } else if (t === 'hash') {
-      // Taken before the program changed the file: the content as read.
-      const read = reads.get(p);
-      if (read && !read.sha256 && !read.error) reads.set(p, { ...read, ...hashOf(value) });
+      // Taken before the program changed the file: the content as read (the first one wins).
+      if (!hashes.has(p)) hashes.set(p, hashOf(value));
     } else malformedLines++;
   }
-  return { reads: [...reads.values()], writes: [...writes], listed: [...listed], folders: [...folders], ...(capped !== undefined ? { capped } : {}), ended, malformedLines };
+  // The paths the program opened for reading, as it gave them: resolved against their working
+  // directory and filtered by the bootstrap's rule (without its filter line, by none: it comes first).
+  for (const { cwd, paths } of opened) {
+    for (const given of paths) {
+      const file = path.resolve(cwd, given);
+      if (!reads.has(file) && !(filter && leftOut(file, filter))) reads.set(file, { path: file });
+    }
+  }
+  for (const [p, hash] of hashes) {
+    const read = reads.get(p);
+    if (read && !read.sha256 && !read.error) reads.set(p, { ...read, ...hash });
+  }
+  return {
+    reads: [...reads.values()], writes: [...writes], listed: [...listed], folders: [...folders],
+    ...(startedNs !== undefined ? { startedNs } : {}), ...(capped !== undefined ? { capped } : {}), ended, malformedLines,
+  };
 }
 
 export interface SummaryOptions {
@@ -175,8 +224,9 @@ const iso = (seconds: number): string | undefined => {
 
 function fileEntry(read: ObservedRead, cwd: string): DataEntry {
   return {
-    path: relativeDataPath(cwd, read.path), kind: 'file', found: ['observed'], size: read.size,
-    ...(iso(read.mtime) ? { mtime: iso(read.mtime) } : {}),
+    path: relativeDataPath(cwd, read.path), kind: 'file', found: ['observed'],
+    ...(read.size !== undefined ? { size: read.size } : {}),
+    ...(read.mtime !== undefined && iso(read.mtime) ? { mtime: iso(read.mtime) } : {}),
     ...(read.sha256 ? { sha256: read.sha256 } : {}),
     ...(read.partial ? { partial: true, note: 'above the hashing size cap: the hash covers the first and last 4 MB' } : {}),
     ...(read.error ? { note: `not hashed (${read.error})` } : {}),
@@ -192,8 +242,8 @@ function folderEntry(dir: string, members: readonly ObservedRead[], cwd: string)
   const unhashed = sorted.filter(({ m }) => !m.sha256).length;
   for (const { rel, m } of sorted) {
     hash.update(`${rel}\0${m.sha256 ?? ''}\n`);
-    size += m.size;
-    newest = Math.max(newest, m.mtime);
+    size += m.size ?? 0;
+    newest = Math.max(newest, m.mtime ?? 0);
   }
   const partial = sorted.some(({ m }) => m.partial);
   const note = [unhashed > 0 ? `${unhashed} file(s) not hashed` : '', partial ? 'some files above the hashing size cap are hashed in part' : ''].filter(Boolean).join('; ');
@@ -235,7 +285,7 @@ export function summarizeObservation(log: ObservationLog, options: SummaryOption
     notes.push(`observed data: ${inputs.length} inputs and ${outputs.length} outputs; only the first ${max} are recorded (the cap on recorded files).`);
   }
   if (log.capped !== undefined) notes.push(`observed data: the program opened more than ${log.capped} files; files opened after that were not observed.`);
-  if (!log.ended) notes.push('observed data: the record ended early (the process was killed before its exit handlers ran); files it opened last may be missing.');
+  if (!log.ended) notes.push('observed data: the record ended early (the process was killed before its exit handlers ran); the files it read are written at exit, so they are missing.');
   if (log.malformedLines > 0) notes.push(`observed data: ${log.malformedLines} unreadable line(s) in the record were skipped.`);
   return { inputs: keptInputs, outputs: keptOutputs, notes };
 }

@@ -1,9 +1,10 @@
 // The host's hashing of observed reads after the run: a file still as the run read it (size,
 // mtime, inode) is hashed; one changed since gets no hash and says why, never the hash of other
-// content; above the cap only the first and last 4 MB are hashed, as the bootstrap does.
+// content; above the cap only the first and last 4 MB are hashed, as the bootstrap does. Reads noted
+// by path only are stat'ed here: no file, dropped; modified after the start by another process, refused.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { hashObservedReads } from '../../../src/core/data/hashReads.ts';
@@ -32,6 +33,25 @@ describe('core/data: hashing observed reads after the run', () => {
     assert.equal(hashed.reads[0]?.sha256, createHash('sha256').update('a,b\n1,2\n').digest('hex'));
     assert.equal(hashed.reads[1]?.sha256, undefined);
     assert.match(hashed.reads[1]?.error ?? '', /changed after the run read it/);
+  });
+
+  it('stats reads the bootstrap noted by path only: drops what was no file, refuses one modified after the start unless the run wrote it', async () => {
+    const kept = path.join(dir, 'kept.csv');
+    const other = path.join(dir, 'other.csv');
+    const own = path.join(dir, 'own.csv');
+    for (const file of [kept, other, own]) writeFileSync(file, 'v\n');
+    const startedNs = statSync(kept, { bigint: true }).mtimeNs;
+    // Modified after the program started, explicitly (no clock involved): by another process, and by the run.
+    const later = new Date(Number(startedNs / 1_000_000n) + 60_000);
+    utimesSync(other, later, later);
+    utimesSync(own, later, later);
+    const log: ObservationLog = {
+      reads: [kept, other, own, path.join(dir, 'absent.csv'), dir].map((p) => ({ path: p })), writes: [own], listed: [], folders: [], startedNs: String(startedNs), ended: true, malformedLines: 0,
+    };
+    const hashed = await hashObservedReads(log, options());
+    const v = createHash('sha256').update('v\n').digest('hex');
+    assert.deepEqual(hashed.reads.map((r) => [path.basename(r.path), r.size, r.sha256]), [['kept.csv', 2, v], ['other.csv', 2, undefined], ['own.csv', 2, v]]);
+    assert.match(hashed.reads[1]?.error ?? '', /modified while the run went/);
   });
 
   it('hashes the first and last 4 MB of a file above the cap, and says so', async () => {

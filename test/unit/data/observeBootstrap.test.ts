@@ -2,16 +2,20 @@
 // __file__, sys.path[0], exit code, the traceback of a failure), a file the script overwrites is
 // recorded with the hash of the content it read (the hook hashes it before the open for writing
 // truncates it; the host could not, after the run), and the interpreter's files, imported modules,
-// caches, .git and temp files stay out of the record.
+// caches, .git and temp files stay out of the record. Reads are resolved against the working
+// directory they were opened in; a file another process changed during the run gets no hash.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { hashObservedReads } from '../../../src/core/data/hashReads.ts';
 import { parseObservationLog, summarizeObservation } from '../../../src/core/data/observedRecord.ts';
 import { prepareObservation } from '../../../src/core/data/observeLaunch.ts';
 import { QUIET_PYTHON_ENV, testPython } from '../../support/python.ts';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describe('core/data: observing bootstrap (real Python)', function () {
   this.timeout(120_000);
@@ -103,5 +107,48 @@ describe('core/data: observing bootstrap (real Python)', function () {
     const summary = summarizeObservation(record!, { cwd: project });
     assert.deepEqual(summary.inputs.map((e) => e.path), ['input.txt']);
     assert.deepEqual(summary.outputs, ['out.txt']);
+  });
+
+  it('resolves a relative read against the working directory of the moment (os.chdir), given as str, bytes or a path object', async () => {
+    mkdirSync(path.join(project, 'sub'));
+    writeFileSync(path.join(project, 'top.txt'), 'top\n');
+    writeFileSync(path.join(project, 'sub', 'low.txt'), 'low\n');
+    writeFileSync(path.join(project, 'sub', 'raw.bin'), 'raw\n');
+    writeFileSync(path.join(project, 'sub', 'obj.txt'), 'obj\n');
+    writeFileSync(path.join(project, 'moves.py'), 'import os, pathlib\nopen("top.txt").read()\nos.chdir("sub")\nopen("low.txt").read()\nopen(b"raw.bin", "rb").read()\nopen(pathlib.Path("obj.txt")).read()\n');
+    const { status, stderr, record } = run('moves.py', [], true);
+    assert.equal(status, 0, stderr);
+    const hashed = await hashObservedReads(record!, { deadline: Date.now() + 60_000, now: Date.now });
+    const summary = summarizeObservation(hashed, { cwd: project });
+    assert.deepEqual(summary.inputs.map((e) => [e.path, e.size, e.sha256]), [
+      ['sub/low.txt', 4, sha256('low\n')], ['sub/obj.txt', 4, sha256('obj\n')], ['sub/raw.bin', 4, sha256('raw\n')], ['top.txt', 4, sha256('top\n')],
+    ]);
+  });
+
+  it('gives no hash, with a note, to a file another process changed while the run went; a failed open records nothing', async () => {
+    writeFileSync(path.join(project, 'shared.csv'), 'a\n');
+    writeFileSync(path.join(project, 'mine.csv'), 'b\n');
+    writeFileSync(
+      path.join(project, 'shared.py'),
+      [
+        'import subprocess, sys, time',
+        'open("shared.csv").read()',
+        'open("mine.csv").read()',
+        'try:',
+        '    open("absent.csv").read()',
+        'except FileNotFoundError:',
+        '    pass',
+        '# Another process (not observed: the variables are not passed on) appends to the file the run read.',
+        'subprocess.run([sys.executable, "-c", "open(\'shared.csv\', \'a\').write(\'c\\\\n\')"], check=True)',
+        '',
+      ].join('\n'),
+    );
+    const { status, stderr, record } = run('shared.py', [], true);
+    assert.equal(status, 0, stderr);
+    assert.equal(readFileSync(path.join(project, 'shared.csv'), 'utf8'), 'a\nc\n');
+    const hashed = await hashObservedReads(record!, { deadline: Date.now() + 60_000, now: Date.now });
+    const summary = summarizeObservation(hashed, { cwd: project });
+    assert.deepEqual(summary.inputs.map((e) => [e.path, e.sha256]), [['mine.csv', sha256('b\n')], ['shared.csv', undefined]]);
+    assert.match(summary.inputs[1]?.note ?? '', /modified while the run went/);
   });
 });
