@@ -13,19 +13,8 @@ import type { ComparePanel } from '../../src/host/panels/comparePanel.ts';
 import type { RunDetailsPanel } from '../../src/host/panels/runDetailsPanel.ts';
 import type { CompareModel } from '../../src/protocol/compare.ts';
 import type { RunFingerprints } from '../../src/protocol/runDetails.ts';
-import { workspaceStore } from './support.ts';
+import { firstRequest, workspaceStore } from './support.ts';
 
-/** Resolves with the first request the real webview makes and the host answers. */
-function firstRequest(panel: { onDidHandleRequest: vscode.Event<{ method: string; ok: boolean }> }, ms = 60_000): Promise<{ method: string; ok: boolean }> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the webview made no request within ${ms} ms`)), ms);
-    const sub = panel.onDidHandleRequest((e) => {
-      clearTimeout(timer);
-      sub.dispose();
-      resolve(e);
-    });
-  });
-}
 
 describe('Labbook observed data in the real host: the Data tab and the compare panel after tracked launches', function () {
   this.timeout(240_000);

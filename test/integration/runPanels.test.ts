@@ -7,19 +7,8 @@ import type { RunDetailsPanel } from '../../src/host/panels/runDetailsPanel.ts';
 import type { ExplorerNode, RunNode } from '../../src/host/trees/experimentsTree.ts';
 import type { CompareModel } from '../../src/protocol/compare.ts';
 import type { RunDetailsResult } from '../../src/protocol/runDetails.ts';
-import { workspaceStore } from './support.ts';
+import { firstRequest, workspaceStore } from './support.ts';
 
-/** Resolves with the first request the real webview makes and the host answers. */
-function firstRequest(panel: { onDidHandleRequest: vscode.Event<{ method: string; ok: boolean }> }, ms = 60_000): Promise<{ method: string; ok: boolean }> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the webview made no request within ${ms} ms`)), ms);
-    const sub = panel.onDidHandleRequest((e) => {
-      clearTimeout(timer);
-      sub.dispose();
-      resolve(e);
-    });
-  });
-}
 
 describe('Labbook run panels: details and comparison', () => {
   let api: LabbookApi;

@@ -9,19 +9,8 @@ import type { ComparePanel } from '../../src/host/panels/comparePanel.ts';
 import type { RunsTablePanel } from '../../src/host/panels/runsTablePanel.ts';
 import type { ExperimentNode, ExplorerNode } from '../../src/host/trees/experimentsTree.ts';
 import type { RowPage, TableSchema, ViewResult } from '../../src/protocol/runsTable.ts';
-import { workspaceStore } from './support.ts';
+import { firstRequest, workspaceStore } from './support.ts';
 
-/** Resolves with the first request the real webview makes and the host answers. */
-function firstRequest(panel: { onDidHandleRequest: vscode.Event<{ method: string; ok: boolean }> }, ms = 60_000): Promise<{ method: string; ok: boolean }> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the webview made no request within ${ms} ms`)), ms);
-    const sub = panel.onDidHandleRequest((e) => {
-      clearTimeout(timer);
-      sub.dispose();
-      resolve(e);
-    });
-  });
-}
 
 function compareTabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('labbook.compare'));

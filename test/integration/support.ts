@@ -23,3 +23,15 @@ export async function workspaceStore(): Promise<{ api: LabbookApi; other: Sqlite
   assert.ok(status.store.path, 'the test workspace has a local store');
   return { api, other: openStore(ext, status.store.path) };
 }
+
+/** Resolves with the first request the real webview makes and the host answers. */
+export function firstRequest(panel: { onDidHandleRequest: vscode.Event<{ method: string; ok: boolean }> }, ms = 60_000): Promise<{ method: string; ok: boolean }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the webview made no request within ${ms} ms`)), ms);
+    const sub = panel.onDidHandleRequest((e) => {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(e);
+    });
+  });
+}

@@ -14,7 +14,7 @@ import type { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrac
 import type { Metric } from '../../src/core/store/types.ts';
 import { compareRequests, type CompareRequests, type CompareSource } from '../../src/protocol/compare.ts';
 import { answerRequest, type RequestHandlers } from '../../src/protocol/requests.ts';
-import { openWebviewApp, withStandIns } from './webviewHarness.ts';
+import { bridgePostsToNode, openWebviewApp, withStandIns } from './webviewHarness.ts';
 
 export const HOSTILE = '<img src=x onerror=window.__xss=1>';
 export const T0 = 1_700_000_000_000;
@@ -138,32 +138,7 @@ let current: PlayedHost | undefined;
 
 /** Once per browser context: the page's postMessage also calls the host in Node. */
 export async function installHostBridge(context: BrowserContext): Promise<void> {
-  await context.exposeBinding('__toHost', (source, message: unknown) => {
-    void current?.receive(source.page, message);
-  });
-  // The harness's stub sets window.acquireVsCodeApi after this runs: wrap whatever it sets.
-  await context.addInitScript(() => {
-    let real: (() => { postMessage(m: unknown): void }) | undefined;
-    Object.defineProperty(window, 'acquireVsCodeApi', {
-      configurable: true,
-      set(fn: () => { postMessage(m: unknown): void }) {
-        real = fn;
-      },
-      get() {
-        return () => {
-          const api = (real as () => { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void })();
-          return {
-            getState: () => api.getState(),
-            setState: (s: unknown) => api.setState(s),
-            postMessage: (m: unknown) => {
-              api.postMessage(m);
-              (window as unknown as { __toHost(m: unknown): void }).__toHost(m);
-            },
-          };
-        };
-      },
-    });
-  });
+  await bridgePostsToNode(context, (page, message) => void current?.receive(page, message));
 }
 
 export async function openCompare(context: BrowserContext, host: PlayedHost): Promise<Page> {
@@ -172,6 +147,4 @@ export async function openCompare(context: BrowserContext, host: PlayedHost): Pr
   return page;
 }
 
-export async function violations(page: Page): Promise<string[]> {
-  return page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
-}
+export { violations } from './webviewHarness.ts';

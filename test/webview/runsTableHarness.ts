@@ -7,7 +7,7 @@ import { RunsTableModel } from '../../src/core/runsTable/runsTableModel.ts';
 import type { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
 import { answerRequest, type RequestHandlers } from '../../src/protocol/requests.ts';
 import { runsTableRequests, type RunsTableEvent, type RunsTableRequests, type TableView } from '../../src/protocol/runsTable.ts';
-import { openWebviewApp } from './webviewHarness.ts';
+import { bridgePostsToNode, openWebviewApp } from './webviewHarness.ts';
 
 export const HOSTILE = '<img src=x onerror=window.__xss=1>';
 
@@ -94,36 +94,10 @@ let current: RunsTableHost | undefined;
 
 /** Once per browser context: what the page posts also reaches the current host in Node. */
 export async function installRunsTableBridge(context: BrowserContext): Promise<void> {
-  await context.exposeBinding('__toHost', (source, message: unknown) => {
-    void current?.receive(source.page, message);
-  });
+  await bridgePostsToNode(context, (page, message) => void current?.receive(page, message));
   context.on('weberror', (error) => current?.pageErrors.push(error.error().message));
   // This machine's load (two cores, several suites) can hold a page's load past Playwright's 30 s.
   context.setDefaultNavigationTimeout(90_000);
-  // The harness's stub sets window.acquireVsCodeApi after this runs: wrap whatever it sets.
-  await context.addInitScript(() => {
-    type Api = { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
-    let real: (() => Api) | undefined;
-    Object.defineProperty(window, 'acquireVsCodeApi', {
-      configurable: true,
-      set(fn: () => Api) {
-        real = fn;
-      },
-      get() {
-        return () => {
-          const api = (real as () => Api)();
-          return {
-            getState: () => api.getState(),
-            setState: (s: unknown) => api.setState(s),
-            postMessage: (m: unknown) => {
-              api.postMessage(m);
-              (window as unknown as { __toHost(m: unknown): void }).__toHost(m);
-            },
-          };
-        };
-      },
-    });
-  });
 }
 
 export async function openRunsTable(context: BrowserContext, host: RunsTableHost): Promise<Page> {
@@ -132,6 +106,4 @@ export async function openRunsTable(context: BrowserContext, host: RunsTableHost
   return page;
 }
 
-export async function violations(page: Page): Promise<string[]> {
-  return page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
-}
+export { violations } from './webviewHarness.ts';

@@ -38,6 +38,43 @@ export function withStandIns<T extends RequestTable>(handlers: RequestHandlers<T
   return out as RequestHandlers<T>;
 }
 
+/**
+ * Once per browser context: what a page posts also reaches `receive` in Node, as it is posted. The
+ * stub (stubVsCodeApi) sets window.acquireVsCodeApi after this init script runs, so the script
+ * wraps whatever is set.
+ */
+export async function bridgePostsToNode(context: BrowserContext, receive: (page: Page, message: unknown) => void): Promise<void> {
+  await context.exposeBinding('__toHost', (source, message: unknown) => receive(source.page, message));
+  await context.addInitScript(() => {
+    type Api = { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
+    let real: (() => Api) | undefined;
+    Object.defineProperty(window, 'acquireVsCodeApi', {
+      configurable: true,
+      set(fn: () => Api) {
+        real = fn;
+      },
+      get() {
+        return () => {
+          const api = (real as () => Api)();
+          return {
+            getState: () => api.getState(),
+            setState: (s: unknown) => api.setState(s),
+            postMessage: (m: unknown) => {
+              api.postMessage(m);
+              (window as unknown as { __toHost(m: unknown): void }).__toHost(m);
+            },
+          };
+        };
+      },
+    });
+  });
+}
+
+/** The CSP violations the page reported so far. */
+export async function violations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
+}
+
 /** A new page showing dist/webview/<app>.js with webview.css and the app's own stylesheets. */
 export async function openWebviewApp(context: BrowserContext, app: { name: string; title: string; styles?: readonly string[] }): Promise<Page> {
   const page = await context.newPage();
