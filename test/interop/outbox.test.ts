@@ -5,7 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Outbox } from '../../src/core/store/outbox/outbox.ts';
+import { QueuedStore } from '../../src/core/store/outbox/queuedStore.ts';
 import { RestTrackingStore } from '../../src/core/store/rest/restStore.ts';
+import type { DatasetInput } from '../../src/core/store/types.ts';
 import { startMlflowServer, type MlflowServer } from '../support/mlflowServer.ts';
 
 describe('interop: the outbox shipping to a real mlflow server through an outage', function () {
@@ -59,6 +61,47 @@ describe('interop: the outbox shipping to a real mlflow server through an outage
     assert.equal(run.info.status, 'FINISHED');
     assert.ok(run.data.tags.some((t) => t.key === 'phase' && t.value === 'offline'));
     assert.equal((await remote.searchRuns({ experimentIds: [experimentId] })).items.length, 1, 'the run was created once');
+    reopened.close();
+  });
+
+  it('queues dataset inputs (QueuedStore.logInputs) while the server is down, keeps them across a restart, and ships them when it is back', async () => {
+    const remote = new RestTrackingStore({ baseUrl: server.url, timeoutMs: 5000, retry: { maxAttempts: 1 } });
+    const experimentId = await remote.createExperiment('outbox-inputs');
+    const runId = (await remote.createRun({ experimentId, runName: 'inputs-through-an-outage' })).info.runId;
+    const file = path.join(dir, 'inputs.db');
+    const errors: unknown[] = [];
+    const outbox = new Outbox(file, remote);
+    const store = new QueuedStore(remote, outbox, { onFlushError: (e) => errors.push(e) });
+    const datasets: DatasetInput[] = [
+      { tags: [{ key: 'mlflow.data.context', value: 'input' }, { key: 'labbook.data.found', value: 'observed' }], dataset: { name: 'data/train.csv', digest: 'a1b2c3d4', sourceType: 'local', source: '{"uri": "data/train.csv"}' } },
+    ];
+
+    await server.stop();
+    await store.logInputs(runId, datasets); // resolves: the inputs wait on disk
+    assert.deepEqual(errors, [], 'an unreachable server is not an error of logInputs');
+    assert.equal(outbox.state().pending, 1);
+    assert.ok(outbox.state().lastError, 'the outage is visible');
+    outbox.close();
+
+    const reopened = new Outbox(file, remote);
+    assert.equal(reopened.state().pending, 1, 'the queued inputs survive a restart');
+    await server.restart();
+    assert.equal(await reopened.flush(), 1);
+    assert.equal(reopened.state().pending, 0);
+    assert.equal(reopened.state().failed, 0);
+    const inputs = (await remote.getRun(runId)).inputs?.datasetInputs ?? [];
+    assert.equal(inputs.length, 1);
+    assert.deepEqual(inputs[0]?.dataset, datasets[0]?.dataset);
+    assert.deepEqual(new Set(inputs[0]?.tags.map((t) => `${t.key}=${t.value}`)), new Set(['mlflow.data.context=input', 'labbook.data.found=observed']));
+
+    // Inputs for a run the server does not know are refused for good: set aside and kept, the rest ships.
+    reopened.logInputs('0123456789abcdef0123456789abcdef', datasets);
+    reopened.setTag(runId, { key: 'after', value: 'refused-inputs' });
+    assert.equal(await reopened.flush(), 1);
+    const [failure] = reopened.failures();
+    assert.equal(failure?.operation.op, 'logInputs');
+    assert.deepEqual(failure?.operation.op === 'logInputs' ? failure.operation.datasets : undefined, datasets);
+    assert.ok((await remote.getRun(runId)).data.tags.some((t) => t.key === 'after' && t.value === 'refused-inputs'));
     reopened.close();
   });
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { RestTrackingStore } from '../../src/core/store/rest/restStore.ts';
-import type { Metric, Run } from '../../src/core/store/types.ts';
+import type { DatasetInput, Metric, Run } from '../../src/core/store/types.ts';
 import { startMlflowServer, type MlflowServer } from '../support/mlflowServer.ts';
 import { rejection } from '../support/trackingAssertions.ts';
 
@@ -195,6 +195,27 @@ describe('interop: RestTrackingStore against a real mlflow server', function () 
     assert.equal((await store.getExperiment(experimentId)).lifecycleStage, 'deleted');
     await store.restoreExperiment(experimentId);
     assert.equal((await store.getExperiment(experimentId)).lifecycleStage, 'active');
+  });
+
+  it('logs dataset inputs (log-inputs) that get-run reads back, once even when sent twice', async () => {
+    const experimentId = await store.createExperiment(name('inputs'));
+    const runId = (await store.createRun({ experimentId })).info.runId;
+    const datasets: DatasetInput[] = [
+      {
+        tags: [{ key: 'mlflow.data.context', value: 'input' }, { key: 'labbook.data.found', value: 'observed' }],
+        dataset: { name: 'data/train.csv', digest: 'a1b2c3d4', sourceType: 'local', source: '{"uri": "data/train.csv"}', schema: '{"columns": ["x"]}', profile: '{"size": 12}' },
+      },
+      { tags: [{ key: 'mlflow.data.context', value: 'input' }], dataset: { name: 'data/labels', digest: 'e5f6a7b8', sourceType: 'local', source: '{"uri": "data/labels"}' } },
+    ];
+    await store.logInputs(runId, datasets);
+    await store.logInputs(runId, datasets); // a replay (an outbox retry) changes nothing
+    const inputs = (await store.getRun(runId)).inputs?.datasetInputs ?? [];
+    const byName = new Map(inputs.map((i) => [i.dataset.name, i]));
+    assert.equal(inputs.length, 2, `one input per dataset, got ${JSON.stringify(inputs)}`);
+    assert.deepEqual(byName.get('data/train.csv')?.dataset, datasets[0]?.dataset);
+    assert.deepEqual(new Set(byName.get('data/train.csv')?.tags.map((t) => `${t.key}=${t.value}`)), new Set(['mlflow.data.context=input', 'labbook.data.found=observed']));
+    assert.deepEqual(byName.get('data/labels')?.dataset, datasets[1]?.dataset);
+    assert.equal((await rejection(store.logInputs('0123456789abcdef0123456789abcdef', datasets))).code, 'RESOURCE_DOES_NOT_EXIST');
   });
 
   it('registers a model from a run artifact, with tags and aliases', async () => {

@@ -119,7 +119,7 @@ export async function buildDataRecord(input: ObservedDataInput): Promise<DataRec
   return { version: 1, cwd, inputs: mergeDeclared(observed, input.declared ?? [], cwd), outputs, notes };
 }
 
-/** What a store offers for dataset inputs (the local SQLite store; remote stores keep data.json only). */
+/** What a store offers for dataset inputs (the local SQLite store, an MLflow server via its outbox; read-only stores keep data.json only). */
 interface DatasetInputWriter {
   logInputs(runId: string, datasets: readonly DatasetInput[]): Promise<void>;
 }

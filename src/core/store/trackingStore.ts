@@ -2,6 +2,7 @@ import { TrackingError } from './errors.ts';
 import type { SearchLoggedModelsQuery } from './loggedModelSearch.ts';
 import type {
   CreateRunInput,
+  DatasetInput,
   Experiment,
   FileInfo,
   LogBatchInput,
@@ -102,6 +103,11 @@ export type TrackingStore = ReadableStore & TrackingWriter & ModelRegistryWriter
 export interface LoggedModelReader {
   getLoggedModel(modelId: string): Promise<LoggedModel>;
   searchLoggedModels(experimentIds: readonly string[], query?: SearchLoggedModelsQuery): Promise<Page<LoggedModel>>;
+}
+
+/** MLflow's log_inputs (datasets and models a run consumed): the local store and an MLflow server. */
+export interface RunInputsWriter {
+  logInputs(runId: string, datasets: readonly DatasetInput[], models?: readonly { modelId: string }[]): Promise<void>;
 }
 
 export function readsLoggedModels<T extends object>(store: T): store is T & LoggedModelReader {

@@ -12,7 +12,7 @@ import type { TrackingStore } from '../../../src/core/store/trackingStore.ts';
 /** A real store standing in for the server, which can be "unreachable" for writes. */
 function flaky(store: SqliteTrackingStore): { remote: TrackingStore; setDown: (down: boolean) => void } {
   let down = false;
-  const failing = new Set(['logBatch', 'setTag', 'updateRun', 'getRun', 'searchRuns']);
+  const failing = new Set(['logBatch', 'setTag', 'updateRun', 'logInputs', 'getRun', 'searchRuns']);
   const remote = new Proxy(store, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);
@@ -114,7 +114,7 @@ describe('remote writes through the outbox (QueuedStore)', () => {
     const methods: readonly (keyof QueuedTrackingStore)[] = [
       'getExperiment', 'getExperimentByName', 'searchExperiments', 'getRun', 'searchRuns', 'getMetricHistory', 'getMetricHistoryDownsampled',
       'listArtifacts', 'readArtifact', 'createExperiment', 'renameExperiment', 'deleteExperiment', 'restoreExperiment', 'setExperimentTag',
-      'createRun', 'updateRun', 'deleteRun', 'restoreRun', 'setTag', 'deleteTag', 'logParam', 'logMetric', 'logBatch', 'writeArtifact',
+      'createRun', 'updateRun', 'deleteRun', 'restoreRun', 'setTag', 'deleteTag', 'logParam', 'logMetric', 'logBatch', 'logInputs', 'writeArtifact',
       'getRegisteredModel', 'searchRegisteredModels', 'getModelVersion', 'searchModelVersions', 'getModelVersionByAlias', 'createRegisteredModel',
       'deleteRegisteredModel', 'setRegisteredModelTag', 'createModelVersion', 'setModelVersionTag', 'setRegisteredModelAlias', 'deleteRegisteredModelAlias',
       'close', 'description', 'readOnly',
@@ -135,10 +135,13 @@ describe('remote writes through the outbox (QueuedStore)', () => {
     await store.logParam(run.info.runId, 'lr', '0.1');
     await store.logMetric(run.info.runId, { key: 'm', value: 1, timestamp: 1, step: 0 });
     await store.setTag(run.info.runId, { key: 'k', value: 'v' });
-    assert.equal(outbox.state().pending, 3);
+    const dataset = { name: 'data/train.csv', digest: 'abc', sourceType: 'local', source: '{"uri": "data/train.csv"}' };
+    await store.logInputs(run.info.runId, [{ tags: [{ key: 'mlflow.data.context', value: 'input' }], dataset }]);
+    assert.equal(outbox.state().pending, 4);
     setDown(false);
-    assert.equal(await outbox.flush(), 3);
+    assert.equal(await outbox.flush(), 4);
     const shipped = await server.getRun(run.info.runId);
+    assert.deepEqual(shipped.inputs?.datasetInputs.map((i) => i.dataset), [dataset]);
     assert.deepEqual(shipped.data.params, [{ key: 'lr', value: '0.1' }]);
     assert.equal(shipped.data.tags.find((t) => t.key === 'k')?.value, 'v');
   });

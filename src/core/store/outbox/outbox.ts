@@ -1,15 +1,15 @@
 // Writes meant for a remote MLflow server go first into a durable local queue (a SQLite file),
 // and are shipped in order. While the server is unreachable the queue keeps them; when it is back
 // they go out, each exactly once: metric points are deduplicated by the server (MLflow ignores an
-// exact duplicate), and params, tags and run updates are idempotent. Runs are created on the
-// server directly (`QueuedStore.createRun`): a launch needs the run id before its process starts.
+// exact duplicate), and params, tags, run updates and run inputs are idempotent. Runs are created
+// on the server directly (`QueuedStore.createRun`): a launch needs the run id before it starts.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { openDatabase, type SqliteDatabase, type SqliteRuntime } from '../../sqlite/openDatabase.ts';
 import { TrackingError } from '../errors.ts';
 import { splitLogBatch } from '../logBatchChunks.ts';
-import type { TrackingWriter } from '../trackingStore.ts';
-import type { LogBatchInput, Tag, UpdateRunInput } from '../types.ts';
+import type { RunInputsWriter, TrackingWriter } from '../trackingStore.ts';
+import type { DatasetInput, LogBatchInput, Tag, UpdateRunInput } from '../types.ts';
 import { validateBatch, validateTag } from '../validation.ts';
 import { errorMessage } from '../../../shared/errorMessage.ts';
 
@@ -17,7 +17,11 @@ import { errorMessage } from '../../../shared/errorMessage.ts';
 export type OutboxOperation =
   | { readonly op: 'logBatch'; readonly ref: string; readonly batch: LogBatchInput }
   | { readonly op: 'setTag'; readonly ref: string; readonly tag: Tag }
-  | { readonly op: 'updateRun'; readonly ref: string; readonly update: UpdateRunInput };
+  | { readonly op: 'updateRun'; readonly ref: string; readonly update: UpdateRunInput }
+  | { readonly op: 'logInputs'; readonly ref: string; readonly datasets: readonly DatasetInput[]; readonly models: readonly { readonly modelId: string }[] };
+
+/** Where the outbox ships to; a remote without `logInputs` refuses queued inputs for good (kept aside). */
+export type OutboxRemote = Pick<TrackingWriter, 'logBatch' | 'setTag' | 'updateRun'> & Partial<RunInputsWriter>;
 
 export interface OutboxState {
   /** Operations waiting to be shipped. */
@@ -34,11 +38,11 @@ const TRANSIENT = new Set(['TEMPORARILY_UNAVAILABLE', 'REQUEST_LIMIT_EXCEEDED', 
 export class Outbox {
   readonly file: string;
   private readonly db: SqliteDatabase;
-  private readonly remote: Pick<TrackingWriter, 'logBatch' | 'setTag' | 'updateRun'>;
+  private readonly remote: OutboxRemote;
   private readonly now: () => number;
   private flushing: Promise<number> | undefined;
 
-  constructor(file: string, remote: Pick<TrackingWriter, 'logBatch' | 'setTag' | 'updateRun'>, options: { runtime?: SqliteRuntime; now?: () => number } = {}) {
+  constructor(file: string, remote: OutboxRemote, options: { runtime?: SqliteRuntime; now?: () => number } = {}) {
     this.file = path.resolve(file);
     mkdirSync(path.dirname(this.file), { recursive: true });
     this.db = openDatabase(this.file, options.runtime ?? {}, { busyTimeoutMs: 15_000 });
@@ -82,6 +86,12 @@ export class Outbox {
   /** Queues a run update; returns its sequence number (see `entryState`). */
   updateRun(ref: string, update: UpdateRunInput): number {
     return this.enqueue({ op: 'updateRun', ref, update });
+  }
+
+  /** Queues a run's inputs (datasets with their tags, logged models) as one entry; nothing if a tag is invalid. */
+  logInputs(ref: string, datasets: readonly DatasetInput[], models: readonly { modelId: string }[] = []): void {
+    for (const input of datasets) input.tags.forEach(validateTag);
+    this.enqueue({ op: 'logInputs', ref, datasets, models });
   }
 
   private enqueue(operation: OutboxOperation): number {
@@ -159,6 +169,10 @@ export class Outbox {
         return;
       case 'updateRun':
         await this.remote.updateRun(operation.ref, operation.update);
+        return;
+      case 'logInputs':
+        if (!this.remote.logInputs) throw new TrackingError('INVALID_STATE', `The store the outbox ships to cannot log dataset inputs (run ${operation.ref}).`);
+        await this.remote.logInputs(operation.ref, operation.datasets, operation.models);
         return;
     }
   }

@@ -1,12 +1,13 @@
 // A remote store whose writes go through the outbox: what Labbook itself logs into a run on an
 // MLflow server (printed metrics, end tags, the final status) is durable on disk before the call
 // returns, and reaches the server in order when it can — a server that blinks at the end of a run
-// loses nothing. Reads, run creation and artifacts go straight to the server (a run id is needed
+// loses nothing. Dataset inputs (`logInputs`) are queued the same way. Reads, run creation and artifacts go straight to the server (a run id is needed
 // before the process starts; artifact bytes are not queued).
 import type { Outbox } from './outbox.ts';
-import type { TrackingStore } from '../trackingStore.ts';
+import type { RunInputsWriter, TrackingStore } from '../trackingStore.ts';
 import type {
   CreateRunInput,
+  DatasetInput,
   Experiment,
   FileInfo,
   LogBatchInput,
@@ -40,15 +41,15 @@ export type QueuedRunUpdate =
   /** The server refused it for good; the outbox keeps it aside, with the server's answer. */
   | { readonly state: 'refused'; readonly runId: string; readonly reason: string };
 
-/** A remote store whose run writes go through an outbox: `updateRun` says whether the update shipped. */
-export interface QueuedTrackingStore extends Omit<TrackingStore, 'updateRun'> {
+/** A remote store whose run writes (and dataset inputs) go through an outbox: `updateRun` says whether the update shipped. */
+export interface QueuedTrackingStore extends Omit<TrackingStore, 'updateRun'>, RunInputsWriter {
   updateRun(runId: string, update: UpdateRunInput): Promise<QueuedRunUpdate>;
 }
 
 /**
  * `remote` with its run writes queued in `outbox` (which must ship to that same remote): a typed
- * decorator. `logBatch`, `logParam`, `logMetric`, `setTag` and `updateRun` are durable in the
- * outbox before they return; every other method is the remote's own.
+ * decorator. `logBatch`, `logParam`, `logMetric`, `setTag`, `logInputs` and `updateRun` are durable
+ * in the outbox before they return; every other method is the remote's own.
  */
 export class QueuedStore implements QueuedTrackingStore {
   private readonly remote: TrackingStore;
@@ -88,6 +89,12 @@ export class QueuedStore implements QueuedTrackingStore {
 
   async setTag(runId: string, tag: Tag): Promise<void> {
     this.outbox.setTag(runId, tag);
+    await this.flush();
+  }
+
+  /** MLflow's log_inputs, queued as one entry; it ships when the server takes it. */
+  async logInputs(runId: string, datasets: readonly DatasetInput[], models: readonly { modelId: string }[] = []): Promise<void> {
+    this.outbox.logInputs(runId, datasets, models);
     await this.flush();
   }
 

@@ -13,6 +13,7 @@ import {
   runFromWire,
   tagToWire,
 } from '../../mlflow/wire.ts';
+import { datasetInputToWire } from '../../mlflow/wireRunIo.ts';
 import { downsampleMetricHistory } from '../downsample.ts';
 import { invalidParameter, TrackingError } from '../errors.ts';
 import { splitLogBatch } from '../logBatchChunks.ts';
@@ -20,9 +21,10 @@ import { replyField, replyPage, replyString } from './restReplies.ts';
 import { RestArtifacts } from './restArtifacts.ts';
 import { RestModelRegistry } from './restRegistry.ts';
 import type { SearchLoggedModelsQuery } from '../loggedModelSearch.ts';
-import type { LoggedModelReader, TrackingStore } from '../trackingStore.ts';
+import type { LoggedModelReader, RunInputsWriter, TrackingStore } from '../trackingStore.ts';
 import type {
   CreateRunInput,
+  DatasetInput,
   Experiment,
   FileInfo,
   LogBatchInput,
@@ -49,7 +51,7 @@ export interface RestTrackingStoreOptions extends RestClientOptions {
   readonly metricHistoryPageSize?: number;
 }
 
-export class RestTrackingStore implements TrackingStore, LoggedModelReader {
+export class RestTrackingStore implements TrackingStore, LoggedModelReader, RunInputsWriter {
   readonly description: string;
   readonly readOnly = false;
   readonly client: MlflowRestClient;
@@ -229,6 +231,19 @@ export class RestTrackingStore implements TrackingStore, LoggedModelReader {
         tags: chunk.tags.map(tagToWire),
       });
     }
+  }
+
+  /**
+   * MLflow's log-inputs: the datasets (with their tags, e.g. `mlflow.data.context`) and logged
+   * models a run consumed. The server keeps a dataset once per (name, digest) in the experiment
+   * and a run's input once, so a replay is harmless.
+   */
+  async logInputs(runId: string, datasets: readonly DatasetInput[], models: readonly { modelId: string }[] = []): Promise<void> {
+    await this.client.post(
+      `${API}/runs/log-inputs`,
+      { run_id: runId, datasets: datasets.map(datasetInputToWire), models: models.length > 0 ? models.map((m) => ({ model_id: m.modelId })) : undefined },
+      { idempotent: true },
+    );
   }
 
   /** Every point, paged from the server, ordered by step then timestamp. */
