@@ -14,7 +14,7 @@ import type { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrac
 import type { Metric } from '../../src/core/store/types.ts';
 import { compareRequests, type CompareRequests, type CompareSource } from '../../src/protocol/compare.ts';
 import { answerRequest, type RequestHandlers } from '../../src/protocol/requests.ts';
-import { bridgePostsToNode, openWebviewApp, withStandIns } from './webviewHarness.ts';
+import { bridgePostsToNode, nextRequest, openWebviewApp, withStandIns } from './webviewHarness.ts';
 
 export const HOSTILE = '<img src=x onerror=window.__xss=1>';
 export const T0 = 1_700_000_000_000;
@@ -123,14 +123,8 @@ export class PlayedHost {
   }
 
   /** The next request for `method` after the `after`-th one recorded. */
-  async next(method: string, after = 0, timeoutMs = 10_000): Promise<Request> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.requests.slice(after).find((r) => r.method === method);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no ${method} request within ${timeoutMs} ms; saw ${this.requests.map((r) => r.method).join(', ')}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  next(method: string, after = 0, timeoutMs = 10_000): Promise<Request> {
+    return nextRequest(this.requests, method, after, timeoutMs);
   }
 }
 

@@ -7,7 +7,7 @@ import { RunsTableModel } from '../../src/core/runsTable/runsTableModel.ts';
 import type { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
 import { answerRequest, type RequestHandlers } from '../../src/protocol/requests.ts';
 import { runsTableRequests, type RunsTableEvent, type RunsTableRequests, type TableView } from '../../src/protocol/runsTable.ts';
-import { bridgePostsToNode, openWebviewApp } from './webviewHarness.ts';
+import { bridgePostsToNode, nextRequest, openWebviewApp } from './webviewHarness.ts';
 
 export const HOSTILE = '<img src=x onerror=window.__xss=1>';
 
@@ -79,14 +79,8 @@ export class RunsTableHost {
   }
 
   /** The next request for `method` after the `after`-th one recorded. */
-  async next(method: string, after = 0, timeoutMs = 20_000): Promise<Request> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.requests.slice(after).find((r) => r.method === method);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no ${method} request within ${timeoutMs} ms; saw ${this.requests.map((r) => r.method).join(', ')}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  next(method: string, after = 0, timeoutMs = 20_000): Promise<Request> {
+    return nextRequest(this.requests, method, after, timeoutMs);
   }
 }
 

@@ -70,6 +70,20 @@ export async function bridgePostsToNode(context: BrowserContext, receive: (page:
   });
 }
 
+/**
+ * The first request for `method` a played host recorded after its `after`-th one, waited for up to
+ * `timeoutMs` (polled; the error lists what the page did ask).
+ */
+export async function nextRequest<R extends { readonly method: string }>(requests: readonly R[], method: string, after: number, timeoutMs: number): Promise<R> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = requests.slice(after).find((r) => r.method === method);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no ${method} request within ${timeoutMs} ms; saw ${requests.map((r) => r.method).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** The CSP violations the page reported so far. */
 export async function violations(page: Page): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
