@@ -1,14 +1,16 @@
 // The Python bootstrap a tracked script runs under when data observation is on:
 // `python -u <bootstrap> <file> args…`. It installs an audit hook (PEP 578) that notes the files the
 // program opens for reading or writing and the folders it lists, then runs the file as `__main__`
-// with runpy, with `sys.argv`, `sys.path[0]` and `__file__` as a plain `python <file>` would set
-// them; an uncaught exception's traceback starts at the user's file (the bootstrap's frames cut).
+// (its code object kept in the hook's private folder while the source is unchanged), with
+// `sys.argv`, `sys.path[0]` and `__file__` as a plain `python <file>` would set them; an uncaught
+// exception's traceback starts at the user's file (the bootstrap's frames cut).
 //
 // The cost to the program is kept to the least (issue 22's bench: 10,000 opens): the hook bails out
 // of every other audit event with one set lookup, and a read-open only appends its raw path
-// argument to a list (an os.chdir adds a marker with the new working directory). At exit the unique
-// raw paths are written as given, with their working directory, the interpreter's prefixes and the
-// files of the imported modules; the host resolves and filters them (observedRecord.ts) and stats
+// argument to a list (an os.chdir adds a marker with the new working directory). At exit the raw
+// paths are written as given, one NUL-joined string per working directory, with the interpreter's
+// prefixes, the files of the imported modules and the cap; the host drops repeats, applies the cap,
+// resolves and filters them (observedRecord.ts) and stats
 // and hashes them after the run (hashReads.ts). When the program is about to change a file it read
 // (opening it for writing, truncating, removing or renaming over it), the hook resolves the reads
 // noted so far and hashes that file first, so its hash is of the content as read.
@@ -111,6 +113,8 @@ def _labbook_observe():
     listed = set()
     folders = set()
     capped = [False]
+    # Whether a working-directory marker is among the noted paths (absorb only looks for one then).
+    marked = [False]
     started_ns = time_ns()
 
     def encode(value):
@@ -175,20 +179,24 @@ def _labbook_observe():
         del raws[:n]
         start = 0
         segments = []
-        if any(r.__class__ is tuple and r and r[0] is mark for r in batch):
+        if marked[0]:
+            marked[0] = False
             for i, raw in enumerate(batch):
                 if raw.__class__ is tuple and raw and raw[0] is mark:
                     segments.append((None, batch[start:i]))
                     segments.append((raw[1], None))
                     start = i + 1
-        segments.append((None, batch[start:]))
+        segments.append((None, batch[start:] if start else batch))
         for cwd, part in segments:
             if part is None:
                 opened.append((cwd, {}))
                 continue
             current = opened[-1][1]
             try:
-                current.update(dict.fromkeys(part))
+                if current:
+                    current.update(dict.fromkeys(part))
+                else:
+                    opened[-1] = (opened[-1][0], dict.fromkeys(part))
             except TypeError:
                 for raw in part:
                     text = as_text(raw)
@@ -298,14 +306,16 @@ def _labbook_observe():
     changes = ('os.remove', 'os.rename', 'os.truncate')
 
     def hook(event, args):
-        # Called for every audit event of the process: one set lookup for the others, and for a
-        # read-open one list append.
-        if event not in events:
-            return
-        if event == 'open' and args[1] in reading and len(raws) < room:
-            note(args[0])
-            return
-        slow(event, args)
+        # Called for every audit event of the process. Tested cheapest first (each event's name is
+        # a new string, so a set lookup would hash it): a read-open is one compare, one set lookup
+        # of its mode and one list append; other events one compare and one set lookup.
+        if event == 'open':
+            if args[1] in reading and len(raws) < room:
+                note(args[0])
+            else:
+                slow(event, args)
+        elif event in events:
+            slow(event, args)
 
     def slow(event, args):
         nonlocal room
@@ -321,6 +331,7 @@ def _labbook_observe():
             if room == 0:
                 room = 65536
                 note((mark, os.getcwd()))
+                marked[0] = True
             if event == 'open':
                 if len(raws) >= room:
                     absorb()
@@ -440,9 +451,24 @@ def _labbook_observe():
             return None
 
     def finish():
-        # The reads, unique, as given and by working directory, and what the host leaves out of them.
+        # The reads as given, by working directory, and what the host leaves out of them. Those noted
+        # since the last absorb are written as noted (at most 'room' of them): the host drops the
+        # repeats and applies the cap, which saves the program's exit a hash of every path.
         try:
-            absorb()
+            pending = raws[:]
+            del raws[:]
+            segments = [(cwd, list(paths)) for cwd, paths in opened]
+            start = 0
+            if marked[0]:
+                for i, raw in enumerate(pending):
+                    if raw.__class__ is tuple and raw and raw[0] is mark:
+                        segments[-1][1].extend(pending[start:i])
+                        segments.append((raw[1], []))
+                        start = i + 1
+            if start or segments[-1][1]:
+                segments[-1][1].extend(pending[start:])
+            else:
+                segments[-1] = (segments[-1][0], pending)
             code = set()
             for module in list(sys.modules.values()):
                 try:
@@ -453,16 +479,20 @@ def _labbook_observe():
                     code.add(os.path.abspath(file))
             if sys.argv and isinstance(sys.argv[0], str) and sys.argv[0]:
                 code.add(os.path.abspath(sys.argv[0]))
-            emit({'t': 'filter', 'interpreter': list(interpreter), 'system': list(system), 'project': project, 'skipParts': list(skip_parts), 'code': sorted(code)})
+            emit({'t': 'filter', 'interpreter': list(interpreter), 'system': list(system), 'project': project, 'skipParts': list(skip_parts), 'code': sorted(code), 'maxPaths': max_paths})
             if out is not None:
-                for cwd, paths in opened:
+                for cwd, paths in segments:
+                    # One string, the paths joined by NUL (no path holds one), quoted in one call.
                     try:
-                        listed_paths = ','.join(map(quote, paths))
+                        joined = '\0'.join(paths)
                     except TypeError:
                         # Some were given as bytes or path objects (or a file descriptor).
-                        listed_paths = ','.join(quote(p) for p in map(as_text, paths) if p)
-                    if listed_paths:
-                        line = '{"t":"opened","cwd":%s,"paths":[%s]}\n' % (quote(cwd), listed_paths)
+                        joined = '\0'.join(p for p in map(as_text, paths) if p)
+                    if joined.count('\0') != len(paths) - 1:
+                        # A path that held a NUL (its open failed): left out.
+                        joined = '\0'.join(p for p in map(as_text, paths) if p and '\0' not in p)
+                    if joined:
+                        line = '{"t":"opened","cwd":%s,"joined":%s}\n' % (quote(cwd), quote(joined))
                         with out_lock:
                             out.write(line)
         except Exception as err:
@@ -475,6 +505,40 @@ def _labbook_observe():
     atexit.register(finish)
     sys.meta_path.insert(0, _Finder())
     sys.addaudithook(hook)
+
+
+def _labbook_code(source, given, real, magic):
+    # The file's code object. compile()'s first call in a process builds the ast module's ~120
+    # node classes (a plain run compiles its file without them), which costs a bare start more than
+    # the whole hook; so the code is kept in this module's private folder, one entry per file, and
+    # used only when the source bytes, the name as given, Python's bytecode version and -O all match.
+    import os
+    import sys
+    import marshal
+    key = (magic, sys.flags.optimize, given, source)
+    entry = None
+    try:
+        folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'main')
+        name = real.replace(os.sep, '%').replace(':', '%')
+        entry = os.path.join(folder, name) if len(name) < 200 else None
+        if entry is not None:
+            with open(entry, 'rb') as f:
+                cached = marshal.loads(f.read())
+            if cached[:4] == key:
+                return cached[4]
+    except Exception:
+        pass
+    code = compile(source, given, 'exec', dont_inherit=True)
+    if entry is not None:
+        try:
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            partial = '%s.%d' % (entry, os.getpid())
+            with open(partial, 'wb') as f:
+                f.write(marshal.dumps(key + (code,)))
+            os.replace(partial, entry)
+        except Exception:
+            pass
+    return code
 
 
 def _labbook_run():
@@ -490,7 +554,8 @@ def _labbook_run():
     target = os.path.abspath(sys.argv[1])
     sys.argv = sys.argv[1:]
     given = sys.argv[0]
-    sys.path[0] = os.path.dirname(os.path.realpath(target))
+    real = os.path.realpath(target)
+    sys.path[0] = os.path.dirname(real)
     code = None
     if os.path.isfile(target):
         import io
@@ -499,7 +564,7 @@ def _labbook_run():
         bootstrap = sys.modules.get('_frozen_importlib_external')
         magic = getattr(bootstrap, 'MAGIC_NUMBER', None)
         if not source.startswith(b'PK\x03\x04') and not (magic and source.startswith(magic)):
-            code = compile(source, given, 'exec', dont_inherit=True)
+            code = _labbook_code(source, given, real, magic)
     try:
         if code is None:
             import runpy

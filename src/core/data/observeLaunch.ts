@@ -4,9 +4,9 @@
 // runs before the first cell, in an IPYTHONDIR of the run's own (so the user's IPython profile is
 // not used by tracked notebook runs).
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateFolder } from '../system/privateFolder.ts';
 import { OBSERVE_BOOTSTRAP_NAME, OBSERVE_ENV, OBSERVE_HOOK_MODULE, OBSERVE_HOOK_MODULE_NAME, OBSERVE_KERNEL_STARTUP, observeBootstrap } from './observeBootstrap.ts';
 
 export const OBSERVE_RECORD_NAME = 'data.jsonl';
@@ -23,26 +23,9 @@ export interface PreparedObservation {
  * once and later runs load its cached bytecode. Written whole (a temp file renamed) when missing or
  * different, so runs starting together never import half a file.
  */
-/**
- * Whether `dir` is safe to import code (and its cached bytecode) from: a folder, not a link, owned
- * by this user and writable by nobody else. The spool folder may sit in a shared temp folder,
- * where another local user could have made the folder first and planted a module in it.
- */
-function privateFolder(dir: string): boolean {
-  try {
-    const stat = lstatSync(dir);
-    const uid = process.getuid?.();
-    return stat.isDirectory() && (uid === undefined || stat.uid === uid) && (stat.mode & 0o022) === 0;
-  } catch {
-    return false;
-  }
-}
-
 function hookModuleDir(spool: string): string {
-  let dir = path.join(path.dirname(spool), `observe-${createHash('sha256').update(OBSERVE_HOOK_MODULE).digest('hex').slice(0, 16)}`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   // A folder someone else owns (or can write to) is never used: this run gets a fresh private one.
-  if (!privateFolder(dir)) dir = mkdtempSync(path.join(os.tmpdir(), 'labbook-observe-'));
+  const dir = ensurePrivateFolder(path.join(path.dirname(spool), `observe-${createHash('sha256').update(OBSERVE_HOOK_MODULE).digest('hex').slice(0, 16)}`), 'labbook-observe-');
   const file = path.join(dir, `${OBSERVE_HOOK_MODULE_NAME}.py`);
   let current: string | undefined;
   try {

@@ -86,6 +86,8 @@ interface OpenedFilter {
   readonly project: string;
   readonly skipParts: readonly string[];
   readonly code: ReadonlySet<string>;
+  /** The most files to record (LABBOOK_OBSERVE_MAX_PATHS); the bootstrap leaves applying it to the reader. */
+  readonly maxPaths?: number;
 }
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
@@ -94,6 +96,7 @@ function filterOf(value: Record<string, unknown>): OpenedFilter {
   return {
     interpreter: strings(value['interpreter']), system: strings(value['system']), project: typeof value['project'] === 'string' ? value['project'] : '',
     skipParts: strings(value['skipParts']), code: new Set(strings(value['code'])),
+    ...(Number.isSafeInteger(value['maxPaths']) && (value['maxPaths'] as number) > 0 ? { maxPaths: value['maxPaths'] as number } : {}),
   };
 }
 
@@ -135,7 +138,7 @@ export function parseObservationLog(text: string): ObservationLog {
     if (t === 'end') ended = true;
     else if (t === 'start' && digits(value['timeNs'])) startedNs = value['timeNs'];
     else if (t === 'filter') filter = filterOf(value);
-    else if (t === 'opened' && typeof value['cwd'] === 'string' && path.isAbsolute(value['cwd']) && Array.isArray(value['paths'])) opened.push({ cwd: value['cwd'], paths: strings(value['paths']) });
+    else if (t === 'opened' && typeof value['cwd'] === 'string' && path.isAbsolute(value['cwd']) && typeof value['joined'] === 'string') opened.push({ cwd: value['cwd'], paths: value['joined'].split('\0').filter((given) => given !== '') });
     else if (t === 'capped') capped = typeof value['max'] === 'number' ? value['max'] : 0;
     else if (typeof p !== 'string' || !path.isAbsolute(p)) malformedLines++;
     else if (t === 'write') writes.add(p);
@@ -150,11 +153,18 @@ export function parseObservationLog(text: string): ObservationLog {
     } else malformedLines++;
   }
   // The paths the program opened for reading, as it gave them: resolved against their working
-  // directory and filtered by the bootstrap's rule (without its filter line, by none: it comes first).
-  for (const { cwd, paths } of opened) {
+  // directory and filtered by the bootstrap's rule (without its filter line, by none: it comes first),
+  // once each, up to the bootstrap's cap.
+  const cap = filter?.maxPaths;
+  opening: for (const { cwd, paths } of opened) {
     for (const given of paths) {
       const file = path.resolve(cwd, given);
-      if (!reads.has(file) && !(filter && leftOut(file, filter))) reads.set(file, { path: file });
+      if (reads.has(file) || (filter && leftOut(file, filter))) continue;
+      if (cap !== undefined && reads.size >= cap) {
+        capped ??= cap;
+        break opening;
+      }
+      reads.set(file, { path: file });
     }
   }
   for (const [p, hash] of hashes) {

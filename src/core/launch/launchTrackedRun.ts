@@ -68,7 +68,7 @@ export interface LaunchOptions {
   readonly user?: string;
   /** Required for notebooks: runs the notebook (see NotebookExecutor). */
   readonly notebookExecutor?: NotebookExecutor;
-  /** Folder for the on-disk output spool and end markers (default: <tmp>/labbook-runs). */
+  /** Folder for the on-disk output spool and end markers (default: this user's private <tmp>/labbook-runs-<uid>). */
   readonly spoolDir?: string;
   /** stop(): SIGTERM, then SIGKILL after this long. Default 5000. */
   readonly stopGraceMs?: number;

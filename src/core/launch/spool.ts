@@ -4,10 +4,18 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ensurePrivateFolder } from '../system/privateFolder.ts';
 
-/** Where launches spool output unless told otherwise (the extension passes its storage folder). */
+let chosenSpoolDir: string | undefined;
+
+/**
+ * Where launches spool output unless told otherwise (the extension passes its storage folder): a
+ * folder of this user's in the temp folder, private, since a run's bootstrap is written there.
+ */
 export function defaultSpoolDir(): string {
-  return path.join(os.tmpdir(), 'labbook-runs');
+  const uid = process.getuid?.();
+  chosenSpoolDir ??= ensurePrivateFolder(path.join(os.tmpdir(), uid === undefined ? 'labbook-runs' : `labbook-runs-${uid}`), 'labbook-runs-');
+  return chosenSpoolDir;
 }
 
 export interface EndMarker {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { hashObservedReads } from '../../../src/core/data/hashReads.ts';
@@ -33,8 +33,8 @@ describe('core/data: observing bootstrap (real Python)', function () {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Runs `file` plainly or under the bootstrap; returns the outcome and, observed, the record. */
-  function run(file: string, args: readonly string[], observed: boolean) {
-    const env: Record<string, string> = { ...(process.env as Record<string, string>), ...QUIET_PYTHON_ENV };
+  function run(file: string, args: readonly string[], observed: boolean, extraEnv: Record<string, string> = {}) {
+    const env: Record<string, string> = { ...(process.env as Record<string, string>), ...QUIET_PYTHON_ENV, ...extraEnv };
     const prepared = observed ? prepareObservation(spool, env, [spool]) : undefined;
     const result = spawnSync(testPython(), ['-u', ...(prepared ? [prepared.bootstrap] : []), path.join(project, file), ...args], { cwd: project, env, encoding: 'utf8', timeout: 60_000 });
     const record = prepared ? parseObservationLog(readFileSync(prepared.recordFile, 'utf8')) : undefined;
@@ -150,5 +150,44 @@ describe('core/data: observing bootstrap (real Python)', function () {
     const summary = summarizeObservation(hashed, { cwd: project });
     assert.deepEqual(summary.inputs.map((e) => [e.path, e.sha256]), [['mine.csv', sha256('b\n')], ['shared.csv', undefined]]);
     assert.match(summary.inputs[1]?.note ?? '', /modified while the run went/);
+  });
+
+  it('reuses the compiled file only while its source, the name it was given and the Python match; a broken entry is recompiled', () => {
+    writeFileSync(path.join(project, 'helper.py'), 'def fail():\n    raise ValueError("boom")\n');
+    writeFileSync(path.join(project, 'fails.py'), 'import helper\n\ndef main():\n    helper.fail()\n\nmain()\n');
+    const plain = run('fails.py', [], false);
+    run('fails.py', [], true);
+    const cached = run('fails.py', [], true);
+    assert.equal(cached.status, 1);
+    assert.equal(cached.stderr, plain.stderr);
+    // The same size and modification time, other bytes: the new source runs.
+    const file = path.join(project, 'says.py');
+    writeFileSync(file, 'print("one")\n');
+    utimesSync(file, 1_700_000_000, 1_700_000_000);
+    assert.equal(run('says.py', [], true).stdout, 'one\n');
+    writeFileSync(file, 'print("two")\n');
+    utimesSync(file, 1_700_000_000, 1_700_000_000);
+    assert.equal(run('says.py', [], true).stdout, 'two\n');
+    // The entries live in the hook module's private folder; garbage there is ignored and replaced.
+    const hookDir = readdirSync(dir).find((name) => name.startsWith('observe-'));
+    const entries = path.join(dir, hookDir ?? 'missing', 'main');
+    const names = readdirSync(entries);
+    assert.ok(names.some((name) => name.endsWith('says.py')), names.join(', '));
+    for (const name of names) writeFileSync(path.join(entries, name), 'not marshal data');
+    assert.equal(run('says.py', [], true).stdout, 'two\n');
+    assert.notEqual(readFileSync(path.join(entries, names.find((name) => name.endsWith('says.py'))!), 'latin1'), 'not marshal data');
+  });
+
+  it('records each file once and stops at the cap (LABBOOK_OBSERVE_MAX_PATHS), with a note', () => {
+    for (let i = 0; i < 8; i++) writeFileSync(path.join(project, `f${i}.txt`), `${i}\n`);
+    writeFileSync(path.join(project, 'many.py'), 'for _ in range(3):\n    for i in range(8):\n        open(f"f{i}.txt").read()\n');
+    const all = run('many.py', [], true);
+    assert.deepEqual(all.record?.reads.map((r) => path.basename(r.path)), ['f0.txt', 'f1.txt', 'f2.txt', 'f3.txt', 'f4.txt', 'f5.txt', 'f6.txt', 'f7.txt']);
+    assert.equal(all.record?.capped, undefined);
+    const capped = run('many.py', [], true, { LABBOOK_OBSERVE_MAX_PATHS: '5' });
+    assert.deepEqual(capped.record?.reads.map((r) => path.basename(r.path)), ['f0.txt', 'f1.txt', 'f2.txt', 'f3.txt', 'f4.txt']);
+    assert.equal(capped.record?.capped, 5);
+    assert.ok(capped.record);
+    assert.match(summarizeObservation(capped.record, { cwd: project }).notes.join('\n'), /more than 5 files/);
   });
 });
