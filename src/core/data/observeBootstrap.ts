@@ -455,8 +455,7 @@ def _labbook_observe():
         # since the last absorb are written as noted (at most 'room' of them): the host drops the
         # repeats and applies the cap, which saves the program's exit a hash of every path.
         try:
-            pending = raws[:]
-            del raws[:]
+            pending = raws
             segments = [(cwd, list(paths)) for cwd, paths in opened]
             start = 0
             if marked[0]:
@@ -475,8 +474,8 @@ def _labbook_observe():
                     file = module.__file__
                 except Exception:
                     continue
-                if isinstance(file, str) and not file.startswith(interpreter):
-                    code.add(os.path.abspath(file))
+                if file.__class__ is str and not file.startswith(interpreter):
+                    code.add(file if file.startswith(sep) and sep + '.' not in file else os.path.abspath(file))
             if sys.argv and isinstance(sys.argv[0], str) and sys.argv[0]:
                 code.add(os.path.abspath(sys.argv[0]))
             emit({'t': 'filter', 'interpreter': list(interpreter), 'system': list(system), 'project': project, 'skipParts': list(skip_parts), 'code': sorted(code), 'maxPaths': max_paths})
