@@ -2,6 +2,8 @@
 // multi-column sort are TanStack Table state (table-core, headless: it holds no rows here, since
 // sorting and filtering are pushed down to the store). The layout answers, per render, the pinned
 // and the scrolling columns with their widths and offsets, cached until the arrangement changes.
+// The TanStack table over 500 columns is built after the first paint (or at the first change):
+// until then the loaded arrangement is read as it was given.
 import {
   columnOrderingFeature,
   columnPinningFeature,
@@ -45,6 +47,15 @@ const features = tableFeatures({
 });
 type Table = ReturnType<typeof constructTable<typeof features, never>>;
 
+/** The part of TanStack's table state the layout reads. */
+interface Arrangement {
+  readonly columnOrder: string[];
+  readonly columnPinning: { start: string[]; end: string[] };
+  readonly columnSizing: Record<string, number>;
+  readonly columnVisibility: Record<string, boolean>;
+  readonly sorting: { id: string; desc: boolean }[];
+}
+
 function defaultWidth(def: ColumnDef): number {
   return def.id === 'attributes.run_name' ? NAME_WIDTH : DEFAULT_WIDTH;
 }
@@ -55,12 +66,14 @@ export function clampWidth(width: number): number {
 
 export class ColumnLayout {
   private table: Table | undefined;
+  /** The loaded arrangement, until the TanStack table is built from it. */
+  private initial: Arrangement | undefined;
   private defs = new Map<string, ColumnDef>();
   private readonly userVisible = new Map<string, boolean>();
   private readonly metricValues = new Map<string, MetricValue>();
   private presetHidden = new Set<string>();
   private sparkline: string | undefined;
-  private cache: { pinned: Shown[]; center: Shown[]; pinnedWidth: number; centerWidth: number } | undefined;
+  private cache: { pinned: Shown[]; center: Shown[]; all: Shown[]; pinnedWidth: number; centerWidth: number } | undefined;
 
   /** Takes the schema's columns and the saved choices; columns without a choice are shown at the end. */
   load(defs: readonly ColumnDef[], choices: readonly ColumnChoice[], sort: readonly SortKey[], hiddenByPreset: readonly string[], sparklineMetric: string | undefined): void {
@@ -78,10 +91,35 @@ export class ColumnLayout {
     for (const c of chosen) if (c.width !== undefined) sizing[c.id] = clampWidth(c.width);
     this.sparkline = sparklineMetric;
     this.presetHidden = new Set(hiddenByPreset);
+    this.table = undefined;
+    this.initial = {
+      columnOrder: [SPARK_ID, ...order],
+      columnPinning: { start: chosen.filter((c) => c.pinned && c.visible).map((c) => c.id), end: [] },
+      columnSizing: sizing,
+      columnVisibility: this.visibility(),
+      sorting: sort.filter((s) => this.defs.has(s.columnId)).map((s) => ({ id: s.columnId, desc: s.descending })),
+    };
+    this.cache = undefined;
+  }
+
+  private visibility(): Record<string, boolean> {
+    const out: Record<string, boolean> = { [SPARK_ID]: this.sparkline !== undefined };
+    for (const id of this.defs.keys()) out[id] = (this.userVisible.get(id) ?? true) && !this.presetHidden.has(id);
+    return out;
+  }
+
+  /** Builds the TanStack table now, if not yet (the page asks when idle after the first paint). */
+  prepare(): void {
+    if (!this.table && this.initial) this.build();
+  }
+
+  private build(): Table {
+    const initial = this.initial;
+    if (!initial) throw new Error('columns not loaded');
     this.table = constructTable({
       features,
       data: [],
-      columns: [SPARK_ID, ...order].map((id) => ({
+      columns: initial.columnOrder.map((id) => ({
         id,
         // Headless: no rows are handed to TanStack, but a column needs an accessor to be sortable.
         accessorFn: () => null,
@@ -94,52 +132,54 @@ export class ColumnLayout {
       manualSorting: true,
       enableMultiSort: true,
       enableSortingRemoval: true,
-      initialState: {
-        columnOrder: [SPARK_ID, ...order],
-        columnPinning: { start: chosen.filter((c) => c.pinned && c.visible).map((c) => c.id), end: [] },
-        columnSizing: sizing,
-        columnVisibility: this.visibility(),
-        sorting: sort.filter((s) => this.defs.has(s.columnId)).map((s) => ({ id: s.columnId, desc: s.descending })),
-      },
+      initialState: initial,
     });
-    this.cache = undefined;
-  }
-
-  private visibility(): Record<string, boolean> {
-    const out: Record<string, boolean> = { [SPARK_ID]: this.sparkline !== undefined };
-    for (const id of this.defs.keys()) out[id] = (this.userVisible.get(id) ?? true) && !this.presetHidden.has(id);
-    return out;
+    return this.table;
   }
 
   private get t(): Table {
-    if (!this.table) throw new Error('columns not loaded');
-    return this.table;
+    return this.table ?? this.build();
+  }
+
+  /** The arrangement: the table's state once built, else as loaded. */
+  private get state(): Arrangement {
+    if (this.table) return this.table.store.state;
+    if (!this.initial) throw new Error('columns not loaded');
+    return this.initial;
   }
 
   private changed(): void {
     this.cache = undefined;
   }
 
+  /**
+   * The shown columns in one pass over the arrangement's state (order, pinning, visibility,
+   * sizing), as TanStack lays them out: pinned in pinning order, then the rest in column order.
+   * TanStack's own getters would first build a column object and header groups for every one of
+   * 500 columns, which costs the first paint more than drawing it.
+   */
   private shown(): NonNullable<ColumnLayout['cache']> {
     if (this.cache) return this.cache;
-    const toShown = (pinned: boolean) => (column: ReturnType<Table['getAllLeafColumns']>[number]): Shown => {
-      const def = this.defs.get(column.id);
-      const metricValue = def?.kind === 'metric' ? (this.metricValues.get(column.id) ?? 'last') : undefined;
-      const suffix = metricValue && metricValue !== 'last' ? ` (${metricValue})` : '';
-      return {
-        id: column.id,
-        def,
-        label: column.id === SPARK_ID ? `${this.sparkline ?? ''} ⟋` : `${def?.label ?? column.id}${suffix}`,
-        group: def?.group,
-        width: column.getSize(),
-        start: column.getStart(pinned ? 'start' : 'center'),
-        pinned,
-      metricValue,
-      };
+    const state = this.state;
+    const known = (id: string) => id === SPARK_ID || this.defs.has(id);
+    const visible = (id: string) => known(id) && state.columnVisibility[id] !== false;
+    const place = (ids: readonly string[], pinned: boolean): { list: Shown[]; width: number } => {
+      let start = 0;
+      const list = ids.filter(visible).map((id): Shown => {
+        const def = this.defs.get(id);
+        const metricValue = def?.kind === 'metric' ? (this.metricValues.get(id) ?? 'last') : undefined;
+        const suffix = metricValue && metricValue !== 'last' ? ` (${metricValue})` : '';
+        const width = clampWidth(state.columnSizing[id] ?? (def ? defaultWidth(def) : SPARK_WIDTH));
+        const shown = { id, def, label: id === SPARK_ID ? `${this.sparkline ?? ''} ⟋` : `${def?.label ?? id}${suffix}`, group: def?.group, width, start, pinned, metricValue };
+        start += width;
+        return shown;
+      });
+      return { list, width: start };
     };
-    const pinned = this.t.getStartVisibleLeafColumns().map(toShown(true));
-    const center = this.t.getCenterVisibleLeafColumns().map(toShown(false));
-    this.cache = { pinned, center, pinnedWidth: this.t.getStartTotalSize(), centerWidth: this.t.getCenterTotalSize() };
+    const pinnedIds = new Set(state.columnPinning.start);
+    const pinned = place(state.columnPinning.start, true);
+    const center = place(state.columnOrder.filter((id) => !pinnedIds.has(id)), false);
+    this.cache = { pinned: pinned.list, center: center.list, all: [...pinned.list, ...center.list], pinnedWidth: pinned.width, centerWidth: center.width };
     return this.cache;
   }
 
@@ -158,21 +198,20 @@ export class ColumnLayout {
   }
   /** Every shown column, pinned first, in display order. */
   get all(): readonly Shown[] {
-    const s = this.shown();
-    return [...s.pinned, ...s.center];
+    return this.shown().all;
   }
 
   def(id: string): ColumnDef | undefined {
     return this.defs.get(id);
   }
   get defsInOrder(): readonly ColumnDef[] {
-    return (this.t.store.state.columnOrder).filter((id) => id !== SPARK_ID).map((id) => this.defs.get(id)).filter((d): d is ColumnDef => d !== undefined);
+    return this.state.columnOrder.filter((id) => id !== SPARK_ID).map((id) => this.defs.get(id)).filter((d): d is ColumnDef => d !== undefined);
   }
   isVisible(id: string): boolean {
     return this.userVisible.get(id) ?? true;
   }
   isPinned(id: string): boolean {
-    return (this.t.store.state.columnPinning as { start: string[] }).start.includes(id);
+    return this.state.columnPinning.start.includes(id);
   }
   isPresetHidden(id: string): boolean {
     return this.presetHidden.has(id);
@@ -202,7 +241,7 @@ export class ColumnLayout {
   }
 
   setPinned(id: string, pinned: boolean): void {
-    const start = (this.t.store.state.columnPinning as { start: string[] }).start.filter((c) => c !== id);
+    const start = this.state.columnPinning.start.filter((c) => c !== id);
     this.t.setColumnPinning({ start: pinned ? [...start, id] : start, end: [] });
     this.changed();
   }
@@ -220,7 +259,7 @@ export class ColumnLayout {
   /** Moves `id` just before `beforeId` (or to the end when undefined). */
   move(id: string, beforeId: string | undefined): void {
     if (id === beforeId) return;
-    const order = (this.t.store.state.columnOrder).filter((c) => c !== id);
+    const order = this.state.columnOrder.filter((c) => c !== id);
     const at = beforeId === undefined ? order.length : order.indexOf(beforeId);
     order.splice(at < 0 ? order.length : at, 0, id);
     this.t.setColumnOrder(order);
@@ -229,7 +268,7 @@ export class ColumnLayout {
 
   /** Moves `id` by `delta` places among the columns (keyboard reorder in the chooser). */
   shift(id: string, delta: number): void {
-    const order = (this.t.store.state.columnOrder).filter((c) => c !== SPARK_ID);
+    const order = this.state.columnOrder.filter((c) => c !== SPARK_ID);
     const from = order.indexOf(id);
     const to = Math.max(0, Math.min(order.length - 1, from + delta));
     if (from < 0 || from === to) return;
@@ -247,7 +286,7 @@ export class ColumnLayout {
   }
 
   sortOf(id: string): { direction: 'ascending' | 'descending' | 'none'; index: number } {
-    const sorting = this.t.store.state.sorting as { id: string; desc: boolean }[];
+    const sorting = this.state.sorting;
     const index = sorting.findIndex((s) => s.id === id);
     const entry = sorting[index];
     return { direction: entry ? (entry.desc ? 'descending' : 'ascending') : 'none', index };
@@ -258,12 +297,12 @@ export class ColumnLayout {
   }
 
   get sort(): SortKey[] {
-    return (this.t.store.state.sorting as { id: string; desc: boolean }[]).map((s) => ({ columnId: s.id, descending: s.desc }));
+    return this.state.sorting.map((s) => ({ columnId: s.id, descending: s.desc }));
   }
 
   /** The arrangement as the view keeps it. */
   choices(): ColumnChoice[] {
-    const state = this.t.store.state as { columnOrder: string[]; columnSizing: Record<string, number>; columnPinning: { start: string[] } };
+    const state = this.state;
     return state.columnOrder
       .filter((id) => this.defs.has(id))
       .map((id) => {

@@ -198,8 +198,10 @@ export function rowOf(indexed: IndexedRun, columnIds: readonly ColumnId[], now: 
   const cells: Record<ColumnId, Cell> = {};
   for (const id of columnIds) {
     const cell = cellOf(indexed, id, now, metricValueOf(id), extremes);
-    // defineProperty, so a column named __proto__ stays a key.
-    if (cell !== null) Object.defineProperty(cells, id, { value: cell, enumerable: true, writable: true, configurable: true });
+    if (cell === null) continue;
+    // defineProperty, so a column named __proto__ stays a key (a page holds 50,000 cells: only there).
+    if (id === '__proto__') Object.defineProperty(cells, id, { value: cell, enumerable: true, writable: true, configurable: true });
+    else cells[id] = cell;
   }
   return { runId: indexed.run.info.runId, experimentId: indexed.run.info.experimentId, cells };
 }

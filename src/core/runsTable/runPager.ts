@@ -18,16 +18,34 @@ export class RunPager {
   private readonly query: SearchRunsQuery;
   private readonly pageSize: number;
 
-  /** `query` without paging (its maxResults and pageToken are ignored). */
-  constructor(store: TrackingReader, query: SearchRunsQuery, pageSize: number) {
+  private readonly counts: Map<string, Promise<number>> | undefined;
+
+  /**
+   * `query` without paging (its maxResults and pageToken are ignored). `counts`: counts shared by
+   * pagers of the same store state, by filter: a new sort of the same runs is not counted again.
+   */
+  constructor(store: TrackingReader, query: SearchRunsQuery, pageSize: number, counts?: Map<string, Promise<number>>) {
     this.store = store;
     this.query = query;
     this.pageSize = pageSize;
+    this.counts = counts;
   }
 
   /** Runs matching the search: exact for the local store, null until a remote search has been walked to its end. */
   async total(): Promise<number | null> {
-    if (this.knownTotal === null && answersRunTableQueries(this.store)) this.knownTotal = await this.store.countRuns(this.query);
+    if (this.knownTotal === null && answersRunTableQueries(this.store)) {
+      const store = this.store;
+      const { experimentIds, viewType, filter } = this.query;
+      const key = JSON.stringify([experimentIds, viewType ?? '', filter ?? '']);
+      let count = this.counts?.get(key);
+      if (!count) {
+        count = store.countRuns(this.query);
+        this.counts?.set(key, count);
+        // A failed count is not kept: the next ask tries again.
+        count.catch(() => this.counts?.delete(key));
+      }
+      this.knownTotal = await count;
+    }
     return this.knownTotal;
   }
 

@@ -50,7 +50,10 @@ export class RunsTableModel {
   private columnsCache: ColumnDef[] | undefined;
   private current: TableView | undefined;
   private readonly pagers = new Map<string, RunPager>();
+  /** Run counts by filter, shared by the pagers (a sort does not change the count); dropped with them. */
+  private readonly counts = new Map<string, Promise<number>>();
   private hiddenCache: { readonly key: string; readonly hidden: readonly ColumnId[] } | undefined;
+  private groupsCache: { readonly key: string; readonly rows: Promise<GroupRow[]> } | undefined;
   /** Running runs the page was last sent, and the columns it asked for: patched by liveRows(). */
   private readonly live = new Set<string>();
   private liveColumns: readonly ColumnId[] = [];
@@ -132,7 +135,21 @@ export class RunsTableModel {
     const hidden = new Set(await this.hiddenByPreset());
     const metrics = new Set((await this.columns()).filter((c) => c.kind === 'metric').map((c) => c.id));
     const metricColumns = view.columns.filter((c) => c.visible && metrics.has(c.id) && !hidden.has(c.id)).map((c) => c.id);
-    if (answersRunTableQueries(this.store)) return groupsInStore(this.store, this.query(view), view.groupBy, metricColumns, this.metricValue);
+    // A new sort of a grouped table re-asks its groups: the same runs and columns are not aggregated again.
+    const query = this.query(view);
+    const key = JSON.stringify([query.filter ?? '', view.groupBy, metricColumns.map((id) => `${this.metricValueOf(id)}:${id}`)]);
+    if (this.groupsCache?.key !== key) {
+      const rows = this.computeGroups(view, query, metricColumns);
+      this.groupsCache = { key, rows };
+      rows.catch(() => {
+        if (this.groupsCache?.rows === rows) this.groupsCache = undefined;
+      });
+    }
+    return this.groupsCache.rows;
+  }
+
+  private async computeGroups(view: TableView, query: SearchRunsQuery, metricColumns: readonly ColumnId[]): Promise<GroupRow[]> {
+    if (answersRunTableQueries(this.store)) return groupsInStore(this.store, query, view.groupBy, metricColumns, this.metricValue);
     const aggregator = new GroupAggregator(metricColumns);
     for await (const page of (await this.pager()).all()) {
       const extremes = await this.extremes(page, metricColumns);
@@ -250,7 +267,9 @@ export class RunsTableModel {
   /** Forgets cached pages, counts, columns and preset answers: the next request reads the store. */
   private dropCaches(): void {
     this.pagers.clear();
+    this.counts.clear();
     this.hiddenCache = undefined;
+    this.groupsCache = undefined;
     this.columnsCache = undefined;
   }
 
@@ -295,7 +314,7 @@ export class RunsTableModel {
     let pager = this.pagers.get(key);
     if (!pager) {
       if (this.pagers.size >= CACHED_SEARCHES) this.pagers.delete(this.pagers.keys().next().value as string);
-      this.pagers.set(key, (pager = new RunPager(this.store, query, this.pageSize)));
+      this.pagers.set(key, (pager = new RunPager(this.store, query, this.pageSize, this.counts)));
     }
     return pager;
   }

@@ -145,7 +145,11 @@ export interface MetricExtremes {
   readonly max: number;
 }
 
-/** How many of the runs have a column, and whether its value is the same in all of them. */
+/**
+ * How many of the runs have a column, and whether its value is the same in all of them. The count
+ * is exact for a uniform column; a column with two values may report any count from 1 (it differs
+ * either way, and a store need not count it).
+ */
 export interface KeySpread {
   readonly present: number;
   readonly uniform: boolean;

@@ -83,6 +83,11 @@ describe('core/runsTable: groups and "differing only" in SQL match the paged ref
           point('all_nan', Number.NaN),
           point('all_inf', Number.POSITIVE_INFINITY),
           point('nan_or_one', i % 2 ? Number.NaN : 1),
+          // NaN is stored as 0 with a flag: NaN in some runs and 0 in others still differ.
+          point('nan_or_zero', i % 2 ? Number.NaN : 0),
+          // One value in some runs, none in others: they differ (the value is compared exactly, an infinity too).
+          ...(i % 2 ? [point('inf_sometimes', Number.POSITIVE_INFINITY), point('tenth_sometimes', 0.1)] : []),
+          point('tenth', 0.1),
           point('const', 3),
           // A history: its min and max differ from its last value; a NaN and an Infinity among the points.
           point('hist', i, 0),
@@ -95,19 +100,31 @@ describe('core/runsTable: groups and "differing only" in SQL match the paged ref
       await store.updateRun(run.info.runId, { status: 'FINISHED', endTime: 1_700_000_000_000 + i + 500 });
       await store.logBatch(run.info.runId, { metrics: Array.from({ length: FILLER_METRICS }, (_, k) => point(`f_${String(k).padStart(3, '0')}`, ((i + 1) * (k + 3)) % 97)) });
     }
+    // Runs the table must not see, with other values of its uniform columns: another
+    // experiment's, and a deleted run of this one (each query then tests membership).
+    const other = await store.createExperiment('elsewhere');
+    for (const [experiment, deleted] of [[other, false], [experimentId, true]] as const) {
+      const run = await store.createRun({ experimentId: experiment, runName: deleted ? 'deleted' : 'elsewhere', startTime: 1_600_000_000_000 });
+      await store.logBatch(run.info.runId, {
+        params: [{ key: 'fixed', value: 'other' }],
+        metrics: [{ key: 'const', value: 4, timestamp: 0, step: 0 }, { key: 'all_nan', value: 1, timestamp: 0, step: 0 }],
+        tags: [{ key: 'same_tag', value: 'u' }],
+      });
+      if (deleted) await store.deleteRun(run.info.runId);
+    }
   });
   after(async () => {
     await store?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Both models under the same view (hist shown by its min, const by its max). */
-  async function both(patch: Partial<TableView>): Promise<[RunsTableModel, RunsTableModel]> {
+  /** Both models under the same view (hist shown by its min, const by its max, unless every metric shows its last value). */
+  async function both(patch: Partial<TableView>, lastOnly = false): Promise<[RunsTableModel, RunsTableModel]> {
     const models: RunsTableModel[] = [];
     for (const reader of [store, withoutSql(store)]) {
       const model = new RunsTableModel(reader, [experimentId], { storeId: 'local', storeLabel: 'Local', pageSize: 64 });
       const schema = await model.schema();
-      const columns = schema.view.columns.map((c) => (c.id === 'metrics.hist' ? { ...c, metricValue: 'min' as const } : c.id === 'metrics.const' ? { ...c, metricValue: 'max' as const } : c));
+      const columns = lastOnly ? schema.view.columns : schema.view.columns.map((c) => (c.id === 'metrics.hist' ? { ...c, metricValue: 'min' as const } : c.id === 'metrics.const' ? { ...c, metricValue: 'max' as const } : c));
       const result = await model.setView({ ...schema.view, columns, ...patch });
       assert.equal(result.error, undefined);
       models.push(model);
@@ -135,6 +152,13 @@ describe('core/runsTable: groups and "differing only" in SQL match the paged ref
     });
   }
 
+  it('groups with every metric shown by its last value (the plain per-group query) as the reference does', async () => {
+    for (const groupBy of [['params.model'], ['params.model', 'params.depth']]) {
+      const [sql, paged] = await both({ groupBy }, true);
+      assertGroupsEqual(await sql.groups(), await paged.groups());
+    }
+  });
+
   it('groups under a filter, aggregating only the metric columns the view shows', async () => {
     const hide = new Set(['metrics.big', 'metrics.f_000']);
     const [sql, paged] = await both({ groupBy: ['params.depth'], filter: "params.model != 'gbm'" });
@@ -153,9 +177,9 @@ describe('core/runsTable: groups and "differing only" in SQL match the paged ref
       assert.deepEqual(actual, expected);
       // All NaN, all +Infinity, one constant and a max that is the same everywhere are constant;
       // NaN in some runs and 1 in others, a param some runs lack, and a min that varies differ.
-      for (const id of ['metrics.all_nan', 'metrics.all_inf', 'params.fixed', 'tags.same_tag', 'metrics.const']) assert.ok(actual.includes(id), `${id} hidden`);
+      for (const id of ['metrics.all_nan', 'metrics.all_inf', 'params.fixed', 'tags.same_tag', 'metrics.const', 'metrics.tenth']) assert.ok(actual.includes(id), `${id} hidden`);
       if (filter !== "params.model = 'solo'") {
-        for (const id of ['metrics.nan_or_one', 'params.sometimes', 'metrics.hist', 'metrics.partial', 'metrics.big']) assert.ok(!actual.includes(id), `${id} shown`);
+        for (const id of ['metrics.nan_or_one', 'metrics.nan_or_zero', 'metrics.inf_sometimes', 'metrics.tenth_sometimes', 'params.sometimes', 'metrics.hist', 'metrics.partial', 'metrics.big']) assert.ok(!actual.includes(id), `${id} shown`);
       }
     });
   }
