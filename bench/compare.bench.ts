@@ -1,27 +1,40 @@
 // The Run Comparison panel's first paint as the user meets it, for 20 runs × 100k points of `loss`
-// in a real SQLite store: from opening the panel (the page loading the built dist/webview/compare.js
-// under the real CSP in headless Chromium) to its first metric chart painted, the table painted
-// before it. The user's click on Charts is simulated the moment the table is painted.
+// in a real SQLite store: from the panel's open (the page loading compare.js, built as the VSIX
+// ships it — esbuild.mjs's webview options, minified — under the real CSP in headless Chromium) to
+// its first metric chart painted, the table painted before it. The user's click on Charts is
+// simulated the moment the table is painted.
 //
-// The host is played in Node by the calls ComparePanel's handlers make, answered through the
-// panel's requests table: buildComparison, and metricSeries through a SeriesCache that is marked
-// stale on every open, as ComparePanel does. So the host's answer construction is inside the figure.
-// Cold: a new cache (the first open of these runs); warm: the same runs opened again (the cache's
-// entries are checked against the store, not merged again). The core's downsampling of the same
-// 20 × 100k points is timed in the same run. Answers reach the page as VS Code sends them: JSON
-// with the typed arrays' buffers beside it (here base64 over the DevTools protocol, decoded in the
-// page before the answer is posted: a cost VS Code's binary transfer does not have, counted here).
-// Playwright's own typed-array serialization is not used: it took 0.2–0.5 s per answer here.
-// The page and its resources come from a real HTTP server on 127.0.0.1 (revalidated with an ETag,
-// so the browser may keep the script and its compiled code, as it does for a webview's resources).
-// Needs `npm run build` first.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// Included, all of it on the clock between the open and the chart's paint:
+// - the host's work, played in Node by the code ComparePanel runs (CompareReader through the
+//   panel's requests table): building the comparison, the store's tile reads and their merge into
+//   columns (SeriesCache marked stale on every open, as ComparePanel does), and the first chart
+//   read ahead while the page loads, as ComparePanel starts it when it opens;
+// - the transport of every answer, as VS Code's: the page runs in an iframe of a host frame (VS
+//   Code's webview host page), which long-polls this process over HTTP on 127.0.0.1, gets each
+//   answer as JSON with the typed arrays' bytes beside it (binary, not base64), rebuilds the
+//   Float64Arrays and posts the answer into the page's frame as one structured clone with the
+//   arrays' buffers transferred, as VS Code's host frame does;
+// - the page's navigation, script, layout and paint: the HTML, compare.js and the CSS come from a
+//   real HTTP server on 127.0.0.1 in a worker thread (revalidated with an ETag, so the browser may
+//   keep the script and its compiled code, as it does for a webview's resources).
+// Not included: VS Code's own webview set-up beyond that host frame (its service worker), and the
+// extension host's IPC to the window. The page's requests reach the host through a DevTools
+// binding (small messages: a millisecond or two).
+//
+// Figures: cold = a new SeriesCache (the first open of these runs); the host reads the first chart
+// ahead at the bucket count the last page asked for (the warm-up's, as in a window where a
+// comparison was open before). "No guess" also forgets that count: the first comparison in a
+// window, read when the page asks. Warm = the same runs opened again (cache entries checked against
+// the store, not merged again). The core's downsampling of the same 20 × 100k points is timed in
+// the same run. The bench builds the page itself (into a temp folder), so needs no build first.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { buildComparison } from '../src/core/compare/comparison.ts';
+import { CompareReader } from '../src/core/compare/compareReader.ts';
 import { metricSeries } from '../src/core/compare/series.ts';
 import { SeriesCache } from '../src/core/compare/seriesCache.ts';
 import { SqliteTrackingStore } from '../src/core/store/sqlite/sqliteTrackingStore.ts';
@@ -82,102 +95,224 @@ const WATCH_PAINTS = `(() => {
   }).observe(document, { childList: true, subtree: true, attributes: true });
 })();`;
 
-/** The reply as JSON with each Float64Array replaced by the index of its buffer (base64). */
-function encodeReply(reply: unknown): [string, string[]] {
-  const buffers: string[] = [];
-  const json = JSON.stringify(reply, (_key, value: unknown) =>
-    value instanceof Float64Array ? { $$buffer: buffers.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')) - 1 } : value,
+/**
+ * An answer as the host frame reads it: a 4-byte length, the JSON with each Float64Array replaced
+ * by `{ $$buffer: [offset, bytes] }`, padding to 8 bytes, then the arrays' bytes.
+ */
+function encodeReply(reply: unknown): Buffer {
+  const arrays: Float64Array[] = [];
+  let offset = 0;
+  const json = Buffer.from(
+    JSON.stringify(reply, (_key, value: unknown) => {
+      if (!(value instanceof Float64Array)) return value;
+      arrays.push(value);
+      offset += value.byteLength;
+      return { $$buffer: [offset - value.byteLength, value.byteLength] };
+    }),
   );
-  return [json, buffers];
+  const head = Buffer.alloc(4);
+  head.writeUInt32LE(json.length);
+  const padding = Buffer.alloc((8 - ((4 + json.length) % 8)) % 8);
+  return Buffer.concat([head, json, padding, ...arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))]);
 }
 
-/** In the page: rebuilds the Float64Arrays and posts the reply, as VS Code's webview does. */
-function postReply([json, buffers]: [string, string[]]): void {
-  const arrays = buffers.map((b) => {
-    const bin = atob(b);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    return new Float64Array(bytes.buffer);
-  });
-  const message: unknown = JSON.parse(json, (_key, value: unknown) => (typeof value === 'object' && value !== null && '$$buffer' in value ? arrays[value.$$buffer as number] : value));
-  // This file is type-checked without the DOM library.
-  (globalThis as unknown as { postMessage(m: unknown, target: string): void }).postMessage(message, '*');
+/**
+ * VS Code's webview host page, played: the panel's page in an iframe, and a loop that long-polls
+ * the host for answers and posts each into the iframe as one structured clone, its ArrayBuffers
+ * transferred (VS Code's pre/index.html posts `data.message` with `data.transfer`).
+ */
+function hostFrameHtml(answersOrigin: string): string {
+  return `<!doctype html><html><body style="margin:0"><iframe id="webview" src="/index.html" style="border:0;width:100vw;height:100vh"></iframe><script>
+(async () => {
+  const frame = document.getElementById('webview');
+  for (;;) {
+    const res = await fetch('${answersOrigin}/from-host?session=' + new URLSearchParams(location.search).get('session'), { cache: 'no-store' });
+    if (res.status !== 200) return;
+    const bytes = await res.arrayBuffer();
+    const length = new DataView(bytes).getUint32(0, true);
+    const data = 4 + length + ((8 - ((4 + length) % 8)) % 8);
+    const json = new TextDecoder().decode(new Uint8Array(bytes, 4, length));
+    const transfer = [];
+    const message = JSON.parse(json, (_key, value) => {
+      if (value === null || typeof value !== 'object' || !('$$buffer' in value)) return value;
+      const buffer = bytes.slice(data + value.$$buffer[0], data + value.$$buffer[0] + value.$$buffer[1]);
+      transfer.push(buffer);
+      return new Float64Array(buffer);
+    });
+    // As VS Code's host frame: the buffers are transferred, not copied.
+    frame.contentWindow.postMessage(message, '*', transfer);
+  }
+})();
+</script></body></html>`;
+}
+
+/** In the page's frame: tells Node, in the page's clock, when each answer's message is dispatched. */
+const NOTE_RECEIVED = `window.addEventListener('message', (e) => e.data && e.data.kind === 'response' && window.__benchReceived(e.data.id, performance.timeOrigin + performance.now()));`;
+
+/** Answers waiting for their page's host frame to ask, and host frames waiting for an answer. */
+const outboxes = new Map<number, { queue: Buffer[]; waiting?: (body: Buffer | null) => void }>();
+
+function sendToPage(session: number, body: Buffer): void {
+  const box = outboxes.get(session);
+  if (!box) return;
+  if (box.waiting) {
+    const waiting = box.waiting;
+    box.waiting = undefined;
+    waiting(body);
+  } else box.queue.push(body);
 }
 
 interface Paint {
   tableMs: number;
   chartMs: number;
-  /** Time the answers spent crossing the DevTools protocol (Node → page), within chartMs. */
+  /** The first chart's answer: from the request reaching the host to the answer sent (encoded). */
+  hostMs: number;
+  /** The first chart's answer: from the host sending it to the page's frame dispatching its message. */
   transferMs: number;
-  /** What the page asked getSeries for (the first chart's key alone, first). */
-  firstKeys: readonly string[];
+  /** What the page asked getFirstChart for, and the metric the host chose. */
+  firstChart: { params: unknown; key: string | null };
 }
+/**
+ * The webview's resources, served from a worker thread (VS Code serves them apart from the
+ * extension host): the host frame, the page's HTML, its bundles and media/ (nothing else) on 127.0.0.1.
+ */
+const RESOURCE_SERVER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createServer } = require('node:http');
+const { existsSync, readFileSync } = require('node:fs');
+const path = require('node:path');
+const { media, webview, etag } = workerData;
+let pages;
+const server = createServer((req, res) => {
+  const url = new URL(req.url, 'http://127.0.0.1');
+  if (url.pathname === '/host.html' || url.pathname === '/index.html') {
+    const html = url.pathname === '/index.html' ? pages.index : pages.host.replace('SESSION', String(Number(url.searchParams.get('session'))));
+    res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store' }).end(html);
+    return;
+  }
+  const [, folder, ...rest] = path.posix.normalize(url.pathname).split('/');
+  const base = folder === 'media' ? media : folder === 'webview' ? webview : undefined;
+  const file = base && path.join(base, ...rest);
+  if (!file || !file.startsWith(base + path.sep) || !existsSync(file)) {
+    res.writeHead(404).end();
+    return;
+  }
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, { etag, 'cache-control': 'no-cache' }).end();
+    return;
+  }
+  res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/css', etag, 'cache-control': 'no-cache' }).end(readFileSync(file));
+});
+parentPort.on('message', (message) => {
+  if (message.pages) pages = message.pages;
+  else server.close(() => parentPort.close());
+});
+server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
+`;
 
-/** Serves the page's HTML, dist/ and media/ (nothing else) on 127.0.0.1. */
-async function serveWebview(): Promise<{ origin: string; server: Server }> {
-  const etag = `"${Date.now()}"`;
+/** Answers to the host frames' long polls (GET /from-host?session=N), from this thread: the host's. */
+async function serveAnswers(): Promise<{ origin: string; server: Server }> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    if (url.pathname === '/index.html') {
-      const html = renderWebviewHtml({ title: 'Compare', cspSource: origin, nonce: 'benchnonce', scriptUri: `${origin}/dist/webview/compare.js`, styleUris: [`${origin}/media/webview.css`, `${origin}/media/compare.css`] });
-      res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store' }).end(html);
-      return;
-    }
-    const file = path.join(ROOT, path.normalize(url.pathname));
-    if ((!file.startsWith(path.join(ROOT, 'dist') + path.sep) && !file.startsWith(path.join(ROOT, 'media') + path.sep)) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    if (req.headers['if-none-match'] === etag) {
-      res.writeHead(304, { etag, 'cache-control': 'no-cache' }).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/css', etag, 'cache-control': 'no-cache' }).end(readFileSync(file));
+    const headers = { 'access-control-allow-origin': '*', 'cache-control': 'no-store' };
+    const box = url.pathname === '/from-host' ? outboxes.get(Number(url.searchParams.get('session'))) : undefined;
+    const reply = (body: Buffer | null) => (body ? res.writeHead(200, { ...headers, 'content-type': 'application/octet-stream' }).end(body) : res.writeHead(204, headers).end());
+    if (!box) reply(null);
+    else if (box.queue.length) reply(box.queue.shift() as Buffer);
+    else box.waiting = reply;
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
+async function serveWebview(pageDir: string): Promise<{ origin: string; close(): Promise<void> }> {
+  const answers = await serveAnswers();
+  const worker = new Worker(RESOURCE_SERVER, { eval: true, workerData: { media: path.join(ROOT, 'media'), webview: pageDir, etag: `"${Date.now()}"` } });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  const index = renderWebviewHtml({ title: 'Compare', cspSource: origin, nonce: 'benchnonce', scriptUri: `${origin}/webview/compare.js`, styleUris: [`${origin}/media/webview.css`, `${origin}/media/compare.css`] });
+  worker.postMessage({ pages: { index, host: hostFrameHtml(answers.origin) } });
+  return {
+    origin,
+    async close() {
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.postMessage({ close: true });
+      await exited;
+      await new Promise((resolve) => answers.server.close(resolve));
+    },
+  };
+}
+
+let sessions = 0;
+
 /** Opens the panel's page once, answering as the host, and times it from the open. */
 async function openAndPaint(origin: string, context: BrowserContext, source: CompareSource, store: SqliteTrackingStore, cache: SeriesCache): Promise<Paint> {
   const page: Page = await context.newPage();
+  const session = ++sessions;
+  outboxes.set(session, { queue: [] });
+  let reader: CompareReader | undefined;
+  // ComparePanel's handlers for what the first paint asks.
   const handlers = {
-    getComparison: ({ directions }) => buildComparison(store, source, { directions }),
-    getSeries: async ({ keys, buckets }) => ({ series: await metricSeries(store, source.runIds, keys, buckets, cache) }),
+    getComparison: ({ directions }) => (reader as CompareReader).comparison(directions),
+    getSeries: async ({ keys, buckets }) => ({ series: await (reader as CompareReader).series(keys, buckets) }),
+    getFirstChart: ({ chartMetrics, buckets }) => (reader as CompareReader).firstChart(chartMetrics ?? null, buckets),
   } as Partial<RequestHandlers<CompareRequests>> as RequestHandlers<CompareRequests>;
   const marks = new Map<string, number>();
-  const firstKeys: string[] = [];
-  let transferMs = 0;
+  const received = new Map<number, number>();
+  let first: { id: number; params: unknown; asked: number; sent?: number; key?: string | null } | undefined;
   let failure: Error | undefined;
   await page.exposeBinding('__benchMark', (_source, what: string) => void marks.set(what, performance.now()));
-  await page.exposeBinding('__toHost', (_source, message: { kind: string; method?: string; params?: { keys?: string[] } }) => {
+  await page.exposeBinding('__benchReceived', (_source, id: number, epoch: number) => void received.set(id, epoch - performance.timeOrigin));
+  await page.exposeBinding('__toHost', (_source, message: { kind: string; id?: number; method?: string; params?: unknown }) => {
     if (message.kind !== 'request') return;
-    if (message.method === 'getSeries' && firstKeys.length === 0) firstKeys.push(...(message.params?.keys ?? []));
+    const asked = performance.now();
+    if (message.method === 'getFirstChart') first = { id: message.id as number, params: message.params, asked };
     void answerRequest(compareRequests, handlers, message as RequestMessage)
-      .then(async (reply) => {
-        const start = performance.now();
-        await page.evaluate(postReply, encodeReply(reply));
-        transferMs += performance.now() - start;
+      .then((reply) => {
+        const body = encodeReply(reply);
+        const entry = first?.id === message.id ? first : undefined;
+        if (entry) {
+          entry.sent = performance.now();
+          entry.key = reply.ok ? (reply.result as { key: string | null }).key : null;
+        }
+        sendToPage(session, body);
       })
       .catch((err: unknown) => (failure ??= err instanceof Error ? err : new Error(String(err))));
   });
   // Strings: this file is type-checked without the DOM library.
   await page.addInitScript(`window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__toHost(m), getState: () => undefined, setState: () => undefined });`);
+  await page.addInitScript(NOTE_RECEIVED);
   await page.addInitScript(WATCH_PAINTS);
   try {
+    const opened = performance.now();
+    // As ComparePanel's constructor: the webview is given its HTML, then the host starts reading.
+    const navigation = page.goto(`${origin}/host.html?session=${session}`);
+    reader = new CompareReader(() => Promise.resolve(store), source, cache);
     // ComparePanel marks the store's cache stale when a panel opens.
     cache.markStale();
-    const opened = performance.now();
-    await page.goto(`${origin}/index.html`);
+    reader.readFirstChartAhead();
+    await navigation;
     const deadline = Date.now() + 60_000;
-    while (!marks.has('chart')) {
+    while (!marks.has('chart') || (first && !received.has(first.id))) {
       if (failure) throw failure;
       if (Date.now() > deadline) throw new Error(`the first chart was not painted within 60 s (marks: ${[...marks.keys()].join(', ') || 'none'})`);
       await new Promise((r) => setTimeout(r, 2));
     }
-    return { tableMs: (marks.get('table') as number) - opened, chartMs: (marks.get('chart') as number) - opened, transferMs, firstKeys };
+    const chart = first;
+    if (chart?.sent === undefined) throw new Error('the page did not ask for its first chart with getFirstChart');
+    return {
+      tableMs: (marks.get('table') as number) - opened,
+      chartMs: (marks.get('chart') as number) - opened,
+      hostMs: chart.sent - chart.asked,
+      transferMs: (received.get(chart.id) as number) - chart.sent,
+      firstChart: { params: chart.params, key: chart.key ?? null },
+    };
   } finally {
+    outboxes.get(session)?.waiting?.(null);
+    outboxes.delete(session);
     await page.close();
   }
 }
@@ -187,21 +322,33 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
+/**
+ * The Compare page's bundles as the VSIX ships them (esbuild.mjs's webview options with
+ * --production: minified, no source map), into `dir`: `npm run build` makes them unminified.
+ */
+async function buildShippedPage(dir: string): Promise<void> {
+  const buildModule = '../esbuild.mjs';
+  const { webviews } = (await import(buildModule)) as { webviews: Record<string, unknown> };
+  const esbuild = (await import('esbuild')) as { build(options: Record<string, unknown>): Promise<unknown> };
+  await esbuild.build({ ...webviews, absWorkingDir: ROOT, entryPoints: { compare: 'webview/compare/main.ts', comparePlots: 'webview/comparePlots/main.ts' }, outdir: dir, minify: true, sourcemap: false });
+}
+
 async function setup(): Promise<{ browser: Browser; store: SqliteTrackingStore; runIds: string[]; origin: string }> {
-  if (!existsSync(path.join(ROOT, 'dist', 'webview', 'compare.js'))) throw new Error('dist/webview/compare.js is missing: run `npm run build` first.');
   const dir = mkdtempSync(path.join(tmpdir(), 'labbook-compare-bench-'));
+  const pageDir = path.join(dir, 'webview');
+  await buildShippedPage(pageDir);
   const { store, runIds } = await seed(dir);
   const browserModule = '../scripts/lib/browser.mjs';
   const { launchBrowser } = (await import(browserModule)) as { launchBrowser: () => Promise<Browser> };
   const browser = await launchBrowser();
-  const { origin, server } = await serveWebview();
+  const served = await serveWebview(pageDir);
   cleanup = async () => {
     await browser.close();
-    await new Promise((resolve) => server.close(resolve));
+    await served.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   };
-  return { browser, store, runIds, origin };
+  return { browser, store, runIds, origin: served.origin };
 }
 
 export const benchmarks: Benchmark[] = [
@@ -210,25 +357,33 @@ export const benchmarks: Benchmark[] = [
     async run(): Promise<BenchResult> {
       const { browser, store, runIds, origin } = await setup();
       const source: CompareSource = { store: 'local', runIds };
-      // Warm-up: the bundle is parsed and cached, SQLite's pages are in memory.
+      // Warm-up: the bundle is parsed and cached, SQLite's pages are in memory, and the host learns
+      // the page's bucket count (CompareReader keeps it for the next comparison, as in a window).
+      CompareReader.forgetBuckets();
       const warmUp = await openAndPaint(origin, browser.context, source, store, new SeriesCache());
-      if (warmUp.firstKeys.join() !== 'loss') throw new Error(`the page asked first for ${warmUp.firstKeys.join(', ')}`);
+      if (warmUp.firstChart.key !== 'loss') throw new Error(`the first chart was ${String(warmUp.firstChart.key)}, not loss`);
       const cold: Paint[] = [];
       const warm: Paint[] = [];
+      const unguessed: Paint[] = [];
       for (let i = 0; i < REPEAT; i++) {
         const cache = new SeriesCache();
         cold.push(await openAndPaint(origin, browser.context, source, store, cache));
         warm.push(await openAndPaint(origin, browser.context, source, store, cache));
+        CompareReader.forgetBuckets();
+        unguessed.push(await openAndPaint(origin, browser.context, source, store, new SeriesCache()));
       }
-      const buckets = 1500;
+      const buckets = (warmUp.firstChart.params as { buckets: number }).buckets;
       const downsampleMs = await medianMs(() => metricSeries(store, runIds, ['loss'], buckets), REPEAT);
-      const coldMs = median(cold.map((p) => p.chartMs));
-      const warmMs = median(warm.map((p) => p.chartMs));
-      const tableMs = median(cold.map((p) => p.tableMs));
-      const transferMs = median(cold.map((p) => p.transferMs));
+      const at = (paints: readonly Paint[], field: keyof Omit<Paint, 'firstChart'>) => median(paints.map((p) => p[field]));
+      const coldMs = at(cold, 'chartMs');
+      const range = (paints: readonly Paint[]) => `${Math.min(...paints.map((p) => p.chartMs)).toFixed(0)}–${Math.max(...paints.map((p) => p.chartMs)).toFixed(0)}`;
       return {
         oursMs: coldMs,
-        target: `<${TARGET_MS} ms (first open ${coldMs.toFixed(0)} ms: table painted at ${tableMs.toFixed(0)}, ${transferMs.toFixed(0)} ms of it answers crossing the DevTools protocol; opened again ${warmMs.toFixed(0)} ms); core downsampling of ${RUNS}×${POINTS / 1000}k to ${buckets} buckets: ${downsampleMs.toFixed(0)} ms`,
+        target:
+          `<${TARGET_MS} ms (first open ${coldMs.toFixed(0)} ms [${range(cold)}]: table painted at ${at(cold, 'tableMs').toFixed(0)}, first chart's answer ${at(cold, 'hostMs').toFixed(0)} ms in the host (read ahead); ` +
+          `no guess ${at(unguessed, 'chartMs').toFixed(0)} ms [${range(unguessed)}], its first chart's answer ${at(unguessed, 'hostMs').toFixed(0)} ms in the host; ` +
+          `opened again ${at(warm, 'chartMs').toFixed(0)} ms; first chart's answer crossing to the page ${at(cold, 'transferMs').toFixed(0)} ms); ` +
+          `core downsampling of ${RUNS}×${POINTS / 1000}k to ${buckets} buckets: ${downsampleMs.toFixed(0)} ms`,
         met: coldMs < TARGET_MS,
       };
     },

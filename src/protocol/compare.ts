@@ -23,6 +23,7 @@ import {
   numberAtLeast,
   object,
   oneOf,
+  optional,
   recordOf,
   string,
   type Check,
@@ -94,6 +95,15 @@ export const compareRequests = {
    */
   getSeries: defineRequest<{ readonly keys: readonly string[]; readonly buckets: number }, { readonly series: readonly MetricSeries[] }>({
     keys: arrayOf(string, { max: MAX_SERIES_KEYS }),
+    buckets: numberAtLeast(1),
+  }),
+  /**
+   * Asked with the comparison, before the page knows the metrics: the first chart's metric (the
+   * first of `chartMetrics`, the page's saved choice, that a run has; else as chartMetrics picks)
+   * and its histories as getSeries gives them. `key` is null when there is nothing to chart.
+   */
+  getFirstChart: defineRequest<{ readonly chartMetrics?: readonly string[]; readonly buckets: number }, { readonly key: string | null; readonly series: readonly MetricSeries[] }>({
+    chartMetrics: optional(arrayOf(string)),
     buckets: numberAtLeast(1),
   }),
   /** The source's groups × `keys`: mean, std, min and max across each group's runs per x bucket. */

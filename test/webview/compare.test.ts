@@ -163,10 +163,12 @@ describe('webview: Run Comparison app', function () {
     const fetchedPlots = () => page.evaluate(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/comparePlots.js')));
     assert.equal(await fetchedPlots(), false);
     await page.click('#tab-charts');
-    // The first chart's key alone, then the rest once it is drawn.
-    const request = await host.next('getSeries');
-    assert.deepEqual(request.params.keys, ['accuracy']);
-    const rest = await host.next('getSeries', host.requests.indexOf(request) + 1);
+    // The first chart, asked with the comparison as the page starts (the host picks its metric),
+    // then the rest once the tab is open.
+    const request = await host.next('getFirstChart');
+    assert.deepEqual(Object.keys(request.params), ['buckets']);
+    assert.ok(host.requests.indexOf(request) < host.requests.findIndex((r) => r.method === 'getSeries'));
+    const rest = await host.next('getSeries');
     assert.deepEqual(rest.params.keys, ['loss']);
     const buckets = request.params.buckets as number;
     assert.equal(rest.params.buckets, buckets);
@@ -189,7 +191,7 @@ describe('webview: Run Comparison app', function () {
     await page.check('#log-scale');
     await page.waitForFunction(() => document.querySelector('.metric-chart[data-metric=loss]')?.getAttribute('data-y-max') !== null);
     assert.ok(Number(await page.getAttribute('.metric-chart[data-metric=loss]', 'data-y-max')) >= SPIKE);
-    assert.equal(host.requests.filter((r) => r.method === 'getSeries').length, 2);
+    assert.equal(host.requests.filter((r) => r.method === 'getSeries' || r.method === 'getFirstChart').length, 2);
 
     // Parallel coordinates and scatter: ECharts canvases, one series per run.
     await page.waitForSelector('[data-testid=parallel] canvas');
@@ -206,6 +208,22 @@ describe('webview: Run Comparison app', function () {
     // Choosing one more metric fetches only that one.
     await page.uncheck('.metric-picker input[value=accuracy]');
     await page.waitForFunction(() => document.querySelectorAll('.metric-chart').length === 1);
+  });
+
+  it('asks for the first chart with the comparison, before that is answered, and draws it from that answer', async () => {
+    host = new PlayedHost(store, { store: 'local', runIds: [ids.base, ids.wide, ids.hostile] });
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    host.beforeAnswer = async (request) => {
+      if (request.method === 'getComparison') await held;
+    };
+    page = await openCompare(browser.context, host);
+    await host.next('getFirstChart');
+    assert.deepEqual(host.requests.map((r) => r.method), ['getComparison', 'getFirstChart']);
+    release();
+    await page.click('#tab-charts');
+    await page.waitForSelector('.metric-chart[data-metric=accuracy][data-curves="3"]');
+    assert.ok(!host.requests.some((r) => r.method === 'getSeries' && (r.params.keys as string[]).includes('accuracy')), 'the first chart is not asked again');
   });
 
   it('draws the first chart from Float64Array columns while the other metrics are still on their way', async () => {
@@ -230,7 +248,9 @@ describe('webview: Run Comparison app', function () {
 
   it('refuses histories sent as plain JSON arrays, with a message', async () => {
     host = new PlayedHost(store, { store: 'local', runIds: [ids.base, ids.wide] });
-    host.overrides.set('getSeries', () => ({ series: [{ runId: ids.base, key: 'accuracy', step: [0, 1], timestamp: [T0, T0 + 1], min: [0.1, 0.2], max: [0.1, 0.2], last: [0.1, 0.2] }] }));
+    const json = [{ runId: ids.base, key: 'accuracy', step: [0, 1], timestamp: [T0, T0 + 1], min: [0.1, 0.2], max: [0.1, 0.2], last: [0.1, 0.2] }];
+    host.overrides.set('getFirstChart', () => ({ key: 'accuracy', series: json }));
+    host.overrides.set('getSeries', () => ({ series: json }));
     page = await openCompare(browser.context, host);
     await page.click('#tab-charts');
     await page.waitForSelector('.charts [role=alert]');
@@ -289,9 +309,9 @@ describe('webview: Run Comparison app', function () {
     await page.click('#tab-charts');
     await page.waitForSelector('.metric-chart[data-curves]');
     assert.match((await page.textContent('.charts-tab .notice')) ?? '', /share no metrics/);
-    const first = await host.next('getSeries');
-    assert.deepEqual(first.params.keys, ['accuracy']);
-    assert.deepEqual((await host.next('getSeries', host.requests.indexOf(first) + 1)).params.keys, ['loss', 'throughput']);
+    assert.deepEqual((await host.next('getFirstChart')).params, { buckets: (await host.next('getSeries')).params.buckets });
+    assert.deepEqual(host.requests.filter((r) => r.method === 'getSeries').map((r) => r.params.keys), [['loss', 'throughput']]);
+    assert.deepEqual(await page.locator('.metric-chart').evaluateAll((figs) => figs.map((f) => f.getAttribute('data-metric'))), ['accuracy', 'loss', 'throughput']);
   });
 
   it('shows images with the same path side by side, decoded from data: URIs', async () => {

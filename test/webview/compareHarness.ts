@@ -5,10 +5,10 @@ import { crc32, deflateSync } from 'node:zlib';
 import type { BrowserContext, Page } from 'playwright-core';
 import { listComparedImages, readImage } from '../../src/core/compare/artifacts.ts';
 import { compareCode } from '../../src/core/compare/code.ts';
+import { CompareReader } from '../../src/core/compare/compareReader.ts';
 import { buildComparison } from '../../src/core/compare/comparison.ts';
 import { comparisonCsv } from '../../src/core/compare/csv.ts';
 import { groupSeries } from '../../src/core/compare/groupSeries.ts';
-import { metricSeries } from '../../src/core/compare/series.ts';
 import { SeriesCache } from '../../src/core/compare/seriesCache.ts';
 import type { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
 import type { Metric } from '../../src/core/store/types.ts';
@@ -68,17 +68,21 @@ export class PlayedHost {
   readonly source: CompareSource;
   /** As ComparePanel's: merged tiles kept per (run, key, buckets). */
   readonly cache = new SeriesCache();
+  /** As ComparePanel's: the comparison, histories through the cache, and the first chart. */
+  private readonly reader: CompareReader;
 
   constructor(store: SqliteTrackingStore, source: CompareSource) {
     this.store = store;
     this.source = source;
+    this.reader = new CompareReader(() => Promise.resolve(store), source, this.cache);
   }
 
   /** What ComparePanel's handlers answer, through the same core functions. */
   private readonly handlers: RequestHandlers<CompareRequests> = withStandIns<CompareRequests>(
     {
-      getComparison: async ({ directions }) => buildComparison(this.store, this.source, { directions }),
-      getSeries: async ({ keys, buckets }) => ({ series: await metricSeries(this.store, this.source.runIds, keys, buckets, this.cache) }),
+      getComparison: ({ directions }) => this.reader.comparison(directions),
+      getSeries: async ({ keys, buckets }) => ({ series: await this.reader.series(keys, buckets) }),
+      getFirstChart: ({ chartMetrics, buckets }) => this.reader.firstChart(chartMetrics ?? null, buckets),
       getGroupSeries: async ({ keys, buckets, xAxis }) => ({ groups: await groupSeries(this.store, this.source.groups ?? [], keys, buckets, xAxis, this.cache) }),
       listImages: async () => listComparedImages(this.store, this.source.runIds),
       getImage: async ({ runId, path }) => readImage(this.store, runId, path),

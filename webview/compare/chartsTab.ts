@@ -4,7 +4,9 @@
 import type { CompareGroup, CompareModel, CompareState, GroupSeries, LineMode, MetricSeries, XAxisMode } from '../../src/protocol/compare.ts';
 import { el } from '../shared/dom.ts';
 import { groupLine, metricChart, runLine, type ChartLine, type MetricChart } from './metricCharts.ts';
+import { bucketsForWidth, unlaidChartWidth } from './chartBuckets.ts';
 import { PlotsSection } from './plotsSection.ts';
+import { chartMetrics } from '../../src/shared/chartMetrics.ts';
 import { runColours } from './theme.ts';
 import { errorMessage } from '../../src/shared/errorMessage.ts';
 
@@ -12,17 +14,13 @@ export interface ChartsDeps {
   state(): CompareState;
   update(patch: Partial<CompareState>): void;
   fetchSeries(keys: readonly string[], buckets: number): Promise<readonly MetricSeries[]>;
+  /** The first chart's metric (as chartMetrics picks it from the saved choice) and its histories, asked before the comparison is here. */
+  fetchFirstChart(saved: readonly string[] | null, buckets: number): Promise<{ readonly key: string | null; readonly series: readonly MetricSeries[] }>;
   fetchGroupSeries(keys: readonly string[], buckets: number, xAxis: XAxisMode): Promise<readonly GroupSeries[]>;
   /** The source's groups (none: the Lines control is hidden). */
   groups(): readonly CompareGroup[];
 }
 
-const DEFAULT_CHARTS = 4;
-/**
- * Buckets per chart: the chart's width rounded up to this step (at most 2000), so that a width
- * guessed while the tab is hidden, a small resize and the host's cache all agree on the count.
- */
-const BUCKET_STEP = 250;
 
 export class ChartsTab {
   readonly root: HTMLElement;
@@ -45,6 +43,8 @@ export class ChartsTab {
   private buckets = 0;
   private drawn = new Map<string, MetricChart>();
   private loadSeq = 0;
+  /** Bumped by invalidate(): an answer to a request made before is dropped. */
+  private generation = 0;
   /** The first chart's histories, asked for while the table is drawn. */
   private prefetching: Promise<void> | undefined;
 
@@ -89,11 +89,7 @@ export class ChartsTab {
 
   /** The metrics to chart: the saved choice (those that still exist), else a few shared ones. */
   chosenMetrics(): string[] {
-    const model = this.model;
-    if (!model) return [];
-    const saved = this.deps.state().chartMetrics;
-    if (saved) return saved.filter((k) => model.allMetrics.includes(k));
-    return (model.sharedMetrics.length ? model.sharedMetrics : model.allMetrics).slice(0, DEFAULT_CHARTS);
+    return this.model ? chartMetrics(this.model, this.deps.state().chartMetrics) : [];
   }
 
   show(model: CompareModel): void {
@@ -126,6 +122,7 @@ export class ChartsTab {
 
   /** Drops cached histories (the store changed). */
   invalidate(): void {
+    this.generation++;
     this.series.clear();
     this.groupSeries.clear();
     this.prefetching = undefined;
@@ -133,26 +130,35 @@ export class ChartsTab {
 
   /**
    * Asks for the first chart's histories at once, before the tab is opened: the host reads them
-   * while the page draws the table, and the Charts tab opens with its first chart ready. A failure
-   * is left for load() to ask again and report.
+   * while the page draws the table, and the Charts tab opens with its first chart ready. At start
+   * the comparison is not here yet (no `model`): the host picks the metric as chosenMetrics() will.
+   * A failure is left for load() to ask again and report.
    */
   prefetch(): void {
     const [first] = this.chosenMetrics();
-    if (first === undefined || this.has(first) || this.prefetching) return;
+    if ((this.model && (first === undefined || this.has(first))) || this.prefetching) return;
     const buckets = this.bucketCount();
     if (buckets !== this.buckets) {
       this.invalidate();
       this.buckets = buckets;
     }
-    const pending = this.fetch([first], buckets).catch(() => undefined);
+    const asked = first === undefined ? this.fetchFirst(buckets) : this.fetch([first], buckets);
+    const pending: Promise<void> = asked.catch(() => undefined);
     this.prefetching = pending;
     void pending.then(() => {
       if (this.prefetching === pending) this.prefetching = undefined;
     });
   }
 
+  private async fetchFirst(buckets: number): Promise<void> {
+    const generation = this.generation;
+    const { key, series } = await this.deps.fetchFirstChart(this.deps.state().chartMetrics, buckets);
+    // Histories from before the store changed (or the width did) are not kept.
+    if (key !== null && generation === this.generation) this.series.set(key, series.filter((s) => s.key === key));
+  }
+
   private bucketCount(): number {
-    return Math.min(2000, Math.ceil(this.width() / BUCKET_STEP) * BUCKET_STEP);
+    return bucketsForWidth(this.width());
   }
 
   /** How groups are drawn now: null when runs are drawn one line each. */
@@ -183,7 +189,7 @@ export class ChartsTab {
 
   /** The charts' width; while the tab is hidden, the page's (the charts span it but for padding). */
   private width(): number {
-    return Math.max(200, this.charts.clientWidth || document.documentElement.clientWidth - 40 || 1000);
+    return Math.max(200, this.charts.clientWidth || unlaidChartWidth());
   }
 
   /**

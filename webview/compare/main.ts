@@ -1,23 +1,21 @@
 // The Run Comparison panel: asks the host for the comparison of 2…N runs and shows it as a table,
 // metric charts, image artifacts side by side and code diffs. Settings live in the webview state.
-import type { CompareEvent, CompareModel, CompareRequests, CompareState, CompareTab, MetricAggregate } from '../../src/protocol/compare.ts';
+// First: asks the host before the rest of the page's code runs.
+import { api, initialState, rpc, takeComparison, takeFirstChart } from './startup.ts';
+import type { CompareModel, CompareState, CompareTab, MetricAggregate } from '../../src/protocol/compare.ts';
 import { isGroupSeries, isMetricSeries, METRIC_AGGREGATES } from '../../src/protocol/compare.ts';
 import { assertNever } from '../../src/protocol/rpc.ts';
 import { el } from '../shared/dom.ts';
-import { RpcClient } from '../shared/rpcClient.ts';
-import { vscodeApi } from '../shared/vscodeApi.ts';
 import { renderImages } from './artifactsView.ts';
 import { ChartsTab } from './chartsTab.ts';
 import { renderCodeComparison } from './codeView.ts';
-import { readState, TABS } from './state.ts';
+import { TABS } from './state.ts';
 import { CompareTableView } from './table.ts';
 import { onThemeChange } from './theme.ts';
 import { errorMessage } from '../../src/shared/errorMessage.ts';
 
-const api = vscodeApi<CompareState>();
-const rpc = new RpcClient<CompareRequests, CompareEvent>(api, window, 60_000);
 const app = document.getElementById('app') as HTMLElement;
-let state: CompareState = readState(api.getState());
+let state: CompareState = initialState;
 let model: CompareModel | null = null;
 let loadSeq = 0;
 let imagesLoaded = false;
@@ -26,6 +24,22 @@ function update(patch: Partial<CompareState>): void {
   state = { ...state, ...patch };
   api.setState(state);
 }
+
+// The first chart's histories were asked for at start (startup.ts): the host picks its metric, and
+// reads it while the page builds and draws the table.
+const charts = new ChartsTab({
+  state: () => state,
+  update,
+  fetchSeries: async (keys, buckets) => checked((await rpc.request('getSeries', { keys, buckets })).series, isMetricSeries),
+  fetchFirstChart: async (saved, buckets) => {
+    const { key, series } = await (takeFirstChart(buckets) ?? rpc.request('getFirstChart', saved ? { chartMetrics: saved, buckets } : { buckets }));
+    return { key, series: checked(series, isMetricSeries) };
+  },
+  fetchGroupSeries: async (keys, buckets, xAxis) => checked((await rpc.request('getGroupSeries', { keys, buckets, xAxis })).groups, isGroupSeries),
+  groups: () => model?.source.groups ?? [],
+});
+void load();
+charts.prefetch();
 
 // ── Header ──────────────────────────────────────────────────────────────────────────────────
 const title = el('h1', { className: 'title', text: 'Compare runs', attrs: { 'data-testid': 'title' } });
@@ -68,14 +82,6 @@ const tablePanel = el('div', { className: 'table-panel' }, [
 ]);
 
 // ── Other tabs ──────────────────────────────────────────────────────────────────────────────
-const charts = new ChartsTab({
-  state: () => state,
-  update,
-  fetchSeries: async (keys, buckets) => checked((await rpc.request('getSeries', { keys, buckets })).series, isMetricSeries),
-  fetchGroupSeries: async (keys, buckets, xAxis) => checked((await rpc.request('getGroupSeries', { keys, buckets, xAxis })).groups, isGroupSeries),
-  groups: () => model?.source.groups ?? [],
-});
-
 /** Histories come as Float64Array columns; anything else (e.g. a host that sent JSON) is refused with a message. */
 function checked<T>(values: readonly unknown[], check: (value: unknown) => value is T): readonly T[] {
   if (!Array.isArray(values) || !values.every(check)) throw new Error('the host sent metric histories in a form this page cannot read (Float64Array columns expected)');
@@ -152,7 +158,7 @@ async function load(): Promise<void> {
   const seq = ++loadSeq;
   app.setAttribute('aria-busy', 'true');
   try {
-    const next = await rpc.request('getComparison', { directions: state.directions });
+    const next = await (takeComparison() ?? rpc.request('getComparison', { directions: state.directions }));
     if (seq !== loadSeq) return;
     alertBox.replaceChildren();
     showModel(next);
@@ -255,5 +261,3 @@ aggregate.value = state.aggregate;
 diffOnly.checked = state.diffOnly;
 transposed.checked = state.transposed;
 selectTab(state.tab);
-rpc.ready();
-void load();

@@ -15,14 +15,15 @@ export interface ChartSettings {
 
 export const CHART_HEIGHT = 260;
 
-type Column = (number | null)[];
+/** A line's values: the host's column itself when every value can be drawn, else a copy with gaps (null). */
+type Column = readonly (number | null)[] | Float64Array;
 
 /** TensorBoard's smoothing: an exponential moving average, debiased so the start is not pulled to 0. */
-export function smooth(values: readonly (number | null)[], weight: number): (number | null)[] {
-  if (weight <= 0) return [...values];
+export function smooth(values: Column, weight: number): Column {
+  if (weight <= 0) return values;
   let last = 0;
   let n = 0;
-  return values.map((v) => {
+  return Array.from(values, (v) => {
     if (v === null || !Number.isFinite(v)) return v;
     last = last * weight + (1 - weight) * v;
     n++;
@@ -37,7 +38,7 @@ export interface ChartLine {
   readonly id: string;
   readonly label: string;
   readonly colour: string;
-  readonly x: readonly number[];
+  readonly x: readonly number[] | Float64Array;
   readonly line: Column;
   readonly low: Column;
   readonly high: Column;
@@ -49,8 +50,21 @@ function xOrder(x: Float64Array): number[] | null {
   return null;
 }
 
-function columns(x: Float64Array, ys: readonly Float64Array[], logScale: boolean): { x: number[]; ys: Column[] } {
+/** Whether every value can be drawn as it is: finite, and above 0 on a log scale. */
+function drawable(ys: readonly Float64Array[], logScale: boolean): boolean {
+  for (const column of ys) {
+    for (let i = 0; i < column.length; i++) {
+      const v = column[i] as number;
+      if (!Number.isFinite(v) || (logScale && v <= 0)) return false;
+    }
+  }
+  return true;
+}
+
+function columns(x: Float64Array, ys: readonly Float64Array[], logScale: boolean): { x: readonly number[] | Float64Array; ys: Column[] } {
   const order = xOrder(x);
+  // The common case: uPlot draws the host's columns themselves, nothing is copied.
+  if (order === null && drawable(ys, logScale)) return { x, ys: [...ys] };
   const n = x.length;
   const xs = new Array<number>(n);
   const out = ys.map(() => new Array<number | null>(n));
@@ -60,7 +74,7 @@ function columns(x: Float64Array, ys: readonly Float64Array[], logScale: boolean
     for (let c = 0; c < ys.length; c++) {
       // Gaps for what the scale cannot show: NaN, ±∞, and zero or less on a log scale.
       const v = (ys[c] as Float64Array)[i] as number;
-      (out[c] as Column)[k] = !Number.isFinite(v) || (logScale && v <= 0) ? null : v;
+      (out[c] as (number | null)[])[k] = !Number.isFinite(v) || (logScale && v <= 0) ? null : v;
     }
   }
   return { x: xs, ys: out };
@@ -107,8 +121,8 @@ function sameX(lines: readonly ChartLine[]): boolean {
 
 /** [x, low₀, high₀, line₀, low₁, …]: one shared x (lines that share their x skip uPlot.join). */
 function alignedData(lines: readonly ChartLine[]): uPlot.AlignedData {
-  if (sameX(lines)) return [(lines[0] as ChartLine).x as number[], ...lines.flatMap((l) => [l.low, l.high, l.line])];
-  return uPlot.join(lines.map((l) => [l.x as number[], l.low, l.high, l.line]));
+  if (sameX(lines)) return [(lines[0] as ChartLine).x as number[], ...lines.flatMap((l) => [l.low, l.high, l.line] as (number | null)[][])];
+  return uPlot.join(lines.map((l) => [l.x, l.low, l.high, l.line] as uPlot.AlignedData));
 }
 
 /**
@@ -126,6 +140,8 @@ function drawBands(u: uPlot, styles: readonly { readonly fill: string; readonly 
   ctx.rect(left, top, width, height);
   ctx.clip();
   ctx.lineWidth = 1;
+  // Every band shares the x column: its positions are computed once.
+  const px = Float64Array.from(xs as ArrayLike<number>, (x) => u.valToPos(x, 'x', true));
   styles.forEach((style, i) => {
     const low = u.data[1 + i * 3] ?? [];
     const high = u.data[2 + i * 3] ?? [];
@@ -139,14 +155,14 @@ function drawBands(u: uPlot, styles: readonly { readonly fill: string; readonly 
     const path = new Path2D();
     for (let j = 0; j < at.length; j++) {
       const k = at[j] as number;
-      const x = u.valToPos(xs[k] as number, 'x', true);
+      const x = px[k] as number;
       const y = u.valToPos(high[k] as number, 'y', true);
       if (j === 0) path.moveTo(x, y);
       else path.lineTo(x, y);
     }
     for (let j = at.length - 1; j >= 0; j--) {
       const k = at[j] as number;
-      path.lineTo(u.valToPos(xs[k] as number, 'x', true), u.valToPos(low[k] as number, 'y', true));
+      path.lineTo(px[k] as number, u.valToPos(low[k] as number, 'y', true));
     }
     path.closePath();
     ctx.fillStyle = style.fill;

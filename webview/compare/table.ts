@@ -15,6 +15,28 @@ import { el } from '../shared/dom.ts';
 import { compareValues, formatValue } from './format.ts';
 
 export const ROW_HEIGHT = 26;
+
+/**
+ * TanStack's elementScroll, except to where the table already is: the virtualizers ask for that
+ * on every show, and the browser, which would not move, still lays out the whole page first.
+ */
+const scrollUnlessThere: typeof elementScroll = (offset, options, instance) => {
+  if (offset + (options.adjustments ?? 0) === (instance.scrollOffset ?? 0)) return;
+  elementScroll(offset, options, instance);
+};
+
+/**
+ * The scroller's size from a ResizeObserver only: TanStack's observeElementRect also reads it at
+ * once, which lays the page out before the rows exist (and again after). Until the observer's
+ * first report (before the first paint) the window's size stands in for it (initialRect).
+ */
+const observeRectWhenLaidOut: typeof observeElementRect = (instance, cb) => {
+  const element = instance.scrollElement;
+  if (!element) return undefined;
+  const observer = new ResizeObserver(() => cb({ width: element.clientWidth, height: element.clientHeight }));
+  observer.observe(element, { box: 'content-box' });
+  return () => observer.disconnect();
+};
 const COLUMN_WIDTH = 150;
 const KEY_WIDTH = 260;
 
@@ -83,10 +105,10 @@ export class CompareTableView {
     this.root = this.scroller;
     const common = {
       getScrollElement: () => this.scroller,
-      scrollToFn: elementScroll,
-      observeElementRect,
+      scrollToFn: scrollUnlessThere,
+      observeElementRect: observeRectWhenLaidOut,
       observeElementOffset,
-      initialRect: { width: 1200, height: 600 },
+      initialRect: { width: window.innerWidth, height: window.innerHeight },
       onChange: () => this.render(),
     };
     this.rowVirtualizer = new Virtualizer<HTMLElement, Element>({ ...common, count: 0, estimateSize: () => ROW_HEIGHT, overscan: 10 });

@@ -2,7 +2,8 @@
 // `buckets` min/max/last buckets, so a spike among millions of points still reaches the chart, and
 // packed into Float64Array columns (MetricSeries) that cross to the webview without JSON.
 import { TrackingError } from '../store/errors.ts';
-import type { ReadableStore } from '../store/trackingStore.ts';
+import { bucketColumns } from '../store/bucketColumns.ts';
+import { readsBucketColumns, type ReadableStore } from '../store/trackingStore.ts';
 import type { MetricBucket } from '../store/types.ts';
 import type { MetricSeries } from './types.ts';
 
@@ -16,17 +17,13 @@ export function bucketCount(buckets: number): number {
 
 /** The store's buckets as columns. */
 export function packBuckets(runId: string, key: string, buckets: readonly MetricBucket[]): MetricSeries {
-  const n = buckets.length;
-  const series = { runId, key, step: new Float64Array(n), timestamp: new Float64Array(n), min: new Float64Array(n), max: new Float64Array(n), last: new Float64Array(n) };
-  for (let i = 0; i < n; i++) {
-    const b = buckets[i] as MetricBucket;
-    series.step[i] = b.lastStep;
-    series.timestamp[i] = b.lastTimestamp;
-    series.min[i] = b.min;
-    series.max[i] = b.max;
-    series.last[i] = b.last;
-  }
-  return series;
+  return { runId, key, ...bucketColumns(buckets) };
+}
+
+/** `key`'s history of `runId` in at most `buckets` buckets, as columns (straight from a store that reads them so). */
+export async function readColumns(store: ReadableStore, runId: string, key: string, buckets: number): Promise<MetricSeries> {
+  if (readsBucketColumns(store)) return { runId, key, ...(await store.getMetricHistoryColumns(runId, key, buckets)) };
+  return packBuckets(runId, key, await store.getMetricHistoryDownsampled(runId, key, buckets));
 }
 
 export function isMissingRun(err: unknown): boolean {
@@ -36,7 +33,7 @@ export function isMissingRun(err: unknown): boolean {
 /** One run's series of `key`; undefined when the run no longer exists (other store errors propagate). */
 export async function readSeries(store: ReadableStore, runId: string, key: string, buckets: number): Promise<MetricSeries | undefined> {
   try {
-    return packBuckets(runId, key, await store.getMetricHistoryDownsampled(runId, key, bucketCount(buckets)));
+    return await readColumns(store, runId, key, bucketCount(buckets));
   } catch (err) {
     if (isMissingRun(err)) return undefined;
     throw err;

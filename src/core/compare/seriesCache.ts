@@ -7,7 +7,7 @@
 // read again; the others are served as they are.
 import type { ReadableStore } from '../store/trackingStore.ts';
 import type { MetricBucket } from '../store/types.ts';
-import { isMissingRun, packBuckets, type SeriesReader } from './series.ts';
+import { isMissingRun, readColumns, type SeriesReader } from './series.ts';
 import type { MetricSeries } from './types.ts';
 
 /** About 40 bytes per bucket: the default keeps the cache near 12 MB. */
@@ -78,7 +78,7 @@ export class SeriesCache implements SeriesReader {
         return entry.series;
       }
       this.stats.reads++;
-      const series = packBuckets(runId, key, await store.getMetricHistoryDownsampled(runId, key, buckets));
+      const series = await readColumns(store, runId, key, buckets);
       this.store(id, { series, fingerprint, checked: generation });
       return series;
     } catch (err) {

@@ -9,6 +9,7 @@ import type {
   LoggedModel,
   Metric,
   MetricBucket,
+  MetricBucketColumns,
   ModelVersion,
   Page,
   RegisteredModel,
@@ -108,6 +109,18 @@ export interface LoggedModelReader {
 /** MLflow's log_inputs (datasets and models a run consumed): the local store and an MLflow server. */
 export interface RunInputsWriter {
   logInputs(runId: string, datasets: readonly DatasetInput[], models?: readonly { modelId: string }[]): Promise<void>;
+}
+
+/**
+ * Downsampled histories as columns (the buckets of getMetricHistoryDownsampled without an object
+ * each): the local store, which builds them straight from its tiles.
+ */
+export interface BucketColumnsReader {
+  getMetricHistoryColumns(runId: string, key: string, buckets: number): Promise<MetricBucketColumns>;
+}
+
+export function readsBucketColumns<T extends object>(store: T): store is T & BucketColumnsReader {
+  return typeof (store as Partial<BucketColumnsReader>).getMetricHistoryColumns === 'function';
 }
 
 export function readsLoggedModels<T extends object>(store: T): store is T & LoggedModelReader {

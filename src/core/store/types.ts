@@ -161,6 +161,22 @@ export interface MetricBucket {
   readonly lastTimestamp: number;
 }
 
+/**
+ * The same buckets as columns, one Float64Array per field and no object per bucket: what the
+ * compare charts draw (and what crosses to the webview as binary).
+ */
+export interface MetricBucketColumns {
+  /** The step of each bucket's last point. */
+  readonly step: Float64Array;
+  /** The timestamp (ms) of each bucket's last point. */
+  readonly timestamp: Float64Array;
+  /** NaN where the bucket holds only NaN values. */
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+  /** The value at the bucket's last point (NaN if that value is NaN). */
+  readonly last: Float64Array;
+}
+
 export interface FileInfo {
   /** Path relative to the run's artifact root, '/'-separated. */
   readonly path: string;

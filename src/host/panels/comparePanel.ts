@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { compareCode } from '../../core/compare/code.ts';
 import { buildComparison } from '../../core/compare/comparison.ts';
+import { CompareReader } from '../../core/compare/compareReader.ts';
 import { comparisonCsv } from '../../core/compare/csv.ts';
 import { listComparedImages, readImage } from '../../core/compare/artifacts.ts';
 import { checkGroups, groupSeries } from '../../core/compare/groupSeries.ts';
-import { metricSeries } from '../../core/compare/series.ts';
 import { SeriesCache } from '../../core/compare/seriesCache.ts';
 import type { ReadableStore } from '../../core/store/trackingStore.ts';
 import { COMPARE_VIEW_TYPE, compareRequests, isCompareSource, type CompareEvent, type CompareGroup, type CompareRequests, type CompareSource } from '../../protocol/compare.ts';
@@ -50,6 +50,12 @@ export interface ComparePanelCallbacks {
   readonly onDidChangeStore?: StoreChangeEvent;
 }
 
+/** The chart choice kept in a restored page's state (CompareState.chartMetrics), if it reads as one. */
+function savedChartMetrics(state: unknown): readonly string[] | null {
+  const saved = isRecord(state) ? state.chartMetrics : undefined;
+  return Array.isArray(saved) && saved.every((k) => typeof k === 'string') ? saved : null;
+}
+
 /** The Run Comparison panel: the host reads the store (through src/core/compare), the webview renders. */
 export class ComparePanel extends WebviewPanelHost<CompareRequests, CompareEvent> {
   private static readonly open = new Map<string, ComparePanel>();
@@ -60,15 +66,17 @@ export class ComparePanel extends WebviewPanelHost<CompareRequests, CompareEvent
   private readonly stores: StoreResolver;
   private readonly callbacks: ComparePanelCallbacks;
   private readonly cache: SeriesCache;
+  private readonly reader: CompareReader;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   protected readonly handlers: RequestHandlers<CompareRequests> = {
     getComparison: async ({ directions }) => {
-      const model = await buildComparison(await this.store(), this.source, { directions });
+      const model = await this.reader.comparison(directions);
       this.panel.title = model.runs.length ? `Compare: ${model.runs.map((r) => r.label).join(', ')}`.slice(0, 80) : SPEC.title;
       return model;
     },
-    getSeries: async ({ keys, buckets }) => ({ series: await metricSeries(await this.store(), this.source.runIds, keys, buckets, this.cache) }),
+    getSeries: async ({ keys, buckets }) => ({ series: await this.reader.series(keys, buckets) }),
+    getFirstChart: async ({ chartMetrics, buckets }) => this.reader.firstChart(chartMetrics ?? null, buckets),
     getGroupSeries: async ({ keys, buckets, xAxis }) => ({ groups: await groupSeries(await this.store(), this.source.groups ?? [], keys, buckets, xAxis, this.cache) }),
     listImages: async () => listComparedImages(await this.store(), this.source.runIds),
     getImage: async ({ runId, path }) => {
@@ -100,7 +108,7 @@ export class ComparePanel extends WebviewPanelHost<CompareRequests, CompareEvent
     },
   };
 
-  private constructor(panel: vscode.WebviewPanel, source: CompareSource, stores: StoreResolver, callbacks: ComparePanelCallbacks, extensionUri: vscode.Uri, log: vscode.LogOutputChannel) {
+  private constructor(panel: vscode.WebviewPanel, source: CompareSource, stores: StoreResolver, callbacks: ComparePanelCallbacks, extensionUri: vscode.Uri, log: vscode.LogOutputChannel, savedCharts: readonly string[] | null = null) {
     super(panel, SPEC, extensionUri, log);
     this.source = source;
     this.stores = stores;
@@ -109,6 +117,9 @@ export class ComparePanel extends WebviewPanelHost<CompareRequests, CompareEvent
     // No panel may have watched the store since the cache was filled: check before serving.
     this.cache = ComparePanel.cacheOf(source.store);
     this.cache.markStale();
+    this.reader = new CompareReader(() => this.store(), source, this.cache);
+    // While the page loads, the host reads what its first chart will ask for.
+    this.reader.readFirstChartAhead(savedCharts);
     ComparePanel.open.set(this.key, this);
     this.onDidDispose(() => {
       if (ComparePanel.open.get(this.key) === this) ComparePanel.open.delete(this.key);
@@ -118,7 +129,7 @@ export class ComparePanel extends WebviewPanelHost<CompareRequests, CompareEvent
       if (!affectsRoot(change, source.store)) return;
       // At once, not debounced: a series asked for before the refresh must not be served stale.
       if (change.kind === 'all') this.cache.clear();
-      else this.cache.markStale();
+      this.reader.changed();
       clearTimeout(this.refreshTimer);
       this.refreshTimer = setTimeout(() => void this.post({ type: 'storeChanged' }), REFRESH_DEBOUNCE_MS);
     });
@@ -185,7 +196,7 @@ export class ComparePanel extends WebviewPanelHost<CompareRequests, CompareEvent
       log.warn(`Compare: the restored panel's groups are dropped: ${errorMessage(err)}`);
     }
     const { store, runIds } = source;
-    return new ComparePanel(panel, groups.length ? { store, runIds, groups } : { store, runIds }, stores, callbacks, extensionUri, log);
+    return new ComparePanel(panel, groups.length ? { store, runIds, groups } : { store, runIds }, stores, callbacks, extensionUri, log, savedChartMetrics(state));
   }
 
   /** For `vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, …)`. */

@@ -1,16 +1,22 @@
 // Downsampling that stays fast at any history length: every accepted point also updates one
 // tile per level (widths 16, 256, … 16^5 steps), and a downsampled read merges the tiles of the
-// coarsest level whose tiles are at most a quarter of the bucket width. A tile joins the bucket
-// its first step falls in, so bucket edges are exact to within one tile, and every point is in
-// exactly one bucket: min and max are exact, no spike is lost.
+// coarsest level whose tiles are at most the bucket width (the fewest rows that still give every
+// bucket a tile). A tile joins the bucket its first step falls in, so bucket edges are exact to
+// within one tile, and every point is in exactly one bucket: min and max are exact, no spike is
+// lost.
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../../sqlite/openDatabase.ts';
-import type { Metric, MetricBucket } from '../types.ts';
+import type { Metric, MetricBucket, MetricBucketColumns } from '../types.ts';
 
 export const TILE_BASE = 16;
 export const TILE_LEVELS = 5;
-/** Tiles may be at most this fraction of a bucket. */
-const TILE_FRACTION = 4;
+
+/** The coarsest tile level whose tiles fit in a bucket `width` steps wide; 0 when none does. */
+function tileLevel(width: number): number {
+  let level = 0;
+  while (level < TILE_LEVELS && TILE_BASE ** (level + 1) <= width) level++;
+  return level;
+}
 
 /** One tile (or bucket) being summed up; NaN points count but join neither min nor max. */
 export interface Aggregate {
@@ -80,6 +86,8 @@ export function toBucket(a: Aggregate): MetricBucket {
 export class MetricTiles {
   private readonly upsert: Statement;
   private readonly read: Statement;
+  /** Only what the columns need, as arrays (raw): no object per tile. */
+  private readonly readColumns: Statement;
 
   constructor(db: SqliteDatabase) {
     this.upsert = db.prepare(`
@@ -96,6 +104,9 @@ export class MetricTiles {
     this.read = db.prepare(
       'SELECT tile, count, min, max, first_step, last_step, last_timestamp, last_value FROM metric_tiles WHERE run_key = ? AND key = ? AND level = ? ORDER BY tile',
     );
+    this.readColumns = db
+      .prepare('SELECT tile, min, max, last_step, last_timestamp, last_value FROM metric_tiles WHERE run_key = ? AND key = ? AND level = ? ORDER BY tile')
+      .raw();
   }
 
   /** Adds points that were newly stored (duplicates already left out by the caller). */
@@ -138,8 +149,7 @@ export class MetricTiles {
    * is fine enough for that width (the caller then reads the points).
    */
   buckets(runKey: number, key: string, lo: number, width: number): MetricBucket[] | undefined {
-    let level = 0;
-    while (level < TILE_LEVELS && TILE_BASE ** (level + 1) * TILE_FRACTION <= width) level++;
+    const level = tileLevel(width);
     if (level === 0) return undefined;
     const tileWidth = TILE_BASE ** level;
     const out: Aggregate[] = [];
@@ -157,6 +167,43 @@ export class MetricTiles {
       }
     }
     return out.map(toBucket);
+  }
+
+  /**
+   * The buckets of buckets() as columns, at most `count` of them, straight from the rows: tiles
+   * come in step order, so a bucket's last point is its last tile's and only min and max merge.
+   */
+  columns(runKey: number, key: string, lo: number, width: number, count: number): MetricBucketColumns | undefined {
+    const level = tileLevel(width);
+    if (level === 0) return undefined;
+    const tileWidth = TILE_BASE ** level;
+    type Row = [tile: number, min: number | null, max: number | null, lastStep: number, lastTimestamp: number, lastValue: number | null];
+    const rows = this.readColumns.all(runKey, key, level) as Row[];
+    const size = Math.min(count, rows.length);
+    const step = new Float64Array(size);
+    const timestamp = new Float64Array(size);
+    const min = new Float64Array(size).fill(Number.NaN);
+    const max = new Float64Array(size).fill(Number.NaN);
+    const last = new Float64Array(size);
+    let n = 0;
+    let currentBucket = Number.NaN;
+    for (const [tile, tileMin, tileMax, lastStep, lastTimestamp, lastValue] of rows) {
+      // Clamped: a point logged by another connection after `lo` and `width` were read joins the last bucket.
+      const bucket = Math.min(count - 1, Math.max(0, Math.floor((tile * tileWidth - lo) / width)));
+      if (bucket !== currentBucket) {
+        currentBucket = bucket;
+        n++;
+      }
+      const i = n - 1;
+      // NaN never wins a comparison: a bucket of NaN values only keeps NaN.
+      if (tileMin !== null && !(tileMin >= (min[i] as number))) min[i] = tileMin;
+      if (tileMax !== null && !(tileMax <= (max[i] as number))) max[i] = tileMax;
+      step[i] = lastStep;
+      timestamp[i] = lastTimestamp;
+      last[i] = lastValue ?? Number.NaN;
+    }
+    const cut = (column: Float64Array) => (n === size ? column : column.slice(0, n));
+    return { step: cut(step), timestamp: cut(timestamp), min: cut(min), max: cut(max), last: cut(last) };
   }
 }
 

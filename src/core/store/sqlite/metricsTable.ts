@@ -1,7 +1,8 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../../sqlite/openDatabase.ts';
 import { invalidParameter } from '../errors.ts';
-import type { Metric, MetricBucket } from '../types.ts';
+import { bucketColumns } from '../bucketColumns.ts';
+import type { Metric, MetricBucket, MetricBucketColumns } from '../types.ts';
 import { MetricTiles } from './metricTiles.ts';
 import { metricFromRow } from './runRows.ts';
 
@@ -130,12 +131,26 @@ export class MetricsTable {
     return (this.history.all(runKey, key) as Parameters<typeof metricFromRow>[0][]).map(metricFromRow);
   }
 
-  getDownsampled(runKey: number, key: string, buckets: number): MetricBucket[] {
+  /** Where the buckets start and how many steps each spans; undefined for an empty history. */
+  private bucketRange(runKey: number, key: string, buckets: number): { lo: number; width: number } | undefined {
     if (!Number.isInteger(buckets) || buckets < 1) throw invalidParameter(`The number of buckets must be a positive integer, got ${buckets}.`);
     const lo = this.firstStep.get(runKey, key) as number | null;
     const hi = this.lastStep.get(runKey, key) as number | null;
-    if (lo === null || hi === null) return [];
-    const width = Math.max(1, Math.ceil((hi - lo + 1) / buckets));
+    if (lo === null || hi === null) return undefined;
+    return { lo, width: Math.max(1, Math.ceil((hi - lo + 1) / buckets)) };
+  }
+
+  /** getDownsampled's buckets as columns, built from the tiles' rows without an object per bucket. */
+  getDownsampledColumns(runKey: number, key: string, buckets: number): MetricBucketColumns {
+    const range = this.bucketRange(runKey, key, buckets);
+    if (!range) return bucketColumns([]);
+    return this.tiles.columns(runKey, key, range.lo, range.width, buckets) ?? bucketColumns(this.getDownsampled(runKey, key, buckets));
+  }
+
+  getDownsampled(runKey: number, key: string, buckets: number): MetricBucket[] {
+    const range = this.bucketRange(runKey, key, buckets);
+    if (!range) return [];
+    const { lo, width } = range;
     // Wide buckets come from the pre-aggregated tiles; narrow ones read the points.
     const merged = this.tiles.buckets(runKey, key, lo, width);
     if (merged) return merged;

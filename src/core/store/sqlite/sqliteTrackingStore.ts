@@ -7,9 +7,9 @@ import { currentUserName } from '../../system/currentUser.ts';
 import { ArtifactFolder } from '../artifactFolder.ts';
 import { invalidParameter, notFound, TrackingError } from '../errors.ts';
 import { searchLoggedModelsInMemory, type SearchLoggedModelsQuery } from '../loggedModelSearch.ts';
-import type { ColumnSpread, GroupAggregatesChunk, GroupByKey, LoggedModelReader, MetricExtremes, MetricSelection, RunKeys, RunTableQueries, TrackingStore } from '../trackingStore.ts';
+import type { BucketColumnsReader, ColumnSpread, GroupAggregatesChunk, GroupByKey, LoggedModelReader, MetricExtremes, MetricSelection, RunKeys, RunTableQueries, TrackingStore } from '../trackingStore.ts';
 import type {
-  CreateRunInput, DatasetInput, Experiment, FileInfo, LogBatchInput, LoggedModel, Metric, MetricBucket, ModelVersion, Page,
+  CreateRunInput, DatasetInput, Experiment, FileInfo, LogBatchInput, LoggedModel, Metric, MetricBucket, MetricBucketColumns, ModelVersion, Page,
   RegisteredModel, Run, SearchExperimentsQuery, SearchRegistryQuery, SearchRunsQuery, Tag, UpdateRunInput,
 } from '../types.ts';
 import { RUN_STATUSES } from '../types.ts';
@@ -25,6 +25,7 @@ import { recordRunInputs, recordRunOutputs } from './runIoTable.ts';
 import { activeRunRow, generateRunName, loadRuns, runByKey, runRow, setRunTags } from './runRows.ts';
 import { searchRunRows } from './sqliteSearch.ts';
 import * as runTable from './runTableQueries.ts';
+import { WalCheckpointer, type WalCheckpointOptions } from './walCheckpointer.ts';
 
 export interface SqliteStoreOptions {
   readonly runtime?: SqliteRuntime;
@@ -33,13 +34,15 @@ export interface SqliteStoreOptions {
   readonly now?: () => number;
   /** Recorded as a run's user when the caller names none. */
   readonly user?: string;
+  /** When WAL checkpoints run (walCheckpointer.ts); the defaults suit every caller but tests. */
+  readonly checkpoints?: WalCheckpointOptions;
 }
 
 /**
  * The embedded default store: one SQLite file (WAL, busy timeout, IMMEDIATE write transactions)
  * that several windows and processes write at once, and an artifact folder beside it.
  */
-export class SqliteTrackingStore implements TrackingStore, LoggedModelReader, RunTableQueries {
+export class SqliteTrackingStore implements TrackingStore, LoggedModelReader, RunTableQueries, BucketColumnsReader {
   readonly readOnly = false;
   readonly description: string;
   readonly file: string;
@@ -52,6 +55,8 @@ export class SqliteTrackingStore implements TrackingStore, LoggedModelReader, Ru
   private readonly registry: RegistryTables;
   private readonly bumpChangeSeq: Statement;
   private readonly readChangeSeq: Statement;
+  /** Checkpoints the WAL after writes, off the write itself. */
+  readonly checkpointer: WalCheckpointer;
   /** MLflow 3 LoggedModel entities, for the MLflow endpoint (not part of TrackingStore). */
   readonly loggedModels: LoggedModelTables;
 
@@ -64,6 +69,7 @@ export class SqliteTrackingStore implements TrackingStore, LoggedModelReader, Ru
     this.db.pragma('case_sensitive_like = ON');
     this.db.pragma('synchronous = NORMAL');
     migrate(this.db);
+    this.checkpointer = new WalCheckpointer(this.db, { file: this.file, runtime: options.runtime ?? {} }, options.checkpoints);
     this.artifacts = new ArtifactFolder(options.artifactRoot ?? path.join(path.dirname(this.file), 'artifacts'));
     this.now = options.now ?? Date.now;
     this.user = options.user ?? currentUserName();
@@ -104,6 +110,7 @@ export class SqliteTrackingStore implements TrackingStore, LoggedModelReader, Ru
         return value;
       })
       .immediate();
+    this.checkpointer.afterWrite();
     for (const listener of this.writeListeners) {
       try {
         listener();
@@ -307,6 +314,10 @@ export class SqliteTrackingStore implements TrackingStore, LoggedModelReader, Ru
     return settled(() => this.metrics.getDownsampled(runRow(this.db, runId).run_key, key, buckets));
   }
 
+  getMetricHistoryColumns(runId: string, key: string, buckets: number): Promise<MetricBucketColumns> {
+    return settled(() => this.metrics.getDownsampledColumns(runRow(this.db, runId).run_key, key, buckets));
+  }
+
   // ── The Runs Table's queries (RunTableQueries, in runTableQueries.ts) ──────────────────────
 
   runKeys(experimentIds: readonly string[]): Promise<RunKeys> {
@@ -401,6 +412,7 @@ export class SqliteTrackingStore implements TrackingStore, LoggedModelReader, Ru
 
   close(): Promise<void> {
     return settled(() => {
+      this.checkpointer.dispose();
       if (this.db.open) this.db.close();
     });
   }
