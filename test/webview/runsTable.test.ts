@@ -179,6 +179,11 @@ describe('webview: Runs Table app', function () {
     const best = Array.from({ length: RUNS }, (_, i) => i).reduce((a, b) => (lossOf(b) < lossOf(a) ? b : a));
     await page.waitForFunction((name) => document.querySelector('.rt-body .rt-row[aria-rowindex="3"] [data-col="attributes.run_name"]')?.textContent === name, nameOf(best));
     assert.deepEqual(lastView(before).sort, [{ columnId: 'metrics.loss', descending: false }]);
+    // One round trip: the sorted view's first page comes with setView's answer, in the window's columns.
+    const asked = host.since('setView', before).at(-1)?.params.rows as { offset: number; columnIds: string[] } | undefined;
+    assert.equal(asked?.offset, 0);
+    assert.ok(asked.columnIds.includes('metrics.loss') && asked.columnIds.length < 40, asked.columnIds.join(','));
+    assert.deepEqual(host.since('getRows', before).filter((r) => r.params.offset === 0), []);
     await page.click('.rt-hcell[data-col="metrics.loss"] .rt-sort');
     const worst = Array.from({ length: RUNS }, (_, i) => i).reduce((a, b) => (lossOf(b) > lossOf(a) ? b : a));
     await page.waitForFunction((name) => document.querySelector('.rt-body .rt-row[aria-rowindex="3"] [data-col="attributes.run_name"]')?.textContent === name, nameOf(worst));

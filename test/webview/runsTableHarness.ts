@@ -36,7 +36,7 @@ export class RunsTableHost {
 
   private readonly handlers: RequestHandlers<RunsTableRequests> = {
     getSchema: () => this.model.schema(),
-    setView: ({ view }) => this.model.setView(view),
+    setView: ({ view, rows }) => this.model.setViewWithRows(view, rows),
     getRows: (params) => this.model.rows(params),
     getGroups: () => this.model.groups(),
     getSparklines: ({ runIds, metric, points }) => this.model.sparklines(runIds, metric, points),

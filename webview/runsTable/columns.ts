@@ -228,10 +228,13 @@ export class ColumnLayout {
     this.changed();
   }
 
-  setPresetHidden(ids: readonly string[]): void {
+  /** The columns the preset hides; whether that changed anything (most views leave them as they were). */
+  setPresetHidden(ids: readonly string[]): boolean {
+    if (ids.length === this.presetHidden.size && ids.every((id) => this.presetHidden.has(id))) return false;
     this.presetHidden = new Set(ids);
     this.t.setColumnVisibility(this.visibility());
     this.changed();
+    return true;
   }
 
   setSparkline(metric: string | undefined): void {

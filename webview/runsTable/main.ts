@@ -16,7 +16,7 @@ import { gridKeys, type TableContext } from './keyboard.ts';
 import { Lines } from './lines.ts';
 import { groupByPicker, Popover } from './menus.ts';
 import { RowActions } from './rowActions.ts';
-import { PagedRows } from './rowCache.ts';
+import { PAGE_ROWS, PagedRows } from './rowCache.ts';
 import { Selection } from './selection.ts';
 import { Sparklines } from './sparklines.ts';
 import { readState } from './state.ts';
@@ -28,6 +28,8 @@ const app = document.getElementById('app') as HTMLElement;
 let saved = readState(api.getState());
 let view: TableView | undefined;
 let viewSeq = 0;
+/** The columns the grid's window shows now (with the key columns): what a new view's first page is read in. */
+let windowColumns: readonly string[] = [];
 let restoreScroll: number | undefined = saved.scrollTop;
 const selection = new Selection();
 selection.set(saved.selected);
@@ -75,7 +77,8 @@ const grid = new RunsGrid(layout, lines, {
   onOpen: (index) => rows.openLine(index),
   onToggleGroup: (group) => rows.toggleGroup(group),
   onWindow: (from, to, columns) => {
-    lines.ensure(from, to, withKeyColumns(columns));
+    windowColumns = withKeyColumns(columns);
+    lines.ensure(from, to, windowColumns);
     sparklines.request(from, to);
     if (restoreScroll === undefined) app.setAttribute('aria-busy', 'false');
   },
@@ -146,17 +149,20 @@ async function applyView(patch: Partial<TableView>, reload: boolean): Promise<vo
   if (!view) return;
   view = { ...view, ...patch, columns: layout.choices(), sort: layout.sort };
   const seq = ++viewSeq;
+  // A flat view's first page comes with the answer, in the columns on screen now (a new view starts
+  // at the top). Asked before the page lays itself out again, so the host works meanwhile.
+  const first = reload && view.groupBy.length === 0 && windowColumns.length > 0 ? { offset: 0, limit: PAGE_ROWS, columnIds: windowColumns } : undefined;
+  const answer = rpc.request('setView', { view, ...(first ? { rows: first } : {}) });
   grid.relayout();
   toolbar.renderChips();
   try {
-    const result = await rpc.request('setView', { view });
+    const result = await answer;
     if (seq !== viewSeq) return;
     toolbar.setFilterError(result.error);
     if (result.error) return;
-    layout.setPresetHidden(result.hiddenByPreset);
-    grid.relayout();
+    if (layout.setPresetHidden(result.hiddenByPreset)) grid.relayout();
     chooser.render();
-    if (reload) await reloadRows(result.total);
+    if (reload) await reloadRows(result.total, false, first && result.page ? { page: result.page, columnIds: first.columnIds } : undefined);
     else grid.refresh();
   } catch (err) {
     if (seq === viewSeq) showError(err);
@@ -164,7 +170,7 @@ async function applyView(patch: Partial<TableView>, reload: boolean): Promise<vo
 }
 
 /** Shows the view's rows (flat or grouped) from the top, or where a reload or store change left them. */
-async function reloadRows(total: number | null, relayout = false): Promise<void> {
+async function reloadRows(total: number | null, relayout = false, seed?: { readonly page: RowPage; readonly columnIds: readonly string[] }): Promise<void> {
   if (!view) return;
   sparklines.clear();
   toolbar.clearAlert();
@@ -177,11 +183,13 @@ async function reloadRows(total: number | null, relayout = false): Promise<void>
     grid.recount();
     prepareColumnsWhenIdle();
   } else {
-    lines.showFlat(new PagedRows((offset, limit, ids) => fetchRows(offset, limit, ids, undefined), total, (from, to) => {
+    const flat = new PagedRows((offset, limit, ids) => fetchRows(offset, limit, ids, undefined), total, (from, to) => {
       grid.linesArrived(from, to);
       toolbar.updateStatus();
       prepareColumnsWhenIdle();
-    }, showError));
+    }, showError);
+    if (seed) flat.seed(seed.page, seed.columnIds);
+    lines.showFlat(flat);
     if (relayout) grid.relayout();
     else grid.recount();
   }

@@ -72,6 +72,14 @@ export class PagedRows {
     }
   }
 
+  /** Takes a page that came with the view's answer (setView), as if this cache had asked for it. */
+  seed(answer: RowPage, columns: readonly string[]): void {
+    if (answer.offset % PAGE_ROWS !== 0 || answer.rows.length > PAGE_ROWS) return;
+    this.accept(answer, columns);
+    this.have.set(answer.offset / PAGE_ROWS, new Set(columns));
+    if (answer.total === null && answer.rows.length < PAGE_ROWS) this.exhausted = true;
+  }
+
   /** Drops one column's values (its metric value changed): pages ask for it again. */
   forget(columnId: string): void {
     for (const set of this.have.values()) set.delete(columnId);

@@ -114,6 +114,13 @@ export class RunsTableModel {
     return { total: await this.total(), hiddenByPreset: await this.hiddenByPreset() };
   }
 
+  /** setView, and with `rows` the new view's rows in the same answer (a flat view's; a grouped view shows groups). */
+  async setViewWithRows(view: TableView, rows?: RowsRequest): Promise<ViewResult & { readonly page?: RowPage }> {
+    const result = await this.setView(view);
+    if (result.error || !rows || this.view.groupBy.length > 0) return result;
+    return { ...result, page: await this.rows(rows) };
+  }
+
   /** Rows [offset, offset + limit) of the view's runs (or of one group), sorted and filtered by the store. */
   async rows(request: RowsRequest): Promise<RowPage> {
     const pager = await this.pager(request.group);

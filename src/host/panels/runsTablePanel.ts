@@ -67,9 +67,10 @@ export class RunsTablePanel extends WebviewPanelHost<RunsTableRequests, RunsTabl
       this.panel.title = `Runs: ${schema.experiments.map((e) => e.name).join(', ')}`.slice(0, 80);
       return schema;
     },
-    setView: async ({ view }) => {
-      const result = await (await this.model()).setView(view);
-      if (!result.error) await this.deps.state.update(viewKey(this.source), (await this.model()).view);
+    setView: async ({ view, rows }) => {
+      const model = await this.model();
+      const result = await model.setViewWithRows(view, rows);
+      if (!result.error) await this.deps.state.update(viewKey(this.source), model.view);
       return result;
     },
     getRows: async (params) => (await this.model()).rows(params),

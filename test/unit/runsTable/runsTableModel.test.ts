@@ -123,6 +123,23 @@ describe('core/runsTable: RunsTableModel over the local SQLite store', () => {
     assert.equal(table.view.filter, '');
   });
 
+  it('answers a new flat view with its first rows when asked (one round trip), never a grouped or refused one', async () => {
+    const table = model();
+    const schema = await table.schema();
+    const view = { ...schema.view, filter: "params.model = 'rf'", sort: [{ columnId: 'metrics.score', descending: true }] };
+    const columnIds = ['attributes.run_name', 'metrics.score'];
+    const answer = await table.setViewWithRows(view, { offset: 0, limit: 3, columnIds });
+    const want = sweep.filter((s) => s.model === 'rf').sort((a, b) => b.score - a.score).slice(0, 3).map((s) => s.runId);
+    assert.deepEqual(answer.page?.rows.map((r) => r.runId), want);
+    assert.deepEqual(answer.page, await table.rows({ offset: 0, limit: 3, columnIds }));
+    assert.equal(answer.total, answer.page?.total);
+    assert.equal((await table.setViewWithRows({ ...view, groupBy: ['params.model'] }, { offset: 0, limit: 3, columnIds })).page, undefined);
+    const refused = await table.setViewWithRows({ ...view, filter: 'metrics.score >' }, { offset: 0, limit: 3, columnIds });
+    assert.ok(refused.error);
+    assert.equal(refused.page, undefined);
+    assert.equal((await table.setViewWithRows(view)).page, undefined);
+  });
+
   it('pushes the filter box and quick filters (range, values, status) down to the store', async () => {
     const table = model();
     const schema = await table.schema();
