@@ -16,7 +16,7 @@ import type { Benchmark, BenchResult } from './timing.ts';
 
 const SMALL_FILES = 10_000;
 const BIG_BYTES = 1024 ** 3;
-const ROUNDS = 9;
+const ROUNDS = 21;
 
 let dir: string | undefined;
 /** How long the host took to hash each observed run's reads after it ended. */
