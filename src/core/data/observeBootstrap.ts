@@ -23,7 +23,12 @@
 // report the paths they are given.
 // Everything lands as JSON lines in the record file named by LABBOOK_OBSERVE_RECORD; the host reads
 // it after the process ends (observedRecord.ts). Shipped as a string, like the notebook driver, and
-// written next to the run's spool so the CLI and the extension share it.
+// written next to the run's spool so the CLI and the extension share it; its parts by concern are
+// observeChanges.ts (hash before a change), observeReaders.ts (pyarrow) and observeRun.ts (the run).
+
+import { OBSERVE_CHANGES } from './observeChanges.ts';
+import { OBSERVE_READERS } from './observeReaders.ts';
+import { OBSERVE_RUN } from './observeRun.ts';
 
 /** Environment variables the bootstrap reads (and removes, so the program's children do not see them). */
 export const OBSERVE_ENV = {
@@ -35,7 +40,8 @@ export const OBSERVE_ENV = {
 
 export const OBSERVE_BOOTSTRAP_NAME = 'labbook_observe.py';
 
-const OBSERVE_HOOK = String.raw`# Labbook: records the data files this Python process reads and writes (and, for scripts, runs the file as __main__).
+/** The hook as a module, imported by the script launch's stub so Python caches its bytecode (compiling it costs a bare script's start ~15 ms). */
+export const OBSERVE_HOOK_MODULE = String.raw`# Labbook: records the data files this Python process reads and writes (and, for scripts, runs the file as __main__).
 import os
 import sys
 
@@ -206,59 +212,7 @@ def _labbook_observe():
             capped[0] = True
             emit({'t': 'capped', 'max': max_paths})
 
-    def resolve_reads():
-        # Absolute paths of everything read so far (for the change hooks: was this file read?).
-        absorb()
-        epoch, count = resolved_upto
-        while epoch < len(opened):
-            cwd, paths = opened[epoch]
-            keys = list(paths)
-            for raw in keys[count:]:
-                path = normal(raw, cwd)
-                if path is not None and path not in resolved:
-                    resolved[path] = False
-            if epoch == len(opened) - 1:
-                count = len(keys)
-                break
-            epoch, count = epoch + 1, 0
-        resolved_upto[0], resolved_upto[1] = epoch, count
-
-    def hash_now(path):
-        # The content as read, just before the program changes it. Another process may have changed
-        # it between the read and now: that is not seen (no stat is taken at the read).
-        try:
-            st = os.stat(path)
-            if not stat.S_ISREG(st.st_mode):
-                return
-            import hashlib
-            digest = hashlib.sha256()
-            partial = st.st_size > hash_cap
-            with open(path, 'rb') as f:
-                if partial:
-                    half = 4 * 1024 * 1024
-                    digest.update(f.read(half))
-                    f.seek(max(st.st_size - half, half))
-                    digest.update(f.read(half))
-                else:
-                    while True:
-                        chunk = f.read(1024 * 1024)
-                        if not chunk:
-                            break
-                        digest.update(chunk)
-            line = {'t': 'hash', 'path': path, 'sha256': digest.hexdigest(), 'size': st.st_size, 'mtime': st.st_mtime, 'mtimeNs': str(st.st_mtime_ns), 'ino': str(st.st_ino)}
-            if partial:
-                line['partial'] = True
-            emit(line)
-        except Exception as err:
-            emit({'t': 'hash', 'path': path, 'error': str(err)})
-
-    def before_change(path):
-        resolve_reads()
-        if resolved.get(path) is False:
-            resolved[path] = True
-            hash_now(path)
-
-    def on_write(path):
+${OBSERVE_CHANGES}    def on_write(path):
         before_change(path)
         if path in written:
             return
@@ -371,86 +325,7 @@ def _labbook_observe():
         finally:
             local.busy = False
 
-    class _Wrapped:
-        # Delegates to the real loader, then wraps the module's readers.
-        def __init__(self, loader, patch):
-            self.loader = loader
-            self.patch = patch
-
-        def create_module(self, spec):
-            return self.loader.create_module(spec)
-
-        def exec_module(self, module):
-            self.loader.exec_module(module)
-            try:
-                self.patch(module)
-            except Exception:
-                pass
-
-        def __getattr__(self, name):
-            return getattr(self.loader, name)
-
-    def wrap_function(module, name):
-        original = getattr(module, name, None)
-        if original is None or not callable(original):
-            return
-
-        def wrapper(*args, **kwargs):
-            source = args[0] if args else kwargs.get('source', kwargs.get('path_or_paths', kwargs.get('input_file')))
-            try:
-                reported(source)
-            except Exception:
-                pass
-            return original(*args, **kwargs)
-
-        wrapper.__wrapped__ = original
-        wrapper.__name__ = getattr(original, '__name__', name)
-        wrapper.__doc__ = getattr(original, '__doc__', None)
-        setattr(module, name, wrapper)
-
-    def wrap_init(module, name):
-        cls = getattr(module, name, None)
-        if cls is None or not isinstance(cls, type):
-            return
-        original = cls.__init__
-
-        def init(self, *args, **kwargs):
-            source = args[0] if args else kwargs.get('source', kwargs.get('path_or_paths'))
-            try:
-                reported(source)
-            except Exception:
-                pass
-            return original(self, *args, **kwargs)
-
-        try:
-            cls.__init__ = init
-        except TypeError:
-            pass
-
-    patches = {
-        'pyarrow.parquet': lambda m: ([wrap_function(m, n) for n in ('read_table', 'read_metadata', 'read_schema')], [wrap_init(m, n) for n in ('ParquetDataset',)]),
-        'pyarrow.parquet.core': lambda m: [wrap_function(m, n) for n in ('read_table',)],
-        'pyarrow.dataset': lambda m: [wrap_function(m, n) for n in ('dataset',)],
-        'pyarrow.feather': lambda m: [wrap_function(m, n) for n in ('read_table', 'read_feather')],
-        'pyarrow.csv': lambda m: [wrap_function(m, n) for n in ('read_csv', 'open_csv')],
-    }
-
-    class _Finder:
-        def find_spec(self, name, path=None, target=None):
-            patch = patches.get(name)
-            if patch is None:
-                return None
-            for finder in sys.meta_path:
-                if finder is self or not hasattr(finder, 'find_spec'):
-                    continue
-                spec = finder.find_spec(name, path, target)
-                if spec is not None:
-                    if spec.loader is not None and hasattr(spec.loader, 'exec_module'):
-                        spec.loader = _Wrapped(spec.loader, patch)
-                    return spec
-            return None
-
-    def finish():
+${OBSERVE_READERS}    def finish():
         # The reads as given, by working directory, and what the host leaves out of them. Those noted
         # since the last absorb are written as noted (at most 'room' of them): the host drops the
         # repeats and applies the cap, which saves the program's exit a hash of every path.
@@ -506,97 +381,8 @@ def _labbook_observe():
     sys.addaudithook(hook)
 
 
-def _labbook_code(source, given, real, magic):
-    # The file's code object. compile()'s first call in a process builds the ast module's ~120
-    # node classes (a plain run compiles its file without them), which costs a bare start more than
-    # the whole hook; so the code is kept in this module's private folder, one entry per file, and
-    # used only when the source bytes, the name as given, Python's bytecode version and -O all match.
-    import os
-    import sys
-    import marshal
-    key = (magic, sys.flags.optimize, given, source)
-    entry = None
-    try:
-        folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'main')
-        name = real.replace(os.sep, '%').replace(':', '%')
-        entry = os.path.join(folder, name) if len(name) < 200 else None
-        if entry is not None:
-            with open(entry, 'rb') as f:
-                cached = marshal.loads(f.read())
-            if cached[:4] == key:
-                return cached[4]
-    except Exception:
-        pass
-    code = compile(source, given, 'exec', dont_inherit=True)
-    if entry is not None:
-        try:
-            os.makedirs(folder, mode=0o700, exist_ok=True)
-            partial = '%s.%d' % (entry, os.getpid())
-            with open(partial, 'wb') as f:
-                f.write(marshal.dumps(key + (code,)))
-            os.replace(partial, entry)
-        except Exception:
-            pass
-    return code
+${OBSERVE_RUN}`;
 
-
-def _labbook_run():
-    # As a plain run: the code runs in the __main__ module itself (cleared of the bootstrap's names),
-    # with __file__, __loader__, argv[0] as given and sys.path[0] the file's (resolved) folder.
-    # runpy is only for what plain Python runs besides a source file (a folder, a zip, a .pyc): it
-    # and pkgutil cost a bare script's start more than the whole hook.
-    import os
-    import sys
-    if len(sys.argv) < 2:
-        sys.stderr.write('usage: labbook_observe.py FILE [ARGS...]\n')
-        sys.exit(2)
-    target = os.path.abspath(sys.argv[1])
-    sys.argv = sys.argv[1:]
-    given = sys.argv[0]
-    real = os.path.realpath(target)
-    sys.path[0] = os.path.dirname(real)
-    code = None
-    if os.path.isfile(target):
-        import io
-        with io.open_code(given) as f:
-            source = f.read()
-        bootstrap = sys.modules.get('_frozen_importlib_external')
-        magic = getattr(bootstrap, 'MAGIC_NUMBER', None)
-        if not source.startswith(b'PK\x03\x04') and not (magic and source.startswith(magic)):
-            code = _labbook_code(source, given, real, magic)
-    try:
-        if code is None:
-            import runpy
-            runpy.run_path(given, run_name='__main__')
-        else:
-            main = sys.modules['__main__'].__dict__
-            builtins = main['__builtins__']
-            loader = bootstrap.SourceFileLoader('__main__', given) if bootstrap is not None else None
-            main.clear()
-            main.update({'__name__': '__main__', '__doc__': None, '__package__': None, '__loader__': loader, '__spec__': None, '__annotations__': {}, '__builtins__': builtins, '__file__': given, '__cached__': None})
-            exec(code, main)
-    except SystemExit:
-        raise
-    except BaseException as err:
-        tb = err.__traceback__
-        # The frames above the user's file are the bootstrap's (and runpy's).
-        while tb is not None and tb.tb_frame.f_code.co_filename != given and os.path.abspath(tb.tb_frame.f_code.co_filename) != target:
-            tb = tb.tb_next
-        err.__traceback__ = tb
-        sys.excepthook(type(err), err, tb)
-        if isinstance(err, KeyboardInterrupt):
-            # A plain run ends by SIGINT after its exit handlers.
-            import atexit
-            import signal
-            atexit._run_exitfuncs()
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            os.kill(os.getpid(), signal.SIGINT)
-        sys.exit(1)
-
-`;
-
-/** The hook as a module, imported by the script launch's stub so Python caches its bytecode (compiling it costs a bare script's start ~15 ms). */
-export const OBSERVE_HOOK_MODULE = OBSERVE_HOOK;
 export const OBSERVE_HOOK_MODULE_NAME = 'labbook_observe_hook';
 
 /** The script launch's stub: import the hook module from `hookDir`, observe, then run the file. */
@@ -618,7 +404,7 @@ _labbook._labbook_run()
 }
 
 /** An IPython startup file for notebook kernels: the same hook, installed before the first cell. */
-export const OBSERVE_KERNEL_STARTUP = `${OBSERVE_HOOK}
+export const OBSERVE_KERNEL_STARTUP = `${OBSERVE_HOOK_MODULE}
 if os.environ.get('LABBOOK_OBSERVE_RECORD'):
     _labbook_observe()
 `;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { openDatabase, type SqliteDatabase, type SqliteRuntime } from '../../sqlite/openDatabase.ts';
 import { currentUserName } from '../../system/currentUser.ts';
 import { ArtifactFolder } from '../artifactFolder.ts';
-import { invalidParameter, notFound, TrackingError } from '../errors.ts';
+import { invalidParameter, TrackingError } from '../errors.ts';
 import { searchLoggedModelsInMemory, type SearchLoggedModelsQuery } from '../loggedModelSearch.ts';
 import type { BucketColumnsReader, ColumnSpread, GroupAggregatesChunk, GroupByKey, LoggedModelReader, MetricExtremes, MetricSelection, RunKeys, RunTableQueries, TrackingStore } from '../trackingStore.ts';
 import type {
@@ -24,6 +24,7 @@ import { RegistryTables } from './registryTables.ts';
 import { recordRunInputs, recordRunOutputs } from './runIoTable.ts';
 import { activeRunRow, generateRunName, loadRuns, runByKey, runRow, setRunTags } from './runRows.ts';
 import { searchRunRows } from './sqliteSearch.ts';
+import { deleteRunTag, insertParams, insertRun, setRunStage, updateRunRow } from './runWrites.ts';
 import * as runTable from './runTableQueries.ts';
 import { WalCheckpointer, type WalCheckpointOptions } from './walCheckpointer.ts';
 
@@ -197,16 +198,10 @@ export class SqliteTrackingStore implements TrackingStore, LoggedModelReader, Ru
         if (exp.lifecycle_stage !== 'active') {
           throw new TrackingError('INVALID_STATE', `The experiment ${input.experimentId} must be in the 'active' state. Current state is ${exp.lifecycle_stage}.`);
         }
-        const key = Number(
-          this.db
-            .prepare('INSERT INTO runs (run_id, experiment_id, run_name, user_id, status, start_time, artifact_uri) VALUES (?, ?, ?, ?, ?, ?, ?)')
-            .run(runId, exp.experiment_id, runName, input.userId ?? this.user, status, input.startTime ?? this.now(), ArtifactFolder.runUri(String(exp.experiment_id), runId))
-            .lastInsertRowid,
-        );
-        const setTag = this.db.prepare('INSERT OR REPLACE INTO tags (run_key, key, value) VALUES (?, ?, ?)');
-        for (const tag of input.tags ?? []) setTag.run(key, tag.key, tag.value);
-        setTag.run(key, 'mlflow.runName', runName);
-        return key;
+        return insertRun(this.db, {
+          runId, experimentKey: exp.experiment_id, runName, userId: input.userId ?? this.user, status, startTime: input.startTime ?? this.now(),
+          artifactUri: ArtifactFolder.runUri(String(exp.experiment_id), runId), tags: input.tags ?? [],
+        });
       });
       return runByKey(this.db, runKey);
     });
@@ -219,15 +214,7 @@ export class SqliteTrackingStore implements TrackingStore, LoggedModelReader, Ru
   updateRun(runId: string, update: UpdateRunInput): Promise<Run> {
     return settled(() => {
       if (update.status !== undefined && !RUN_STATUSES.includes(update.status)) throw invalidParameter(`Invalid run status '${String(update.status)}'.`);
-      const key = this.write(() => {
-        const row = activeRunRow(this.db, runId);
-        this.db
-          .prepare('UPDATE runs SET status = coalesce(?, status), end_time = CASE WHEN ? THEN ? ELSE end_time END WHERE run_key = ?')
-          .run(update.status ?? null, update.endTime === undefined ? 0 : 1, update.endTime ?? null, row.run_key);
-        if (update.runName) setRunTags(this.db, row, [{ key: 'mlflow.runName', value: update.runName }]);
-        return row.run_key;
-      });
-      return runByKey(this.db, key);
+      return runByKey(this.db, this.write(() => updateRunRow(this.db, runId, update)));
     });
   }
 
@@ -239,17 +226,11 @@ export class SqliteTrackingStore implements TrackingStore, LoggedModelReader, Ru
   }
 
   deleteRun(runId: string): Promise<void> {
-    return settled(() => this.write(() => {
-      const row = runRow(this.db, runId);
-      this.db.prepare("UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE run_key = ?").run(this.now(), row.run_key);
-    }));
+    return settled(() => this.write(() => setRunStage(this.db, runId, 'deleted', this.now())));
   }
 
   restoreRun(runId: string): Promise<void> {
-    return settled(() => this.write(() => {
-      const row = runRow(this.db, runId);
-      this.db.prepare("UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE run_key = ?").run(row.run_key);
-    }));
+    return settled(() => this.write(() => setRunStage(this.db, runId, 'active', this.now())));
   }
 
   setTag(runId: string, tag: Tag): Promise<void> {
@@ -260,11 +241,7 @@ export class SqliteTrackingStore implements TrackingStore, LoggedModelReader, Ru
   }
 
   deleteTag(runId: string, key: string): Promise<void> {
-    return settled(() => this.write(() => {
-      const row = activeRunRow(this.db, runId);
-      const removed = this.db.prepare('DELETE FROM tags WHERE run_key = ? AND key = ?').run(row.run_key, key).changes;
-      if (removed === 0) throw notFound(`No tag with name: ${key} in run with id ${runId}`);
-    }));
+    return settled(() => this.write(() => deleteRunTag(this.db, runId, key)));
   }
 
   // ── Params and metrics ───────────────────────────────────────────────────────────────────
@@ -283,20 +260,7 @@ export class SqliteTrackingStore implements TrackingStore, LoggedModelReader, Ru
       validateBatch(batch);
       this.write(() => {
         const row = activeRunRow(this.db, runId);
-        const params = batch.params ?? [];
-        if (params.length) {
-          const existing = this.db.prepare('SELECT value FROM params WHERE run_key = ? AND key = ?');
-          const insert = this.db.prepare('INSERT OR IGNORE INTO params (run_key, key, value) VALUES (?, ?, ?)');
-          for (const p of params) {
-            const old = existing.get(row.run_key, p.key) as { value: string } | undefined;
-            if (old && old.value !== p.value) {
-              throw invalidParameter(
-                `Changing param values is not allowed. Param with key='${p.key}' was already logged with value='${old.value}' for run ID='${runId}'. Attempted logging new value '${p.value}'.`,
-              );
-            }
-            insert.run(row.run_key, p.key, p.value);
-          }
-        }
+        insertParams(this.db, row, runId, batch.params ?? []);
         if (batch.metrics?.length) {
           this.metrics.insert(row.run_key, batch.metrics);
           this.loggedModels.logMetrics(runId, batch.metrics);
