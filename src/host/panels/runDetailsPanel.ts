@@ -155,10 +155,7 @@ export class RunDetailsPanel extends WebviewPanelHost<RunDetailsRequests, RunDet
       RunDetailsPanel.show({ store: this.ref.store, runId }, this.deps);
       return Promise.resolve(null);
     },
-    copyText: async ({ text }) => {
-      await vscode.env.clipboard.writeText(text);
-      return null;
-    },
+    copyText: (params) => this.copyToClipboard(params),
   };
 
   private constructor(panel: vscode.WebviewPanel, ref: RunRef, deps: RunDetailsDeps) {

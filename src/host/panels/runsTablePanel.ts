@@ -117,10 +117,7 @@ export class RunsTablePanel extends WebviewPanelHost<RunsTableRequests, RunsTabl
       await this.exportTo(target);
       return null;
     },
-    copyText: async ({ text }) => {
-      await vscode.env.clipboard.writeText(text);
-      return null;
-    },
+    copyText: (params) => this.copyToClipboard(params),
   };
 
   private constructor(panel: vscode.WebviewPanel, source: RunsTableSource, deps: RunsTableDeps) {

@@ -35,6 +35,12 @@ export abstract class WebviewPanelHost<T extends RequestTable, E> implements vsc
   readonly onDidBecomeReady = this.didReady.event;
   readonly onDidDispose = this.didDispose.event;
   protected abstract readonly handlers: RequestHandlers<T>;
+
+  /** The answer to a page's `copyText` request: the text on the clipboard. */
+  protected async copyToClipboard({ text }: { readonly text: string }): Promise<null> {
+    await vscode.env.clipboard.writeText(text);
+    return null;
+  }
   private readonly methods: ReadonlySet<string>;
 
   static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
