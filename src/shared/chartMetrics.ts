@@ -2,7 +2,7 @@
 // its charts, the host to know the first chart's metric before the page has the comparison.
 
 /** Charts drawn before the user picks metrics. */
-export const DEFAULT_CHARTS = 4;
+const DEFAULT_CHARTS = 4;
 
 /** The metrics to chart: the saved choice (those that still exist), else the first few shared ones (else of any run). */
 export function chartMetrics(model: { readonly allMetrics: readonly string[]; readonly sharedMetrics: readonly string[] }, saved: readonly string[] | null): string[] {

@@ -179,12 +179,15 @@ export class ChartsTab {
   /** Asks for `keys`' histories (and their groups', when groups are drawn) and caches them. */
   private async fetch(keys: readonly string[], buckets: number): Promise<void> {
     const xAxis = this.deps.state().xAxis;
+    // Only what is not here yet: a key's runs may be (the first chart's), its groups not.
+    const runKeys = keys.filter((key) => !this.series.has(key));
+    const groupKeys = this.groupMode() ? keys.filter((key) => !this.groupSeries.has(`${xAxis} ${key}`)) : [];
     const [series, groups] = await Promise.all([
-      this.deps.fetchSeries(keys, buckets),
-      this.groupMode() ? this.deps.fetchGroupSeries(keys, buckets, xAxis) : undefined,
+      runKeys.length ? this.deps.fetchSeries(runKeys, buckets) : [],
+      groupKeys.length ? this.deps.fetchGroupSeries(groupKeys, buckets, xAxis) : undefined,
     ]);
-    for (const key of keys) this.series.set(key, series.filter((s) => s.key === key));
-    if (groups) for (const key of keys) this.groupSeries.set(`${xAxis} ${key}`, groups.filter((g) => g.key === key));
+    for (const key of runKeys) this.series.set(key, series.filter((s) => s.key === key));
+    if (groups) for (const key of groupKeys) this.groupSeries.set(`${xAxis} ${key}`, groups.filter((g) => g.key === key));
   }
 
   /** The charts' width; while the tab is hidden, the page's (the charts span it but for padding). */

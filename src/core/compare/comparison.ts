@@ -1,6 +1,6 @@
 // Builds the Run Comparison table from a store: one column per run, one row per attribute, param
 // and metric, with the flags the views read (differs, best per aggregate).
-import { TrackingError } from '../store/errors.ts';
+import { isNotFound } from '../store/errors.ts';
 import type { ReadableStore } from '../store/trackingStore.ts';
 import type { Run } from '../store/types.ts';
 import type {
@@ -65,10 +65,6 @@ async function pooled<T, R>(items: readonly T[], limit: number, task: (item: T) 
   return results;
 }
 
-function isMissing(err: unknown): boolean {
-  return err instanceof TrackingError && err.code === 'RESOURCE_DOES_NOT_EXIST';
-}
-
 /** Reads the runs of `source`; runs that no longer exist become problems, other errors propagate. */
 export async function readRuns(store: ReadableStore, runIds: readonly string[]): Promise<{ runs: Run[]; problems: CompareProblem[] }> {
   const runs: Run[] = [];
@@ -77,7 +73,7 @@ export async function readRuns(store: ReadableStore, runIds: readonly string[]):
     try {
       return { runId, run: await store.getRun(runId) };
     } catch (err) {
-      if (isMissing(err)) return { runId, missing: `The run ${runId} no longer exists in this store.` };
+      if (isNotFound(err)) return { runId, missing: `The run ${runId} no longer exists in this store.` };
       throw err;
     }
   });
@@ -172,7 +168,7 @@ export async function buildComparison(store: ReadableStore, source: CompareSourc
       try {
         experimentNames.set(id, (await store.getExperiment(id)).name);
       } catch (err) {
-        if (!isMissing(err)) throw err;
+        if (!isNotFound(err)) throw err;
       }
     }),
   );

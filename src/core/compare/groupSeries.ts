@@ -1,8 +1,9 @@
 // A group of runs (the seeds of one configuration) drawn as one line: per x bucket, the mean,
 // standard deviation, min and max of the group's runs' values. Pure; the host reads the runs'
 // downsampled series (through the series cache) and the page draws the mean with a band.
+import { isNotFound } from '../store/errors.ts';
 import type { ReadableStore } from '../store/trackingStore.ts';
-import { bucketCount, isMissingRun, metricSeries, type SeriesReader } from './series.ts';
+import { bucketCount, metricSeries, type SeriesReader } from './series.ts';
 import type { CompareGroup, GroupSeries, MetricSeries, XAxisMode } from './types.ts';
 
 /** Groups that name runs the panel does not compare, or have no label. */
@@ -135,15 +136,16 @@ export async function groupSeries(
         try {
           starts.set(runId, (await store.getRun(runId)).info.startTime);
         } catch (err) {
-          if (!isMissingRun(err)) throw err;
+          if (!isNotFound(err)) throw err;
         }
       }),
     );
   }
+  const byRunKey = new Map(series.map((s) => [JSON.stringify([s.runId, s.key]), s]));
   return groups.flatMap((group) =>
     keys.map((key) => {
       const members = group.runIds.flatMap((runId) => {
-        const found = series.find((s) => s.runId === runId && s.key === key);
+        const found = byRunKey.get(JSON.stringify([runId, key]));
         return found ? [{ series: found, startTime: starts.get(runId) ?? 0 }] : [];
       });
       return aggregateGroup(group.label, key, members, mode, buckets);

@@ -1,7 +1,7 @@
 // Metric histories for the compare charts: every run × key downsampled by the store into at most
 // `buckets` min/max/last buckets, so a spike among millions of points still reaches the chart, and
 // packed into Float64Array columns (MetricSeries) that cross to the webview without JSON.
-import { TrackingError } from '../store/errors.ts';
+import { isNotFound } from '../store/errors.ts';
 import { bucketColumns } from '../store/bucketColumns.ts';
 import { readsBucketColumns, type ReadableStore } from '../store/trackingStore.ts';
 import type { MetricBucket } from '../store/types.ts';
@@ -16,7 +16,7 @@ export function bucketCount(buckets: number): number {
 }
 
 /** The store's buckets as columns. */
-export function packBuckets(runId: string, key: string, buckets: readonly MetricBucket[]): MetricSeries {
+function packBuckets(runId: string, key: string, buckets: readonly MetricBucket[]): MetricSeries {
   return { runId, key, ...bucketColumns(buckets) };
 }
 
@@ -26,16 +26,12 @@ export async function readColumns(store: ReadableStore, runId: string, key: stri
   return packBuckets(runId, key, await store.getMetricHistoryDownsampled(runId, key, buckets));
 }
 
-export function isMissingRun(err: unknown): boolean {
-  return err instanceof TrackingError && err.code === 'RESOURCE_DOES_NOT_EXIST';
-}
-
 /** One run's series of `key`; undefined when the run no longer exists (other store errors propagate). */
 export async function readSeries(store: ReadableStore, runId: string, key: string, buckets: number): Promise<MetricSeries | undefined> {
   try {
     return await readColumns(store, runId, key, bucketCount(buckets));
   } catch (err) {
-    if (isMissingRun(err)) return undefined;
+    if (isNotFound(err)) return undefined;
     throw err;
   }
 }

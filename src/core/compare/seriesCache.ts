@@ -5,9 +5,10 @@
 // then compared with a one-bucket summary of its history (count, last step and time, range), which
 // the SQLite store answers from a few coarse tiles. An entry whose history grew (a running run) is
 // read again; the others are served as they are.
+import { isNotFound } from '../store/errors.ts';
 import type { ReadableStore } from '../store/trackingStore.ts';
 import type { MetricBucket } from '../store/types.ts';
-import { isMissingRun, readColumns, type SeriesReader } from './series.ts';
+import { readColumns, type SeriesReader } from './series.ts';
 import type { MetricSeries } from './types.ts';
 
 /** About 40 bytes per bucket: the default keeps the cache near 12 MB. */
@@ -38,6 +39,8 @@ function fingerprintOf(summary: readonly MetricBucket[]): string {
 
 export class SeriesCache implements SeriesReader {
   private readonly entries = new Map<string, Entry>();
+  /** Reads under way, by id and generation: a second caller (getSeries beside getGroupSeries) waits for the first. */
+  private readonly reading = new Map<string, Promise<MetricSeries | undefined>>();
   private readonly maxBuckets: number;
   private generation = 0;
   private buckets = 0;
@@ -67,6 +70,15 @@ export class SeriesCache implements SeriesReader {
       return entry.series;
     }
     const generation = this.generation;
+    const readId = `${id}@${generation}`;
+    const under = this.reading.get(readId);
+    if (under) return under;
+    const read = this.readThrough(store, id, entry, generation, [runId, key, buckets]).finally(() => this.reading.delete(readId));
+    this.reading.set(readId, read);
+    return read;
+  }
+
+  private async readThrough(store: ReadableStore, id: string, entry: Entry | undefined, generation: number, [runId, key, buckets]: [string, string, number]): Promise<MetricSeries | undefined> {
     try {
       // The summary is read before the buckets: a point logged in between makes the next check
       // read again, never keeps a series older than its fingerprint.
@@ -83,7 +95,7 @@ export class SeriesCache implements SeriesReader {
       return series;
     } catch (err) {
       this.drop(id);
-      if (isMissingRun(err)) return undefined;
+      if (isNotFound(err)) return undefined;
       throw err;
     }
   }

@@ -52,3 +52,8 @@ export function invalidParameter(message: string): TrackingError {
 export function notFound(message: string): TrackingError {
   return new TrackingError('RESOURCE_DOES_NOT_EXIST', message);
 }
+
+/** Whether `err` is the store saying the thing asked for (a run, a model) does not exist. */
+export function isNotFound(err: unknown): boolean {
+  return err instanceof TrackingError && err.code === 'RESOURCE_DOES_NOT_EXIST';
+}

@@ -82,11 +82,25 @@ describe('core/compare: the Compare host reader', function () {
   it('serves a comparison built ahead once, and builds again after the store changed', async () => {
     const { reader } = open();
     await reader.firstChart(null, 100);
-    const other = open();
-    other.reader.readFirstChartAhead();
-    await other.reader.firstChart(null, 100);
-    const ahead = await other.reader.comparison({});
-    assert.equal(await other.reader.comparison({}) === ahead, false, 'a second request builds anew');
+    // Run reads counted: a comparison reads each of its two runs once.
+    let runReads = 0;
+    const counted = new Proxy(store, {
+      get(target, property, receiver) {
+        const value: unknown = Reflect.get(target, property, receiver);
+        if (property !== 'getRun' || typeof value !== 'function') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        return (...args: unknown[]) => {
+          runReads++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const other = new CompareReader(() => Promise.resolve(counted), { store: 'local', runIds: [a, b] }, new SeriesCache());
+    other.readFirstChartAhead();
+    await other.firstChart(null, 100);
+    const ahead = await other.comparison({});
+    assert.equal(runReads, 2, 'built once ahead: the first chart and the page’s request use it');
+    assert.equal(await other.comparison({}) === ahead, false, 'a second request builds anew');
+    assert.equal(runReads, 4);
     const runAhead = open();
     runAhead.reader.readFirstChartAhead();
     await runAhead.reader.firstChart(null, 100);

@@ -40,6 +40,13 @@ describe('core/compare: the series cache', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('shares a read under way: two requests for the same series at once read the store once', async () => {
+    const cache = new SeriesCache();
+    const [one, two] = await Promise.all([cache.read(store, running, 'loss', 100), cache.read(store, running, 'loss', 100)]);
+    assert.equal(one, two);
+    assert.deepEqual(cache.stats, { hits: 0, confirmed: 0, reads: 1 });
+  });
+
   it('serves a (run, key, buckets) read before without asking the store, with the same data as an uncached read', async () => {
     const cache = new SeriesCache();
     const first = await cache.read(store, running, 'loss', 100);
