@@ -143,6 +143,8 @@ export async function runCommand(args: string[], io: RunCommandIo, sqliteRuntime
     say(`run ${tracked.runId} (${tracked.runName}) in experiment '${experimentName}', logged to ${target.description}`);
     const stop = () => void tracked.stop();
     signal?.addEventListener('abort', stop, { once: true });
+    // A Ctrl-C while the run was starting fired before the listener was there.
+    if (signal?.aborted) stop();
     const outcome = await tracked.done;
     signal?.removeEventListener('abort', stop);
     say(`run ${tracked.runId} ${outcome.status}${outcome.exitCode !== null ? ` (exit ${outcome.exitCode})` : outcome.signal ? ` (${outcome.signal})` : ''}; attaching the captures…`);

@@ -58,6 +58,8 @@ export interface ObservationLog {
   /** The bootstrap wrote its end line (false: the process died before its exit handlers ran). */
   readonly ended: boolean;
   readonly malformedLines: number;
+  /** What the bootstrap could not do at exit (its error lines), as it said it. */
+  readonly errors?: readonly string[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -120,6 +122,7 @@ export function parseObservationLog(text: string): ObservationLog {
   let capped: number | undefined;
   let ended = false;
   let malformedLines = 0;
+  const errors: string[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     let value: unknown;
@@ -139,6 +142,7 @@ export function parseObservationLog(text: string): ObservationLog {
     else if (t === 'start' && digits(value['timeNs'])) startedNs = value['timeNs'];
     else if (t === 'filter') filter = filterOf(value);
     else if (t === 'opened' && typeof value['cwd'] === 'string' && path.isAbsolute(value['cwd']) && typeof value['joined'] === 'string') opened.push({ cwd: value['cwd'], paths: value['joined'].split('\0').filter((given) => given !== '') });
+    else if (t === 'error' && typeof value['message'] === 'string') errors.push(value['message'].slice(0, 500));
     else if (t === 'capped') capped = typeof value['max'] === 'number' ? value['max'] : 0;
     else if (typeof p !== 'string' || !path.isAbsolute(p)) malformedLines++;
     else if (t === 'write') writes.add(p);
@@ -173,7 +177,7 @@ export function parseObservationLog(text: string): ObservationLog {
   }
   return {
     reads: [...reads.values()], writes: [...writes], listed: [...listed], folders: [...folders],
-    ...(startedNs !== undefined ? { startedNs } : {}), ...(capped !== undefined ? { capped } : {}), ended, malformedLines,
+    ...(startedNs !== undefined ? { startedNs } : {}), ...(capped !== undefined ? { capped } : {}), ended, malformedLines, ...(errors.length ? { errors } : {}),
   };
 }
 
@@ -296,6 +300,7 @@ export function summarizeObservation(log: ObservationLog, options: SummaryOption
   }
   if (log.capped !== undefined) notes.push(`observed data: the program opened more than ${log.capped} files; files opened after that were not observed.`);
   if (!log.ended) notes.push('observed data: the record ended early (the process was killed before its exit handlers ran); the files it read are written at exit, so they are missing.');
+  for (const error of log.errors ?? []) notes.push(`observed data: the bootstrap could not write all it saw (${error}).`);
   if (log.malformedLines > 0) notes.push(`observed data: ${log.malformedLines} unreadable line(s) in the record were skipped.`);
   return { inputs: keptInputs, outputs: keptOutputs, notes };
 }

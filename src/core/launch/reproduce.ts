@@ -115,7 +115,7 @@ export async function prepareReproduction(store: ReadableStore, runId: string, o
   }
   const cwd = path.join(root, recipe.cwd);
   // Observed inputs (labbook/data.json) are linked and compared like the declared paths.
-  const observed = await readDataRecord(store, runId);
+  const observed = await readDataRecord(store, runId, notes);
   const observedPaths = observed ? observedInputPaths(observed, recipe.dataPaths, originalCwd) : [];
   if (worktree) linkMissingData([...recipe.dataPaths, ...observedPaths], originalCwd, cwd, originalRoot, notes);
   const differences = [

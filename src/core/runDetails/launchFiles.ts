@@ -1,7 +1,8 @@
 // The files a Labbook launch records under the run's artifacts (see docs on tracked launches):
 // the output log, the code snapshot and git patch, the environment and the data fingerprints.
 // Runs not launched by Labbook lack them; each reader then answers null, never throws for that.
-import { TrackingError } from '../store/errors.ts';
+import { ARTIFACTS } from '../launch/conventions.ts';
+import { isNotFound } from '../store/errors.ts';
 import type { JsonValue } from '../notebook/notebookModel.ts';
 import type { ReadableStore } from '../store/trackingStore.ts';
 import { decodeHead, decodeTail, looksBinary } from './boundedText.ts';
@@ -16,7 +17,6 @@ export const LAUNCH_PATHS = {
   requirements: 'labbook/environment/requirements.txt',
   environment: 'labbook/environment/environment.json',
   fingerprints: 'labbook/data/fingerprints.json',
-  dataRecord: 'labbook/data.json',
   recipe: 'labbook/launch.json',
 } as const;
 
@@ -28,7 +28,7 @@ export async function readOptionalArtifact(store: ReadableStore, runId: string, 
   try {
     return await store.readArtifact(runId, path);
   } catch (err) {
-    if (err instanceof TrackingError && err.code === 'RESOURCE_DOES_NOT_EXIST') return null;
+    if (isNotFound(err)) return null;
     throw err;
   }
 }
@@ -166,7 +166,7 @@ function isoTime(ms: number): string | null {
 export async function readRunFingerprints(store: ReadableStore, runId: string): Promise<RunFingerprints> {
   const [bytes, record, run] = await Promise.all([
     readOptionalArtifact(store, runId, LAUNCH_PATHS.fingerprints),
-    readOptionalArtifact(store, runId, LAUNCH_PATHS.dataRecord),
+    readOptionalArtifact(store, runId, ARTIFACTS.dataRecord),
     store.getRun(runId),
   ]);
   const data = runDataFiles(record, run);

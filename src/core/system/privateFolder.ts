@@ -10,7 +10,10 @@ export function isPrivateFolder(dir: string): boolean {
   try {
     const stat = lstatSync(dir);
     const uid = process.getuid?.();
-    return stat.isDirectory() && (uid === undefined || stat.uid === uid) && (stat.mode & 0o022) === 0;
+    // Windows has no uids, and Node reports every folder there as writable by all: the folder
+    // kind is all that can be checked (its ACLs are the user profile's).
+    if (uid === undefined) return stat.isDirectory();
+    return stat.isDirectory() && stat.uid === uid && (stat.mode & 0o022) === 0;
   } catch {
     return false;
   }

@@ -73,13 +73,17 @@ describe('core/data: observed record', () => {
   });
 
   it('keeps the first read of a path (its read-time hash), and notes caps, a cut record and bad lines', () => {
-    const text = [JSON.stringify(read(`${cwd}/a.csv`, 'a')), JSON.stringify(read(`${cwd}/a.csv`, 'b')), 'not json', JSON.stringify({ t: 'read', path: 'relative.csv', size: 1, mtime: 1 }), JSON.stringify({ t: 'capped', max: 5 })].join('\n');
+    const text = [
+      JSON.stringify(read(`${cwd}/a.csv`, 'a')), JSON.stringify(read(`${cwd}/a.csv`, 'b')), 'not json', JSON.stringify({ t: 'read', path: 'relative.csv', size: 1, mtime: 1 }),
+      JSON.stringify({ t: 'capped', max: 5 }), JSON.stringify({ t: 'error', message: 'disk full' }),
+    ].join('\n');
     const parsed = parseObservationLog(text);
     assert.equal(parsed.reads.length, 1);
     assert.equal(parsed.reads[0]?.sha256, sha('a'));
     assert.equal(parsed.malformedLines, 2);
     const summary = summarizeObservation(parsed, { cwd });
-    assert.equal(summary.notes.length, 3, summary.notes.join('\n'));
+    assert.equal(summary.notes.length, 4, summary.notes.join('\n'));
+    assert.match(summary.notes.join('\n'), /could not write all it saw \(disk full\)/);
     assert.match(summary.notes.join('\n'), /more than 5 files/);
     assert.match(summary.notes.join('\n'), /ended early/);
     assert.match(summary.notes.join('\n'), /2 unreadable line/);
