@@ -13,6 +13,8 @@ const CACHED_PAGES = 8;
 export class RunPager {
   private readonly tokens: (string | undefined)[] = [undefined];
   private readonly pages = new Map<number, readonly Run[]>();
+  /** Pages being read: requests for the same page at once (the page's windows in flight) share one search. */
+  private readonly fetching = new Map<number, Promise<readonly Run[] | undefined>>();
   private knownTotal: number | null = null;
   private readonly store: TrackingReader;
   private readonly query: SearchRunsQuery;
@@ -90,6 +92,20 @@ export class RunPager {
   }
 
   private async fetch(index: number, keep: boolean): Promise<readonly Run[] | undefined> {
+    let under = this.fetching.get(index);
+    if (!under) {
+      under = this.search(index).finally(() => this.fetching.delete(index));
+      this.fetching.set(index, under);
+    }
+    const items = await under;
+    if (keep && items) {
+      this.pages.set(index, items);
+      if (this.pages.size > CACHED_PAGES) this.pages.delete(this.pages.keys().next().value as number);
+    }
+    return items;
+  }
+
+  private async search(index: number): Promise<readonly Run[] | undefined> {
     if (index >= this.tokens.length) return undefined;
     const token = this.tokens[index];
     if (index > 0 && token === undefined) return undefined;
@@ -101,10 +117,6 @@ export class RunPager {
       // The end: no token after this page, and now the count is known.
       this.tokens.length = index + 1;
       this.knownTotal = index * this.pageSize + page.items.length;
-    }
-    if (keep) {
-      this.pages.set(index, page.items);
-      if (this.pages.size > CACHED_PAGES) this.pages.delete(this.pages.keys().next().value as number);
     }
     return page.items;
   }

@@ -80,17 +80,18 @@ export class RunsTableModel {
     return this.columnsCache;
   }
 
-  async defaultView(): Promise<TableView> {
-    return defaultView(await this.columns());
-  }
-
-  /** What the page needs first. `view` (else the saved one) is adopted when it searches; else its error is reported and the default kept. */
-  async schema(view?: TableView): Promise<TableSchema> {
+  /** What the page needs first. The view in force (else the saved one) is adopted when it searches; else its error is reported and the default kept. */
+  async schema(): Promise<TableSchema> {
     // The page asks for the schema when it (re)loads or was told the runs changed: read afresh.
     this.dropCaches();
+    return this.schemaOfCaches();
+  }
+
+  /** The schema from the columns and count as cached now (read where missing). */
+  private async schemaOfCaches(): Promise<TableSchema> {
     const columns = await this.columns();
     let error: string | undefined;
-    const wanted = view ?? this.current ?? this.options.savedView;
+    const wanted = this.current ?? this.options.savedView;
     if (wanted) {
       const result = await this.setView(wanted);
       error = result.error;
@@ -229,14 +230,18 @@ export class RunsTableModel {
     if (this.current) this.current = reconcileView(this.current, columns);
     const runs = await this.runsSignature();
     if (before.columns === columns.map((c) => c.id).join('\n') && before.runs === runs) return undefined;
-    return this.schema();
+    // Columns and count were just read: the schema reuses them.
+    return this.schemaOfCaches();
   }
 
-  /** What tells that runs came or went: their count, or (a store that cannot count) the first page's runs. */
+  /**
+   * What tells that runs came or went: their count where the store counts in one query, else the
+   * first page's runs (a paged store's count is known only after a walk, so it would be compared
+   * with a first page's ids after the caches are dropped, and always differ).
+   */
   private async runsSignature(): Promise<string> {
     const pager = await this.pager();
-    const total = await pager.total();
-    if (total !== null) return String(total);
+    if (answersRunTableQueries(this.store)) return String(await pager.total());
     return (await pager.range(0, this.pageSize)).map((r) => r.info.runId).join(',');
   }
 
@@ -253,12 +258,12 @@ export class RunsTableModel {
   }
 
   /** Runs split by the view's group-by columns, labelled `lr=0.1, depth=3`, for the compare panel's group bands. */
-  async groupsOfRuns(runIds: readonly string[]): Promise<{ label: string; runIds: string[] }[]> {
+  groupsOfRuns(runs: readonly Run[]): { label: string; runIds: string[] }[] {
     const view = this.view;
     if (view.groupBy.length === 0) return [];
     const columns = this.columnMap();
     const groups = new Map<string, { label: string; runIds: string[] }>();
-    for (const run of await this.runsOf(runIds)) {
+    for (const run of runs) {
       const indexed = indexRun(run);
       const key = view.groupBy.map((id) => cellOf(indexed, id, this.now()));
       const label = view.groupBy.map((id, i) => `${columns.get(id)?.key ?? id}=${key[i] ?? '(none)'}`).join(', ');

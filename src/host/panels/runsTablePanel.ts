@@ -83,8 +83,8 @@ export class RunsTablePanel extends WebviewPanelHost<RunsTableRequests, RunsTabl
     },
     compareRuns: async ({ runIds, grouped }) => {
       const model = await this.model();
-      await model.runsOf(runIds);
-      const groups = grouped ? await model.groupsOfRuns(runIds) : [];
+      const runs = await model.runsOf(runIds);
+      const groups = grouped ? model.groupsOfRuns(runs) : [];
       const refs = runIds.map((runId) => ({ rootId: this.source.store, runId }));
       await vscode.commands.executeCommand('labbook.compareRuns', undefined, refs, groups.length ? { groups } : {});
       return null;

@@ -159,12 +159,20 @@ describe('core/runsTable: filter and sort pushed down to the store, across pages
     assert.equal(end.rows.length, 5);
     assert.equal(end.total, RUNS);
     assert.deepEqual(searches.map((q) => q.pageToken === undefined), [true, false, false], 'pages 2 and 3 were read with the tokens of the pages before');
+    // Windows of one uncached page asked at once share one search.
+    await table.setView({ ...schema.view, sort: [{ columnId: 'metrics.score', descending: true }] });
+    searches.length = 0;
+    await Promise.all(Array.from({ length: 6 }, (_, i) => table.rows({ offset: i * 10, limit: 10, columnIds: [] })));
+    assert.equal(searches.length, 1, 'six windows of the first page at once: one search');
   });
 
   it('tells, for a store that cannot count, when runs came or went (by the first page) and when nothing did', async () => {
     const table = new RunsTableModel(rest, [experimentId], { storeId: 's', storeLabel: 'rest', pageSize: PAGE });
     await table.schema();
     assert.equal(await table.refresh(), undefined, 'nothing changed');
+    // Walked to its end (an export does), the count is known: still nothing changed.
+    await table.rows({ offset: RUNS - 1, limit: 1, columnIds: [] });
+    assert.equal(await table.refresh(), undefined, 'nothing changed after a walk to the end');
     const added = await sqlite.createRun({ experimentId, runName: 'late', startTime: 1_900_000_000_000 });
     try {
       const changed = await table.refresh();

@@ -5,8 +5,8 @@ import type { GroupAggregatesChunk, GroupByKey, MetricSelection, Moments } from 
 import type { SearchRunsQuery } from '../types.ts';
 import { distinctKeys } from './runTableSpread.ts';
 import { runSearchWhere } from './sqliteSearch.ts';
+import { setImmediate } from 'node:timers/promises';
 
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** ±Infinity fail this test (NaN points are kept apart by is_nan): the aggregates skip both. */
 const FINITE = 'BETWEEN -1.7976931348623157e308 AND 1.7976931348623157e308';
@@ -147,7 +147,7 @@ export async function* groupAggregates(db: SqliteDatabase, query: SearchRunsQuer
       }
     }
     if (again.length) {
-      await nextTurn();
+      await setImmediate();
       const flagged = new Set(again.map(([kind, key]) => `${kind}\n${key}`));
       // The exact query covers every group for these keys: keep the pass's answer for none of them.
       const kept = aggregates.filter(([, name]) => {
@@ -158,7 +158,7 @@ export async function* groupAggregates(db: SqliteDatabase, query: SearchRunsQuer
       aggregates.push(...kept, ...exactMoments(db, chunk, again, keyOf));
     }
     yield { groups: [], aggregates };
-    await nextTurn();
+    await setImmediate();
   }
 }
 

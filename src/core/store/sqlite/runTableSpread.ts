@@ -4,12 +4,12 @@ import type { SqliteDatabase } from '../../sqlite/openDatabase.ts';
 import type { ColumnSpread, KeySpread, MetricSelection } from '../trackingStore.ts';
 import type { SearchRunsQuery } from '../types.ts';
 import { runSearchWhere } from './sqliteSearch.ts';
+import { setImmediate } from 'node:timers/promises';
 
 type KeyedTable = 'params' | 'tags' | 'latest_metrics';
 
 const PREFIX: Record<KeyedTable, string> = { params: 'params.', tags: 'tags.', latest_metrics: 'metrics.' };
 
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The distinct keys of one table over the active runs of some experiments. A skip-scan of the
@@ -83,7 +83,7 @@ export async function columnSpread(db: SqliteDatabase, query: SearchRunsQuery, m
   const experiments = JSON.stringify(query.experimentIds.map(Number));
   for (const table of ['params', 'tags', 'latest_metrics'] as const) {
     for (const [id, spread] of keySpreads(db, table, distinctKeys(db, table, experiments), runs, everyRun)) columns.set(id, spread);
-    await nextTurn();
+    await setImmediate();
   }
   const extremes = (fn: 'min' | 'max') =>
     `WITH m(run_key) AS MATERIALIZED (SELECT value FROM json_each(@runs)) SELECT key, count(*), min(v), max(v) FROM (
@@ -95,7 +95,7 @@ export async function columnSpread(db: SqliteDatabase, query: SearchRunsQuery, m
     for (const [key, present, lo, hi] of db.prepare(extremes(fn)).raw().all({ runs, keys: JSON.stringify(metrics[fn]) }) as [string, number, unknown, unknown][]) {
       columns.set(`${fn}:metrics.${key}`, { present, uniform: lo === hi });
     }
-    await nextTurn();
+    await setImmediate();
   }
   const row = db
     .prepare(
