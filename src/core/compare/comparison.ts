@@ -1,5 +1,6 @@
 // Builds the Run Comparison table from a store: one column per run, one row per attribute, param
 // and metric, with the flags the views read (differs, best per aggregate).
+import { mapLimited } from '../../shared/mapLimited.ts';
 import { isNotFound } from '../store/errors.ts';
 import type { ReadableStore } from '../store/trackingStore.ts';
 import type { Run } from '../store/types.ts';
@@ -52,24 +53,11 @@ export function valuesDiffer(values: readonly CompareValue[]): boolean {
 }
 
 /** Runs up to `limit` tasks at once, keeping their order. */
-async function pooled<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await task(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /** Reads the runs of `source`; runs that no longer exist become problems, other errors propagate. */
 export async function readRuns(store: ReadableStore, runIds: readonly string[]): Promise<{ runs: Run[]; problems: CompareProblem[] }> {
   const runs: Run[] = [];
   const problems: CompareProblem[] = [];
-  const read = await pooled(runIds, 8, async (runId) => {
+  const read = await mapLimited(runIds, 8, async (runId) => {
     try {
       return { runId, run: await store.getRun(runId) };
     } catch (err) {
@@ -195,7 +183,7 @@ export async function buildComparison(store: ReadableStore, source: CompareSourc
 
   // min and max come from the whole history: one bucket of the store's downsampling is its range.
   const cells = runs.flatMap((r, runIndex) => r.data.metrics.map((m) => ({ runIndex, key: m.key, last: m.value })));
-  const ranges = await pooled(cells, options.concurrency ?? 8, async (c) => {
+  const ranges = await mapLimited(cells, options.concurrency ?? 8, async (c) => {
     const [bucket] = await store.getMetricHistoryDownsampled((runs[c.runIndex] as Run).info.runId, c.key, 1);
     return bucket;
   });

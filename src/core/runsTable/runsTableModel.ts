@@ -3,7 +3,8 @@
 // code over a real store. No `vscode` here: Node tests drive it against SQLite and a REST server.
 import { errorMessage } from '../../shared/errorMessage.ts';
 import { answersRunTableQueries, type TrackingReader } from '../store/trackingStore.ts';
-import { constantInStore, forEachLimited, groupsInStore, READ_CONCURRENCY, readExtremes } from './storeReads.ts';
+import { mapLimited } from '../../shared/mapLimited.ts';
+import { constantInStore, groupsInStore, READ_CONCURRENCY, readExtremes } from './storeReads.ts';
 import type { Run, SearchRunsQuery } from '../store/types.ts';
 import { ConstantColumns, GroupAggregator } from './aggregates.ts';
 import { cellOf, discoverColumns, indexRun, keysOfColumns, keysOfRuns, rowOf, type ExtremesLookup, type IndexedRun } from './columns.ts';
@@ -176,7 +177,7 @@ export class RunsTableModel {
   async sparklines(runIds: readonly string[], metric: string, points: number): Promise<Record<string, number[]>> {
     const out: Record<string, number[]> = {};
     const buckets = Math.max(1, Math.min(1000, Math.floor(points)));
-    await forEachLimited([...new Set(runIds)], READ_CONCURRENCY, async (runId) => {
+    await mapLimited([...new Set(runIds)], READ_CONCURRENCY, async (runId) => {
       const history = await this.store.getMetricHistoryDownsampled(runId, metric, buckets);
       Object.defineProperty(out, runId, { value: history.map((b) => b.last).filter(Number.isFinite), enumerable: true, writable: true, configurable: true });
     });
@@ -206,7 +207,7 @@ export class RunsTableModel {
   /** The running runs last sent to the page, read again: their rows patched in place. */
   async liveRows(): Promise<TableRow[]> {
     const runs: Run[] = [];
-    await forEachLimited([...this.live], READ_CONCURRENCY, async (runId) => {
+    await mapLimited([...this.live], READ_CONCURRENCY, async (runId) => {
       try {
         runs.push(await this.store.getRun(runId));
       } catch {
@@ -247,11 +248,7 @@ export class RunsTableModel {
 
   /** The runs an action names, read from the store; refuses a run of another experiment than the table's. */
   async runsOf(runIds: readonly string[]): Promise<Run[]> {
-    const byId = new Map<string, Run>();
-    await forEachLimited([...new Set(runIds)], READ_CONCURRENCY, async (runId) => {
-      byId.set(runId, await this.store.getRun(runId));
-    });
-    const runs = [...new Set(runIds)].map((id) => byId.get(id) as Run);
+    const runs = await mapLimited([...new Set(runIds)], READ_CONCURRENCY, (runId) => this.store.getRun(runId));
     const stray = runs.find((run) => !this.experimentIds.includes(run.info.experimentId));
     if (stray) throw new RunsTableViewError(`The run ${stray.info.runId} is not in this table's experiments.`);
     return runs;

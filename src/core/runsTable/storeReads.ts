@@ -6,6 +6,7 @@ import { GroupAggregator } from './aggregates.ts';
 import { COMMIT_TAG, DIRTY_TAG, NOTE_TAG, parseColumnId, SOURCE_TAG, type ExtremesLookup } from './columns.ts';
 import type { Cell, ColumnId, GroupRow, MetricValue } from './types.ts';
 import { RunsTableViewError } from './viewQuery.ts';
+import { mapLimited } from '../../shared/mapLimited.ts';
 
 /** Concurrent reads when a store has no bulk query (a metric's min/max, sparklines, runs by id). */
 export const READ_CONCURRENCY = 8;
@@ -14,13 +15,6 @@ export const READ_CONCURRENCY = 8;
 export type MetricValueOf = (id: ColumnId) => MetricValue;
 
 /** Runs `task` over `items` with at most `limit` at a time. */
-export async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await task(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 /** Metric keys by the value their columns show: last, or the min or max of their history. */
 export function metricSelection(metricColumns: readonly ColumnId[], metricValueOf: MetricValueOf): MetricSelection {
@@ -88,7 +82,7 @@ export async function readExtremes(store: TrackingReader, runs: readonly Run[], 
   } else {
     const map = new Map<string, Map<string, MetricExtremes>>();
     const pairs = runs.flatMap((run) => keys.filter((k) => run.data.metrics.some((m) => m.key === k)).map((key) => ({ runId: run.info.runId, key })));
-    await forEachLimited(pairs, READ_CONCURRENCY, async ({ runId, key }) => {
+    await mapLimited(pairs, READ_CONCURRENCY, async ({ runId, key }) => {
       const [bucket] = await store.getMetricHistoryDownsampled(runId, key, 1);
       // An infinite point makes one extreme infinite, as the local store's min()/max() do; the other still shows.
       if (!bucket || (!Number.isFinite(bucket.min) && !Number.isFinite(bucket.max))) return;

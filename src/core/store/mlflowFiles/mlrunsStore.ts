@@ -20,6 +20,7 @@ import type {
   SearchRunsQuery,
 } from '../types.ts';
 import { errorMessage } from '../../../shared/errorMessage.ts';
+import { mapLimited } from '../../../shared/mapLimited.ts';
 
 const TRASH = '.trash';
 const MODELS = 'models';
@@ -73,7 +74,7 @@ export class MlrunsStore extends ReadOnlyStore {
   }
 
   private async allExperiments(): Promise<Experiment[]> {
-    const experiments = await mapLimit(await this.experimentDirs(), READ_CONCURRENCY, (e) => this.lenient(readExperiment(e.dir, e.deleted), `experiment ${e.id}`));
+    const experiments = await mapLimited(await this.experimentDirs(), READ_CONCURRENCY, (e) => this.lenient(readExperiment(e.dir, e.deleted), `experiment ${e.id}`));
     return experiments.filter((e): e is Experiment => e !== undefined);
   }
 
@@ -94,7 +95,7 @@ export class MlrunsStore extends ReadOnlyStore {
         if (!RESERVED_EXPERIMENT_FOLDERS.has(folder) && !folder.startsWith('.')) runDirs.push({ runDir: path.join(experiment.dir, folder), experimentId: id });
       }
     }
-    const runs = await mapLimit(runDirs, READ_CONCURRENCY, (r) => this.lenient(readRun(r.runDir, r.experimentId), `run ${path.basename(r.runDir)}`));
+    const runs = await mapLimited(runDirs, READ_CONCURRENCY, (r) => this.lenient(readRun(r.runDir, r.experimentId), `run ${path.basename(r.runDir)}`));
     return searchRunsInMemory(
       runs.filter((r): r is Run => r !== undefined),
       query,
@@ -173,7 +174,7 @@ export class MlrunsStore extends ReadOnlyStore {
 
   private async registry(): Promise<{ model: RegisteredModel; versions: ModelVersion[] }[]> {
     const modelsDir = path.join(this.root, MODELS);
-    const found = await mapLimit(await subfolders(modelsDir), READ_CONCURRENCY, (name) => this.lenient(readRegisteredModel(path.join(modelsDir, name)), `registered model ${name}`));
+    const found = await mapLimited(await subfolders(modelsDir), READ_CONCURRENCY, (name) => this.lenient(readRegisteredModel(path.join(modelsDir, name)), `registered model ${name}`));
     return found.filter((m) => m !== undefined);
   }
 
@@ -244,15 +245,3 @@ function isSafeName(name: string): boolean {
   return name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
