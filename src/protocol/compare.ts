@@ -155,7 +155,7 @@ export interface CompareState {
   readonly codeRuns: { readonly base: string; readonly remote: string } | null;
 }
 
-const isStrings = (value: unknown): value is readonly string[] => Array.isArray(value) && value.every((id) => typeof id === 'string');
+export const isStrings = (value: unknown): value is readonly string[] => Array.isArray(value) && value.every((id) => typeof id === 'string');
 
 function isCompareGroup(value: unknown): value is CompareGroup {
   return isRecord(value) && typeof value.label === 'string' && isStrings(value.runIds);

@@ -7,7 +7,7 @@ import { listComparedImages, readImage } from '../../core/compare/artifacts.ts';
 import { checkGroups, groupSeries } from '../../core/compare/groupSeries.ts';
 import { SeriesCache } from '../../core/compare/seriesCache.ts';
 import type { ReadableStore } from '../../core/store/trackingStore.ts';
-import { COMPARE_VIEW_TYPE, compareRequests, isCompareSource, type CompareEvent, type CompareGroup, type CompareRequests, type CompareSource } from '../../protocol/compare.ts';
+import { COMPARE_VIEW_TYPE, compareRequests, isCompareSource, isStrings, type CompareEvent, type CompareGroup, type CompareRequests, type CompareSource } from '../../protocol/compare.ts';
 import { BadParamsError, type RequestHandlers } from '../../protocol/requests.ts';
 import { isRecord } from '../../protocol/rpc.ts';
 import { affectsRoot, type StoreChangeEvent } from '../stores/storeChanges.ts';
@@ -39,7 +39,7 @@ export interface CompareOpenOptions {
    * Runs the charts may draw as one mean line with a ±std or min–max band (the user picks "Lines"
    * in the Charts tab). Every run id must be one of the compared runs; empty groups are dropped.
    */
-  readonly groups?: readonly { readonly label: string; readonly runIds: readonly string[] }[];
+  readonly groups?: readonly CompareGroup[];
 }
 
 /** What the panel needs from the extension besides stores. */
@@ -53,7 +53,7 @@ export interface ComparePanelCallbacks {
 /** The chart choice kept in a restored page's state (CompareState.chartMetrics), if it reads as one. */
 function savedChartMetrics(state: unknown): readonly string[] | null {
   const saved = isRecord(state) ? state.chartMetrics : undefined;
-  return Array.isArray(saved) && saved.every((k) => typeof k === 'string') ? saved : null;
+  return isStrings(saved) ? saved : null;
 }
 
 /** The Run Comparison panel: the host reads the store (through src/core/compare), the webview renders. */

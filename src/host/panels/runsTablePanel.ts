@@ -44,8 +44,14 @@ export interface RunsTableDeps {
   readonly keyMetrics: () => readonly string[];
 }
 
+/** One table per store and set of experiments (in any order). */
+function tableKey(source: RunsTableSource): string {
+  return JSON.stringify([source.store, [...source.experimentIds].sort()]);
+}
+
+/** Where the table's view is kept in workspace state. */
 function viewKey(source: RunsTableSource): string {
-  return `labbook.runsTable.view:${JSON.stringify([source.store, [...source.experimentIds].sort()])}`;
+  return `labbook.runsTable.view:${tableKey(source)}`;
 }
 
 /**
@@ -124,7 +130,7 @@ export class RunsTablePanel extends WebviewPanelHost<RunsTableRequests, RunsTabl
     super(panel, SPEC, deps.extensionUri, deps.log);
     this.source = source;
     this.deps = deps;
-    this.key = RunsTablePanel.keyOf(source);
+    this.key = tableKey(source);
     RunsTablePanel.open.set(this.key, this);
     this.onDidDispose(() => {
       if (RunsTablePanel.open.get(this.key) === this) RunsTablePanel.open.delete(this.key);
@@ -201,15 +207,11 @@ export class RunsTablePanel extends WebviewPanelHost<RunsTableRequests, RunsTabl
     return runs.map((run): RunNode => ({ kind: 'run', root, run }));
   }
 
-  private static keyOf(source: RunsTableSource): string {
-    return JSON.stringify([source.store, [...source.experimentIds].sort()]);
-  }
-
   /** Reveals the table of exactly these experiments, or opens one. */
   static show(source: RunsTableSource, deps: RunsTableDeps): RunsTablePanel {
     if (source.experimentIds.length === 0) throw new Error('Choose at least one experiment for the runs table.');
     const unique: RunsTableSource = { store: source.store, experimentIds: [...new Set(source.experimentIds)] };
-    const existing = RunsTablePanel.open.get(RunsTablePanel.keyOf(unique));
+    const existing = RunsTablePanel.open.get(tableKey(unique));
     if (existing) {
       existing.panel.reveal();
       return existing;
