@@ -2,8 +2,8 @@
 // RunsTableModel called exactly as the panel calls it (no webview; bench/runsTable.bench.ts times
 // the first paint in Chromium). 200 params (low-cardinality `model` and `optimizer` to group by,
 // and `seed`), 250 metrics with 2-step histories, 50 tags.
-// Targets (issue 14): first page < 300 ms; sort by a metric + a filter < 100 ms; groups < 300 ms;
-// "differing only" < 300 ms. LABBOOK_BENCH_RUNS_TABLE_DB names a file to keep the seeded store in
+// Targets (issue 14): first page < 300 ms; sort by a metric + a filter < 100 ms; groups (the
+// aggregates of the metric columns on screen, as the page asks) < 300 ms; "differing only" < 300 ms. LABBOOK_BENCH_RUNS_TABLE_DB names a file to keep the seeded store in
 // (seeded once, reused by later runs) while profiling.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,8 @@ const REPEAT = 5;
 const PAGE = 100;
 const FILTER = "params.model = 'rf' and metrics.m_001 < 0.5";
 const SORT = 'metrics.m_000';
+/** Metric columns a 1400-pixel-wide table shows at once, with the few it draws beyond each edge. */
+const ON_SCREEN_METRICS = 20;
 
 const keep = process.env.LABBOOK_BENCH_RUNS_TABLE_DB;
 const dir = keep ? undefined : mkdtempSync(path.join(tmpdir(), 'labbook-bench-runs-table-model-'));
@@ -118,11 +120,12 @@ export const benchmarks: Benchmark[] = [
   },
   ...[['params.model'], ['params.model', 'params.optimizer']].map(
     (groupBy): Benchmark => ({
-      name: `runs table model: groups by ${groupBy.join(' and ')} (setView, groups with 250 metric aggregates)`,
+      name: `runs table model: groups by ${groupBy.join(' and ')} (setView, groups with ${ON_SCREEN_METRICS} on-screen metric columns' aggregates)`,
       async run() {
-        const ms = await median(openModel, async ({ model, view }) => {
+        const ms = await median(openModel, async ({ model, view, columnIds }) => {
           await model.setView({ ...view, groupBy });
-          const groups = await model.groups();
+          // The page asks for the metric columns in its window (here a window of metrics only, the most work).
+          const groups = await model.groups(columnIds.filter((id) => id.startsWith('metrics.')).slice(0, ON_SCREEN_METRICS));
           if (groups.length !== (groupBy.length === 1 ? 3 : 6)) throw new Error(`expected ${groupBy.length === 1 ? 3 : 6} groups, got ${groups.length}`);
         });
         return report(`groups by ${groupBy.join(', ')}`, ms, 300);

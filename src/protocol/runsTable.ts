@@ -131,8 +131,12 @@ export const runsTableRequests = {
     columnIds: arrayOf(string, { max: MAX_COLUMNS }),
     group: optional(arrayOf(cell, { max: MAX_GROUP_BY })),
   }),
-  /** The groups of the view's runs (view.groupBy), with per-metric aggregates. */
-  getGroups: defineRequest<null, readonly GroupRow[]>(NO_PARAMS),
+  /**
+   * The groups of the view's runs (view.groupBy), with the aggregates of the shown metric columns
+   * among `metricColumns` (the page's window; more are asked for as they scroll into view), or of
+   * every shown metric column when it is left out.
+   */
+  getGroups: defineRequest<{ readonly metricColumns?: readonly string[] }, readonly GroupRow[]>({ metricColumns: optional(arrayOf(string, { max: MAX_COLUMNS })) }),
   /** A metric's history per run, downsampled to `points`, for the sparkline column. */
   getSparklines: defineRequest<{ readonly runIds: readonly string[]; readonly metric: string; readonly points: number }, Readonly<Record<string, readonly number[]>>>({
     runIds,

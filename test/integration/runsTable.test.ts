@@ -106,7 +106,7 @@ describe('Labbook Runs Table in the real extension host', () => {
     const schema = await ask<TableSchema>(panel, 'getSchema', null);
     assert.equal(schema.view.filter, "params.model = 'rf'", 'the view set before is kept');
     await ask<ViewResult>(panel, 'setView', { view: { ...schema.view, filter: '', groupBy: ['params.seed'] } });
-    const groups = await ask<{ key: unknown[]; count: number }[]>(panel, 'getGroups', null);
+    const groups = await ask<{ key: unknown[]; count: number }[]>(panel, 'getGroups', {});
     assert.deepEqual(groups.map((g) => [g.key, g.count]), [[['0'], 6], [['1'], 6]]);
     const rows = await ask<RowPage>(panel, 'getRows', { offset: 0, limit: 4, columnIds: ['params.seed'] });
     const runIds = rows.rows.map((r) => r.runId);

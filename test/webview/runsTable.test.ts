@@ -66,6 +66,7 @@ describe('webview: Runs Table app', function () {
     for (let r = 0; r < 30; r++) {
       const run = await store.createRun({ experimentId: wide, runName: `wide-${r}`, startTime: T0 + r, status: 'FINISHED' });
       await store.logBatch(run.info.runId, {
+        params: [{ key: 'half', value: r % 2 ? 'odd' : 'even' }],
         metrics: [
           ...Array.from({ length: WIDE_METRICS }, (_, m) => ({ key: `m${String(m).padStart(3, '0')}`, value: r * 1000 + m, step: 0, timestamp: T0 })),
           ...Array.from({ length: 20 }, (_, s) => ({ key: 'curve', value: Math.sin(s / 3) + r, step: s, timestamp: T0 + s })),
@@ -193,6 +194,27 @@ describe('webview: Runs Table app', function () {
     assert.deepEqual(lastView(before).sort, [{ columnId: 'metrics.loss', descending: true }, { columnId: 'params.lr', descending: false }]);
   });
 
+  it('a sort made far down the table starts again at the top, its header marked at once, no line built before the answer', async () => {
+    await open();
+    await page.locator('[role=grid]').evaluate((g) => (g.scrollTop = 26 * 3000));
+    await page.waitForSelector('.rt-body .rt-row[data-line="3002"][data-run]');
+    // Lines built by the click itself: none (the old rows stay until the new ones come).
+    await page.evaluate(() => {
+      const body = document.querySelector('.rt-body') as HTMLElement;
+      const w = window as unknown as { headerAt?: string };
+      const observer = new MutationObserver(() => undefined);
+      observer.observe(body, { childList: true });
+      document.querySelector('.rt-hcell[data-col="metrics.loss"] .rt-sort')?.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+      const added = observer.takeRecords().reduce((n, r) => n + [...r.addedNodes].filter((a) => a instanceof HTMLElement && a.classList.contains('rt-row')).length, 0);
+      observer.disconnect();
+      w.headerAt = `${document.querySelector('.rt-hcell[data-col="metrics.loss"]')?.getAttribute('aria-sort')}:${added}`;
+    });
+    assert.equal(await page.evaluate(() => (window as unknown as { headerAt: string }).headerAt), 'ascending:0');
+    const best = Array.from({ length: RUNS }, (_, i) => i).reduce((a, b) => (lossOf(b) < lossOf(a) ? b : a));
+    await page.waitForFunction((name) => document.querySelector('.rt-body .rt-row[aria-rowindex="3"] [data-col="attributes.run_name"]')?.textContent === name, nameOf(best));
+    assert.equal(await page.locator('[role=grid]').evaluate((g) => g.scrollTop), 0);
+  });
+
   it('filters in MLflow syntax: the host’s error text is shown, a valid filter narrows the count', async () => {
     await open();
     await page.fill('[data-testid=filter]', 'metrics.loss <');
@@ -287,6 +309,34 @@ describe('webview: Runs Table app', function () {
     const lrs = await page.$$eval('.rt-row.rt-member[data-run] [data-col="params.lr"]', (cells) => [...new Set(cells.map((c) => c.textContent))]);
     assert.equal(lrs.length, 1);
     assert.equal(await page.locator('.rt-row.rt-group').first().getAttribute('aria-expanded'), 'true');
+  });
+
+  it('groups 300 metric columns asking for the aggregates on screen only, and for the rest as they scroll into view', async () => {
+    await open(wide);
+    const before = host.requests.length;
+    await page.hover('.rt-hcell[data-col="params.half"]');
+    await page.click('.rt-hcell[data-col="params.half"] .rt-menu');
+    await page.click('[data-menu-action=group]');
+    await page.waitForSelector('.rt-row.rt-group');
+    const first = (await host.next('getGroups', before)).params.metricColumns as string[];
+    assert.ok(first.length > 0 && first.length < 40 && first.includes('metrics.m000') && !first.includes('metrics.m299'), first.join(' '));
+    const odd = page.locator('.rt-row.rt-group', { has: page.locator('[data-col="params.half"]', { hasText: /^odd$/ }) });
+    const aggregate = (metric: number, parity = 1) => {
+      const values = Array.from({ length: 30 }, (_, r) => r).filter((r) => r % 2 === parity).map((r) => r * 1000 + metric);
+      const { mean, std } = meanStd(values);
+      return `${formatNumber(mean)} ± ${formatNumber(std)}`;
+    };
+    assert.equal(await odd.locator('[data-col="metrics.m000"] [data-agg=mean-std]').textContent(), aggregate(0));
+    const scrolled = host.requests.length;
+    await page.locator('[role=grid]').evaluate((g) => (g.scrollLeft = g.scrollWidth));
+    await page.waitForSelector('.rt-hcell[data-col="metrics.m299"]');
+    const later = (await host.next('getGroups', scrolled)).params.metricColumns as string[];
+    assert.ok(later.includes('metrics.m299') && !later.includes('metrics.m000'), later.join(' '));
+    await page.waitForFunction(() => document.querySelector('.rt-row.rt-group [data-col="metrics.m299"] [data-agg=mean-std]') !== null);
+    // The key column is off screen now: both groups' cells, in either order.
+    const far = await page.$$eval('.rt-row.rt-group [data-col="metrics.m299"] [data-agg=mean-std]', (cells) => cells.map((c) => c.textContent));
+    assert.deepEqual(far.sort(), [aggregate(299, 0), aggregate(299, 1)].sort());
+    assert.equal(await page.locator('.rt-row.rt-group [data-col="metrics.m299"][aria-busy]').count(), 0);
   });
 
   it('selects with click, shift-click and Ctrl-A; Compare posts exactly those runs', async () => {

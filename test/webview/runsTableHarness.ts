@@ -38,7 +38,7 @@ export class RunsTableHost {
     getSchema: () => this.model.schema(),
     setView: ({ view, rows }) => this.model.setViewWithRows(view, rows),
     getRows: (params) => this.model.rows(params),
-    getGroups: () => this.model.groups(),
+    getGroups: ({ metricColumns }) => this.model.groups(metricColumns),
     getSparklines: ({ runIds, metric, points }) => this.model.sparklines(runIds, metric, points),
     openRun: () => Promise.resolve(null),
     compareRuns: () => Promise.resolve(null),

@@ -232,20 +232,31 @@ export class RunsGrid {
     }
   }
 
-  private renderNow(): void {
-    const rowItems = this.rowV.getVirtualItems();
+  /** The header's window: the scrolling columns shown now, their left padding and the grid's width. */
+  private headerWindow(): { w: HeaderWindow; first: number; last: number } {
     const colItems = this.colV.getVirtualItems();
     const fixed = this.layout.fixedWidth;
     const width = fixed + this.layout.centerWidth;
     const first = colItems[0]?.index ?? 0;
     const last = colItems.at(-1)?.index ?? -1;
     const leftPad = (colItems[0]?.start ?? fixed) - fixed;
+    return { w: { center: this.layout.center.slice(first, last + 1), firstCenter: first, leftPad, width, headRows: this.headRows }, first, last };
+  }
+
+  /** The sort changed, nothing else yet: only the header is drawn again (the lines follow with the new rows). */
+  refreshHeader(): void {
+    renderHeader(this.layout, this.headerRow, this.groupRow, this.headerWindow().w);
+  }
+
+  private renderNow(): void {
+    const rowItems = this.rowV.getVirtualItems();
+    const { w, first, last } = this.headerWindow();
+    const width = w.width;
     const key = `${first}:${last}:${width}`;
     this.root.setAttribute('aria-rowcount', String(this.lines.flatSource && this.lines.flatSource.totalKnown === null ? -1 : this.lines.count + this.headRows));
     this.root.setAttribute('aria-colcount', String(this.columnCount));
     this.body.style.height = `${this.rowV.getTotalSize() - this.rowV.options.scrollMargin}px`;
     this.body.style.width = `${width}px`;
-    const w: HeaderWindow = { center: this.layout.center.slice(first, last + 1), firstCenter: first, leftPad, width, headRows: this.headRows };
     // The rows and columns to fetch are asked for before the lines are built: the host reads them
     // while this frame is drawn. The columns: the pinned ones and the window with a few more each side.
     const wanted = [...this.layout.pinned, ...this.layout.center.slice(Math.max(0, first - COLUMN_OVERSCAN), last + 1 + COLUMN_OVERSCAN)];

@@ -1,6 +1,7 @@
 // The Runs Table grid's lines: a run (checkbox, its cells as text; a column not fetched yet is a
 // pending cell the page re-draws when it arrives), a run still loading (a placeholder), or a group
-// header (its key, count, and mean ± std with the range for each metric column).
+// header (its key, count, and mean ± std with the range for each metric column, pending until the
+// column's aggregates come).
 import type { ColumnDef } from '../../src/protocol/runsTable.ts';
 import { el } from '../shared/dom.ts';
 import { cellId, dataCell, sparklineSvg, spacer } from './cells.ts';
@@ -13,6 +14,8 @@ export interface LineHooks {
   isSelected(runId: string): boolean;
   sparkline(runId: string): readonly number[] | undefined;
   groupBy(): readonly string[];
+  /** A metric column whose group aggregates have not come yet. */
+  groupMetricPending(id: string): boolean;
 }
 
 type GroupLine = Extract<Line, { kind: 'group' }>;
@@ -55,6 +58,10 @@ function groupLine(layout: ColumnLayout, hooks: LineHooks, node: HTMLElement, se
       cell.dataset.count = String(line.data.count);
     } else if (at >= 0) {
       cell.textContent = line.data.key[at] === null || line.data.key[at] === undefined ? MISSING : String(line.data.key[at]);
+    } else if (c.def?.kind === 'metric' && hooks.groupMetricPending(c.id)) {
+      // Asked for as the column scrolled into view: the lines are drawn again when it comes.
+      cell.classList.add('pending');
+      cell.setAttribute('aria-busy', 'true');
     } else if (agg) {
       const f = formatAggregate(agg);
       cell.append(el('span', { className: 'rt-agg', text: f.main, attrs: { 'data-agg': 'mean-std' } }));

@@ -18,6 +18,10 @@ export class Lines {
   private groupRows: readonly GroupRow[] = [];
   private readonly expanded = new Set<string>();
   private readonly sources = new Map<string, PagedRows>();
+  /** The metric columns whose group aggregates came (or were asked for): the rest show as pending. */
+  private readonly groupMetrics = new Set<string>();
+  /** Counts the views shown (flat or grouped): an answer for an older one is dropped. */
+  private shown = 0;
   private starts: number[] = [];
   private lineCount = 0;
   private readonly makeSource: (group: readonly Cell[], total: number) => PagedRows;
@@ -41,18 +45,54 @@ export class Lines {
   /** Drops every loaded row (another view) and shows `source` flat. */
   showFlat(source: PagedRows): void {
     this.dispose();
+    this.shown++;
     this.flat = source;
     this.groupRows = [];
   }
 
-  showGroups(groups: readonly GroupRow[], expanded: readonly string[]): void {
+  /** Shows `groups`, which hold the aggregates of `metricColumns`, with the `expanded` ones open. */
+  showGroups(groups: readonly GroupRow[], expanded: readonly string[], metricColumns: readonly string[]): void {
     this.dispose();
+    this.shown++;
     this.flat = undefined;
     this.groupRows = groups;
+    this.groupMetrics.clear();
+    for (const id of metricColumns) this.groupMetrics.add(id);
     const known = new Set(groups.map((g) => groupId(g.key)));
     this.expanded.clear();
     for (const id of expanded) if (known.has(id)) this.expanded.add(id);
     this.layout();
+  }
+
+  /** Which view is shown: it changes with each showFlat and showGroups. */
+  get generation(): number {
+    return this.shown;
+  }
+
+  /** Whether the groups' aggregates of metric column `id` came (or were asked for). */
+  hasGroupMetric(id: string): boolean {
+    return this.groupMetrics.has(id);
+  }
+
+  /** Of `ids` (metric columns), those whose group aggregates were never asked for, now marked asked. */
+  claimGroupMetrics(ids: readonly string[]): string[] {
+    const missing = ids.filter((id) => !this.groupMetrics.has(id));
+    for (const id of missing) this.groupMetrics.add(id);
+    return missing;
+  }
+
+  /** A claim that failed: its columns may be asked for again. */
+  releaseGroupMetrics(ids: readonly string[]): void {
+    for (const id of ids) this.groupMetrics.delete(id);
+  }
+
+  /** More columns' aggregates for the groups shown (matched by key; the lines stay as they are). */
+  mergeGroupMetrics(groups: readonly GroupRow[]): void {
+    const byId = new Map(groups.map((g) => [groupId(g.key), g]));
+    this.groupRows = this.groupRows.map((g) => {
+      const more = byId.get(groupId(g.key));
+      return more ? { ...g, metrics: { ...g.metrics, ...more.metrics } } : g;
+    });
   }
 
   private dispose(): void {
@@ -159,6 +199,8 @@ export class Lines {
   forget(columnId: string): void {
     this.flat?.forget(columnId);
     for (const source of this.sources.values()) source.forget(columnId);
+    // The groups' aggregates of the column too: asked for again when it is drawn.
+    this.groupMetrics.delete(columnId);
   }
 
   /** Patches `row` wherever it is loaded; returns the lines it sits on. */

@@ -30,6 +30,8 @@ let view: TableView | undefined;
 let viewSeq = 0;
 /** The columns the grid's window shows now (with the key columns): what a new view's first page is read in. */
 let windowColumns: readonly string[] = [];
+/** Columns taken as the window before the grid has laid one out (a table opened grouped). */
+const FIRST_WINDOW_COLUMNS = 30;
 let restoreScroll: number | undefined = saved.scrollTop;
 const selection = new Selection();
 selection.set(saved.selected);
@@ -59,6 +61,7 @@ const grid = new RunsGrid(layout, lines, {
   isSelected: (runId) => selection.has(runId),
   sparkline: (runId) => sparklines.get(runId),
   groupBy: () => view?.groupBy ?? [],
+  groupMetricPending: (id) => !lines.hasGroupMetric(id),
   onSort: (id, multi) => {
     layout.toggleSort(id, multi);
     void applyView({}, true);
@@ -79,6 +82,7 @@ const grid = new RunsGrid(layout, lines, {
   onWindow: (from, to, columns) => {
     windowColumns = withKeyColumns(columns);
     lines.ensure(from, to, windowColumns);
+    if (lines.grouped) ensureGroupMetrics(windowColumns);
     sparklines.request(from, to);
     if (restoreScroll === undefined) app.setAttribute('aria-busy', 'false');
   },
@@ -153,7 +157,9 @@ async function applyView(patch: Partial<TableView>, reload: boolean): Promise<vo
   // at the top). Asked before the page lays itself out again, so the host works meanwhile.
   const first = reload && view.groupBy.length === 0 && windowColumns.length > 0 ? { offset: 0, limit: PAGE_ROWS, columnIds: windowColumns } : undefined;
   const answer = rpc.request('setView', { view, ...(first ? { rows: first } : {}) });
-  grid.relayout();
+  // Rows that reload are drawn once, when they come: only the header (sort marks) changes now.
+  if (reload) grid.refreshHeader();
+  else grid.relayout();
   toolbar.renderChips();
   try {
     const result = await answer;
@@ -174,12 +180,19 @@ async function reloadRows(total: number | null, relayout = false, seed?: { reado
   if (!view) return;
   sparklines.clear();
   toolbar.clearAlert();
+  // Another filter, sort or grouping starts at the top; a reload or a store change keeps the place.
+  // The top is set before the new lines are built, so the browser lays out the old ones (already
+  // laid out) and not the new ones twice.
+  if (restoreScroll === undefined && grid.scrollTop !== 0) grid.scrollTop = 0;
   if (view.groupBy.length > 0) {
     if (relayout) grid.relayout();
     const seq = viewSeq;
-    const groups = await rpc.request('getGroups', null).catch((err: unknown) => (showError(err), null));
+    // The aggregates of the metric columns on screen (each costs a pass over every run's value);
+    // others are asked for as they scroll into view.
+    const metricColumns = metricIds(windowColumns.length > 0 ? windowColumns : [...layout.pinned, ...layout.center.slice(0, FIRST_WINDOW_COLUMNS)].map((c) => c.id));
+    const groups = await rpc.request('getGroups', { metricColumns }).catch((err: unknown) => (showError(err), null));
     if (!groups || seq !== viewSeq) return;
-    lines.showGroups(groups, saved.expandedGroups);
+    lines.showGroups(groups, saved.expandedGroups, metricColumns);
     grid.recount();
     prepareColumnsWhenIdle();
   } else {
@@ -193,10 +206,32 @@ async function reloadRows(total: number | null, relayout = false, seed?: { reado
     if (relayout) grid.relayout();
     else grid.recount();
   }
-  // Another filter, sort or grouping starts at the top; a reload or a store change keeps the place.
-  grid.scrollTop = restoreScroll ?? 0;
+  if (restoreScroll !== undefined) grid.scrollTop = restoreScroll;
   restoreScroll = undefined;
   toolbar.updateStatus();
+}
+
+/** The metric columns among `ids`. */
+function metricIds(ids: readonly string[]): string[] {
+  return ids.filter((id) => layout.def(id)?.kind === 'metric');
+}
+
+/** Asks for the group aggregates of the window's metric columns that the groups lack; draws them when they come. */
+function ensureGroupMetrics(ids: readonly string[]): void {
+  const missing = lines.claimGroupMetrics(metricIds(ids));
+  if (missing.length === 0) return;
+  const shown = lines.generation;
+  rpc.request('getGroups', { metricColumns: missing }).then(
+    (more) => {
+      if (lines.generation !== shown) return;
+      lines.mergeGroupMetrics(more);
+      grid.refresh();
+    },
+    (err: unknown) => {
+      if (lines.generation === shown) lines.releaseGroupMetrics(missing);
+      showError(err);
+    },
+  );
 }
 
 /** TanStack's table over every column is built once the first lines are drawn (see columns.ts). */

@@ -93,7 +93,7 @@ export class Toolbar {
   }
 
   clearAlert(): void {
-    this.alertBox.textContent = '';
+    if (this.alertBox.firstChild) this.alertBox.textContent = '';
   }
 
   setStatus(text: string): void {

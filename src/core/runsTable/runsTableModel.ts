@@ -136,14 +136,19 @@ export class RunsTableModel {
     return { offset: request.offset, rows, total: await pager.total() };
   }
 
-  /** The view's groups (by view.groupBy) over all its runs, each with its shown metric columns' aggregates. */
-  async groups(): Promise<GroupRow[]> {
+  /**
+   * The view's groups (by view.groupBy) over all its runs, each with the aggregates of its shown
+   * metric columns: of those among `only` when given (the page asks for the columns on screen, and
+   * for more as they scroll into view), else of all of them.
+   */
+  async groups(only?: readonly ColumnId[]): Promise<GroupRow[]> {
     const view = this.view;
     if (view.groupBy.length === 0) return [];
     // Only the columns the table shows: each aggregated column costs a pass over every run's value.
     const hidden = new Set(await this.hiddenByPreset());
     const metrics = new Set((await this.columns()).filter((c) => c.kind === 'metric').map((c) => c.id));
-    const metricColumns = view.columns.filter((c) => c.visible && metrics.has(c.id) && !hidden.has(c.id)).map((c) => c.id);
+    const asked = only ? new Set(only) : undefined;
+    const metricColumns = view.columns.filter((c) => c.visible && metrics.has(c.id) && !hidden.has(c.id) && (!asked || asked.has(c.id))).map((c) => c.id);
     // A new sort of a grouped table re-asks its groups: the same runs and columns are not aggregated again.
     const query = this.query(view);
     const key = JSON.stringify([query.filter ?? '', view.groupBy, metricColumns.map((id) => `${this.metricValueOf(id)}:${id}`)]);

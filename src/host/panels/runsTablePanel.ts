@@ -80,7 +80,7 @@ export class RunsTablePanel extends WebviewPanelHost<RunsTableRequests, RunsTabl
       return result;
     },
     getRows: async (params) => (await this.model()).rows(params),
-    getGroups: async () => (await this.model()).groups(),
+    getGroups: async ({ metricColumns }) => (await this.model()).groups(metricColumns),
     getSparklines: async ({ runIds, metric, points }) => (await this.model()).sparklines(runIds, metric, points),
     openRun: async ({ runId }) => {
       await this.runNodes([runId]);

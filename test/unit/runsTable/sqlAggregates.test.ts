@@ -167,6 +167,11 @@ describe('core/runsTable: groups and "differing only" in SQL match the paged ref
     assertGroupsEqual(actual, await paged.groups());
     assert.equal(actual.length, 2);
     assert.ok(actual.every((g) => !('metrics.big' in g.metrics) && !('metrics.f_000' in g.metrics) && 'metrics.f_001' in g.metrics));
+    // The page asks for the columns on screen: those alone, each as in the whole answer; a hidden one asked for is still left out.
+    const only = ['metrics.f_001', 'metrics.hist', 'metrics.f_000'];
+    const projected = actual.map((g) => ({ ...g, metrics: Object.fromEntries(Object.entries(g.metrics).filter(([id]) => id === 'metrics.f_001' || id === 'metrics.hist')) }));
+    for (const model of [sql, paged]) assertGroupsEqual(await model.groups(only), projected);
+    assert.ok(actual.some((g) => 'metrics.hist' in g.metrics), 'hist has values in some group');
   });
 
   for (const filter of ['', "params.model = 'rf'", "params.model = 'solo'"]) {

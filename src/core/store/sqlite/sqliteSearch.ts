@@ -111,13 +111,14 @@ function stageCondition(alias: string, viewType: ViewType | undefined): string {
 }
 
 /** The WHERE clause of a run search over `runs r`: its experiments, lifecycle stage and filter. */
-export function runSearchWhere(query: SearchRunsQuery): Sql {
+export function runSearchWhere(query: SearchRunsQuery): Sql & { readonly filtered: boolean } {
+  const clauses = parseRunFilter(query.filter);
   const conditions: Sql[] = [
     { text: 'r.experiment_id IN (SELECT value FROM json_each(?))', args: [JSON.stringify(query.experimentIds.map(Number))] },
     { text: stageCondition('r', query.viewType), args: [] },
-    ...parseRunFilter(query.filter).map(runCondition),
+    ...clauses.map(runCondition),
   ];
-  return { text: conditions.map((c) => c.text).join(' AND '), args: conditions.flatMap((c) => c.args) };
+  return { text: conditions.map((c) => c.text).join(' AND '), args: conditions.flatMap((c) => c.args), filtered: clauses.length > 0 };
 }
 
 export function searchRunRows(db: SqliteDatabase, query: SearchRunsQuery): { rows: RunRow[]; nextPageToken?: string } {
@@ -129,9 +130,18 @@ export function searchRunRows(db: SqliteDatabase, query: SearchRunsQuery): { row
   // MLflow's tie-break: newest first, then by id.
   orders.push({ text: 'r.start_time DESC, r.run_id ASC', args: [] });
   const joins = orders.flatMap((o) => (o.join ? [o.join] : []));
-  const sql = `SELECT ${RUN_COLUMNS} FROM runs r ${joins.map((j) => j.text).join(' ')} WHERE ${where.text}
-    ORDER BY ${orders.map((o) => o.text).join(', ')} LIMIT ? OFFSET ?`;
-  const args = [...joins.flatMap((j) => j.args), ...where.args, ...orders.flatMap((o) => o.args), size + 1, offset];
+  const joinText = joins.map((j) => j.text).join(' ');
+  const orderText = orders.map((o) => o.text).join(', ');
+  // A filter and a sort key's join in one query made SQLite test the filter's EXISTS clauses as
+  // correlated scalar subqueries (2.5× slower on 10k runs): the matching runs are found first, then
+  // joined to their sort keys. Without a join, or without a filter, the one query is as fast.
+  const twoStep = where.filtered && joins.length > 0;
+  const sql = twoStep
+    ? `WITH hits AS MATERIALIZED (SELECT r.run_key FROM runs r WHERE ${where.text})
+    SELECT ${RUN_COLUMNS} FROM hits h JOIN runs r ON r.run_key = h.run_key ${joinText} ORDER BY ${orderText} LIMIT ? OFFSET ?`
+    : `SELECT ${RUN_COLUMNS} FROM runs r ${joinText} WHERE ${where.text} ORDER BY ${orderText} LIMIT ? OFFSET ?`;
+  const joinArgs = joins.flatMap((j) => j.args);
+  const args = [...(twoStep ? [...where.args, ...joinArgs] : [...joinArgs, ...where.args]), ...orders.flatMap((o) => o.args), size + 1, offset];
   const rows = db.prepare(sql).all(...args) as RunRow[];
   return rows.length > size ? { rows: rows.slice(0, size), nextPageToken: encodePageToken(offset + size) } : { rows };
 }
