@@ -132,6 +132,8 @@ describe('webview: Runs Table app', function () {
     assert.ok(counts.rows > 10 && counts.rows < 80, `rows in the DOM: ${counts.rows}`);
     // Every page asked for so far covers the top of the table only.
     assert.ok(host.since('getRows', 0).every((r) => (r.params.offset as number) < 200));
+    // A flat table asks for no groups.
+    assert.deepEqual(host.since('getGroups', 0), []);
     assert.deepEqual(await violations(page), []);
   });
 

@@ -82,7 +82,7 @@ const grid = new RunsGrid(layout, lines, {
   onWindow: (from, to, columns) => {
     windowColumns = withKeyColumns(columns);
     lines.ensure(from, to, windowColumns);
-    if (lines.grouped) ensureGroupMetrics(windowColumns);
+    if (lines.grouped && lines.groups.length > 0) ensureGroupMetrics(windowColumns);
     sparklines.request(from, to);
     if (restoreScroll === undefined) app.setAttribute('aria-busy', 'false');
   },
