@@ -101,11 +101,13 @@ export async function buildDataRecord(input: ObservedDataInput): Promise<DataRec
   }
   const now = input.now ?? Date.now;
   const parsed = text === '' ? { reads: [], writes: [], listed: [], folders: [], ended: true, malformedLines: 0 } : parseObservationLog(text);
-  const hashed = await hashObservedReads(parsed, { deadline: now() + input.timeoutMs, now });
+  // One budget for the whole record: the outputs get what the reads' hashing left.
+  const deadline = now() + input.timeoutMs;
+  const hashed = await hashObservedReads(parsed, { deadline, now });
   const summary = summarizeObservation(hashed, input);
   notes.push(...summary.notes);
   const observed = await Promise.all(summary.inputs.map((e) => withDvc(e, cwd)));
-  const prints = await fingerprintData(summary.outputs, cwd, { timeoutMs: input.timeoutMs, ...(input.now ? { now: input.now } : {}) });
+  const prints = await fingerprintData(summary.outputs, cwd, { timeoutMs: Math.max(0, deadline - now()), now });
   // A file the run wrote and then deleted was scratch, not an output.
   const outputs = prints.entries
     .filter((fp) => fp.kind !== 'missing')
