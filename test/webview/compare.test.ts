@@ -12,6 +12,15 @@ import type { CompareModel, CompareRow } from '../../src/protocol/compare.ts';
 import { HOSTILE, installHostBridge, logHistory, openCompare, PlayedHost, solidPng, T0, violations } from './compareHarness.ts';
 
 const SPIKE = 500;
+/** Counts the Intl formatters a page makes (window.__intlMade): the first loads ICU's locale data. */
+const COUNT_INTL = `window.__intlMade = [];
+for (const name of ['NumberFormat', 'DateTimeFormat', 'Collator', 'PluralRules', 'RelativeTimeFormat', 'ListFormat']) {
+  const made = () => window.__intlMade.push(name);
+  Intl[name] = new Proxy(Intl[name], {
+    construct: (target, args, newTarget) => (made(), Reflect.construct(target, args, newTarget)),
+    apply: (target, self, args) => (made(), Reflect.apply(target, self, args)),
+  });
+}`;
 const enc = (s: string) => new TextEncoder().encode(s);
 
 describe('webview: Run Comparison app', function () {
@@ -26,6 +35,7 @@ describe('webview: Run Comparison app', function () {
   before(async () => {
     browser = await launchBrowser();
     await installHostBridge(browser.context);
+    await browser.context.addInitScript(COUNT_INTL);
     dir = mkdtempSync(path.join(tmpdir(), 'labbook-compare-webview-'));
     store = new SqliteTrackingStore(path.join(dir, 'tracking.db'), { now: () => T0, user: 'ada' });
     const vision = await store.createExperiment('vision');
@@ -184,6 +194,8 @@ describe('webview: Run Comparison app', function () {
     // Hover shows each run's value.
     const box = await loss.locator('.u-over').boundingBox();
     assert.ok(box);
+    // At most one bucket per pixel of the plot: more draw the same picture, at a cost all the way.
+    assert.ok(buckets <= box.width, `${buckets} buckets for a plot ${box.width} px wide`);
     await page.mouse.move(box.x + box.width * 0.05, box.y + box.height / 2);
     await page.waitForFunction(() => [...document.querySelectorAll('.metric-chart[data-metric=loss] .legend-value')].filter((v) => v.textContent !== '').length === 3);
 
@@ -302,6 +314,20 @@ describe('webview: Run Comparison app', function () {
     const state = JSON.parse(await page.evaluate(() => sessionStorage.getItem('state') ?? 'null')) as { lines: string; source: unknown };
     assert.equal(state.lines, 'min-max');
     assert.deepEqual(state.source, { store: 'local', runIds: [ids.base, ids.wide, ids.hostile], groups: [{ label: 'adam', runIds: [ids.base, ids.hostile] }] });
+  });
+
+  it('paints the table and a chart over steps without making an Intl formatter, and still draws wall time', async () => {
+    await open();
+    await page.click('#tab-charts');
+    await page.waitForSelector('.metric-chart[data-metric=loss][data-curves]');
+    // uPlot would make two as it loads (its number format and time zone): 13–30 ms before anything is drawn.
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __intlMade: string[] }).__intlMade), []);
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.selectOption('select[data-control=x-axis]', 'wall');
+    await page.waitForSelector('.metric-chart[data-metric=loss][aria-label="loss over time"][data-curves="3"]');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(await violations(page), []);
   });
 
   it('says so when the runs share no metrics, and still charts what each has', async () => {

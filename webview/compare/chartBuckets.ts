@@ -1,10 +1,19 @@
-// How many buckets a chart asks the host for: its width rounded up to a step, so that a width
-// guessed while the Charts tab is hidden, a small resize and the host's cache agree on the count.
+// How many buckets a chart asks the host for: at most one per pixel of its plot (more draw the same
+// picture, at a cost in every step from the store to the canvas), rounded down to a step, so that a
+// width guessed while the Charts tab is hidden, a small resize and the host's cache agree on the count.
 
 const BUCKET_STEP = 250;
 
+/** The y axis' width left of a chart's plot (metricCharts' axis size). */
+export const Y_AXIS_WIDTH = 60;
+
+/** A chart's plot width: uPlot pads the side without an axis by half the y axis' width. */
+function plotWidth(width: number): number {
+  return width - Y_AXIS_WIDTH - Y_AXIS_WIDTH / 2;
+}
+
 export function bucketsForWidth(width: number): number {
-  return Math.min(2000, Math.ceil(width / BUCKET_STEP) * BUCKET_STEP);
+  return Math.min(2000, Math.max(BUCKET_STEP, Math.floor(plotWidth(width) / BUCKET_STEP) * BUCKET_STEP));
 }
 
 /** The charts' width before they are laid out (the tab hidden): the page's, less the padding. */

@@ -5,6 +5,7 @@ import uPlot from 'uplot';
 import type { CompareRun, GroupSeries, LineMode, MetricSeries, XAxisMode } from '../../src/protocol/compare.ts';
 import { el } from '../shared/dom.ts';
 import { formatNumber } from '../../src/shared/format.ts';
+import { Y_AXIS_WIDTH } from './chartBuckets.ts';
 import { chartTheme, withAlpha } from './theme.ts';
 
 export interface ChartSettings {
@@ -50,12 +51,16 @@ function xOrder(x: Float64Array): number[] | null {
   return null;
 }
 
-/** Whether every value can be drawn as it is: finite, and above 0 on a log scale. */
+/**
+ * Whether every value can be drawn as it is: finite, and above 0 on a log scale. It runs once per
+ * column before the page's code is warm, so the test is plain comparisons (NaN fails both).
+ */
 function drawable(ys: readonly Float64Array[], logScale: boolean): boolean {
+  const floor = logScale ? 0 : -Infinity;
   for (const column of ys) {
     for (let i = 0; i < column.length; i++) {
       const v = column[i] as number;
-      if (!Number.isFinite(v) || (logScale && v <= 0)) return false;
+      if (!(v > floor && v < Infinity)) return false;
     }
   }
   return true;
@@ -116,13 +121,38 @@ function nearest(values: uPlot.AlignedData[number] | undefined, idx: number): nu
 
 function sameX(lines: readonly ChartLine[]): boolean {
   const first = (lines[0] as ChartLine).x;
-  return lines.every((l) => l.x === first || (l.x.length === first.length && l.x.every((v, i) => v === first[i])));
+  return lines.every(({ x }) => {
+    if (x === first) return true;
+    if (x.length !== first.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== first[i]) return false;
+    return true;
+  });
 }
 
 /** [x, low₀, high₀, line₀, low₁, …]: one shared x (lines that share their x skip uPlot.join). */
 function alignedData(lines: readonly ChartLine[]): uPlot.AlignedData {
   if (sameX(lines)) return [(lines[0] as ChartLine).x as number[], ...lines.flatMap((l) => [l.low, l.high, l.line] as (number | null)[][])];
   return uPlot.join(lines.map((l) => [l.x, l.low, l.high, l.line] as uPlot.AlignedData));
+}
+
+/**
+ * uPlot's valToPos (canvas pixels) for one scale as a plain function: a linear or log scale's
+ * position is linear in the value or in its log10, so two calls fix it. Bands have thousands of
+ * points, and a call to valToPos each cost more than building their paths.
+ */
+function toCanvas(u: uPlot, key: 'x' | 'y'): (v: number) => number {
+  const scale = u.scales[key];
+  const { min, max } = scale ?? {};
+  // 1: linear, 3: log10 (uPlot's Scale.Distr, a const enum the bundler cannot read).
+  const distr: number | undefined = scale?.distr;
+  const log = distr === 3;
+  const exact = (v: number) => u.valToPos(v, key, true);
+  if (min === undefined || max === undefined || min === null || max === null || (distr !== 1 && !log)) return exact;
+  const f = log ? Math.log10 : (v: number) => v;
+  const from = f(min);
+  const at = exact(min);
+  const perUnit = (exact(max) - at) / (f(max) - from);
+  return Number.isFinite(perUnit) ? (v) => at + (f(v) - from) * perUnit : exact;
 }
 
 /**
@@ -141,7 +171,10 @@ function drawBands(u: uPlot, styles: readonly { readonly fill: string; readonly 
   ctx.clip();
   ctx.lineWidth = 1;
   // Every band shares the x column: its positions are computed once.
-  const px = Float64Array.from(xs as ArrayLike<number>, (x) => u.valToPos(x, 'x', true));
+  const toX = toCanvas(u, 'x');
+  const toY = toCanvas(u, 'y');
+  const px = new Float64Array(xs.length);
+  for (let k = 0; k < xs.length; k++) px[k] = toX(xs[k] as number);
   styles.forEach((style, i) => {
     const low = u.data[1 + i * 3] ?? [];
     const high = u.data[2 + i * 3] ?? [];
@@ -156,13 +189,13 @@ function drawBands(u: uPlot, styles: readonly { readonly fill: string; readonly 
     for (let j = 0; j < at.length; j++) {
       const k = at[j] as number;
       const x = px[k] as number;
-      const y = u.valToPos(high[k] as number, 'y', true);
+      const y = toY(high[k] as number);
       if (j === 0) path.moveTo(x, y);
       else path.lineTo(x, y);
     }
     for (let j = at.length - 1; j >= 0; j--) {
       const k = at[j] as number;
-      path.lineTo(px[k] as number, u.valToPos(low[k] as number, 'y', true));
+      path.lineTo(px[k] as number, toY(low[k] as number));
     }
     path.closePath();
     ctx.fillStyle = style.fill;
@@ -172,6 +205,8 @@ function drawBands(u: uPlot, styles: readonly { readonly fill: string; readonly 
   });
   ctx.restore();
 }
+
+const numberTicks = (_u: uPlot, splits: number[]): string[] => splits.map((v) => formatNumber(v));
 
 export interface MetricChart {
   readonly root: HTMLElement;
@@ -236,7 +271,9 @@ export function metricChart(key: string, lines: readonly ChartLine[], settings: 
     series,
     legend: { show: false },
     scales: { x: { time: settings.xAxis === 'wall' }, y: settings.logScale ? { distr: 3 } : {} },
-    axes: [{ ...axis }, { ...axis, size: 60, values: (_u, splits) => splits.map((v) => formatNumber(v)) }],
+    // Numbers read as everywhere else (formatNumber); uPlot's own would make an Intl.NumberFormat
+    // (see esbuild.mjs). Wall time keeps uPlot's date ticks.
+    axes: [settings.xAxis === 'wall' ? { ...axis } : { ...axis, values: numberTicks }, { ...axis, size: Y_AXIS_WIDTH, values: numberTicks }],
     cursor: { points: { show: false }, drag: { x: true, y: false } },
     hooks: {
       drawClear: [(u) => drawBands(u, bandStyles)],
