@@ -157,8 +157,11 @@ function readMetric(r: WireReader, value: unknown, path: string): Metric & { run
   return metric;
 }
 
+/** Readers hold no state: one per source serves every metric (log-batch reads 1000 a request). */
+const METRIC_READERS: Readonly<Record<WireSource, WireReader>> = { reply: new WireReader('metric', 'reply'), request: new WireReader('metric', 'request') };
+
 export function metricFromWire(value: unknown, source: WireSource = 'reply'): Metric {
-  return readMetric(new WireReader('metric', source), value, '');
+  return readMetric(METRIC_READERS[source], value, '');
 }
 
 // ---- experiments ----------------------------------------------------------------------------

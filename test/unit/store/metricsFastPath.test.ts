@@ -16,7 +16,8 @@ import { checkProperty, fuzzRuns, fuzzTitle } from '../fuzz/fuzzing.ts';
 const RUNS = fuzzRuns(60);
 
 const metric: fc.Arbitrary<Metric> = fc.record({
-  key: fc.constantFrom('loss', 'acc'),
+  // Mostly two keys (groups of their own, the key bound once), a few sparse ones (bound per row).
+  key: fc.oneof({ arbitrary: fc.constantFrom('loss', 'acc'), weight: 6 }, { arbitrary: fc.constantFrom('lr', 'epoch', 'gpu/0', 'ü'), weight: 1 }),
   // Few distinct values and timestamps, so exact duplicates are common.
   value: fc.oneof(fc.constantFrom(0, -0, 1, 0.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY), fc.double()),
   timestamp: fc.integer({ min: 0, max: 3 }),
@@ -69,6 +70,30 @@ function checkLevelOneTiles(points: readonly PointRow[], tiles: readonly TileRow
   }
 }
 
+/** The stored points are the distinct points sent, each once (NaN as value 0, is_nan 1). */
+function checkPoints(sequence: readonly (readonly Metric[] | 'retry')[], stored: readonly PointRow[]): void {
+  const id = (key: string, step: number, timestamp: number, value: number, isNan: number) => JSON.stringify([key, step, timestamp, value + 0, isNan]);
+  const sent = new Set<string>();
+  for (const batch of sequence) {
+    if (batch === 'retry') continue;
+    for (const m of batch) sent.add(Number.isNaN(m.value) ? id(m.key, m.step, m.timestamp, 0, 1) : id(m.key, m.step, m.timestamp, m.value, 0));
+  }
+  const rows = stored.map((p) => id(p.key, p.step, p.timestamp, p.value, p.is_nan));
+  assert.equal(new Set(rows).size, rows.length, 'a point is stored twice');
+  assert.deepStrictEqual(new Set(rows), sent);
+}
+
+/** Every level's tiles of a key count the same points. */
+function checkLevelSums(tiles: readonly TileRow[]): void {
+  const sums = new Map<string, number[]>();
+  for (const t of tiles) {
+    const levels = sums.get(t.key) ?? [0, 0, 0, 0, 0];
+    levels[t.level - 1] = (levels[t.level - 1] ?? 0) + t.count;
+    sums.set(t.key, levels);
+  }
+  for (const [key, levels] of sums) assert.ok(levels.every((n) => n === levels[0]), `${key}: tile counts per level ${levels.join(', ')}`);
+}
+
 describe('metrics insert fast path', () => {
   let dir: string;
   let base: string;
@@ -111,6 +136,8 @@ describe('metrics insert fast path', () => {
       assert.deepStrictEqual(stored[0], stored[1]);
       const { metrics, tiles } = stored[0] as unknown as { metrics: PointRow[]; tiles: TileRow[] };
       checkLevelOneTiles(metrics, tiles);
+      checkPoints(sequence, metrics);
+      checkLevelSums(tiles);
     });
   });
 });

@@ -10,6 +10,16 @@ import type { Metric, MetricBucket, MetricBucketColumns } from '../types.ts';
 
 export const TILE_BASE = 16;
 export const TILE_LEVELS = 5;
+/** Tile rows per upsert statement at most. */
+const MAX_TILE_ROWS = 128;
+
+/**
+ * How many of `left` rows the next multi-row statement takes: `max`, or the largest power of two
+ * up to `left`, so at most log2(max) + 1 statement sizes are ever prepared.
+ */
+export function rowsPerStatement(left: number, max: number): number {
+  return left >= max ? max : 2 ** Math.floor(Math.log2(left));
+}
 
 /** The coarsest tile level whose tiles fit in a bucket `width` steps wide; 0 when none does. */
 function tileLevel(width: number): number {
@@ -84,23 +94,15 @@ export function toBucket(a: Aggregate): MetricBucket {
 }
 
 export class MetricTiles {
-  private readonly upsert: Statement;
+  private readonly db: SqliteDatabase;
+  /** Multi-row upserts by row count (a power of two). */
+  private readonly upserts = new Map<number, Statement>();
   private readonly read: Statement;
   /** Only what the columns need, as arrays (raw): no object per tile. */
   private readonly readColumns: Statement;
 
   constructor(db: SqliteDatabase) {
-    this.upsert = db.prepare(`
-      INSERT INTO metric_tiles (run_key, key, level, tile, count, min, max, first_step, last_step, last_timestamp, last_value)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (run_key, key, level, tile) DO UPDATE SET
-        count = metric_tiles.count + excluded.count,
-        min = CASE WHEN metric_tiles.min IS NULL THEN excluded.min WHEN excluded.min IS NULL THEN metric_tiles.min ELSE min(metric_tiles.min, excluded.min) END,
-        max = CASE WHEN metric_tiles.max IS NULL THEN excluded.max WHEN excluded.max IS NULL THEN metric_tiles.max ELSE max(metric_tiles.max, excluded.max) END,
-        first_step = min(metric_tiles.first_step, excluded.first_step),
-        last_step = CASE WHEN ${laterSql} THEN excluded.last_step ELSE metric_tiles.last_step END,
-        last_timestamp = CASE WHEN ${laterSql} THEN excluded.last_timestamp ELSE metric_tiles.last_timestamp END,
-        last_value = CASE WHEN ${laterSql} THEN excluded.last_value ELSE metric_tiles.last_value END`);
+    this.db = db;
     this.read = db.prepare(
       'SELECT tile, count, min, max, first_step, last_step, last_timestamp, last_value FROM metric_tiles WHERE run_key = ? AND key = ? AND level = ? ORDER BY tile',
     );
@@ -129,8 +131,10 @@ export class MetricTiles {
         tiles.set(id, previous);
       }
     }
+    // Every level's tiles go out in a few multi-row upserts (a (key, level, tile) appears once).
+    const rows: unknown[] = [];
     for (let level = 1; level <= TILE_LEVELS; level++) {
-      for (const { key, tile, agg: a } of tiles.values()) this.upsert.run(runKey, key, level, tile, a.count, a.min, a.max, a.firstStep, a.lastStep, a.lastTimestamp, a.lastValue);
+      for (const { key, tile, agg: a } of tiles.values()) rows.push(key, level, tile, a.count, a.min, a.max, a.firstStep, a.lastStep, a.lastTimestamp, a.lastValue);
       if (level === TILE_LEVELS) break;
       const parents = new Map<string, { key: string; tile: number; agg: Aggregate }>();
       for (const { key, tile, agg } of tiles.values()) {
@@ -142,6 +146,33 @@ export class MetricTiles {
       }
       tiles = parents;
     }
+    const named = { run: runKey };
+    for (let start = 0; start < rows.length; ) {
+      const count = rowsPerStatement((rows.length - start) / TILE_COLUMNS, MAX_TILE_ROWS);
+      const end = start + count * TILE_COLUMNS;
+      this.upsert(count).run(start === 0 && end === rows.length ? rows : rows.slice(start, end), named);
+      start = end;
+    }
+  }
+
+  private upsert(rows: number): Statement {
+    let statement = this.upserts.get(rows);
+    if (!statement) {
+      statement = this.db.prepare(`
+        INSERT INTO metric_tiles (run_key, key, level, tile, count, min, max, first_step, last_step, last_timestamp, last_value)
+        SELECT @run, column1, column2, column3, column4, column5, column6, column7, column8, column9, column10
+        FROM (VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}) WHERE true
+        ON CONFLICT (run_key, key, level, tile) DO UPDATE SET
+          count = metric_tiles.count + excluded.count,
+          min = CASE WHEN metric_tiles.min IS NULL THEN excluded.min WHEN excluded.min IS NULL THEN metric_tiles.min ELSE min(metric_tiles.min, excluded.min) END,
+          max = CASE WHEN metric_tiles.max IS NULL THEN excluded.max WHEN excluded.max IS NULL THEN metric_tiles.max ELSE max(metric_tiles.max, excluded.max) END,
+          first_step = min(metric_tiles.first_step, excluded.first_step),
+          last_step = CASE WHEN ${laterSql} THEN excluded.last_step ELSE metric_tiles.last_step END,
+          last_timestamp = CASE WHEN ${laterSql} THEN excluded.last_timestamp ELSE metric_tiles.last_timestamp END,
+          last_value = CASE WHEN ${laterSql} THEN excluded.last_value ELSE metric_tiles.last_value END`);
+      this.upserts.set(rows, statement);
+    }
+    return statement;
   }
 
   /**
@@ -206,6 +237,9 @@ export class MetricTiles {
     return { step: cut(step), timestamp: cut(timestamp), min: cut(min), max: cut(max), last: cut(last) };
   }
 }
+
+/** Values a tile row binds (all its columns but run_key). */
+const TILE_COLUMNS = 10;
 
 const laterSql = `(excluded.last_step > metric_tiles.last_step
   OR (excluded.last_step = metric_tiles.last_step AND excluded.last_timestamp > metric_tiles.last_timestamp)

@@ -3,21 +3,29 @@ import type { SqliteDatabase } from '../../sqlite/openDatabase.ts';
 import { invalidParameter } from '../errors.ts';
 import { bucketColumns } from '../bucketColumns.ts';
 import type { Metric, MetricBucket, MetricBucketColumns } from '../types.ts';
-import { MetricTiles } from './metricTiles.ts';
+import { MetricTiles, rowsPerStatement } from './metricTiles.ts';
 import { metricFromRow } from './runRows.ts';
 
 /** Thrown inside the fast path's savepoint to roll it back. */
 const SOME_DUPLICATE = new Error('some point was a duplicate');
+/** Rows per insert statement at most; a shorter run takes the largest power of two that fits. */
+const MAX_ROWS = 512;
+/** A key with fewer points than this in a batch shares one statement with the batch's other sparse keys. */
+const KEYED_MIN = 16;
+
+/** Points of one key (bound once per statement), or of several sparse keys (bound per row). */
+export interface PointGroup {
+  readonly key: string | undefined;
+  readonly points: readonly Metric[];
+}
 
 /** Metric points and each run's latest value per key, with the statements prepared once. */
 export class MetricsTable {
   private readonly db: SqliteDatabase;
-  /** Multi-row inserts by row count; RETURNING gives back exactly the rows that were new. */
-  private readonly inserts = new Map<number, Statement>();
-  /** The same inserts without RETURNING: the fast path when no point is a duplicate. */
-  private readonly plainInserts = new Map<number, Statement>();
-  /** Inserts a chunk in a savepoint and keeps it only if every row was new. */
-  private readonly insertAllNew: (args: unknown[], rows: number) => boolean;
+  /** Multi-row inserts by kind (keyed or not, RETURNING or not) and row count (a power of two). */
+  private readonly inserts = new Map<string, Statement>();
+  /** Inserts a group in a savepoint and keeps it only if every row was new. */
+  private readonly insertAllNew: (runKey: number, group: PointGroup) => boolean;
   private readonly upsertLatest: Statement;
   private readonly history: Statement;
   private readonly firstStep: Statement;
@@ -30,12 +38,12 @@ export class MetricsTable {
     this.tiles = new MetricTiles(db);
     // Building 1000 result rows costs more than the insert itself, and a batch rarely holds a
     // duplicate: insert plainly, and only when some row was ignored undo that and ask RETURNING.
-    const allNew = db.transaction((args: unknown[], rows: number) => {
-      if (this.insertStatement(rows, false).run(args).changes !== rows) throw SOME_DUPLICATE;
+    const allNew = db.transaction((runKey: number, group: PointGroup) => {
+      if (this.insertGroup(runKey, group, undefined) !== group.points.length) throw SOME_DUPLICATE;
     });
-    this.insertAllNew = (args, rows) => {
+    this.insertAllNew = (runKey, group) => {
       try {
-        allNew(args, rows);
+        allNew(runKey, group);
         return true;
       } catch (err) {
         if (err === SOME_DUPLICATE) return false;
@@ -80,28 +88,18 @@ export class MetricsTable {
    * takes the RETURNING path (the tests compare both).
    */
   insert(runKey: number, metrics: readonly Metric[], options: { fastPath?: boolean } = {}): void {
-    const latest = new Map<string, Metric>();
-    // Until some chunk holds a duplicate, the accepted points are `metrics` itself (no copy).
-    let accepted: Metric[] | undefined;
-    const CHUNK = 250;
-    for (let start = 0; start < metrics.length; start += CHUNK) {
-      const end = Math.min(start + CHUNK, metrics.length);
-      const args: unknown[] = [];
-      for (let i = start; i < end; i++) {
-        const m = metrics[i] as Metric;
-        const nan = Number.isNaN(m.value);
-        args.push(runKey, m.key, m.step, m.timestamp, nan ? 0 : m.value, nan ? 1 : 0);
+    const stored: Metric[][] = [];
+    for (const group of groupByKey(metrics)) {
+      if (options.fastPath !== false && this.insertAllNew(runKey, group)) stored.push(group.points as Metric[]);
+      else {
+        const rows: Metric[] = [];
+        this.insertGroup(runKey, group, rows);
+        stored.push(rows);
       }
-      if (options.fastPath !== false && this.insertAllNew(args, end - start)) {
-        if (accepted) for (let i = start; i < end; i++) accepted.push(metrics[i] as Metric);
-        continue;
-      }
-      accepted ??= metrics.slice(0, start);
-      type Row = { key: string; step: number; timestamp: number; value: number; is_nan: number };
-      for (const row of this.insertStatement(end - start, true).all(args) as Row[]) accepted.push(metricFromRow(row));
     }
-    const stored: readonly Metric[] = accepted ?? metrics;
-    for (const m of stored) {
+    const points: readonly Metric[] = stored.length === 1 ? (stored[0] as Metric[]) : stored.flat();
+    const latest = new Map<string, Metric>();
+    for (const m of points) {
       const best = latest.get(m.key);
       if (!best || m.step > best.step || (m.step === best.step && (m.timestamp > best.timestamp || (m.timestamp === best.timestamp && m.value > best.value)))) {
         latest.set(m.key, m);
@@ -111,18 +109,48 @@ export class MetricsTable {
       const nan = Number.isNaN(m.value);
       this.upsertLatest.run(runKey, m.key, m.step, m.timestamp, nan ? 0 : m.value, nan ? 1 : 0);
     }
-    this.tiles.add(runKey, stored);
+    this.tiles.add(runKey, points);
   }
 
-  private insertStatement(rows: number, returning: boolean): Statement {
-    const cache = returning ? this.inserts : this.plainInserts;
-    let statement = cache.get(rows);
+  /**
+   * Inserts a group's points in runs of up to MAX_ROWS rows. Without `returned`, returns how many
+   * rows were new; with it, collects the new rows there (RETURNING).
+   */
+  private insertGroup(runKey: number, group: PointGroup, returned: Metric[] | undefined): number {
+    const { key, points } = group;
+    const named = key === undefined ? { run: runKey } : { run: runKey, key };
+    let changes = 0;
+    for (let start = 0; start < points.length; ) {
+      const rows = rowsPerStatement(points.length - start, MAX_ROWS);
+      // Numbers only when the key is bound once: a NaN binds as NULL, which the SQL turns into
+      // value 0 and is_nan 1 (as the table stores NaN).
+      const args: unknown[] = [];
+      for (let i = start; i < start + rows; i++) {
+        const m = points[i] as Metric;
+        if (key === undefined) args.push(m.key, m.step, m.timestamp, m.value);
+        else args.push(m.step, m.timestamp, m.value);
+      }
+      const statement = this.insertStatement(rows, key !== undefined, returned !== undefined);
+      if (returned) {
+        type Row = { key: string; step: number; timestamp: number; value: number; is_nan: number };
+        for (const row of statement.all(args, named) as Row[]) returned.push(metricFromRow(row));
+      } else changes += statement.run(args, named).changes;
+      start += rows;
+    }
+    return changes;
+  }
+
+  private insertStatement(rows: number, keyed: boolean, returning: boolean): Statement {
+    const id = `${rows}${keyed ? 'k' : ''}${returning ? 'r' : ''}`;
+    let statement = this.inserts.get(id);
     if (!statement) {
-      const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ');
+      const row = keyed ? '(?, ?, ?)' : '(?, ?, ?, ?)';
+      const columns = keyed ? '@key, column1, column2, coalesce(column3, 0), column3 IS NULL' : 'column1, column2, column3, coalesce(column4, 0), column4 IS NULL';
       statement = this.db.prepare(
-        `INSERT OR IGNORE INTO metrics (run_key, key, step, timestamp, value, is_nan) VALUES ${values}${returning ? ' RETURNING key, step, timestamp, value, is_nan' : ''}`,
+        `INSERT OR IGNORE INTO metrics (run_key, key, step, timestamp, value, is_nan) SELECT @run, ${columns} FROM (VALUES ${Array.from({ length: rows }, () => row).join(', ')})` +
+          (returning ? ' RETURNING key, step, timestamp, value, is_nan' : ''),
       );
-      cache.set(rows, statement);
+      this.inserts.set(id, statement);
     }
     return statement;
   }
@@ -166,4 +194,32 @@ export class MetricsTable {
       lastTimestamp: r.lastTimestamp,
     }));
   }
+}
+
+/**
+ * The batch's points by key, in order: a key with KEYED_MIN points or more is a group of its own
+ * (its key bound once, three numbers a row); the sparse keys share one group.
+ */
+export function groupByKey(metrics: readonly Metric[]): PointGroup[] {
+  const byKey = new Map<string, Metric[]>();
+  let lastKey: string | undefined;
+  let last: Metric[] = [];
+  for (const m of metrics) {
+    if (m.key !== lastKey) {
+      lastKey = m.key;
+      let group = byKey.get(m.key);
+      if (!group) byKey.set(m.key, (group = []));
+      last = group;
+    }
+    last.push(m);
+  }
+  if (byKey.size === 1 && metrics.length >= KEYED_MIN) return [{ key: lastKey, points: metrics }];
+  const groups: PointGroup[] = [];
+  const sparse: Metric[] = [];
+  for (const [key, points] of byKey) {
+    if (points.length >= KEYED_MIN) groups.push({ key, points });
+    else for (const m of points) sparse.push(m);
+  }
+  if (sparse.length) groups.push({ key: undefined, points: sparse });
+  return groups;
 }
