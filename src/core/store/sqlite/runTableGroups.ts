@@ -25,6 +25,9 @@ const WELL_CONDITIONED = 1e-5;
 
 const KINDS = ['last:', 'min:', 'max:'] as const;
 
+/** Keys chosen below 1/SEEK_SHARE of the runs' metric keys are read by seeks, not by range scans. */
+const SEEK_SHARE = 6;
+
 /**
  * `v(gid, kind, key, value)`: the chosen metrics' values (NaN left out) for a chunk of runs, only
  * the kinds chosen. A mixed chunk is `g(run_key, gid)` from @chunk; a chunk of one group's runs
@@ -112,9 +115,23 @@ export async function* groupAggregates(db: SqliteDatabase, query: SearchRunsQuer
   const chosen = metrics.last.length + metrics.min.length + metrics.max.length;
   if (chosen === 0) return;
   const chosenLast = new Set(metrics.last);
-  const everyLast = metrics.last.length > 0 && distinctKeys(db, 'latest_metrics', JSON.stringify(query.experimentIds.map(Number))).every((k) => chosenLast.has(k));
+  const keysInStore = metrics.last.length > 0 ? distinctKeys(db, 'latest_metrics', JSON.stringify(query.experimentIds.map(Number))) : [];
+  const everyLast = metrics.last.length > 0 && keysInStore.every((k) => chosenLast.has(k));
   const sums = (single: boolean) => {
     const moments = (value: string) => `count(*), sum(${value}), sum(${value} * ${value}), min(${value}), max(${value})`;
+    // A few of many keys (the columns on screen): one primary-key seek per run and key beats reading
+    // each run's whole key range (20 of 250 keys: 110 against 211 ms on 10k runs; even near 40).
+    if (metrics.min.length === 0 && metrics.max.length === 0 && metrics.last.length * SEEK_SHARE < keysInStore.length) {
+      const runs = single ? 'c(run_key) AS MATERIALIZED (SELECT value FROM json_each(@chunk))' : 'g(run_key, gid) AS MATERIALIZED (SELECT value ->> 0, value ->> 1 FROM json_each(@chunk))';
+      const keys = 'k(key) AS MATERIALIZED (SELECT DISTINCT value FROM json_each(@last))';
+      return db
+        .prepare(
+          `WITH ${runs}, ${keys}
+           SELECT ${single ? '@gid' : 'g.gid'}, 0, x.key, ${moments('x.value')} FROM ${single ? 'c' : 'g'} CROSS JOIN k CROSS JOIN latest_metrics x
+           ON x.run_key = ${single ? 'c' : 'g'}.run_key AND x.key = k.key WHERE x.is_nan = 0 GROUP BY ${single ? '' : 'g.gid, '}x.key`,
+        )
+        .raw();
+    }
     // Last values only: the plainest query (no union to read through; of one group, the key alone to sort on).
     if (metrics.min.length === 0 && metrics.max.length === 0) {
       const lastTest = everyLast ? '' : `AND ${metrics.last.length > 16 ? '+x.key' : 'x.key'} IN (SELECT value FROM json_each(@last))`;
