@@ -8,7 +8,6 @@ import { compareCode } from '../../src/core/compare/code.ts';
 import { CompareReader } from '../../src/core/compare/compareReader.ts';
 import { buildComparison } from '../../src/core/compare/comparison.ts';
 import { comparisonCsv } from '../../src/core/compare/csv.ts';
-import { groupSeries } from '../../src/core/compare/groupSeries.ts';
 import { SeriesCache } from '../../src/core/compare/seriesCache.ts';
 import type { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
 import type { Metric } from '../../src/core/store/types.ts';
@@ -83,7 +82,7 @@ export class PlayedHost {
       getComparison: ({ directions }) => this.reader.comparison(directions),
       getSeries: async ({ keys, buckets }) => ({ series: await this.reader.series(keys, buckets) }),
       getFirstChart: ({ chartMetrics, buckets }) => this.reader.firstChart(chartMetrics ?? null, buckets),
-      getGroupSeries: async ({ keys, buckets, xAxis }) => ({ groups: await groupSeries(this.store, this.source.groups ?? [], keys, buckets, xAxis, this.cache) }),
+      getGroupSeries: async ({ keys, buckets, xAxis }) => ({ groups: await this.reader.groupSeries(this.source.groups ?? [], keys, buckets, xAxis) }),
       listImages: async () => listComparedImages(this.store, this.source.runIds),
       getImage: async ({ runId, path }) => readImage(this.store, runId, path),
       getCode: async ({ baseRun, remoteRun }) => compareCode(this.store, baseRun, remoteRun),

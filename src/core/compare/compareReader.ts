@@ -9,9 +9,10 @@
 import { chartMetrics } from '../../shared/chartMetrics.ts';
 import type { ReadableStore } from '../store/trackingStore.ts';
 import { buildComparison } from './comparison.ts';
+import { groupSeries } from './groupSeries.ts';
 import { bucketCount, metricSeries } from './series.ts';
 import type { SeriesCache } from './seriesCache.ts';
-import type { CompareModel, CompareSource, MetricDirection, MetricSeries } from './types.ts';
+import type { CompareGroup, CompareModel, CompareSource, GroupSeries, MetricDirection, MetricSeries, XAxisMode } from './types.ts';
 
 type Directions = Readonly<Record<string, MetricDirection>>;
 
@@ -77,6 +78,20 @@ export class CompareReader {
       if (this.model === entry) this.model = undefined;
     });
     return entry;
+  }
+
+  /**
+   * Every group × `keys`, through the cache. On a relative time axis the runs' start times come
+   * from the comparison built last (any direction overrides: start times do not depend on them)
+   * rather than from the store again.
+   */
+  async groupSeries(groups: readonly CompareGroup[], keys: readonly string[], buckets: number, mode: XAxisMode): Promise<GroupSeries[]> {
+    let starts: Map<string, number> | undefined;
+    if (mode === 'relative' && this.model) {
+      const model = await this.model.promise.catch(() => undefined);
+      if (model) starts = new Map(model.runs.map((r) => [r.runId, r.startTime]));
+    }
+    return groupSeries(await this.store(), groups, keys, buckets, mode, this.cache, starts);
   }
 
   /** Every compared run × `keys`, through the cache. */

@@ -1,6 +1,7 @@
 // A group of runs (the seeds of one configuration) drawn as one line: per x bucket, the mean,
 // standard deviation, min and max of the group's runs' values. Pure; the host reads the runs'
 // downsampled series (through the series cache) and the page draws the mean with a band.
+import { mapLimited } from '../../shared/mapLimited.ts';
 import { isNotFound } from '../store/errors.ts';
 import type { ReadableStore } from '../store/trackingStore.ts';
 import { bucketCount, metricSeries, type SeriesReader } from './series.ts';
@@ -126,20 +127,22 @@ export async function groupSeries(
   buckets: number,
   mode: XAxisMode,
   cache?: SeriesReader,
+  knownStarts?: ReadonlyMap<string, number>,
 ): Promise<GroupSeries[]> {
   const runIds = [...new Set(groups.flatMap((g) => g.runIds))];
   const series = await metricSeries(store, runIds, keys, buckets, cache);
   const starts = new Map<string, number>();
   if (mode === 'relative') {
-    await Promise.all(
-      runIds.map(async (runId) => {
-        try {
-          starts.set(runId, (await store.getRun(runId)).info.startTime);
-        } catch (err) {
-          if (!isNotFound(err)) throw err;
-        }
-      }),
-    );
+    // Start times the caller knows (the comparison's runs) are not read again.
+    await mapLimited(runIds, 8, async (runId) => {
+      const known = knownStarts?.get(runId);
+      if (known !== undefined) return void starts.set(runId, known);
+      try {
+        starts.set(runId, (await store.getRun(runId)).info.startTime);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    });
   }
   const byRunKey = new Map(series.map((s) => [JSON.stringify([s.runId, s.key]), s]));
   return groups.flatMap((group) =>

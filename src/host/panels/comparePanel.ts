@@ -4,7 +4,7 @@ import { buildComparison } from '../../core/compare/comparison.ts';
 import { CompareReader } from '../../core/compare/compareReader.ts';
 import { comparisonCsv } from '../../core/compare/csv.ts';
 import { listComparedImages, readImage } from '../../core/compare/artifacts.ts';
-import { checkGroups, groupSeries } from '../../core/compare/groupSeries.ts';
+import { checkGroups } from '../../core/compare/groupSeries.ts';
 import { SeriesCache } from '../../core/compare/seriesCache.ts';
 import type { ReadableStore } from '../../core/store/trackingStore.ts';
 import { COMPARE_VIEW_TYPE, compareRequests, isCompareSource, isStrings, type CompareEvent, type CompareGroup, type CompareRequests, type CompareSource } from '../../protocol/compare.ts';
@@ -77,7 +77,7 @@ export class ComparePanel extends WebviewPanelHost<CompareRequests, CompareEvent
     },
     getSeries: async ({ keys, buckets }) => ({ series: await this.reader.series(keys, buckets) }),
     getFirstChart: async ({ chartMetrics, buckets }) => this.reader.firstChart(chartMetrics ?? null, buckets),
-    getGroupSeries: async ({ keys, buckets, xAxis }) => ({ groups: await groupSeries(await this.store(), this.source.groups ?? [], keys, buckets, xAxis, this.cache) }),
+    getGroupSeries: async ({ keys, buckets, xAxis }) => ({ groups: await this.reader.groupSeries(this.source.groups ?? [], keys, buckets, xAxis) }),
     listImages: async () => listComparedImages(await this.store(), this.source.runIds),
     getImage: async ({ runId, path }) => {
       this.requireRun(runId);

@@ -109,4 +109,29 @@ describe('core/compare: the Compare host reader', function () {
     const after = await runAhead.reader.comparison({});
     assert.ok(after.rows.some((r) => r.id === 'param:extra'), 'the comparison after the change shows it');
   });
+
+  it('groups on a relative time axis take the runs’ start times from the comparison built, not from the store again', async () => {
+    let runReads = 0;
+    const counted = new Proxy(store, {
+      get(target, property, receiver) {
+        const value: unknown = Reflect.get(target, property, receiver);
+        if (property !== 'getRun' || typeof value !== 'function') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        return (...args: unknown[]) => {
+          runReads++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const groups = [{ label: 'both', runIds: [a, b] }];
+    const reader = new CompareReader(() => Promise.resolve(counted), { store: 'local', runIds: [a, b], groups }, new SeriesCache());
+    // No comparison yet: each run's start is read once.
+    const cold = await reader.groupSeries(groups, ['loss'], 100, 'relative');
+    assert.equal(runReads, 2);
+    await reader.comparison({});
+    runReads = 0;
+    const warm = await reader.groupSeries(groups, ['loss'], 100, 'relative');
+    assert.equal(runReads, 0, 'the comparison knew the start times');
+    assert.deepEqual(warm, cold);
+    assert.equal(warm[0]?.runs[0], 2, 'both runs in the group');
+  });
 });
