@@ -113,6 +113,19 @@ export const tableView = object<TableView>({
   sparklineMetric: optional(string),
 });
 
+/** Rows [offset, offset + limit) in the given columns: the fields a page of rows is asked with. */
+interface RowWindow {
+  readonly offset: number;
+  readonly limit: number;
+  readonly columnIds: readonly string[];
+}
+
+const rowWindowFields = {
+  offset: integerBetween(0, Number.MAX_SAFE_INTEGER),
+  limit: integerBetween(1, MAX_PAGE_ROWS),
+  columnIds: arrayOf(string, { max: MAX_COLUMNS }),
+};
+
 export const runsTableRequests = {
   getSchema: defineRequest<null, TableSchema>(NO_PARAMS),
   /**
@@ -120,15 +133,13 @@ export const runsTableRequests = {
    * answer also holds those rows of the new view (a flat view's first page): one round trip for a
    * sort or a filter instead of two.
    */
-  setView: defineRequest<{ readonly view: TableView; readonly rows?: { readonly offset: number; readonly limit: number; readonly columnIds: readonly string[] } }, ViewResult & { readonly page?: RowPage }>({
+  setView: defineRequest<{ readonly view: TableView; readonly rows?: RowWindow }, ViewResult & { readonly page?: RowPage }>({
     view: tableView,
-    rows: optional(object({ offset: integerBetween(0, Number.MAX_SAFE_INTEGER), limit: integerBetween(1, MAX_PAGE_ROWS), columnIds: arrayOf(string, { max: MAX_COLUMNS }) })),
+    rows: optional(object<RowWindow>(rowWindowFields)),
   }),
   /** Rows [offset, offset + limit) of the view's (filtered, sorted) runs; `group` narrows to one group. */
-  getRows: defineRequest<{ readonly offset: number; readonly limit: number; readonly columnIds: readonly string[]; readonly group?: readonly Cell[] }, RowPage>({
-    offset: integerBetween(0, Number.MAX_SAFE_INTEGER),
-    limit: integerBetween(1, MAX_PAGE_ROWS),
-    columnIds: arrayOf(string, { max: MAX_COLUMNS }),
+  getRows: defineRequest<RowWindow & { readonly group?: readonly Cell[] }, RowPage>({
+    ...rowWindowFields,
     group: optional(arrayOf(cell, { max: MAX_GROUP_BY })),
   }),
   /**
