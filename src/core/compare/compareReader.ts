@@ -113,16 +113,17 @@ export class CompareReader {
   /**
    * Builds the comparison and reads the first chart's histories into the cache before the page
    * asks, at the bucket count the last page asked for (nothing is read ahead without one). Saved
-   * chart choices come with a restored page's state. Errors are left for the page's requests.
+   * chart choices and direction overrides come with a restored page's state (so the comparison
+   * built ahead is the one its page asks for). Errors are left for the page's requests.
    */
-  readFirstChartAhead(saved: readonly string[] | null = null): void {
+  readFirstChartAhead(saved: readonly string[] | null = null, directions: Directions = {}): void {
     const buckets = CompareReader.lastBuckets;
     if (buckets === undefined || this.readAhead) return;
     this.readAhead = (async () => {
       // A task later: what opens the page (its HTML) leaves first, and the page loads meanwhile.
       await new Promise((resolve) => setTimeout(resolve, 0));
       // The page may have asked for the comparison meanwhile: that one names the metrics.
-      const model = await (this.model ?? this.build({}, false)).promise;
+      const model = await (this.model ?? this.build(directions, false)).promise;
       const [key] = chartMetrics(model, saved);
       if (key !== undefined) await this.series([key], buckets);
     })().catch(() => undefined);

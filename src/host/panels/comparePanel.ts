@@ -7,7 +7,7 @@ import { listComparedImages, readImage } from '../../core/compare/artifacts.ts';
 import { checkGroups } from '../../core/compare/groupSeries.ts';
 import { SeriesCache } from '../../core/compare/seriesCache.ts';
 import type { ReadableStore } from '../../core/store/trackingStore.ts';
-import { COMPARE_VIEW_TYPE, compareRequests, isCompareSource, isStrings, type CompareEvent, type CompareGroup, type CompareRequests, type CompareSource } from '../../protocol/compare.ts';
+import { COMPARE_VIEW_TYPE, compareRequests, isCompareSource, isMetricDirections, isStrings, type CompareEvent, type CompareGroup, type CompareRequests, type CompareSource, type MetricDirection } from '../../protocol/compare.ts';
 import { BadParamsError, type RequestHandlers } from '../../protocol/requests.ts';
 import { isRecord } from '../../protocol/rpc.ts';
 import { affectsRoot, type StoreChangeEvent } from '../stores/storeChanges.ts';
@@ -50,10 +50,11 @@ export interface ComparePanelCallbacks {
   readonly onDidChangeStore?: StoreChangeEvent;
 }
 
-/** The chart choice kept in a restored page's state (CompareState.chartMetrics), if it reads as one. */
-function savedChartMetrics(state: unknown): readonly string[] | null {
-  const saved = isRecord(state) ? state.chartMetrics : undefined;
-  return isStrings(saved) ? saved : null;
+/** What a restored page's state (CompareState) says the first chart and the comparison will be: its chart choice and direction overrides, where they read as such. */
+function savedChoices(state: unknown): { readonly charts: readonly string[] | null; readonly directions: Readonly<Record<string, MetricDirection>> } {
+  const charts = isRecord(state) ? state.chartMetrics : undefined;
+  const directions = isRecord(state) ? state.directions : undefined;
+  return { charts: isStrings(charts) ? charts : null, directions: isMetricDirections(directions) ? directions : {} };
 }
 
 /** The Run Comparison panel: the host reads the store (through src/core/compare), the webview renders. */
@@ -108,7 +109,7 @@ export class ComparePanel extends WebviewPanelHost<CompareRequests, CompareEvent
     },
   };
 
-  private constructor(panel: vscode.WebviewPanel, source: CompareSource, stores: StoreResolver, callbacks: ComparePanelCallbacks, extensionUri: vscode.Uri, log: vscode.LogOutputChannel, savedCharts: readonly string[] | null = null) {
+  private constructor(panel: vscode.WebviewPanel, source: CompareSource, stores: StoreResolver, callbacks: ComparePanelCallbacks, extensionUri: vscode.Uri, log: vscode.LogOutputChannel, saved: ReturnType<typeof savedChoices> = savedChoices(undefined)) {
     super(panel, SPEC, extensionUri, log);
     this.source = source;
     this.stores = stores;
@@ -119,7 +120,7 @@ export class ComparePanel extends WebviewPanelHost<CompareRequests, CompareEvent
     this.cache.markStale();
     this.reader = new CompareReader(() => this.store(), source, this.cache);
     // While the page loads, the host reads what its first chart will ask for.
-    this.reader.readFirstChartAhead(savedCharts);
+    this.reader.readFirstChartAhead(saved.charts, saved.directions);
     ComparePanel.open.set(this.key, this);
     this.onDidDispose(() => {
       if (ComparePanel.open.get(this.key) === this) ComparePanel.open.delete(this.key);
@@ -196,7 +197,7 @@ export class ComparePanel extends WebviewPanelHost<CompareRequests, CompareEvent
       log.warn(`Compare: the restored panel's groups are dropped: ${errorMessage(err)}`);
     }
     const { store, runIds } = source;
-    return new ComparePanel(panel, groups.length ? { store, runIds, groups } : { store, runIds }, stores, callbacks, extensionUri, log, savedChartMetrics(state));
+    return new ComparePanel(panel, groups.length ? { store, runIds, groups } : { store, runIds }, stores, callbacks, extensionUri, log, savedChoices(state));
   }
 
   /** For `vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, …)`. */

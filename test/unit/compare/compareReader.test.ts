@@ -101,6 +101,14 @@ describe('core/compare: the Compare host reader', function () {
     assert.equal(runReads, 2, 'built once ahead: the first chart and the page’s request use it');
     assert.equal(await other.comparison({}) === ahead, false, 'a second request builds anew');
     assert.equal(runReads, 4);
+    // A restored page's direction overrides: the comparison built ahead with them is the one it asks for.
+    runReads = 0;
+    const restored = new CompareReader(() => Promise.resolve(counted), { store: 'local', runIds: [a, b] }, new SeriesCache());
+    restored.readFirstChartAhead(null, { loss: 'higher' });
+    await restored.firstChart(null, 100);
+    const asked = await restored.comparison({ loss: 'higher' });
+    assert.equal(runReads, 2, 'the comparison built ahead with the saved overrides is served');
+    assert.ok(asked.rows.length > 0);
     const runAhead = open();
     runAhead.reader.readFirstChartAhead();
     await runAhead.reader.firstChart(null, 100);
