@@ -29,7 +29,15 @@ const EXPERIMENT_ATTRIBUTES: Readonly<Record<string, (exp: Experiment) => Value>
 };
 
 export function runMatches(run: Run, filter: RunFilter): boolean {
-  return filter.every((clause) => valueMatches(runValue(run, clause), clause));
+  return filter.every((clause) => (clause.entity === 'dataset' ? datasetMatches(run, clause) : valueMatches(runValue(run, clause), clause)));
+}
+
+/** As in MLflow's SQL join: a run matches when one of its dataset inputs does; a run without any never does. */
+function datasetMatches(run: Run, clause: Clause): boolean {
+  return (run.inputs?.datasetInputs ?? []).some((input) => {
+    const actual = clause.key === 'context' ? tagValue(input.tags, 'mlflow.data.context') : clause.key === 'name' ? input.dataset.name : input.dataset.digest;
+    return valueMatches(actual, clause);
+  });
 }
 
 export function experimentMatches(experiment: Experiment, filter: RunFilter): boolean {
@@ -64,6 +72,8 @@ export function loggedModelMatches(model: LoggedModel, filter: RunFilter, metric
         return valueMatches(tagValue(model.tags, clause.key), clause);
       case 'attribute':
         return valueMatches(attribute(LOGGED_MODEL_ATTRIBUTES, 'logged model', clause.key)(model), clause);
+      case 'dataset':
+        throw invalidParameter('Logged models cannot be searched by datasets');
     }
   });
 }
@@ -131,6 +141,8 @@ function runValue(run: Run, target: Pick<Clause, 'entity' | 'key'>): Value {
       return tagValue(run.data.tags, target.key);
     case 'attribute':
       return attribute(RUN_ATTRIBUTES, 'run', target.key)(run.info);
+    case 'dataset':
+      throw invalidParameter('Runs cannot be ordered by datasets');
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { keywordOf, SearchSyntaxError, tokenize } from './searchLexer.ts';
 import type { SearchSubject, Segment, Token } from './searchLexer.ts';
-import { EXPERIMENTS, LIST, LOGGED_MODELS, NUMERIC, RUNS, STRING } from './searchSchema.ts';
+import { DATASET_KEYS, EXPERIMENTS, LIST, LOGGED_MODELS, NUMERIC, RUNS, STRING } from './searchSchema.ts';
 import type { Comparator, Entity, Schema } from './searchSchema.ts';
 
 export { SearchSyntaxError } from './searchLexer.ts';
@@ -138,11 +138,7 @@ class Parser {
     if (rest.length === 0) return { entity: 'attribute', key: this.attribute(head, true), token };
     const entity = this.schema.entities.get(head.text.toLowerCase());
     if (entity === undefined) {
-      const problem = RUNS.entities.has(head.text.toLowerCase())
-        ? `${this.schema.noun} have no "${head.text}"`
-        : /^datasets?$/i.test(head.text)
-          ? `"${head.text}" is not supported (Labbook does not search datasets)`
-          : `unknown entity "${head.text}"`;
+      const problem = RUNS.entities.has(head.text.toLowerCase()) ? `${this.schema.noun} have no "${head.text}"` : `unknown entity "${head.text}"`;
       this.failAt(head, `${problem}; use ${this.schema.prefixes}`);
     }
     const empty = rest.find((s) => s.text === '' && !s.quoted);
@@ -155,6 +151,11 @@ class Parser {
     if (entity === 'attribute') {
       const keySegment: Segment = { text: key, quoted: false, start: rest[0]?.start ?? 0, end: token.end };
       return { entity, key: this.attribute(keySegment, false), token };
+    }
+    if (entity === 'dataset') {
+      const name = key.toLowerCase();
+      if (!DATASET_KEYS.has(name)) this.failAt(rest[0] ?? head, `unknown dataset key "${key}"; datasets are searched by ${[...DATASET_KEYS].join(', ')}`);
+      return { entity, key: name, token };
     }
     return { entity, key, token };
   }

@@ -3,7 +3,8 @@
  * each, after MLflow's SearchUtils and SearchExperimentsUtils.
  */
 
-export type Entity = 'metric' | 'param' | 'tag' | 'attribute';
+/** `dataset`: a run's MLflow dataset inputs (`datasets.digest = 'abc'`), runs only. */
+export type Entity = 'metric' | 'param' | 'tag' | 'attribute' | 'dataset';
 
 export type Comparator =
   | '='
@@ -47,6 +48,9 @@ export interface Schema {
 
 const ATTRIBUTE_PREFIXES: [string, Entity][] = ['attribute', 'attributes', 'attr', 'run'].map((p) => [p, 'attribute']);
 const TAG_PREFIXES: [string, Entity][] = [['tag', 'tag'], ['tags', 'tag']];
+const DATASET_PREFIXES: [string, Entity][] = [['dataset', 'dataset'], ['datasets', 'dataset']];
+/** The dataset keys a run filter takes, as in MLflow's SearchUtils (`context` is the `mlflow.data.context` tag). */
+export const DATASET_KEYS: ReadonlySet<string> = new Set(['name', 'digest', 'context']);
 
 const RUN_ATTRIBUTES = new Map<string, AttributeSpec>([
   ['run_id', { type: 'string', lists: true }],
@@ -67,8 +71,9 @@ export const RUNS: Schema = {
     ...['param', 'params', 'parameter', 'parameters'].map((p): [string, Entity] => [p, 'param']),
     ...TAG_PREFIXES,
     ...ATTRIBUTE_PREFIXES,
+    ...DATASET_PREFIXES,
   ]),
-  prefixes: 'metrics., params., tags. or attributes.',
+  prefixes: 'metrics., params., tags., attributes. or datasets.',
   attributes: RUN_ATTRIBUTES,
   aliases: new Map([
     ['created', 'start_time'],
@@ -81,6 +86,7 @@ export const RUNS: Schema = {
     metric: { allowed: [...NUMERIC, ...NULL_CHECKS], as: 'metrics compare as numbers' },
     param: { allowed: [...STRING, ...LIST, ...NULL_CHECKS], as: 'params compare as strings' },
     tag: { allowed: [...STRING, ...LIST, ...NULL_CHECKS], as: 'tags compare as strings' },
+    dataset: { allowed: [...STRING, ...LIST], as: 'datasets compare as strings' },
   },
 };
 
@@ -113,8 +119,8 @@ const LOGGED_MODEL_ATTRIBUTES = new Map<string, AttributeSpec>([
 
 export const LOGGED_MODELS: Schema = {
   noun: 'logged models',
-  entities: RUNS.entities,
-  prefixes: RUNS.prefixes,
+  entities: new Map([...RUNS.entities].filter(([, entity]) => entity !== 'dataset')),
+  prefixes: 'metrics., params., tags. or attributes.',
   attributes: LOGGED_MODEL_ATTRIBUTES,
   aliases: new Map([
     ['creation_time', 'creation_timestamp'],

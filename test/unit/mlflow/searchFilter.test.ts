@@ -128,7 +128,7 @@ describe('mlflow search: parseRunFilter', () => {
 
     it('name an unknown entity and the prefixes to use', () => {
       const error = filterError("metricz.rmse < 1 and params.a = 'b'");
-      assert.equal(error.reason, 'unknown entity "metricz"; use metrics., params., tags. or attributes.');
+      assert.equal(error.reason, 'unknown entity "metricz"; use metrics., params., tags., attributes. or datasets.');
       assert.equal(error.position, 0);
       assert.equal(error.token, 'metricz');
     });
@@ -171,7 +171,7 @@ describe('mlflow search: parseRunFilter', () => {
       assert.match(unknown.reason, /^unknown attribute "colour"; attributes are run_id, run_name, status, /);
       assert.equal(unknown.position, 11);
       const bare = filterError('rmse < 1');
-      assert.match(bare.reason, /^unknown attribute "rmse".*prefix other keys with metrics\., params\., tags\. or attributes\.$/);
+      assert.match(bare.reason, /^unknown attribute "rmse".*prefix other keys with metrics\., params\., tags\., attributes\. or datasets\.$/);
     });
 
     it('refuse OR, saying that MLflow search supports only AND', () => {
@@ -226,10 +226,19 @@ describe('mlflow search: parseRunFilter', () => {
       assert.match(error.reason, /quote keys that contain special characters with backticks, e.g. metrics\.`val-loss`/);
     });
 
-    it('refuse empty keys and dataset filters', () => {
+    it('refuse empty keys and unknown dataset keys', () => {
       assert.equal(filterError('metrics. > 1').reason, 'expected a key after "metrics."');
       assert.equal(filterError('tags.a..b = "c"').position, 7);
-      assert.match(filterError("datasets.name = 'iris'").reason, /^"datasets" is not supported/);
+      assert.match(filterError("datasets.size = 'iris'").reason, /^unknown dataset key "size"; datasets are searched by name, digest, context/);
+      assert.match(filterError("datasets.digest < 'a'").reason, /^datasets compare as strings/);
+    });
+
+    it('read MLflow dataset clauses (datasets. or dataset.), for runs only', () => {
+      assert.deepEqual(parseRunFilter("datasets.digest = 'ab12' and dataset.Context IN ('train')"), [
+        { entity: 'dataset', key: 'digest', comparator: '=', value: 'ab12' },
+        { entity: 'dataset', key: 'context', comparator: 'IN', value: ['train'] },
+      ]);
+      assert.equal(syntaxError(parseExperimentFilter, "datasets.name = 'x'").reason, 'experiments have no "datasets"; use tags. or attributes.');
     });
 
     it('keep the caret under the token when the filter spans lines', () => {

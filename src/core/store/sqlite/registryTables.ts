@@ -84,7 +84,8 @@ export class RegistryTables {
   }
 
   searchVersions(query: SearchRegistryQuery = {}): Page<ModelVersion> {
-    const { where, args } = nameFilter(query.filter, 'name', ['run_id', 'source']);
+    // MLflow's clients filter versions by `source_path`; the column is `source`.
+    const { where, args } = nameFilter(query.filter, 'name', ['run_id', 'source', 'source_path']);
     const size = pageSize(query.maxResults, 200_000, 200_000);
     const offset = decodePageToken(query.pageToken);
     const rows = this.db.prepare(`SELECT * FROM model_versions ${where} ORDER BY name, version DESC LIMIT ? OFFSET ?`).all(...args, size + 1, offset) as VersionRow[];
@@ -191,7 +192,8 @@ function nameFilter(filter: string | undefined, nameColumn: string, extra: reado
     }
     const op = (m[2] ?? '=').toUpperCase();
     const value = m[3] ?? m[4] ?? '';
-    parts.push(op === 'ILIKE' ? `lower(${column}) LIKE lower(?)` : `${column} ${op} ?`);
+    const sqlColumn = column === 'source_path' ? 'source' : column;
+    parts.push(op === 'ILIKE' ? `lower(${sqlColumn}) LIKE lower(?)` : `${sqlColumn} ${op} ?`);
     args.push(value);
     rest = rest.slice(m[0].length);
     const and = /^AND\s+/i.exec(rest);

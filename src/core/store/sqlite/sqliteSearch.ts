@@ -77,7 +77,23 @@ function runCondition(clause: Clause): Sql {
       if (!column) throw invalidParameter(`Invalid attribute key '${clause.key}' specified.`);
       return compare(column, clause);
     }
+    case 'dataset':
+      return datasetCondition(clause);
   }
+}
+
+/** A run has a dataset input (kept as MLflow's wire JSON in `run_io`, runIoTable.ts) that matches. */
+function datasetCondition(clause: Clause): Sql {
+  const input = "x.run_key = r.run_key AND x.direction = 'input'";
+  if (clause.key === 'context') {
+    const cmp = compare("json_extract(t.value, '$.value')", clause);
+    return {
+      text: `EXISTS (SELECT 1 FROM run_io x, json_each(x.payload, '$.dataset.tags') t WHERE ${input} AND json_extract(t.value, '$.key') = 'mlflow.data.context' AND ${cmp.text})`,
+      args: cmp.args,
+    };
+  }
+  const cmp = compare(`json_extract(x.payload, '$.dataset.dataset.${clause.key === 'name' ? 'name' : 'digest'}')`, clause);
+  return { text: `EXISTS (SELECT 1 FROM run_io x WHERE ${input} AND ${cmp.text})`, args: cmp.args };
 }
 
 /**
