@@ -2,17 +2,12 @@
 // model versions ← aliases) and where a dataset went. Every node carries what a view needs to show
 // it and open it (run id, experiment id, model name and version, file path); the webview will get
 // these objects over the protocol as they are.
+import type { Dataset } from '../store/types.ts';
 
 /** An MLflow dataset input (`mlflow.log_input`): one node per digest and name. */
-export interface DatasetNode {
+export interface DatasetNode extends Dataset {
   readonly kind: 'dataset';
   readonly id: string;
-  readonly name: string;
-  readonly digest: string;
-  readonly sourceType: string;
-  readonly source: string;
-  readonly schema?: string;
-  readonly profile?: string;
   /** The node stands for every dataset with this digest, whatever its name (`usersOfDigest`). */
   readonly anyName?: true;
 }

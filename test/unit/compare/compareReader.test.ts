@@ -15,6 +15,24 @@ import { chartMetrics } from '../../../src/shared/chartMetrics.ts';
 
 const T0 = 1_700_000_000_000;
 
+/** The store with its run reads (getRun) counted. */
+function countingRunReads(target: SqliteTrackingStore): { store: SqliteTrackingStore; reads: number } {
+  const counted = { store: target, reads: 0 };
+  counted.store = new Proxy(target, {
+    get(base, property, receiver) {
+      const value: unknown = Reflect.get(base, property, receiver);
+      if (typeof value !== 'function') return value;
+      const method = value as (...a: unknown[]) => unknown;
+      if (property !== 'getRun') return method.bind(base);
+      return (...args: unknown[]) => {
+        counted.reads++;
+        return method.apply(base, args);
+      };
+    },
+  });
+  return counted;
+}
+
 describe('core/compare: the Compare host reader', function () {
   this.timeout(60_000);
   let dir: string;
@@ -83,31 +101,21 @@ describe('core/compare: the Compare host reader', function () {
     const { reader } = open();
     await reader.firstChart(null, 100);
     // Run reads counted: a comparison reads each of its two runs once.
-    let runReads = 0;
-    const counted = new Proxy(store, {
-      get(target, property, receiver) {
-        const value: unknown = Reflect.get(target, property, receiver);
-        if (property !== 'getRun' || typeof value !== 'function') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-        return (...args: unknown[]) => {
-          runReads++;
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
-    const other = new CompareReader(() => Promise.resolve(counted), { store: 'local', runIds: [a, b] }, new SeriesCache());
+    const counted = countingRunReads(store);
+    const other = new CompareReader(() => Promise.resolve(counted.store), { store: 'local', runIds: [a, b] }, new SeriesCache());
     other.readFirstChartAhead();
     await other.firstChart(null, 100);
     const ahead = await other.comparison({});
-    assert.equal(runReads, 2, 'built once ahead: the first chart and the page’s request use it');
+    assert.equal(counted.reads, 2, 'built once ahead: the first chart and the page’s request use it');
     assert.equal(await other.comparison({}) === ahead, false, 'a second request builds anew');
-    assert.equal(runReads, 4);
+    assert.equal(counted.reads, 4);
     // A restored page's direction overrides: the comparison built ahead with them is the one it asks for.
-    runReads = 0;
-    const restored = new CompareReader(() => Promise.resolve(counted), { store: 'local', runIds: [a, b] }, new SeriesCache());
+    counted.reads = 0;
+    const restored = new CompareReader(() => Promise.resolve(counted.store), { store: 'local', runIds: [a, b] }, new SeriesCache());
     restored.readFirstChartAhead(null, { loss: 'higher' });
     await restored.firstChart(null, 100);
     const asked = await restored.comparison({ loss: 'higher' });
-    assert.equal(runReads, 2, 'the comparison built ahead with the saved overrides is served');
+    assert.equal(counted.reads, 2, 'the comparison built ahead with the saved overrides is served');
     assert.ok(asked.rows.length > 0);
     const runAhead = open();
     runAhead.reader.readFirstChartAhead();
@@ -119,26 +127,16 @@ describe('core/compare: the Compare host reader', function () {
   });
 
   it('groups on a relative time axis take the runs’ start times from the comparison built, not from the store again', async () => {
-    let runReads = 0;
-    const counted = new Proxy(store, {
-      get(target, property, receiver) {
-        const value: unknown = Reflect.get(target, property, receiver);
-        if (property !== 'getRun' || typeof value !== 'function') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-        return (...args: unknown[]) => {
-          runReads++;
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
+    const counted = countingRunReads(store);
     const groups = [{ label: 'both', runIds: [a, b] }];
-    const reader = new CompareReader(() => Promise.resolve(counted), { store: 'local', runIds: [a, b], groups }, new SeriesCache());
+    const reader = new CompareReader(() => Promise.resolve(counted.store), { store: 'local', runIds: [a, b], groups }, new SeriesCache());
     // No comparison yet: each run's start is read once.
     const cold = await reader.groupSeries(groups, ['loss'], 100, 'relative');
-    assert.equal(runReads, 2);
+    assert.equal(counted.reads, 2);
     await reader.comparison({});
-    runReads = 0;
+    counted.reads = 0;
     const warm = await reader.groupSeries(groups, ['loss'], 100, 'relative');
-    assert.equal(runReads, 0, 'the comparison knew the start times');
+    assert.equal(counted.reads, 0, 'the comparison knew the start times');
     assert.deepEqual(warm, cold);
     assert.equal(warm[0]?.runs[0], 2, 'both runs in the group');
   });
