@@ -28,6 +28,8 @@ const app = document.getElementById('app') as HTMLElement;
 let saved = readState(api.getState());
 let view: TableView | undefined;
 let viewSeq = 0;
+/** Counts the views that reload the rows (another filter, sort or grouping): group answers asked before are for an older one. */
+let reloadSeq = 0;
 /** The columns the grid's window shows now (with the key columns): what a new view's first page is read in. */
 let windowColumns: readonly string[] = [];
 /** Columns taken as the window before the grid has laid one out (a table opened grouped). */
@@ -153,6 +155,7 @@ async function applyView(patch: Partial<TableView>, reload: boolean): Promise<vo
   if (!view) return;
   view = { ...view, ...patch, columns: layout.choices(), sort: layout.sort };
   const seq = ++viewSeq;
+  if (reload) reloadSeq++;
   // A flat view's first page comes with the answer, in the columns on screen now (a new view starts
   // at the top). Asked before the page lays itself out again, so the host works meanwhile.
   const first = reload && view.groupBy.length === 0 && windowColumns.length > 0 ? { offset: 0, limit: PAGE_ROWS, columnIds: windowColumns } : undefined;
@@ -216,20 +219,26 @@ function metricIds(ids: readonly string[]): string[] {
   return ids.filter((id) => layout.def(id)?.kind === 'metric');
 }
 
-/** Asks for the group aggregates of the window's metric columns that the groups lack; draws them when they come. */
+/**
+ * Asks for the group aggregates of the window's metric columns that the groups lack; draws them
+ * when they come. A failed ask is not repeated (it would be, at every frame) until the groups are
+ * shown again; an answer for a view the page has since left (another filter or grouping on its way)
+ * is dropped, and its columns asked for again by the groups that view brings.
+ */
 function ensureGroupMetrics(ids: readonly string[]): void {
   const missing = lines.claimGroupMetrics(metricIds(ids));
   if (missing.length === 0) return;
   const shown = lines.generation;
+  const reloads = reloadSeq;
   rpc.request('getGroups', { metricColumns: missing }).then(
     (more) => {
       if (lines.generation !== shown) return;
+      if (reloads !== reloadSeq) return lines.releaseGroupMetrics(missing);
       lines.mergeGroupMetrics(more);
       grid.refresh();
     },
     (err: unknown) => {
-      if (lines.generation === shown) lines.releaseGroupMetrics(missing);
-      showError(err);
+      if (lines.generation === shown) showError(err);
     },
   );
 }

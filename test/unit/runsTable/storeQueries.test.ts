@@ -129,6 +129,19 @@ describe('core/runsTable: the local store\'s sorted pages and counts against ref
     }
     assert.equal(calls(), 1, 'one aggregation for two sorts of one grouping');
     assert.deepEqual(answers[1], answers[0]);
+    // The page's way: the columns on screen, then one scrolled into view, then a new sort: each column is aggregated once.
+    const paged = counting('groupAggregates');
+    const onScreen = new RunsTableModel(paged.reader, [experimentId], { storeId: 'local', storeLabel: 'Local' });
+    await onScreen.setView({ ...(await onScreen.schema()).view, groupBy: ['params.model'] });
+    const acc = await onScreen.groups(['metrics.acc']);
+    const loss = await onScreen.groups(['metrics.loss']);
+    assert.equal(paged.calls(), 2);
+    await onScreen.setView({ ...onScreen.view, sort: [{ columnId: 'params.lr', descending: true }] });
+    const both = await onScreen.groups(['metrics.acc', 'metrics.loss']);
+    assert.equal(paged.calls(), 2, 'both columns were aggregated before: the new sort asks the store nothing');
+    assert.deepEqual(both, answers[0]?.map((g) => ({ ...g, metrics: { 'metrics.acc': g.metrics['metrics.acc'], 'metrics.loss': g.metrics['metrics.loss'] } })));
+    assert.deepEqual(acc.map((g) => Object.keys(g.metrics)), acc.map(() => ['metrics.acc']));
+    assert.deepEqual(loss.map((g) => [g.key, g.count]), both.map((g) => [g.key, g.count]));
     const gbm = (await model.groups()).find((g) => g.key[0] === 'gbm');
     // A new gbm run with a loss above every other: the refreshed model aggregates again.
     const run = await store.createRun({ experimentId, runName: 'later', startTime: 2 });
