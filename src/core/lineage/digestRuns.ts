@@ -17,6 +17,8 @@ export interface DigestRuns {
   readonly runs: readonly Run[];
   /** Set when the runs were found by a scan that did not reach every run. */
   readonly note?: string;
+  /** Runs found before those whose inputs did not match were dropped: more than `limit` means the runs were cut. */
+  readonly found: number;
 }
 
 async function experimentIds(store: ReadableStore): Promise<string[]> {
@@ -42,12 +44,12 @@ function refusedFilter(err: unknown): boolean {
 
 export async function runsUsingDigest(store: ReadableStore, digest: string, name: string | undefined, limit: number, scanLimit: number): Promise<DigestRuns> {
   const experiments = await experimentIds(store);
-  if (experiments.length === 0) return { runs: [] };
+  if (experiments.length === 0) return { runs: [], found: 0 };
   const filter = `datasets.digest = ${quoted(digest)}${name === undefined ? '' : ` AND datasets.name = ${quoted(name)}`}`;
   try {
     const found = await store.searchRuns({ experimentIds: experiments, filter, maxResults: limit });
     // Two dataset clauses may match two different inputs of a run: keep the runs where one input has both.
-    return { runs: found.items.filter((r) => r.inputs === undefined || usesDataset(r, digest, name)) };
+    return { runs: found.items.filter((r) => r.inputs === undefined || usesDataset(r, digest, name)), found: found.items.length };
   } catch (err) {
     if (!refusedFilter(err)) throw err;
   }
@@ -59,8 +61,8 @@ export async function runsUsingDigest(store: ReadableStore, digest: string, name
     read += page.items.length;
     runs.push(...page.items.filter((r) => usesDataset(r, digest, name)));
     pageToken = page.nextPageToken;
-    if (!pageToken || page.items.length === 0) return { runs: runs.slice(0, limit) };
+    if (!pageToken || page.items.length === 0) return { runs: runs.slice(0, limit), found: runs.length };
   }
   const more = runs.length < limit ? `; runs after the first ${read} were not searched` : '';
-  return { runs: runs.slice(0, limit), note: `dataset ${digest}: ${store.description} cannot search runs by dataset, so its runs were scanned${more}.` };
+  return { runs: runs.slice(0, limit), found: runs.length, note: `dataset ${digest}: ${store.description} cannot search runs by dataset, so its runs were scanned${more}.` };
 }

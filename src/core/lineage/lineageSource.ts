@@ -3,7 +3,7 @@
 // or a model with 1k versions stays bounded. A store that lacks something (logged models on an
 // mlruns folder, dataset inputs on TensorBoard logs) gives fewer neighbours, never an error.
 import { readDataRecord } from '../data/observedDifferences.ts';
-import type { DataRecord } from '../data/dataRecord.ts';
+import { DIGEST_LENGTH, type DataRecord } from '../data/dataRecord.ts';
 import { TAGS } from '../launch/conventions.ts';
 import { errorFirstLine } from '../../shared/errorMessage.ts';
 import { mapLimited } from '../../shared/mapLimited.ts';
@@ -97,9 +97,10 @@ export class LineageSource {
       case 'dataset':
       case 'data': {
         if (up) return NONE;
-        const found = node.kind === 'data' ? await this.dataUsers(node.sha256 ?? node.dvcMd5?.[0] ?? '', this.limit + 1) : ((await this.digestRuns(node.digest, node.anyName ? undefined : node.name, this.limit + 1)) ?? { runs: [] });
+        const found = node.kind === 'data' ? await this.dataUsers(node.sha256 ?? node.dvcMd5?.[0] ?? '', this.limit + 1) : ((await this.digestRuns(node.digest, node.anyName ? undefined : node.name, this.limit + 1)) ?? { runs: [], found: 0 });
         const used = found.runs.map((r): Neighbour => ({ node: runNode(r), edge: { kind: 'used-by', from: node.id, to: nodeId({ kind: 'run', runId: r.info.runId }) } }));
-        return this.cut(node, side, used, found.runs.length > this.limit);
+        // Cut when the search found more runs than the limit, even if some were then dropped.
+        return this.cut(node, side, used, Math.max(found.found, found.runs.length) > this.limit);
       }
       case 'run':
         return up ? this.runInputs(node.runId) : this.runOutputs(node.runId, node.experimentId);
@@ -192,10 +193,10 @@ export class LineageSource {
   }
 
   /** The runs whose data.json has an input with this hash, and the data node itself. */
-  private async dataUsers(hash: string, limit: number): Promise<{ node: LineageNode; runs: readonly Run[] }> {
+  private async dataUsers(hash: string, limit: number): Promise<{ node: LineageNode; runs: readonly Run[]; found: number }> {
     // Labbook logs each hashed input as a dataset input whose digest is a prefix of the sha256.
     if (hash.length !== 64) this.note(`data ${hash}: only sha256 hashes are searched (a DVC md5 is found from the runs that read it).`);
-    const found = (hash.length === 64 ? await this.digestRuns(hash.slice(0, 32), undefined, limit) : undefined) ?? { runs: [] };
+    const found = (hash.length === 64 ? await this.digestRuns(hash.slice(0, DIGEST_LENGTH), undefined, limit) : undefined) ?? { runs: [], found: 0 };
     let node: LineageNode = { kind: 'data', id: nodeId({ kind: 'data', hash }), path: '', absolutePath: '', entryKind: 'file', ...(hash.length === 64 ? { sha256: hash } : { dvcMd5: [hash] }) };
     const records = await mapLimited(found.runs, this.concurrency, (run) => this.dataRecord(run.info.runId));
     const runs: Run[] = [];
@@ -206,7 +207,7 @@ export class LineageSource {
       if (runs.length === 0) node = dataNode(entry, record?.cwd ?? '', hash);
       runs.push(run);
     }
-    return { node, runs };
+    return { node, runs, found: found.found };
   }
 
   /** The runs that used a digest, the scan's note kept; undefined (with a note) when the search failed. */

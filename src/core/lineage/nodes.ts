@@ -1,16 +1,12 @@
 // Store entities as lineage nodes: only what a view shows and needs to open each one.
 import path from 'node:path';
+import { DIGEST_LENGTH } from '../data/dataRecord.ts';
 import type { DataEntry } from '../data/observedRecord.ts';
 import type { Dataset, LoggedModel, ModelVersion, Run } from '../store/types.ts';
 import { nodeId, type AliasNode, type DataNode, type DatasetNode, type LoggedModelNode, type ModelVersionNode, type RunNode } from './types.ts';
 
 export function datasetNode(dataset: Dataset): DatasetNode {
-  return {
-    kind: 'dataset', id: nodeId({ kind: 'dataset', digest: dataset.digest, name: dataset.name }),
-    name: dataset.name, digest: dataset.digest, sourceType: dataset.sourceType, source: dataset.source,
-    ...(dataset.schema !== undefined ? { schema: dataset.schema } : {}),
-    ...(dataset.profile !== undefined ? { profile: dataset.profile } : {}),
-  };
+  return { ...dataset, kind: 'dataset', id: nodeId({ kind: 'dataset', digest: dataset.digest, name: dataset.name }) };
 }
 
 /** The hash a data entry is known by: its sha256, else its first DVC md5; none for an unhashed entry. */
@@ -20,7 +16,7 @@ export function dataHash(entry: DataEntry): string | undefined {
 
 /** Whether `hash` names this entry: its sha256 (or the 32-character prefix MLflow digests keep) or one of its DVC md5s. */
 export function dataEntryHas(entry: DataEntry, hash: string): boolean {
-  if (entry.sha256 !== undefined && (entry.sha256 === hash || (hash.length >= 32 && entry.sha256.startsWith(hash)))) return true;
+  if (entry.sha256 !== undefined && (entry.sha256 === hash || (hash.length >= DIGEST_LENGTH && entry.sha256.startsWith(hash)))) return true;
   return (entry.dvc?.outs ?? []).some((o) => o.md5 === hash);
 }
 
