@@ -42,10 +42,11 @@ export async function observedDifferences(record: DataRecord, declared: readonly
   const paths = new Set(observedInputPaths(record, declared, cwd));
   const entries = record.inputs.filter((e) => paths.has(e.path));
   if (entries.length === 0) return [];
+  const deadline = Date.now() + timeoutMs;
   const inPart = entries.filter((e) => e.partial && e.kind === 'file');
   const whole = entries.filter((e) => !inPart.includes(e));
-  const current = await fingerprintData(whole.map((e) => e.path), cwd, { timeoutMs });
-  const now = new Map(current.entries.map((e) => [e.path, e]));
+  const current = [...(await fingerprintData(whole.map((e) => e.path), cwd, { timeoutMs })).entries];
+  const now = new Map(current.map((e) => [e.path, e]));
   const out: DataDifference[] = [];
   const recorded: DataFingerprint[] = [];
   for (const e of whole) {
@@ -55,36 +56,43 @@ export async function observedDifferences(record: DataRecord, declared: readonly
     const comparable = !(e.kind === 'dir' && cur?.kind === 'dir' && cur.fileCount !== e.fileCount);
     recorded.push({ path: e.path, kind: e.kind, ...(comparable && e.sha256 ? { sha256: e.sha256 } : {}), ...(e.dvc ? { dvc: e.dvc } : {}) });
   }
-  for (const e of inPart) out.push(...(await partlyHashedDifferences(e, cwd)));
-  return [...out, ...compareFingerprints(recorded, current.entries).filter((d) => d.change !== 'new')];
+  // Hashed in part: presence and DVC md5s compared as for the others, the content here.
+  for (const e of inPart) {
+    const { fingerprint, changed } = await partlyHashedNow(e, cwd, deadline);
+    current.push(fingerprint);
+    recorded.push({ path: e.path, kind: 'file', ...(e.dvc ? { dvc: e.dvc } : {}) });
+    if (changed) out.push({ path: e.path, change: 'content', message: `${e.path} changed since the run (${changed}; it was hashed only in part).` });
+  }
+  return [...out, ...compareFingerprints(recorded, current).filter((d) => d.change !== 'new')];
 }
 
-/** An input above the hashing cap, checked as it was recorded: size, modification time, its first and last 4 MB, its DVC md5s. */
-async function partlyHashedDifferences(e: DataEntry, cwd: string): Promise<DataDifference[]> {
+/**
+ * An input above the hashing cap as it is now (present or not, its DVC md5s) and, when present,
+ * why its content differs from the record: its size, its first and last 4 MB (hashed while time
+ * is left), its modification time.
+ */
+async function partlyHashedNow(e: DataEntry, cwd: string, deadline: number): Promise<{ fingerprint: DataFingerprint; changed?: string }> {
   const full = path.resolve(cwd, e.path);
-  const out: DataDifference[] = [];
-  const dvc = await readDvc(full.endsWith('.dvc') ? full : `${full}.dvc`);
-  const oldDvc = (e.dvc?.outs ?? []).map((o) => o.md5).join(',');
-  const curDvc = (dvc.outs ?? []).map((o) => o.md5).join(',');
-  if (oldDvc !== curDvc) out.push({ path: e.path, change: 'dvc', message: `${e.path}: the DVC md5 changed (${oldDvc || 'none'} → ${curDvc || 'none'}).` });
+  const dvcFile = full.endsWith('.dvc') ? full : `${full}.dvc`;
+  const dvc = await readDvc(dvcFile);
+  const dvcPart = dvc.outs ? { dvc: { file: path.basename(dvcFile), outs: dvc.outs } } : {};
   let info;
   try {
     info = await stat(full);
   } catch {
-    return [...out, { path: e.path, change: 'missing', message: `${e.path} no longer exists.` }];
+    return { fingerprint: { path: e.path, kind: 'missing', ...dvcPart } };
   }
-  if (!info.isFile()) return [...out, { path: e.path, change: 'missing', message: `${e.path} is no longer a file.` }];
-  let why: string | undefined;
-  if (info.size !== e.size) why = 'its size differs';
-  else if (e.sha256 !== undefined) {
+  if (!info.isFile()) return { fingerprint: { path: e.path, kind: 'missing', ...dvcPart } };
+  const fingerprint: DataFingerprint = { path: e.path, kind: 'file', size: info.size, ...dvcPart };
+  if (info.size !== e.size) return { fingerprint, changed: 'its size differs' };
+  if (e.sha256 !== undefined && Date.now() <= deadline) {
     try {
-      if ((await hashFileBounded(full, info.size, HASH_CAP_BYTES)).sha256 !== e.sha256) why = 'its first or last 4 MB differ';
+      if ((await hashFileBounded(full, info.size, HASH_CAP_BYTES)).sha256 !== e.sha256) return { fingerprint, changed: 'its first or last 4 MB differ' };
     } catch (err) {
-      why = `it could not be read (${errorFirstLine(err)})`;
+      return { fingerprint, changed: `it could not be read (${errorFirstLine(err)})` };
     }
   }
   // The recorded time is rounded to the millisecond (from Python's float seconds): a millisecond apart is the same time.
-  if (why === undefined && e.mtime !== undefined && Math.abs(Date.parse(e.mtime) - info.mtimeMs) > 1) why = 'its modification time differs; the parts hashed are the same';
-  if (why !== undefined) out.push({ path: e.path, change: 'content', message: `${e.path} changed since the run (${why}; it was hashed only in part).` });
-  return out;
+  if (e.mtime !== undefined && Math.abs(Date.parse(e.mtime) - info.mtimeMs) > 1) return { fingerprint, changed: 'its modification time differs; the parts hashed are the same' };
+  return { fingerprint };
 }
