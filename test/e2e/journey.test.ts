@@ -28,17 +28,22 @@ async function webviewFrame(page: Page, selector: string, timeoutMs = 30_000): P
 
 async function runCommand(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
+  const entry = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   // F1 opens the palette from wherever the focus is; when a terminal or a toast holds the focus
-  // the key can be lost, so try again, then through the title bar's command center.
+  // the key can be lost, or the palette closes again before it is typed in (a toast arriving takes
+  // the focus), so try again, then through the title bar's command center.
   for (let attempt = 0; ; attempt++) {
     await page.keyboard.press('Escape');
     if (attempt < 2) await page.keyboard.press('F1');
     else await page.locator('.command-center .command-center-center, .command-center').first().click();
-    if (await input.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) break;
+    const typed = await input
+      .waitFor({ state: 'visible', timeout: 5_000 })
+      .then(() => input.fill(`>${title}`, { timeout: 5_000 }))
+      .then(() => entry.waitFor({ state: 'visible', timeout: 10_000 }))
+      .then(() => true, () => false);
+    if (typed) break;
     if (attempt >= 3) throw new Error(`the Command Palette did not open to run '${title}'`);
   }
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
   await page.keyboard.press('Enter');
 }
 
