@@ -61,7 +61,11 @@ async function contextMenu(page: Page, target: ReturnType<Page['locator']>, labe
   const item = page.locator('.monaco-menu .action-item', { hasText: label }).first();
   await item.waitFor({ state: 'visible', timeout: 10_000 });
   await item.hover();
-  await page.keyboard.press('Enter');
+  // Enter runs the focused item: under load the hover may not have focused it yet (Enter would
+  // then close the menu and run nothing), so wait for the focus, else click the item itself.
+  const focused = page.locator('.monaco-menu .action-item.focused', { hasText: label }).first();
+  if (await focused.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) await page.keyboard.press('Enter');
+  else await item.click();
   await item.waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
