@@ -10,7 +10,7 @@ import { errorFirstLine } from '../../shared/errorMessage.ts';
 import { isNotFound } from '../store/errors.ts';
 import type { ReadableStore } from '../store/trackingStore.ts';
 import { ARTIFACTS } from '../launch/conventions.ts';
-import { compareFingerprints, fingerprintData, readDvc, type DataDifference, type DataFingerprint } from '../launch/fingerprintData.ts';
+import { compareFingerprints, dvcOf, fingerprintData, type DataDifference, type DataFingerprint } from '../launch/fingerprintData.ts';
 import { parseDataRecord, type DataRecord } from './dataRecord.ts';
 import type { DataEntry } from './observedRecord.ts';
 import { HASH_CAP_BYTES, hashFileBounded } from './hashReads.ts';
@@ -73,9 +73,7 @@ export async function observedDifferences(record: DataRecord, declared: readonly
  */
 async function partlyHashedNow(e: DataEntry, cwd: string, deadline: number): Promise<{ fingerprint: DataFingerprint; changed?: string }> {
   const full = path.resolve(cwd, e.path);
-  const dvcFile = full.endsWith('.dvc') ? full : `${full}.dvc`;
-  const dvc = await readDvc(dvcFile);
-  const dvcPart = dvc.outs ? { dvc: { file: path.basename(dvcFile), outs: dvc.outs } } : {};
+  const dvcPart = (await dvcOf(full)).part;
   let info;
   try {
     info = await stat(full);

@@ -77,15 +77,21 @@ interface Budget {
 
 class OutOfTime extends Error {}
 
-async function fingerprintOne(given: string, full: string, budget: Budget): Promise<DataFingerprint> {
+/** The `.dvc` file that describes `full` (itself, or `full.dvc`), as a fingerprint's `dvc` part when it records md5s. */
+export async function dvcOf(full: string): Promise<{ readonly part: Pick<DataFingerprint, 'dvc'>; readonly note?: string }> {
   const dvcFile = full.endsWith('.dvc') ? full : `${full}.dvc`;
   const dvc = await readDvc(dvcFile);
-  const dvcPart = dvc.outs ? { dvc: { file: path.basename(dvcFile), outs: dvc.outs } } : {};
+  return { part: dvc.outs ? { dvc: { file: path.basename(dvcFile), outs: dvc.outs } } : {}, ...(dvc.note ? { note: dvc.note } : {}) };
+}
+
+async function fingerprintOne(given: string, full: string, budget: Budget): Promise<DataFingerprint> {
+  const dvc = await dvcOf(full);
+  const dvcPart = dvc.part;
   let info;
   try {
     info = await stat(full);
   } catch {
-    return { path: given, kind: 'missing', ...dvcPart, ...(dvc.outs ? {} : { note: 'does not exist' }) };
+    return { path: given, kind: 'missing', ...dvcPart, ...(dvcPart.dvc ? {} : { note: 'does not exist' }) };
   }
   try {
     if (info.isFile()) {

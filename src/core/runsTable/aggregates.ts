@@ -140,23 +140,6 @@ export class GroupAggregator {
  * Which columns hold the same value in every run seen ("differing only" hides them). A column some
  * runs have and others lack differs; a column no run has is constant.
  */
-/**
- * Answers for the same groups (one filter and grouping), each holding some columns' aggregates, as
- * one: the first answer's groups and counts, each with the aggregates of `columns` found in any answer.
- */
-export function mergeGroupAnswers(answers: readonly (readonly GroupRow[])[], columns: ReadonlySet<ColumnId>): GroupRow[] {
-  const [first = []] = answers;
-  const byKey = new Map<string, Record<ColumnId, MetricAggregates>>(first.map((g) => [JSON.stringify(g.key), {}]));
-  for (const answer of answers) {
-    for (const group of answer) {
-      const metrics = byKey.get(JSON.stringify(group.key));
-      if (!metrics) continue;
-      for (const [id, aggregates] of Object.entries(group.metrics)) if (columns.has(id)) metrics[id] = aggregates;
-    }
-  }
-  return first.map((g) => ({ ...g, metrics: byKey.get(JSON.stringify(g.key)) ?? {} }));
-}
-
 export class ConstantColumns {
   private readonly first = new Map<ColumnId, Cell>();
   private readonly differing = new Set<ColumnId>();

@@ -6,7 +6,8 @@ import { answersRunTableQueries, type TrackingReader } from '../store/trackingSt
 import { mapLimited } from '../../shared/mapLimited.ts';
 import { constantInStore, groupsInStore, READ_CONCURRENCY, readExtremes } from './storeReads.ts';
 import type { Run, SearchRunsQuery } from '../store/types.ts';
-import { ConstantColumns, GroupAggregator, mergeGroupAnswers } from './aggregates.ts';
+import { ConstantColumns, GroupAggregator } from './aggregates.ts';
+import { GroupAnswers } from './groupAnswers.ts';
 import { cellOf, discoverColumns, indexRun, keysOfColumns, keysOfRuns, rowOf, type ExtremesLookup, type IndexedRun } from './columns.ts';
 import { csvLine } from '../compare/csv.ts';
 import { RunPager } from './runPager.ts';
@@ -54,8 +55,7 @@ export class RunsTableModel {
   /** Run counts by filter, shared by the pagers (a sort does not change the count); dropped with them. */
   private readonly counts = new Map<string, Promise<number>>();
   private hiddenCache: { readonly key: string; readonly hidden: readonly ColumnId[] } | undefined;
-  /** Group answers of the last filter and grouping, by `metricValue:column` ('' for the groups alone). */
-  private groupsCache: { readonly base: string; readonly byColumn: Map<string, Promise<GroupRow[]>> } | undefined;
+  private readonly groupAnswers = new GroupAnswers();
   /** Running runs the page was last sent, and the columns it asked for: patched by liveRows(). */
   private readonly live = new Set<string>();
   private liveColumns: readonly ColumnId[] = [];
@@ -150,26 +150,10 @@ export class RunsTableModel {
     const metrics = new Set((await this.columns()).filter((c) => c.kind === 'metric').map((c) => c.id));
     const asked = only ? new Set(only) : undefined;
     const metricColumns = view.columns.filter((c) => c.visible && metrics.has(c.id) && !hidden.has(c.id) && (!asked || asked.has(c.id))).map((c) => c.id);
-    // Answers are kept per column until the filter, the grouping or the store changes: a new sort
-    // of a grouped table, or a column scrolled back into view, is not aggregated again.
+    // Kept per column until the filter, the grouping or the store changes (groupAnswers.ts).
     const query = this.query(view);
     const base = JSON.stringify([query.filter ?? '', view.groupBy]);
-    if (this.groupsCache?.base !== base) this.groupsCache = { base, byColumn: new Map() };
-    const cache = this.groupsCache.byColumn;
-    const keyOf = (id: ColumnId) => `${this.metricValueOf(id)}:${id}`;
-    // No metric column asked: the groups and their counts alone, kept under ''.
-    const keys = metricColumns.length > 0 ? metricColumns.map(keyOf) : [''];
-    const missing = metricColumns.filter((id) => !cache.has(keyOf(id)));
-    if (missing.length > 0 || !cache.has(keys[0] as string)) {
-      const rows = this.computeGroups(view, query, missing);
-      const kept = missing.length > 0 ? missing.map(keyOf) : [''];
-      for (const k of kept) cache.set(k, rows);
-      rows.catch(() => {
-        for (const k of kept) if (cache.get(k) === rows) cache.delete(k);
-      });
-    }
-    const answers = await Promise.all([...new Set(keys.map((k) => cache.get(k) as Promise<GroupRow[]>))]);
-    return mergeGroupAnswers(answers, new Set(metricColumns));
+    return this.groupAnswers.get(base, metricColumns, (id) => `${this.metricValueOf(id)}:${id}`, (columns) => this.computeGroups(view, query, columns));
   }
 
   private async computeGroups(view: TableView, query: SearchRunsQuery, metricColumns: readonly ColumnId[]): Promise<GroupRow[]> {
@@ -293,7 +277,7 @@ export class RunsTableModel {
     this.pagers.clear();
     this.counts.clear();
     this.hiddenCache = undefined;
-    this.groupsCache = undefined;
+    this.groupAnswers.clear();
     this.columnsCache = undefined;
   }
 
