@@ -6,6 +6,11 @@
  * Payloads are plain JSON: no class instances, dates as ISO strings.
  */
 
+import { isRecord } from '../shared/isRecord.ts';
+
+/** Re-exported: the panels' contracts read their saved states with it. */
+export { isRecord };
+
 export interface ReadyMessage {
   readonly kind: 'ready';
 }
@@ -65,10 +70,6 @@ export function parseHostMessage<E>(raw: unknown): HostToWebview<E> | undefined 
     if (isRecord(raw.error) && typeof raw.error.message === 'string') return raw as unknown as ResponseMessage;
   }
   return undefined;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function assertNever(value: never, what = 'value'): never {

@@ -4,16 +4,13 @@
 // loading by models:/<id>). And every tracking and logged-model route in the client's own route
 // table is one the endpoint serves.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startLocalTrackingServer, type LocalTrackingServer } from '../../src/core/mlflow/server/localTrackingServer.ts';
 import { MlflowDbStore } from '../../src/core/store/mlflowFiles/mlflowDbStore.ts';
 import { RestTrackingStore } from '../../src/core/store/rest/restStore.ts';
-import { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
 import type { LoggedModelReader, ReadableStore } from '../../src/core/store/trackingStore.ts';
-import { startMlflowServer, type MlflowServer } from '../support/mlflowServer.ts';
 import { runPython } from '../support/python.ts';
+import { withTrackers } from '../support/trackers.ts';
 
 const SCRIPT = path.resolve(import.meta.dirname, '..', 'fixtures', 'python', 'mlflow3_parity.py');
 
@@ -29,35 +26,19 @@ const TRACKING_ROUTE = /^\/api\/2\.0\/mlflow\/(experiments\/(?!search-datasets)|
 
 describe('interop: MLflow 3 parity between a real mlflow server and Labbook\'s endpoint', function () {
   this.timeout(600_000);
-  let dir: string;
-  let store: SqliteTrackingStore;
-  let labbook: LocalTrackingServer;
-  let mlflow: MlflowServer;
-
-  before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'labbook-mlflow3-'));
-    store = new SqliteTrackingStore(path.join(dir, 'tracking.db'));
-    labbook = await startLocalTrackingServer({ store });
-    mlflow = await startMlflowServer();
-  });
-  after(async () => {
-    await labbook?.close();
-    await store?.close();
-    await mlflow?.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const t = withTrackers('labbook-mlflow3-');
 
   async function summary(label: string, env: Record<string, string>): Promise<unknown> {
-    const out = path.join(dir, `${label}.json`);
+    const out = path.join(t.dir, `${label}.json`);
     // The same working folder for both, so the code-based dataset source names the same script.
-    const result = await runPython([SCRIPT, out], env, 280_000, dir);
+    const result = await runPython([SCRIPT, out], env, 280_000, t.dir);
     assert.equal(result.code, 0, `${label}: ${result.stderr.slice(-4000)}`);
     return JSON.parse(readFileSync(out, 'utf8')) as unknown;
   }
 
   it('reads back the same runs, inputs, outputs, logged models and linked metrics from both', async () => {
-    const expected = (await summary('mlflow', { MLFLOW_TRACKING_URI: mlflow.url })) as Record<string, unknown>;
-    const actual = (await summary('labbook', { MLFLOW_TRACKING_URI: labbook.url, MLFLOW_TRACKING_TOKEN: labbook.token })) as Record<string, unknown>;
+    const expected = (await summary('mlflow', { MLFLOW_TRACKING_URI: t.mlflow.url })) as Record<string, unknown>;
+    const actual = (await summary('labbook', { MLFLOW_TRACKING_URI: t.labbook.url, MLFLOW_TRACKING_TOKEN: t.labbook.token })) as Record<string, unknown>;
     // What the issue names, first, so a failure says which part differs…
     const runs = expected['runs'] as { name: string; datasets: unknown[]; model_outputs: unknown[] }[];
     assert.equal(runs.length, 8, 'a parent, the explicit run and 6 child runs');
@@ -74,8 +55,8 @@ describe('interop: MLflow 3 parity between a real mlflow server and Labbook\'s e
 
   it('reads the same lineage through Labbook\'s own readers: the local store, the server over REST, its mlflow.db', async () => {
     // After the script above ran against both: the same runs and models, read by each reader.
-    const rest = new RestTrackingStore({ baseUrl: mlflow.url });
-    const db = new MlflowDbStore(path.join(mlflow.dataDir, 'mlflow.db'), {});
+    const rest = new RestTrackingStore({ baseUrl: t.mlflow.url });
+    const db = new MlflowDbStore(path.join(t.mlflow.dataDir, 'mlflow.db'), {});
     try {
       const lineage = async (reader: ReadableStore & LoggedModelReader) => {
         const experiment = await reader.getExperimentByName('mlflow3-parity');
@@ -106,7 +87,7 @@ describe('interop: MLflow 3 parity between a real mlflow server and Labbook\'s e
       assert.equal(expected.runs[1]?.datasets?.length, 1, 'the grid search\'s training dataset');
       assert.deepEqual(expected.filtered, ['ridge']);
       assert.deepEqual(await lineage(db), expected);
-      assert.deepEqual(await lineage(store), expected);
+      assert.deepEqual(await lineage(t.store), expected);
     } finally {
       await rest.close();
       await db.close();
@@ -120,10 +101,10 @@ describe('interop: MLflow 3 parity between a real mlflow server and Labbook\'s e
     assert.ok(routes.some(([route]) => route === '/api/2.0/mlflow/logged-models/{model_id}/tags/{tag_key}'), 'the route table has the logged-model routes');
     const missing: string[] = [];
     for (const [route, method] of routes) {
-      const url = `${labbook.url}${route.replace('{model_id}', 'm-0123456789abcdef').replace('{tag_key}', 'k')}`;
+      const url = `${t.labbook.url}${route.replace('{model_id}', 'm-0123456789abcdef').replace('{tag_key}', 'k')}`;
       const response = await fetch(url, {
         method,
-        headers: { Authorization: `Bearer ${labbook.token}`, 'Content-Type': 'application/json' },
+        headers: { Authorization: `Bearer ${t.labbook.token}`, 'Content-Type': 'application/json' },
         ...(method === 'GET' || method === 'DELETE' ? {} : { body: '{}' }),
       });
       const body = (await response.json()) as { error_code?: string };

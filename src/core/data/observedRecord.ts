@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathExcluder } from './pathGlobs.ts';
+import { isRecord } from '../../shared/isRecord.ts';
 
 export type DataFound = 'observed' | 'declared';
 
@@ -62,7 +63,6 @@ export interface ObservationLog {
   readonly errors?: readonly string[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const digits = (v: unknown): v is string => typeof v === 'string' && /^\d+$/.test(v);
 
@@ -132,7 +132,7 @@ export function parseObservationLog(text: string): ObservationLog {
       malformedLines++;
       continue;
     }
-    if (!isObject(value) || typeof value['t'] !== 'string') {
+    if (!isRecord(value) || typeof value['t'] !== 'string') {
       malformedLines++;
       continue;
     }

@@ -14,6 +14,7 @@ import { compareFingerprints, fingerprintData, type DataDifference, type DataFin
 import type { Program } from './launchTrackedRun.ts';
 import { runCommand } from './processes.ts';
 import { observedDifferences, observedInputPaths, readDataRecord } from '../data/observedDifferences.ts';
+import { isRecord } from '../../shared/isRecord.ts';
 
 export interface ReproductionPlan {
   readonly recipe: LaunchRecipe;
@@ -69,11 +70,10 @@ export async function readRecipe(store: ReadableStore, runId: string): Promise<L
  * (the file may have been edited or written by something else).
  */
 function checkRecipe(value: unknown): LaunchRecipe {
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   const need = (ok: boolean, field: string, what: string): void => {
     if (!ok) throw new Error(`'${field}' should be ${what}`);
   };
-  if (!isObject(value)) throw new Error('it is not a JSON object');
+  if (!isRecord(value)) throw new Error('it is not a JSON object');
   if (value.version !== 1) throw new Error(`unknown recipe version ${JSON.stringify(value.version) ?? 'undefined'}`);
   need(value.kind === 'script' || value.kind === 'notebook', 'kind', "'script' or 'notebook'");
   need(value.rootKind === 'git' || value.rootKind === 'cwd', 'rootKind', "'git' or 'cwd'");
@@ -82,9 +82,9 @@ function checkRecipe(value: unknown): LaunchRecipe {
     const list = value[key];
     need(Array.isArray(list) && list.every((item) => typeof item === 'string'), key, 'a list of strings');
   }
-  need(isObject(value.parameters), 'parameters', 'an object');
+  need(isRecord(value.parameters), 'parameters', 'an object');
   const git = value.git;
-  if (!isObject(git)) throw new Error("'git' should be an object");
+  if (!isRecord(git)) throw new Error("'git' should be an object");
   for (const key of ['commit', 'patch']) need(git[key] === null || git[key] === undefined || typeof git[key] === 'string', `git.${key}`, 'a string or null');
   return value as unknown as LaunchRecipe;
 }

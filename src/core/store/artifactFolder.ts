@@ -32,10 +32,15 @@ export class ArtifactFolder {
     const base = uri.startsWith(SCHEME) ? uri.slice(SCHEME.length) : uri;
     const joined = [base, relPath].filter((p) => p !== '').join('/');
     const parts = joined.split('/').filter((p) => p !== '' && p !== '.');
-    if (parts.includes('..') || joined.includes('\0') || path.isAbsolute(relPath)) {
+    // A backslash separates folders on Windows (a '..' behind one would leave the folder there), so
+    // it is refused on every OS, as the REST store's artifactPathSegments does; the joined file is
+    // checked to be inside the folder too.
+    const file = path.join(this.root, ...parts);
+    const inside = path.relative(this.root, file);
+    const escapes = inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside);
+    if (parts.some((p) => p === '..' || p.includes('\\')) || joined.includes('\0') || path.isAbsolute(relPath) || path.win32.isAbsolute(relPath) || escapes) {
       throw invalidParameter(`Invalid artifact path: '${relPath}'. Artifact paths may not leave the run's artifact folder.`);
     }
-    const file = path.join(this.root, ...parts);
     // What the file system would refuse with ENAMETOOLONG is the caller's error, said as such.
     if (parts.some((p) => Buffer.byteLength(p) > MAX_NAME_BYTES) || Buffer.byteLength(file) > MAX_PATH_BYTES) {
       throw invalidParameter(`Invalid artifact path: '${relPath.slice(0, 100)}…' is longer than a file system allows.`);

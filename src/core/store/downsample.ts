@@ -15,6 +15,7 @@
  *   timestamp, then largest value.
  */
 import { invalidParameter } from './errors.ts';
+import { isLater } from './latestMetric.ts';
 import type { Metric, MetricBucket } from './types.ts';
 
 interface Accumulator {
@@ -24,14 +25,6 @@ interface Accumulator {
   min: number;
   max: number;
   last: Metric;
-}
-
-/** Whether `a` is later than `b` as "the latest value" is defined for run data. */
-function isLater(a: Metric, b: Metric): boolean {
-  if (a.step !== b.step) return a.step > b.step;
-  if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
-  // NaN compares false both ways, so a NaN never displaces a number on a full tie.
-  return a.value > b.value || (Number.isNaN(b.value) && !Number.isNaN(a.value));
 }
 
 /** floor(a · b / c) for non-negative integers, exact even past 2^53. */

@@ -8,6 +8,7 @@ import { parseLoggedModelFilter } from '../mlflow/searchFilter.ts';
 import { invalidParameter } from './errors.ts';
 import { decodePageToken, encodePageToken, pageSize } from './pageToken.ts';
 import type { LoggedModel, Metric, Page } from './types.ts';
+import { latestPoint } from './latestMetric.ts';
 
 export interface DatasetFilter {
   readonly datasetName: string;
@@ -43,12 +44,7 @@ function inDatasets(metric: Metric, datasets: readonly DatasetFilter[]): boolean
 
 /** The latest value (highest step, then timestamp) of `key` among the model's metrics in `datasets`. */
 function latestValue(model: LoggedModel, key: string, datasets: readonly DatasetFilter[]): number | undefined {
-  let best: Metric | undefined;
-  for (const m of model.metrics) {
-    if (m.key !== key || !inDatasets(m, datasets)) continue;
-    if (!best || m.step > best.step || (m.step === best.step && m.timestamp > best.timestamp)) best = m;
-  }
-  return best?.value;
+  return latestPoint(model.metrics.filter((m) => m.key === key && inDatasets(m, datasets)))?.value;
 }
 
 function sortValue(model: LoggedModel, order: LoggedModelOrder): string | number | undefined {

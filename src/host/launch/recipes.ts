@@ -2,6 +2,7 @@
 // (no `vscode`), unit-tested in Node.
 import * as path from 'node:path';
 import { errorMessage } from '../../shared/errorMessage.ts';
+import { isRecord } from '../../shared/isRecord.ts';
 
 export const RECIPES_FILE = '.labbook/runs.json';
 
@@ -26,7 +27,6 @@ export interface ParsedRecipes {
   readonly problems: readonly string[];
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function parseRecipes(text: string): ParsedRecipes {
   let json: unknown;

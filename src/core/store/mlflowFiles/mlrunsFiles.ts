@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseMetaYaml, YamlSyntaxError } from './metaYaml.ts';
 import type { YamlMap, YamlValue } from './metaYaml.ts';
 import { latestVersionPerStage } from '../registrySearch.ts';
+import { latestPoint } from '../latestMetric.ts';
 import type { StagedVersion } from '../registrySearch.ts';
 import { RUN_STATUSES } from '../types.ts';
 import type { Experiment, Metric, ModelVersion, ModelVersionStatus, RegisteredModel, Run, RunStatus, Tag } from '../types.ts';
@@ -99,17 +100,6 @@ export async function readMetricFile(file: string, key: string): Promise<Metric[
     points.push({ ...metric, value: metric.value });
   });
   return points;
-}
-
-/** The latest point: highest step, then latest timestamp, then largest value (as MLflow). */
-export function latestPoint(points: readonly Metric[]): Metric | undefined {
-  let best: Metric | undefined;
-  for (const p of points) {
-    if (best === undefined || p.step > best.step || (p.step === best.step && (p.timestamp > best.timestamp || (p.timestamp === best.timestamp && p.value > best.value)))) {
-      best = p;
-    }
-  }
-  return best;
 }
 
 export async function readExperiment(dir: string, deleted: boolean): Promise<Experiment> {

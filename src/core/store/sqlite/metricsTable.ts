@@ -3,6 +3,7 @@ import type { SqliteDatabase } from '../../sqlite/openDatabase.ts';
 import { invalidParameter } from '../errors.ts';
 import { bucketColumns } from '../bucketColumns.ts';
 import type { Metric, MetricBucket, MetricBucketColumns } from '../types.ts';
+import { latestByKey } from '../latestMetric.ts';
 import { MetricTiles, rowsPerStatement } from './metricTiles.ts';
 import { metricFromRow } from './runRows.ts';
 
@@ -98,14 +99,7 @@ export class MetricsTable {
       }
     }
     const points: readonly Metric[] = stored.length === 1 ? (stored[0] as Metric[]) : stored.flat();
-    const latest = new Map<string, Metric>();
-    for (const m of points) {
-      const best = latest.get(m.key);
-      if (!best || m.step > best.step || (m.step === best.step && (m.timestamp > best.timestamp || (m.timestamp === best.timestamp && m.value > best.value)))) {
-        latest.set(m.key, m);
-      }
-    }
-    for (const m of latest.values()) {
+    for (const m of latestByKey(points).values()) {
       const nan = Number.isNaN(m.value);
       this.upsertLatest.run(runKey, m.key, m.step, m.timestamp, nan ? 0 : m.value, nan ? 1 : 0);
     }
