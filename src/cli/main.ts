@@ -2,8 +2,9 @@
 //   labbook serve [--store FILE] [--port N] [--token TOKEN]
 //   labbook diff A.ipynb B.ipynb [options]
 //   labbook export NOTEBOOK.ipynb --out DIR [--force] [--dry-run]
-//   labbook smoke NOTEBOOK.ipynb [--python PY] [--timeout S] [--set k=v ...]
+//   labbook smoke NOTEBOOK.ipynb [--python PY] [--timeout S] [--set k=v ...] [--model M/V]
 //   labbook run [--experiment NAME] [--store FILE] [--name RUN] -- python train.py ARGS...
+//   labbook gate MODEL CANDIDATE [--against @ALIAS] [--rule RULE ...] [--promote @ALIAS] [--json]
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,6 +13,7 @@ import { DIFF_USAGE, diffCommand } from './diffCommand.ts';
 import { EXPORT_USAGE } from './exportCommand.ts';
 import { SMOKE_USAGE } from './smokeCommand.ts';
 import { RUN_USAGE } from './runCommand.ts';
+import { GATE_USAGE } from './gateCommand.ts';
 import { errorMessage } from '../shared/errorMessage.ts';
 
 const USAGE = `Usage: labbook <command> [options]
@@ -23,7 +25,7 @@ Commands:
           --port N        the port (default: a free one)
           --token TOKEN   the bearer token clients must send (default: a fresh random one;
                           or set LABBOOK_TRACKING_TOKEN)
-${DIFF_USAGE}${EXPORT_USAGE}${SMOKE_USAGE}${RUN_USAGE}`;
+${DIFF_USAGE}${EXPORT_USAGE}${SMOKE_USAGE}${RUN_USAGE}${GATE_USAGE}`;
 
 /** In the bundle (dist/cli.js) the SQLite addon sits beside the script; from source, npm finds it. */
 function sqliteRuntime(): SqliteRuntime {
@@ -96,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
         const cancel = () => abort.abort();
         process.once('SIGINT', cancel);
         try {
-          return await smokeCommand(rest, { stdout: process.stdout, stderr: process.stderr }, abort.signal);
+          return await smokeCommand(rest, { stdout: process.stdout, stderr: process.stderr }, abort.signal, sqliteRuntime());
         } finally {
           process.off('SIGINT', cancel);
         }
@@ -113,6 +115,10 @@ export async function main(argv: string[]): Promise<number> {
           process.off('SIGINT', cancel);
           process.off('SIGTERM', cancel);
         }
+      }
+      case 'gate': {
+        const { gateCommand } = await import('./gateCommand.ts');
+        return await gateCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }, sqliteRuntime());
       }
       case undefined:
       case '-h':

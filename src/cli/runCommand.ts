@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { SqliteRuntime } from '../core/sqlite/openDatabase.ts';
 import type { TrackingStore } from '../core/store/trackingStore.ts';
 import type { CommandIo } from './exportCommand.ts';
+import { serverStore } from './cliStore.ts';
 import { parseCommandArgs, UsageError } from './usage.ts';
 import { errorMessage } from '../shared/errorMessage.ts';
 
@@ -102,9 +103,8 @@ export async function runCommand(args: string[], io: RunCommandIo, sqliteRuntime
   let target: { trackingUri: string; trackingToken?: string; description: string };
   let server: { close(): Promise<void> } | undefined;
   if (remote !== undefined) {
-    const { RestTrackingStore } = await import('../core/store/rest/restStore.ts');
     const token = io.env['MLFLOW_TRACKING_TOKEN'];
-    store = new RestTrackingStore({ baseUrl: remote, auth: token ? { kind: 'bearer', token } : { kind: 'none' } });
+    store = await serverStore(remote, io.env);
     target = { trackingUri: remote, ...(token ? { trackingToken: token } : {}), description: remote };
   } else {
     const { SqliteTrackingStore } = await import('../core/store/sqlite/sqliteTrackingStore.ts');

@@ -20,6 +20,7 @@ import { HomePanel } from './panels/homePanel.ts';
 import { LocalStore, LocalStoreWatcher, localStorePath } from './stores/localStore.ts';
 import { StoreRoots } from './stores/storeRoots.ts';
 import { explorerSettings, registerExplorerCommands, savedPins, savedQuery } from './commands/explorerCommands.ts';
+import { registerLifecycleCommands } from './commands/lifecycleCommands.ts';
 import { registerModelCommands } from './commands/modelCommands.ts';
 import { registerNotebookDiffCommands } from './commands/notebookDiffCommands.ts';
 import { registerRunCommands } from './commands/runCommands.ts';
@@ -100,6 +101,7 @@ export function startContainer(context: vscode.ExtensionContext, log: vscode.Log
     ...runLinks.disposables,
     models,
     ...registerModelCommands(changes),
+    ...registerLifecycleCommands(changes, models),
     ...registerNotebookDiffCommands(context.extensionUri, log, openRoot),
     vscode.window.registerWebviewPanelSerializer(HOME_VIEW_TYPE, {
       deserializeWebviewPanel: (panel) => {

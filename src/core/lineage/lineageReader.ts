@@ -25,6 +25,11 @@ export class LineageReader {
     return this.walk(focus, ['upstream', 'downstream'], Math.max(0, Math.floor(hops)));
   }
 
+  /** The focus and every node within `hops` edges of it on one side (a view expanding one way). */
+  oneSide(focus: LineageRef, side: Side, hops: number): Promise<LineageGraph> {
+    return this.walk(focus, [side], Math.max(0, Math.floor(hops)));
+  }
+
   /** Everything the focus came from: datasets, data, runs, parent runs, logged models, versions. */
   upstream(focus: LineageRef): Promise<LineageGraph> {
     return this.walk(focus, ['upstream'], MAX_DEPTH);

@@ -27,6 +27,8 @@ export function dataNode(entry: DataEntry, cwd: string, hash: string): DataNode 
     absolutePath: cwd === '' && !path.isAbsolute(entry.path) ? '' : path.resolve(cwd, entry.path),
     entryKind: entry.kind,
     ...(entry.sha256 !== undefined ? { sha256: entry.sha256 } : {}),
+    ...(entry.partial ? { partial: true as const } : {}),
+    ...(entry.fileCount !== undefined ? { fileCount: entry.fileCount } : {}),
     ...(md5s.length > 0 ? { dvcMd5: md5s } : {}),
   };
 }

@@ -22,6 +22,10 @@ export interface DataNode {
   readonly absolutePath: string;
   readonly entryKind: 'file' | 'dir';
   readonly sha256?: string;
+  /** The sha256 covers only the file's first and last 4 MB (it was above the hashing cap). */
+  readonly partial?: true;
+  /** Folders: how many files the hash covers. */
+  readonly fileCount?: number;
   /** The md5s DVC records for it, when it is DVC-tracked. */
   readonly dvcMd5?: readonly string[];
 }
@@ -130,16 +134,10 @@ export function nodeId(ref: LineageRef): string {
 }
 
 /**
- * Whether `edge` flows from upstream (`from`) to downstream (`to`). Every kind does but `points-to`:
- * an alias points at a version, and lies downstream of it (upstream of `@champion` is its version).
+ * What a fingerprint check says of a data node now (core/lineage/staleness.ts): still what the run
+ * read, changed, gone, or not known (no hash recorded, or the check was cut short).
  */
-export function upstreamEnd(edge: LineageEdge): string {
-  return edge.kind === 'points-to' ? edge.to : edge.from;
-}
-
-export function downstreamEnd(edge: LineageEdge): string {
-  return edge.kind === 'points-to' ? edge.from : edge.to;
-}
+export type DataState = 'fresh' | 'stale' | 'missing' | 'unknown';
 
 /** What `usersOfDigest` answers: every node the digest reaches downstream, by kind. */
 export interface DigestUsers {

@@ -1,10 +1,16 @@
 import * as vscode from 'vscode';
+import { demote, promote } from '../../core/lifecycle/lifecycle.ts';
 import { requireWriter } from '../../core/store/trackingStore.ts';
+import { currentUserName } from '../../core/system/currentUser.ts';
 import type { StoreChanges } from '../stores/storeChanges.ts';
 import type { VersionNode } from '../trees/modelsTree.ts';
 import { errorMessage } from '../../shared/errorMessage.ts';
+import { validAlias } from './lifecycleCommands.ts';
 
-/** Set/remove an alias on a model version (a change of its store, published), copy its URI: the Models view's commands. */
+/**
+ * Set/remove an alias on a model version (a change of its store, published; recorded in the model's
+ * audit trail as a promotion or demotion without a gate), copy its URI: the Models view's commands.
+ */
 export function registerModelCommands(changes: StoreChanges): vscode.Disposable[] {
   const failed = (what: string) => (err: unknown) => void vscode.window.showErrorMessage(`Labbook could not ${what}: ${errorMessage(err)}`);
   return [
@@ -14,13 +20,14 @@ export function registerModelCommands(changes: StoreChanges): vscode.Disposable[
         (await vscode.window.showInputBox({
           title: `Set Alias on ${node.version.name} v${node.version.version}`,
           prompt: 'An alias such as champion or staging (moves it from any other version)',
-          validateInput: (v) => (/^[\w-]+$/.test(v) && !/^(latest|v\d+)$/i.test(v) ? undefined : "Use letters, digits, '-' or '_'; not 'latest' or v<number>."),
+          validateInput: validAlias,
         }));
       if (!chosen) return false;
       const store = await node.root.open();
       if (!store) return false;
       try {
-        await requireWriter(store, `set alias '${chosen}' of model '${node.version.name}'`).setRegisteredModelAlias(node.version.name, chosen, node.version.version);
+        const writer = requireWriter(store, `set alias '${chosen}' of model '${node.version.name}'`);
+        await promote(writer, { name: node.version.name, version: node.version.version, alias: chosen, actor: currentUserName() });
       } catch (err) {
         failed(`set the alias ${chosen}`)(err);
         return false;
@@ -34,7 +41,7 @@ export function registerModelCommands(changes: StoreChanges): vscode.Disposable[
       const store = await node.root.open();
       if (!store) return false;
       try {
-        await requireWriter(store, `delete alias '${chosen}' of model '${node.version.name}'`).deleteRegisteredModelAlias(node.version.name, chosen);
+        await demote(requireWriter(store, `delete alias '${chosen}' of model '${node.version.name}'`), { name: node.version.name, alias: chosen, actor: currentUserName() });
       } catch (err) {
         failed(`remove the alias ${chosen}`)(err);
         return false;

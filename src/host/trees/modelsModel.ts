@@ -1,6 +1,8 @@
-// What the Models view shows, apart from VS Code: store roots → registered models → their versions,
-// newest first. The tree provider only maps these nodes to TreeItems. Plain data (no `vscode`), so
+// What the Models view shows, apart from VS Code: store roots → registered models → their history
+// (the audit trail of promotions and archives) and versions, newest first; retired versions only
+// when asked. The tree provider only maps these nodes to TreeItems. Plain data (no `vscode`), so
 // Node tests drive it against real stores.
+import { auditEntriesOf, isRetired } from '../../core/lifecycle/lifecycle.ts';
 import type { StoreRoot } from '../stores/storeRoot.ts';
 import { modelsErrorRow, type ModelsNode } from './treeNodes.ts';
 
@@ -9,14 +11,18 @@ const MAX_MODELS = 1000;
 
 export class ModelsModel {
   private readonly roots: () => readonly StoreRoot[];
+  private readonly showRetired: () => boolean;
 
-  constructor(roots: () => readonly StoreRoot[]) {
+  /** `showRetired`: whether retired (archived) versions are listed; hidden by default. */
+  constructor(roots: () => readonly StoreRoot[], showRetired: () => boolean = () => false) {
     this.roots = roots;
+    this.showRetired = showRetired;
   }
 
   /** The children of a node (the roots without one); a failed read is one error row under it. */
   async children(node?: ModelsNode): Promise<ModelsNode[]> {
     if (!node) return this.roots().map((root) => ({ kind: 'store', root }));
+    if (node.kind === 'history') return node.entries.map((entry) => ({ kind: 'audit', root: node.root, entry }));
     try {
       const store = node.kind === 'store' || node.kind === 'model' ? await node.root.open() : undefined;
       if (!store) return [];
@@ -27,9 +33,27 @@ export class ModelsModel {
       }
       if (node.kind === 'model') {
         const versions = await store.searchModelVersions({ filter: `name = ${quotedName(node.model.name)}` });
-        return [...versions.items]
-          .sort((a, b) => Number(b.version) - Number(a.version))
-          .map((version) => ({ kind: 'version', root: node.root, version }));
+        // The audit trail is kept in the model's tags, which the model's node already holds.
+        const entries = auditEntriesOf(node.model.name, node.model.tags);
+        const showRetired = this.showRetired();
+        const sorted = [...versions.items].sort((a, b) => Number(b.version) - Number(a.version));
+        const shown = showRetired ? sorted : sorted.filter((v) => !isRetired(v));
+        const hidden = sorted.length - shown.length;
+        return [
+          ...(entries.length ? [{ kind: 'history' as const, root: node.root, model: node.model, entries }] : []),
+          ...shown.map((version) => ({ kind: 'version' as const, root: node.root, version })),
+          ...(hidden
+            ? [
+                {
+                  kind: 'message' as const,
+                  id: `${node.root.id}/${node.model.name}/retired`,
+                  text: `${hidden} retired ${hidden === 1 ? 'version' : 'versions'} hidden`,
+                  error: false,
+                  command: { id: 'labbook.showRetiredVersions', title: 'Show Retired Versions' },
+                },
+              ]
+            : []),
+        ];
       }
     } catch (err) {
       return [modelsErrorRow(node, err)];

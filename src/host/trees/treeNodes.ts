@@ -1,5 +1,6 @@
 // The nodes of the Experiments and Models views and the ids VS Code knows them by: plain data and
 // pure functions (no `vscode`), so Node tests cover them; the tree providers only map nodes to items.
+import type { AuditEntry } from '../../core/lifecycle/lifecycle.ts';
 import type { Experiment, ModelVersion, RegisteredModel, Run } from '../../core/store/types.ts';
 import type { StoreRoot } from '../stores/storeRoot.ts';
 import type { GroupEntry, RunEntry } from './runGrouping.ts';
@@ -20,7 +21,11 @@ export type ModelsNode =
   | { readonly kind: 'store'; readonly root: StoreRoot }
   | { readonly kind: 'model'; readonly root: StoreRoot; readonly model: RegisteredModel }
   | { readonly kind: 'version'; readonly root: StoreRoot; readonly version: ModelVersion }
-  | { readonly kind: 'message'; readonly id: string; readonly text: string; readonly error: boolean };
+  /** The model's audit trail (promotions, demotions, overrides, archives), newest first. */
+  | { readonly kind: 'history'; readonly root: StoreRoot; readonly model: RegisteredModel; readonly entries: readonly AuditEntry[] }
+  | { readonly kind: 'audit'; readonly root: StoreRoot; readonly entry: AuditEntry }
+  /** `command`: what clicking the row runs (a command id taking no argument). */
+  | { readonly kind: 'message'; readonly id: string; readonly text: string; readonly error: boolean; readonly command?: { readonly id: string; readonly title: string } };
 
 export type VersionNode = Extract<ModelsNode, { kind: 'version' }>;
 
@@ -56,6 +61,10 @@ export function modelsNodeId(node: ModelsNode): string {
       return `model:${node.root.id}:${node.model.name}`;
     case 'version':
       return `model-version:${node.root.id}:${node.version.name}:${node.version.version}`;
+    case 'history':
+      return `model-history:${node.root.id}:${node.model.name}`;
+    case 'audit':
+      return `model-audit:${node.root.id}:${node.entry.name}:${node.entry.key}`;
     case 'message':
       return `models-message:${node.id}`;
   }

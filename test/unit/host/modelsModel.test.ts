@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SqliteTrackingStore } from '../../../src/core/store/sqlite/sqliteTrackingStore.ts';
+import { archiveVersion, promote } from '../../../src/core/lifecycle/lifecycle.ts';
+import { auditText } from '../../../src/host/trees/auditFormat.ts';
 import { ModelsModel } from '../../../src/host/trees/modelsModel.ts';
 import type { StoreRoot } from '../../../src/host/stores/storeRoot.ts';
 import { modelsNodeId, type ModelsNode } from '../../../src/host/trees/treeNodes.ts';
@@ -17,6 +19,10 @@ function outline(nodes: readonly ModelsNode[]): string[] {
         return `model ${n.model.name}`;
       case 'version':
         return `v${n.version.version}`;
+      case 'history':
+        return `history ${n.entries.length}`;
+      case 'audit':
+        return `${n.entry.action} ${n.entry.alias ?? ''}`.trim();
       case 'message':
         return `${n.error ? '!' : '-'} ${n.text}`;
     }
@@ -91,5 +97,45 @@ describe('host/trees: the Models view model', () => {
     assert.equal(storeRows.length, 1);
     assert.equal(modelsNodeId(storeRows[0] as ModelsNode), 'models-message:models-store:local/error');
     store = new SqliteTrackingStore(path.join(dir, 'tracking.db'));
+  });
+
+  it('shows the audit trail as a History row first, and hides retired versions until asked', async () => {
+    await store.createRegisteredModel('churn');
+    for (let i = 0; i < 3; i++) await store.createModelVersion('churn', `runs:/${runId}/model`, runId);
+    let showRetired = false;
+    const model = new ModelsModel(() => [root], () => showRetired);
+    let churn = (await model.children({ kind: 'store', root }))[0];
+    assert.deepEqual(outline(await model.children(churn)), ['v3', 'v2', 'v1'], 'no history yet: no History row');
+    await promote(store, { name: 'churn', version: '2', alias: 'champion', actor: 'ada' });
+    await promote(store, { name: 'churn', version: '3', alias: 'champion', actor: 'bob' });
+    await archiveVersion(store, { name: 'churn', version: '1', actor: 'ada', reason: 'leaks the label' });
+    // The view re-reads from the store's node after a change: the model's tags hold the trail.
+    churn = (await model.children({ kind: 'store', root }))[0];
+    const children = await model.children(churn);
+    assert.deepEqual(outline(children), ['history 3', 'v3', 'v2', '- 1 retired version hidden']);
+    const history = await model.children(children[0]);
+    assert.deepEqual(outline(history), ['archive', 'promote champion', 'promote champion'], 'newest first');
+    const ids = new Set(history.map((n) => modelsNodeId(n)));
+    assert.equal(ids.size, 3, 'each entry has its own id');
+    showRetired = true;
+    assert.deepEqual(outline(await model.children(churn)), ['history 3', 'v3', 'v2', 'v1']);
+  });
+
+  it('words audit entries for the tree: promotions, overrides with their reason and failed checks, archives', () => {
+    const base = { name: 'churn', actor: 'ada', time: Date.UTC(2026, 11, 2, 14, 5), key: 'labbook.audit.1.a' } as const;
+    const promoted = auditText({ ...base, action: 'promote', alias: 'champion', fromVersion: null, toVersion: '3' });
+    assert.equal(promoted.label, '@champion → v3');
+    assert.equal(promoted.description, 'ada · 2026-12-02 14:05 UTC');
+    assert.ok(promoted.details.includes('From none to v3'));
+    const forced = auditText({
+      ...base, action: 'override', alias: 'champion', fromVersion: '3', toVersion: '4', reason: 'hotfix',
+      gate: { passed: false, checks: [{ rule: 'metrics.rmse <= champion', passed: false, detail: 'rmse 0.55 > 0.40' }] },
+    });
+    assert.equal(forced.label, '@champion → v4 (override)');
+    assert.equal(forced.icon, 'warning');
+    assert.deepEqual(forced.details.slice(2), ['From v3 to v4', 'Reason: hotfix', 'Gate failed:', '✗ metrics.rmse <= champion: rmse 0.55 > 0.40']);
+    assert.equal(auditText({ ...base, action: 'demote', alias: 'staging', fromVersion: '2', toVersion: null }).label, '@staging removed from v2');
+    assert.equal(auditText({ ...base, action: 'archive', fromVersion: '1', toVersion: null }).label, 'v1 archived');
+    assert.equal(auditText({ ...base, action: 'restore', fromVersion: '1', toVersion: null }).label, 'v1 restored');
   });
 });
