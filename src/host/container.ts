@@ -9,6 +9,7 @@ import { HOME_VIEW_TYPE, type HomeStatus } from '../protocol/home.ts';
 import type { TrackingStore } from '../core/store/trackingStore.ts';
 import { registerArtifactCommands } from './commands/artifactCommands.ts';
 import { registerLaunchCommands } from './commands/launchCommands.ts';
+import { registerLineageCommands } from './commands/lineageCommands.ts';
 import { registerPanelCommands } from './commands/panelCommands.ts';
 import { registerStoreCommands } from './commands/storeCommands.ts';
 import { registerPipelineCommands } from './commands/pipelineCommands.ts';
@@ -101,6 +102,7 @@ export function startContainer(context: vscode.ExtensionContext, log: vscode.Log
     ...runLinks.disposables,
     models,
     ...registerModelCommands(changes),
+    ...registerLineageCommands({ extensionUri: context.extensionUri, log, stores: openRoot, roots: () => roots.list(), onDidChangeStore: changes.onDidChange }),
     ...registerLifecycleCommands(changes, models),
     ...registerNotebookDiffCommands(context.extensionUri, log, openRoot),
     vscode.window.registerWebviewPanelSerializer(HOME_VIEW_TYPE, {

@@ -3,7 +3,8 @@
 // edges as curves with arrowheads. It pans (drag, arrow keys), zooms (Ctrl/⌘ + wheel anywhere, the
 // wheel alone once the graph has focus, + and − keys and buttons) and fits the panel on open, on
 // resize and with Fit (0). Colours and fonts come from the stylesheet (theme variables); geometry is
-// set as SVG attributes, never as inline style markup, so the strict CSP holds.
+// set as SVG attributes, never as inline style markup, so the strict CSP holds. Nodes may carry a
+// kind (a class), a corner badge and a selected or focus mark, and can take the keyboard focus.
 import { el, svg } from './dom.ts';
 import { edgePath, fitTransform, layoutToFit, zoomAt, type GraphDirection, type GraphLayout, type Point, type ViewTransform } from './graphLayout.ts';
 
@@ -12,6 +13,14 @@ export interface GraphViewNode {
   readonly label: string;
   /** The hover text: the full label and whatever else helps. */
   readonly title: string;
+  /** Adds the class `kind-<kind>` (the stylesheet colours nodes by it). */
+  readonly kind?: string;
+  /** A small mark on the node's corner (e.g. "!" for stale data) with its own hover text. */
+  readonly badge?: { readonly text: string; readonly title: string };
+  /** Drawn as the selected node. */
+  readonly selected?: boolean;
+  /** Drawn as the node the graph is about (e.g. the lineage's starting point). */
+  readonly focus?: boolean;
 }
 
 export interface GraphViewEdge {
@@ -33,6 +42,12 @@ export interface GraphViewOptions {
   readonly labelWidths?: readonly number[];
   /** The user zoomed or panned (a view to keep), or went back to fitting (undefined); called once movement pauses. */
   readonly onViewChange?: (view: ViewTransform | undefined) => void;
+  /** Nodes take the keyboard focus (Tab goes through them); Space activates one, Enter or a double-click opens it. */
+  readonly focusableNodes?: boolean;
+  /** A node was opened: double-clicked, or Enter on a focused node. */
+  readonly onOpen?: (id: string) => void;
+  /** The most height the graph may take (default: 60% of the window, 240 to 640 px). */
+  readonly maxHeight?: () => number;
 }
 
 export interface GraphView {
@@ -105,7 +120,7 @@ export function createGraphView(options: GraphViewOptions): GraphView {
   let fitted = true;
   let laidOutWidth = 0;
 
-  const maxHeight = () => Math.max(240, Math.min(640, Math.round(window.innerHeight * 0.6)));
+  const maxHeight = options.maxHeight ?? (() => Math.max(240, Math.min(640, Math.round(window.innerHeight * 0.6))));
   const limits = () => ({ min: Math.min(0.2, fitScale()), max: 3 });
   const inner = () => ({ width: Math.max(1, viewport.clientWidth - 2 * VIEW_PAD), height: Math.max(1, viewport.clientHeight - 2 * VIEW_PAD) });
   const fitScale = () => (layout ? fitTransform(layout, inner()).scale : 1);
@@ -184,15 +199,30 @@ export function createGraphView(options: GraphViewOptions): GraphView {
       }),
     );
     const byId = new Map(nodes.map((n) => [n.id, n]));
+    // A focused node is drawn anew: the new one takes the focus back.
+    const focusedId = nodeLayer.contains(document.activeElement) ? document.activeElement?.getAttribute('data-node') : undefined;
     nodeLayer.replaceChildren(
-      ...layout.nodes.map((p) =>
-        svg('g', { class: 'graph-node', transform: `translate(${p.x.toFixed(1)} ${p.y.toFixed(1)})`, 'data-node': p.id }, [
-          svg('title', {}, [], byId.get(p.id)?.title ?? p.id),
+      ...layout.nodes.map((p) => {
+        const node = byId.get(p.id);
+        const classes = ['graph-node', ...(node?.kind ? [`kind-${node.kind}`] : []), ...(node?.selected ? ['selected'] : []), ...(node?.focus ? ['focus'] : []), ...(node?.badge ? ['badged'] : [])].join(' ');
+        const focus: Record<string, string | number> = options.focusableNodes ? { tabindex: 0, role: 'button', 'aria-label': node?.title.replace(/\n/g, ', ') ?? p.id } : {};
+        return svg('g', { class: classes, transform: `translate(${p.x.toFixed(1)} ${p.y.toFixed(1)})`, 'data-node': p.id, ...(node?.kind ? { 'data-node-kind': node.kind } : {}), ...focus }, [
+          svg('title', {}, [], node?.title ?? p.id),
           svg('rect', { width: p.width, height: p.height, rx: 4 }),
           svg('text', { x: (p.width / 2).toFixed(1), y: (p.height / 2).toFixed(1), 'text-anchor': 'middle', 'dominant-baseline': 'central' }, [], shown.get(p.id) ?? p.id),
-        ]),
-      ),
+          ...(node?.badge
+            ? [
+                svg('g', { class: 'graph-badge', transform: `translate(${(p.width - 2).toFixed(1)} 2)`, 'data-testid': 'graph-badge' }, [
+                  svg('title', {}, [], node.badge.title),
+                  svg('circle', { r: 7 }),
+                  svg('text', { 'text-anchor': 'middle', 'dominant-baseline': 'central' }, [], node.badge.text),
+                ]),
+              ]
+            : []),
+        ]);
+      }),
     );
+    if (focusedId) nodeLayer.querySelector<SVGGElement>(`[data-node="${CSS.escape(focusedId)}"]`)?.focus({ preventScroll: true });
     if (fitted) fit();
     else apply();
   }
@@ -246,7 +276,18 @@ export function createGraphView(options: GraphViewOptions): GraphView {
     },
     { passive: false },
   );
+  viewport.addEventListener('dblclick', (e) => {
+    const id = (e.target as Element).closest('.graph-node')?.getAttribute('data-node');
+    if (id !== null && id !== undefined) options.onOpen?.(id);
+  });
   viewport.addEventListener('keydown', (e) => {
+    const nodeId = (e.target as Element).closest?.('.graph-node')?.getAttribute('data-node');
+    if (nodeId !== null && nodeId !== undefined && (e.key === 'Enter' || e.key === ' ') && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault();
+      if (e.key === 'Enter') options.onOpen?.(nodeId);
+      else options.onActivate?.(nodeId);
+      return;
+    }
     const keys: Record<string, () => void> = {
       '+': () => zoomBy(ZOOM_STEP),
       '=': () => zoomBy(ZOOM_STEP),

@@ -206,6 +206,11 @@ export class RunDetailsPanel extends WebviewPanelHost<RunDetailsRequests, RunDet
     return RunDetailsPanel.open.get(keyOf(ref));
   }
 
+  /** The panel in the active editor tab, if it is a Run Details panel (for commands run from its title bar). */
+  static activePanel(): RunDetailsPanel | undefined {
+    return [...RunDetailsPanel.open.values()].find((p) => p.panel.active);
+  }
+
   static disposeAll(): void {
     for (const panel of [...RunDetailsPanel.open.values()]) panel.dispose();
   }
