@@ -27,6 +27,7 @@ import { registerNotebookDiffCommands } from './commands/notebookDiffCommands.ts
 import { registerRunCommands } from './commands/runCommands.ts';
 import { registerRunLinks } from './commands/runLinkCommands.ts';
 import { registerRunsTableCommands } from './commands/runsTableCommands.ts';
+import { registerWhatChangedCommands } from './commands/whatChangedCommands.ts';
 import { RemoteOutboxes } from './stores/remoteOutboxes.ts';
 import { RemoteServers } from './stores/remoteServers.ts';
 import { StoreChanges } from './stores/storeChanges.ts';
@@ -105,6 +106,7 @@ export function startContainer(context: vscode.ExtensionContext, log: vscode.Log
     ...registerLineageCommands({ extensionUri: context.extensionUri, log, stores: openRoot, roots: () => roots.list(), onDidChangeStore: changes.onDidChange }),
     ...registerLifecycleCommands(changes, models),
     ...registerNotebookDiffCommands(context.extensionUri, log, openRoot),
+    ...registerWhatChangedCommands({ extensionUri: context.extensionUri, log, stores: openRoot, view: experimentsView, onDidChangeStore: changes.onDidChange }),
     vscode.window.registerWebviewPanelSerializer(HOME_VIEW_TYPE, {
       deserializeWebviewPanel: (panel) => {
         HomePanel.revive(panel, context.extensionUri, log, readStatus);

@@ -95,6 +95,9 @@ export const integer: Check<number> = (value, field) => (typeof value === 'numbe
 
 export const finiteNumber: Check<number> = (value, field) => (typeof value === 'number' && Number.isFinite(value) ? value : fail(field, 'a finite number'));
 
+/** Any number, NaN and ±∞ included (e.g. a metric's value). */
+export const number: Check<number> = (value, field) => (typeof value === 'number' ? value : fail(field, 'a number'));
+
 export function numberAtLeast(min: number): Check<number> {
   return (value, field) => (typeof value === 'number' && Number.isFinite(value) && value >= min ? value : fail(field, `a number of at least ${min}`));
 }
@@ -105,6 +108,10 @@ export function integerBetween(min: number, max: number): Check<number> {
 
 export function optional<T>(check: Check<T>): Check<T | undefined> {
   return (value, field) => (value === undefined ? undefined : check(value, field));
+}
+
+export function nullable<T>(check: Check<T>): Check<T | null> {
+  return (value, field) => (value === null ? null : check(value, field));
 }
 
 export function oneOf<const V extends string>(values: readonly V[]): Check<V> {

@@ -157,6 +157,8 @@ export const runsTableRequests = {
   openRun: defineRequest<{ readonly runId: string }, null>({ runId: nonEmptyString }),
   compareRuns: defineRequest<{ readonly runIds: readonly string[]; readonly grouped: boolean }, null>({ runIds, grouped: boolean }),
   diffNotebooks: defineRequest<{ readonly runIds: readonly string[] }, null>({ runIds }),
+  /** What Changed between two selected runs (the older one is the baseline). */
+  whatChanged: defineRequest<{ readonly runIds: readonly string[] }, null>({ runIds }),
   /** Asks for the tag in the host's input boxes, then sets it on every run. */
   addTag: defineRequest<{ readonly runIds: readonly string[] }, null>({ runIds }),
   /** Deletes (soft, MLflow lifecycle) with an Undo in the host's notification. */

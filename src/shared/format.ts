@@ -23,6 +23,11 @@ export function formatNumber(value: number | NonFiniteText): string {
   return String(rounded);
 }
 
+/** A percentage change with its sign and at most two decimals: `+20%`, `-0.05%`, `+0%`. */
+export function formatSignedPercent(percent: number): string {
+  return `${percent >= 0 ? '+' : ''}${formatNumber(Number(percent.toFixed(2)))}%`;
+}
+
 /**
  * A duration in at most two units: `850 ms`, `3.2 s`, `42 s`, `4 min 5 s`, `2 h 10 min`,
  * `3 d 4 h`. Null when unknown (null, negative or not finite).

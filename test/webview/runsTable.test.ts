@@ -366,6 +366,20 @@ describe('webview: Runs Table app', function () {
     assert.deepEqual([...(all.params.runIds as string[])].sort(), [...runIds].sort());
   });
 
+  it('What Changed is offered for exactly two selected runs and posts them', async () => {
+    await open();
+    const rowAt = (index: number) => page.locator(`.rt-body .rt-row[aria-rowindex="${index + 3}"]`);
+    await rowAt(1).locator('[data-col="attributes.run_name"]').click();
+    await page.waitForFunction(() => /· 1 selected$/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''));
+    assert.equal(await page.isDisabled('[data-action=what-changed]'), true);
+    await rowAt(3).locator('input.rt-check').click();
+    await page.waitForFunction(() => /· 2 selected$/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''));
+    const before = host.requests.length;
+    await page.click('[data-action=what-changed]');
+    const asked = await host.next('whatChanged', before);
+    assert.deepEqual([...(asked.params.runIds as string[])].sort(), [runIds[RUNS - 2], runIds[RUNS - 4]].sort());
+  });
+
   it('exports the table through the host and copies the selected rows as tab-separated text', async () => {
     await open();
     await page.fill('[data-testid=filter]', "params.seed = '3'");

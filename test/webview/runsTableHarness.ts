@@ -43,6 +43,7 @@ export class RunsTableHost {
     openRun: () => Promise.resolve(null),
     compareRuns: () => Promise.resolve(null),
     diffNotebooks: () => Promise.resolve(null),
+    whatChanged: () => Promise.resolve(null),
     addTag: () => Promise.resolve(null),
     deleteRuns: () => Promise.resolve(null),
     pinRuns: () => Promise.resolve(null),

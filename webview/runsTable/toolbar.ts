@@ -33,6 +33,7 @@ export class Toolbar {
   private readonly groupedBox = el('input', { attrs: { type: 'checkbox', 'data-control': 'compare-grouped' } });
   private readonly groupedLabel = el('label', { className: 'toggle', attrs: { title: 'Charts draw each group as a mean line with a band' } }, [this.groupedBox, document.createTextNode(' as groups')]);
   private readonly diffButton = button('Diff Notebooks', 'diff-notebooks', 'Diff the notebooks of two selected runs');
+  private readonly whatChangedButton = button('What Changed', 'what-changed', 'Params, metrics, data, code and environment of two selected runs');
   private readonly tagButton = button('Add Tag…', 'add-tag');
   private readonly pinButton = button('Pin', 'pin');
   private readonly unpinButton = button('Unpin', 'unpin');
@@ -53,7 +54,7 @@ export class Toolbar {
       this.filterError,
       this.chips,
       el('div', { className: 'controls rt-actions', attrs: { role: 'toolbar', 'aria-label': 'Selected runs' } }, [
-        this.compareButton, this.groupedLabel, this.diffButton, this.tagButton, this.pinButton, this.unpinButton, this.deleteButton, this.status,
+        this.compareButton, this.groupedLabel, this.diffButton, this.whatChangedButton, this.tagButton, this.pinButton, this.unpinButton, this.deleteButton, this.status,
       ]),
       this.alertBox,
     ]);
@@ -69,6 +70,7 @@ export class Toolbar {
     exportButton.addEventListener('click', () => this.act(rpc.request('exportCsv', null), 'Exporting…'));
     this.compareButton.addEventListener('click', () => this.act(rpc.request('compareRuns', { runIds: selection.list, grouped: this.groupedBox.checked && (hooks.view()?.groupBy.length ?? 0) > 0 }), 'Opening Compare…'));
     this.diffButton.addEventListener('click', () => this.act(rpc.request('diffNotebooks', { runIds: selection.list }), 'Opening the notebook diff…'));
+    this.whatChangedButton.addEventListener('click', () => this.act(rpc.request('whatChanged', { runIds: selection.list }), 'Opening What Changed…'));
     this.tagButton.addEventListener('click', () => this.act(rpc.request('addTag', { runIds: selection.list }), 'Adding a tag…'));
     this.pinButton.addEventListener('click', () => this.act(rpc.request('pinRuns', { runIds: selection.list, pinned: true }), 'Pinning…'));
     this.unpinButton.addEventListener('click', () => this.act(rpc.request('pinRuns', { runIds: selection.list, pinned: false }), 'Unpinning…'));
@@ -111,6 +113,7 @@ export class Toolbar {
     for (const b of [this.compareButton, this.tagButton, this.pinButton, this.unpinButton, this.deleteButton]) b.disabled = none;
     this.compareButton.disabled = selection.size < 1;
     this.diffButton.disabled = selection.size !== 2;
+    this.whatChangedButton.disabled = selection.size !== 2;
     const view = this.hooks.view();
     this.groupedLabel.hidden = !view || view.groupBy.length === 0;
   }

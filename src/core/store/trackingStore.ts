@@ -106,6 +106,15 @@ export interface LoggedModelReader {
   searchLoggedModels(experimentIds: readonly string[], query?: SearchLoggedModelsQuery): Promise<Page<LoggedModel>>;
 }
 
+/** A logged model's own files (MLflow 3 keeps them apart from the run's artifacts, e.g. its `MLmodel`): the local store and an MLflow server. */
+export interface LoggedModelArtifactReader {
+  readLoggedModelArtifact(modelId: string, path: string): Promise<Uint8Array>;
+}
+
+export function readsLoggedModelArtifacts<T extends object>(store: T): store is T & LoggedModelArtifactReader {
+  return typeof (store as Partial<LoggedModelArtifactReader>).readLoggedModelArtifact === 'function';
+}
+
 /** MLflow's log_inputs (datasets and models a run consumed): the local store and an MLflow server. */
 export interface RunInputsWriter {
   logInputs(runId: string, datasets: readonly DatasetInput[], models?: readonly { modelId: string }[]): Promise<void>;

@@ -99,6 +99,10 @@ export class RunsTablePanel extends WebviewPanelHost<RunsTableRequests, RunsTabl
       await vscode.commands.executeCommand('labbook.diffRunNotebooks', undefined, await this.runNodes(runIds));
       return null;
     },
+    whatChanged: async ({ runIds }) => {
+      await vscode.commands.executeCommand('labbook.whatChangedRuns', undefined, await this.runNodes(runIds));
+      return null;
+    },
     addTag: async ({ runIds }) => {
       await vscode.commands.executeCommand('labbook.addRunTag', undefined, await this.runNodes(runIds));
       return null;

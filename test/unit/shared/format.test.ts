@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { formatDuration, formatNumber } from '../../../src/shared/format.ts';
+import { formatDuration, formatNumber, formatSignedPercent } from '../../../src/shared/format.ts';
 
 describe('shared/format: one rendering of numbers and durations for the trees and the panels', () => {
   it('prints integers in full and other numbers to 6 significant digits without float noise', () => {
@@ -83,5 +83,12 @@ describe('shared/format: one rendering of numbers and durations for the trees an
     assert.equal(formatDuration(-5), null);
     assert.equal(formatDuration(Number.NaN), null);
     assert.equal(formatDuration(Number.POSITIVE_INFINITY), null);
+  });
+
+  it('signs a percentage change and keeps at most two decimals', () => {
+    assert.equal(formatSignedPercent(20), '+20%');
+    assert.equal(formatSignedPercent(-19.999999), '-20%');
+    assert.equal(formatSignedPercent(0), '+0%');
+    assert.equal(formatSignedPercent(-0.054), '-0.05%');
   });
 });

@@ -47,6 +47,13 @@ export class RestArtifacts {
     return this.client.bytes({ method: 'GET', path: proxiedArtifactRoute(root, segments) });
   }
 
+  /** A file under another proxied artifact location, e.g. a logged model's (`owner` names it in the refusal). */
+  async readAt(artifactUri: string, path: string, owner: string): Promise<Uint8Array> {
+    const root = proxiedArtifactRoot(artifactUri);
+    if (root === undefined) throw new TrackingError('INVALID_STATE', `The MLflow server at ${this.client.baseUrl} does not proxy the files of ${owner}: they are stored at ${artifactUri}.`);
+    return this.client.bytes({ method: 'GET', path: proxiedArtifactRoute(root, artifactPathSegments(path)) });
+  }
+
   async writeArtifact(runId: string, path: string, content: Uint8Array): Promise<void> {
     const segments = artifactPathSegments(path);
     const root = await this.artifactRoot(runId);

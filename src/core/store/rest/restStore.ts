@@ -21,7 +21,7 @@ import { replyField, replyPage, replyString } from './restReplies.ts';
 import { RestArtifacts } from './restArtifacts.ts';
 import { RestModelRegistry } from './restRegistry.ts';
 import type { SearchLoggedModelsQuery } from '../loggedModelSearch.ts';
-import type { LoggedModelReader, RunInputsWriter, TrackingStore } from '../trackingStore.ts';
+import type { LoggedModelArtifactReader, LoggedModelReader, RunInputsWriter, TrackingStore } from '../trackingStore.ts';
 import type {
   CreateRunInput,
   DatasetInput,
@@ -51,7 +51,7 @@ export interface RestTrackingStoreOptions extends RestClientOptions {
   readonly metricHistoryPageSize?: number;
 }
 
-export class RestTrackingStore implements TrackingStore, LoggedModelReader, RunInputsWriter {
+export class RestTrackingStore implements TrackingStore, LoggedModelReader, LoggedModelArtifactReader, RunInputsWriter {
   readonly description: string;
   readonly readOnly = false;
   readonly client: MlflowRestClient;
@@ -290,6 +290,12 @@ export class RestTrackingStore implements TrackingStore, LoggedModelReader, RunI
   }
   readArtifact(runId: string, path: string): Promise<Uint8Array> {
     return this.artifacts.readArtifact(runId, path);
+  }
+
+  /** A logged model's own file, through the server's proxied artifacts (MLflow 3 keeps them apart from the run's). */
+  async readLoggedModelArtifact(modelId: string, path: string): Promise<Uint8Array> {
+    const model = await this.getLoggedModel(modelId);
+    return this.artifacts.readAt(model.artifactLocation, path, `logged model ${modelId}`);
   }
   writeArtifact(runId: string, path: string, content: Uint8Array): Promise<void> {
     return this.artifacts.writeArtifact(runId, path, content);

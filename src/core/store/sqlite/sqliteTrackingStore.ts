@@ -7,7 +7,7 @@ import { currentUserName } from '../../system/currentUser.ts';
 import { ArtifactFolder } from '../artifactFolder.ts';
 import { invalidParameter, TrackingError } from '../errors.ts';
 import { searchLoggedModelsInMemory, type SearchLoggedModelsQuery } from '../loggedModelSearch.ts';
-import type { BucketColumnsReader, ColumnSpread, GroupAggregatesChunk, GroupByKey, LoggedModelReader, MetricExtremes, MetricSelection, RunKeys, RunTableQueries, TrackingStore } from '../trackingStore.ts';
+import type { BucketColumnsReader, ColumnSpread, GroupAggregatesChunk, GroupByKey, LoggedModelArtifactReader, LoggedModelReader, MetricExtremes, MetricSelection, RunKeys, RunTableQueries, TrackingStore } from '../trackingStore.ts';
 import type {
   CreateRunInput, DatasetInput, Experiment, FileInfo, LogBatchInput, LoggedModel, Metric, MetricBucket, MetricBucketColumns, ModelVersion, Page,
   RegisteredModel, Run, SearchExperimentsQuery, SearchRegistryQuery, SearchRunsQuery, Tag, UpdateRunInput,
@@ -43,7 +43,7 @@ export interface SqliteStoreOptions {
  * The embedded default store: one SQLite file (WAL, busy timeout, IMMEDIATE write transactions)
  * that several windows and processes write at once, and an artifact folder beside it.
  */
-export class SqliteTrackingStore implements TrackingStore, LoggedModelReader, RunTableQueries, BucketColumnsReader {
+export class SqliteTrackingStore implements TrackingStore, LoggedModelReader, LoggedModelArtifactReader, RunTableQueries, BucketColumnsReader {
   readonly readOnly = false;
   readonly description: string;
   readonly file: string;
@@ -372,6 +372,11 @@ export class SqliteTrackingStore implements TrackingStore, LoggedModelReader, Ru
   }
   searchLoggedModels(experimentIds: readonly string[], query: SearchLoggedModelsQuery = {}): Promise<Page<LoggedModel>> {
     return settled(() => searchLoggedModelsInMemory(this.loggedModels.list(experimentIds), query));
+  }
+  /** A file of a logged model, under its artifact location (`mlflow-artifacts:/<exp>/models/<id>/artifacts`). */
+  async readLoggedModelArtifact(modelId: string, relPath: string): Promise<Uint8Array> {
+    const model = await this.getLoggedModel(modelId);
+    return await this.artifacts.read(model.artifactLocation, relPath);
   }
 
   close(): Promise<void> {
