@@ -1,11 +1,13 @@
 // Lineage over an mlflow.db that the real `mlflow` client wrote (test/fixtures/lineage/logLineage.py):
-// the same edges as over Labbook's own store, read by the mlflow.db reader.
+// the same edges as over Labbook's own store, read by the mlflow.db reader, and the stale marks of
+// the data file the run's Labbook record names.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineageReader } from '../../../src/core/lineage/lineageReader.ts';
+import { staleMarks } from '../../../src/core/lineage/staleness.ts';
 import type { LineageGraph } from '../../../src/core/lineage/types.ts';
 import { MlflowDbStore } from '../../../src/core/store/mlflowFiles/mlflowDbStore.ts';
 import { runPython } from '../../support/python.ts';
@@ -20,7 +22,7 @@ describe('core/lineage: an mlflow.db written by the mlflow client', function () 
   this.timeout(300_000);
   let dir: string;
   let store: MlflowDbStore;
-  let ids: { sweep: string; train: string; modelId: string };
+  let ids: { sweep: string; train: string; modelId: string; sha256: string };
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'labbook-lineage-db-'));
@@ -39,6 +41,7 @@ describe('core/lineage: an mlflow.db written by the mlflow client', function () 
     const graph = await new LineageReader(store).upstream({ kind: 'alias', name: 'clf', alias: 'champion' });
     assert.deepEqual(edges(graph), [
       'alias:clf@champion -points-to-> modelVersion:clf/1',
+      `data:${ids.sha256} -used-by-> run:${ids.train}`,
       `dataset:d1gest01:iris -used-by-> run:${ids.train}`,
       `loggedModel:${ids.modelId} -registered-as-> modelVersion:clf/1`,
       `run:${ids.sweep} -parent-> run:${ids.train}`,
@@ -52,5 +55,17 @@ describe('core/lineage: an mlflow.db written by the mlflow client', function () 
     assert.deepEqual(users.modelVersions.map((v) => v.version).sort(), ['1', '2']);
     assert.deepEqual(users.aliases.map((a) => `${a.name}@${a.alias}`), ['clf@champion']);
     assert.ok(edges(users.graph).includes(`run:${ids.train} -registered-as-> modelVersion:clf/2`));
+  });
+
+  it('marks the run, versions and alias downstream of the data file stale once it changes', async () => {
+    const graph = await new LineageReader(store).upstream({ kind: 'alias', name: 'clf', alias: 'champion' });
+    const fresh = await staleMarks(graph);
+    assert.deepEqual([...fresh.data.values()], ['fresh']);
+    assert.equal(fresh.staleDownstream.size, 0);
+    writeFileSync(path.join(dir, 'data', 'train.csv'), 'x,y\n1,3\n');
+    const stale = await staleMarks(graph);
+    assert.deepEqual([...stale.data.entries()], [[`data:${ids.sha256}`, 'stale']]);
+    for (const id of [`run:${ids.train}`, `loggedModel:${ids.modelId}`, 'modelVersion:clf/1', 'alias:clf@champion']) assert.ok(stale.staleDownstream.has(id), id);
+    assert.ok(!stale.staleDownstream.has(`run:${ids.sweep}`), 'the parent run did not read it');
   });
 });
