@@ -89,6 +89,20 @@ describe('Labbook Lineage view', () => {
     assert.equal(refused?.ok, false, 'a node the graph does not hold is refused');
   });
 
+  it('opens from a registered model at its alias', async () => {
+    await other.setRegisteredModelAlias(MODEL, 'champion', '1');
+    const [root] = await api.models.getChildren();
+    assert.ok(root);
+    const model = (await api.models.getChildren(root)).find((n) => n.kind === 'model' && n.model.name === MODEL);
+    assert.ok(model && model.kind === 'model' && model.model.aliases.length === 1, 'the model, with its one alias');
+    const panel = await vscode.commands.executeCommand<LineagePanel | undefined>('labbook.showLineage', model);
+    assert.ok(panel, 'a Lineage panel opened');
+    panels.push(panel);
+    const result = await graphOf(panel);
+    assert.equal(result.graph.focus, `alias:${MODEL}@champion`);
+    assert.ok(result.graph.nodes.some((n) => n.id === `modelVersion:${MODEL}/1`), 'the version it points to');
+  });
+
   it('answers overlapping reads one after another, and re-centres on a node (Show Lineage from Here)', async () => {
     const panel = await vscode.commands.executeCommand<LineagePanel | undefined>('labbook.showLineage', { rootId: 'local', ref: { kind: 'run', runId } });
     assert.ok(panel, 'a Lineage panel opened');

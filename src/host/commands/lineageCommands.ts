@@ -21,12 +21,14 @@ export interface LineageCommandDeps {
 
 /**
  * What Show Lineage starts from: a run of the Experiments view, a version (or an aliased version) of
- * the Models view, a file or folder of the Explorer, or, from code and tests, a ref in a store (or
- * a file with the store to search named).
+ * the Models view, a registered model's alias (its node: the alias is asked when it has several), a
+ * file or folder of the Explorer, or, from code and tests, a ref in a store (or a file with the
+ * store to search named).
  */
 export type ShowLineageArg =
   | Extract<ExplorerNode, { kind: 'run' }>
   | Extract<ModelsNode, { kind: 'version' }>
+  | Extract<ModelsNode, { kind: 'model' }>
   | vscode.Uri
   | { readonly rootId: string; readonly ref: LineageRef }
   | { readonly rootId: string; readonly uri: vscode.Uri };
@@ -81,6 +83,18 @@ export function registerLineageCommands(deps: LineageCommandDeps): vscode.Dispos
     if (!arg) {
       void vscode.window.showInformationMessage('Show Lineage from a run (Experiments view), a model version (Models view) or a data file (Explorer).');
       return undefined;
+    }
+    if ('kind' in arg && arg.kind === 'model') {
+      const { name, aliases } = arg.model;
+      const alias =
+        aliases.length <= 1
+          ? aliases[0]?.alias
+          : (await vscode.window.showQuickPick(aliases.map((a) => ({ label: `@${a.alias}`, description: `version ${a.version}`, alias: a.alias })), { title: `Show the lineage of which alias of ${name}?` }))?.alias;
+      if (alias === undefined) {
+        if (aliases.length === 0) void vscode.window.showInformationMessage(`${name} has no alias yet: show the lineage of one of its versions.`);
+        return undefined;
+      }
+      return LineagePanel.show({ store: arg.root.id, ref: { kind: 'alias', name, alias } }, panelDeps);
     }
     if ('kind' in arg) {
       const ref: LineageRef = arg.kind === 'run' ? { kind: 'run', runId: arg.run.info.runId } : { kind: 'modelVersion', name: arg.version.name, version: arg.version.version };
