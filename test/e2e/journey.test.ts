@@ -3,59 +3,33 @@
 // test-output/e2e/.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchBrowser } from '../../scripts/lib/browser.mjs';
-import { startDemo } from '../../scripts/demo.mjs';
 import { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
-import { contextMenu, runCommand, showLabbook, webviewFrame } from '../support/workbench.ts';
+import { contextMenu, runCommand, showLabbook, SHOTS as shots, webviewFrame, withDemo } from '../support/workbench.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
-const shots = path.join(root, 'test-output', 'e2e');
 
 describe('e2e: a first session with Labbook', function () {
-  let demo: Awaited<ReturnType<typeof startDemo>>;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  const session = withDemo(
+    'labbook-e2e-',
+    (workspace) => {
+      // A repository whose notebook has uncommitted edits, for the notebook diff journey.
+      const git = (...args: string[]) => execFileSync('git', args, { cwd: workspace });
+      git('init', '-q', '-b', 'main');
+      git('config', 'user.email', 'ada@example.com');
+      git('config', 'user.name', 'Ada');
+      git('add', '.');
+      git('commit', '-qm', 'demo');
+      cpSync(path.join(root, 'test', 'fixtures', 'notebooks', 'workflow-edited.ipynb'), path.join(workspace, 'explore.ipynb'));
+    },
+    { clearFailedShots: true },
+  );
   let page: Page;
   let work: string;
-
-  before(async function () {
-    this.timeout(300_000);
-    mkdirSync(shots, { recursive: true });
-    // Pictures of failed steps from an earlier run would be mistaken for this run's.
-    for (const file of readdirSync(shots)) if (file.startsWith('failed-')) rmSync(path.join(shots, file));
-    work = mkdtempSync(path.join(tmpdir(), 'labbook-e2e-'));
-    const workspace = path.join(work, 'demo-workspace');
-    cpSync(path.join(root, 'demo', 'workspace'), workspace, { recursive: true });
-    // A repository whose notebook has uncommitted edits, for the notebook diff journey.
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: workspace });
-    git('init', '-q', '-b', 'main');
-    git('config', 'user.email', 'ada@example.com');
-    git('config', 'user.name', 'Ada');
-    git('add', '.');
-    git('commit', '-qm', 'demo');
-    cpSync(path.join(root, 'test', 'fixtures', 'notebooks', 'workflow-edited.ipynb'), path.join(workspace, 'explore.ipynb'));
-    demo = await startDemo({ workspace });
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    await page.goto(demo.url);
-    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
-  });
-
-  afterEach(async function () {
-    // A failed step leaves a picture of what the user would have seen.
-    if (this.currentTest?.state === 'failed' && page) {
-      const name = (this.currentTest.title ?? 'failure').replace(/[^\w]+/g, '-').slice(0, 60);
-      await page.screenshot({ path: path.join(shots, `failed-${name}.png`) }).catch(() => {});
-    }
-  });
-
-  after(async () => {
-    await browser?.close();
-    await demo?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
+  before(() => {
+    ({ page, work } = session);
   });
 
   it('shows Labbook in the activity bar and opens its Experiments and Models views', async () => {

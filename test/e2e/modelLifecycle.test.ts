@@ -3,17 +3,11 @@
 // changed since the champion ("Compare with @champion"), and a promotion the gate refuses, then
 // overrides with a recorded reason, shown in the model's History. Screenshots: test-output/e2e/.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchBrowser } from '../../scripts/lib/browser.mjs';
-import { startDemo } from '../../scripts/demo.mjs';
 import { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
-import { contextMenu, runCommand, showLabbook, webviewFrame } from '../support/workbench.ts';
-
-const root = path.resolve(import.meta.dirname, '..', '..');
-const shots = path.join(root, 'test-output', 'e2e');
+import { contextMenu, runCommand, showLabbook, SHOTS as shots, webviewFrame, withDemo } from '../support/workbench.ts';
 const MODEL = 'churn-model';
 
 /** Two trained versions of one model, v1 the champion (rmse 0.40), v2 worse (0.55), each from a run that read a dataset. */
@@ -44,17 +38,7 @@ async function seed(dbPath: string): Promise<void> {
 }
 
 describe('e2e: reviewing and promoting a model version', function () {
-  let demo: Awaited<ReturnType<typeof startDemo>>;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-  let page: Page;
-  let work: string;
-
-  before(async function () {
-    this.timeout(300_000);
-    mkdirSync(shots, { recursive: true });
-    work = mkdtempSync(path.join(tmpdir(), 'labbook-e2e-models-'));
-    const workspace = path.join(work, 'demo-workspace');
-    cpSync(path.join(root, 'demo', 'workspace'), workspace, { recursive: true });
+  const session = withDemo('labbook-e2e-models-', async (workspace) => {
     mkdirSync(path.join(workspace, '.labbook'), { recursive: true });
     await seed(path.join(workspace, '.labbook', 'tracking.db'));
     // The team's gate for the champion, offered pre-selected by Promote.
@@ -62,24 +46,10 @@ describe('e2e: reviewing and promoting a model version', function () {
       path.join(workspace, '.vscode', 'settings.json'),
       JSON.stringify({ 'labbook.dataPaths': ['data/points.csv'], 'labbook.promotion.gates': { champion: ['metrics.rmse <= champion * 1.00'] } }, null, 2),
     );
-    demo = await startDemo({ workspace });
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    await page.goto(demo.url);
-    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
   });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) {
-      const name = (this.currentTest.title ?? 'failure').replace(/[^\w]+/g, '-').slice(0, 60);
-      await page.screenshot({ path: path.join(shots, `failed-${name}.png`) }).catch(() => {});
-    }
-  });
-
-  after(async () => {
-    await browser?.close();
-    await demo?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
+  let page: Page;
+  before(() => {
+    page = session.page;
   });
 
   const models = () => page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Models' }) });
