@@ -7,9 +7,8 @@ import { TrackingError } from '../store/errors.ts';
 import type { ReadableStore } from '../store/trackingStore.ts';
 import type { Run } from '../store/types.ts';
 import { searchString as quoted } from '../runsTable/viewQuery.ts';
+import { activeExperimentIds } from '../store/activeExperiments.ts';
 
-/** Experiments read at most (pages of 1000) when listing where to search. */
-const MAX_EXPERIMENT_PAGES = 50;
 const SCAN_PAGE = 1000;
 
 export interface DigestRuns {
@@ -21,17 +20,6 @@ export interface DigestRuns {
   readonly found: number;
 }
 
-async function experimentIds(store: ReadableStore): Promise<string[]> {
-  const ids: string[] = [];
-  let pageToken: string | undefined;
-  for (let page = 0; page < MAX_EXPERIMENT_PAGES; page++) {
-    const found = await store.searchExperiments({ maxResults: 1000, ...(pageToken ? { pageToken } : {}) });
-    ids.push(...found.items.map((e) => e.experimentId));
-    pageToken = found.nextPageToken;
-    if (!pageToken) break;
-  }
-  return ids;
-}
 
 function usesDataset(run: Run, digest: string, name: string | undefined): boolean {
   return (run.inputs?.datasetInputs ?? []).some((d) => d.dataset.digest === digest && (name === undefined || d.dataset.name === name));
@@ -43,7 +31,7 @@ function refusedFilter(err: unknown): boolean {
 }
 
 export async function runsUsingDigest(store: ReadableStore, digest: string, name: string | undefined, limit: number, scanLimit: number): Promise<DigestRuns> {
-  const experiments = await experimentIds(store);
+  const experiments = await activeExperimentIds(store);
   if (experiments.length === 0) return { runs: [], found: 0 };
   const filter = `datasets.digest = ${quoted(digest)}${name === undefined ? '' : ` AND datasets.name = ${quoted(name)}`}`;
   try {

@@ -15,7 +15,7 @@ const RUNS = 40;
 const CLAUSES = [
   'metrics.rmse < 0.5', 'metrics.rmse >= 0.3', 'metrics.acc > 0.2', 'metrics.acc IS NULL', 'metrics.acc IS NOT NULL',
   "params.model = 'rf'", "params.model != 'gbm'", "params.model IN ('rf', 'linear')", "params.depth LIKE '1%'", 'params.depth IS NULL',
-  "tags.stage = 'prod'", "tags.stage ILIKE 'DEV'", "attributes.status = 'FINISHED'", "attributes.run_name LIKE 'run-1%'",
+  "tags.stage = 'prod'", "tags.stage IN ('prod', 'dev')", "tags.stage ILIKE 'DEV'", "attributes.status = 'FINISHED'", "attributes.run_name LIKE 'run-1%'",
 ];
 const ORDERS = [
   'metrics.rmse ASC', 'metrics.rmse DESC', 'metrics.acc ASC', 'metrics.acc DESC', 'params.model ASC', 'params.depth DESC',

@@ -63,6 +63,12 @@ function runCondition(clause: Clause): Sql {
       return { text: `${not}EXISTS (SELECT 1 FROM ${table} x WHERE x.run_key = r.run_key AND x.key = ?)`, args: [clause.key] };
     }
     const cmp = compare(`x.${valueColumn}`, clause);
+    // An exact value (or list) of a param or tag is looked up in its (key, value) index, and the
+    // runs found are fetched by key: as EXISTS, SQLite probed the index once per run of the
+    // experiments (60 ms for the 5,000 runs of one source file among 50k, 2 ms this way).
+    if ((table === 'tags' || table === 'params') && (clause.comparator === '=' || clause.comparator === 'IN')) {
+      return { text: `r.run_key IN (SELECT x.run_key FROM ${table} x WHERE x.key = ? AND ${cmp.text})`, args: [clause.key, ...cmp.args] };
+    }
     return { text: `EXISTS (SELECT 1 FROM ${table} x WHERE x.run_key = r.run_key AND x.key = ?${extra} AND ${cmp.text})`, args: [clause.key, ...cmp.args] };
   };
   switch (clause.entity) {
