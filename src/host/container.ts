@@ -9,7 +9,10 @@ import { HOME_VIEW_TYPE, type HomeStatus } from '../protocol/home.ts';
 import type { TrackingStore } from '../core/store/trackingStore.ts';
 import { registerArtifactCommands } from './commands/artifactCommands.ts';
 import { registerLaunchCommands } from './commands/launchCommands.ts';
+import { registerDebugRunCommands } from './commands/debugRunCommands.ts';
 import { registerLineageCommands } from './commands/lineageCommands.ts';
+import { createParamHovers } from './hovers/paramHover.ts';
+import { createRunsCodeLens } from './codeLens/runsCodeLens.ts';
 import { registerPanelCommands } from './commands/panelCommands.ts';
 import { registerStoreCommands } from './commands/storeCommands.ts';
 import { registerPipelineCommands } from './commands/pipelineCommands.ts';
@@ -28,18 +31,22 @@ import { registerRunCommands } from './commands/runCommands.ts';
 import { registerRunLinks } from './commands/runLinkCommands.ts';
 import { registerRunsTableCommands } from './commands/runsTableCommands.ts';
 import { registerWhatChangedCommands } from './commands/whatChangedCommands.ts';
+import { registerWalkthroughCommands } from './commands/walkthroughCommands.ts';
 import { RemoteOutboxes } from './stores/remoteOutboxes.ts';
 import { RemoteServers } from './stores/remoteServers.ts';
 import { StoreChanges } from './stores/storeChanges.ts';
 import { readHomeStatus } from './status.ts';
 import { ExperimentsTreeProvider, type ExplorerNode } from './trees/experimentsTree.ts';
 import { ModelsTreeProvider, type ModelsNode } from './trees/modelsTree.ts';
+import { SmokeTesting } from './testing/smokeTesting.ts';
 import { errorMessage } from '../shared/errorMessage.ts';
 
 /** The two tree views: created at activation (their data comes from the container's providers). */
 export interface ContainerViews {
   readonly experiments: vscode.TreeView<ExplorerNode>;
   readonly models: vscode.TreeView<ModelsNode>;
+  /** The Testing view's controller for Labbook's smoke tests (its items come from the container). */
+  readonly smokeTests: vscode.TestController;
 }
 
 /** What the rest of the extension (extension.ts, and through it the API) asks of the container. */
@@ -50,7 +57,11 @@ export interface Container {
   readonly experiments: ExperimentsTreeProvider;
   readonly models: ModelsTreeProvider;
   readonly launches: LaunchService;
+  readonly smokeTests: SmokeTesting;
   readonly openLink: (uri: vscode.Uri) => Promise<unknown>;
+  /** The runs lens and the parameter hovers; the entry registers stand-ins that hand over to these. */
+  readonly runsLens: vscode.CodeLensProvider;
+  readonly paramHovers: vscode.HoverProvider;
 }
 
 /** Creates every service and registers every command, serializer and provider in `context.subscriptions`. */
@@ -59,10 +70,15 @@ export function startContainer(context: vscode.ExtensionContext, log: vscode.Log
   const localStore = new LocalStore(sqlite, log);
   context.subscriptions.push(localStore);
   const readStatus = () => readHomeStatus(context, sqlite, localStore);
+  // The lens and the hovers read the local store only where it exists: opening it would create it.
+  const existingLocalStore = () => (existsSync(localStorePath() ?? '') ? localStore.get() : undefined);
   const showHome = () => HomePanel.show(context.extensionUri, log, readStatus);
 
   // Every writer publishes to `changes`; every view and panel subscribes (see stores/storeChanges.ts).
   const changes = new StoreChanges((err) => log.error('A store-change subscriber failed', err));
+  // Opening a script never creates the store: no store file, no lens, no hover.
+  const paramHovers = createParamHovers({ store: existingLocalStore, onDidChangeStore: changes.onDidChange, wasmPaths: { treeSitterWasm: path.join(context.extensionPath, 'dist', 'web-tree-sitter.wasm'), pythonWasm: path.join(context.extensionPath, 'dist', 'tree-sitter-python.wasm') }, log });
+  const runsLens = createRunsCodeLens({ store: existingLocalStore, onDidChangeStore: changes.onDidChange, log });
   const remoteServers = new RemoteServers(context.secrets, changes, log);
   const outboxes = new RemoteOutboxes(path.join(context.globalStorageUri.fsPath, 'outbox'), sqlite, remoteServers, changes, log);
   const roots = new StoreRoots(localStore, remoteServers, outboxes, changes, context.workspaceState, sqlite, log);
@@ -75,6 +91,14 @@ export function startContainer(context: vscode.ExtensionContext, log: vscode.Log
   const endpoint = new TrackingEndpoint(localStore, log, { uriScheme: vscode.env.uriScheme, extensionId: context.extension.id });
   const runLinks = registerRunLinks(log);
   const launches = new LaunchService(context, log, localStore, endpoint, remoteServers, outboxes, changes);
+  // Smoke Test Notebook and the Testing view mark a failing cell in the same collection.
+  const smokeDiagnostics = vscode.languages.createDiagnosticCollection('labbook.smoke');
+  const smokeTests = new SmokeTesting({
+    controller: views.smokeTests,
+    wasmPaths: { treeSitterWasm: path.join(context.extensionPath, 'dist', 'web-tree-sitter.wasm'), pythonWasm: path.join(context.extensionPath, 'dist', 'tree-sitter-python.wasm') },
+    log,
+    smoke: { log, diagnostics: smokeDiagnostics, launches, stores: openRoot },
+  });
   context.subscriptions.push(
     changes,
     outboxes,
@@ -82,7 +106,9 @@ export function startContainer(context: vscode.ExtensionContext, log: vscode.Log
     ...registerRunsTableCommands({ extensionUri: context.extensionUri, log, stores: openRoot, roots: () => roots.list(), view: experimentsView, onDidChangeStore: changes.onDidChange, state: context.workspaceState, keyMetrics: () => explorerSettings().keyMetrics }),
     endpoint,
     launches,
-    ...registerPipelineCommands({ extensionUri: context.extensionUri, extensionPath: context.extensionPath, log, launches, stores: openRoot }),
+    smokeDiagnostics,
+    smokeTests,
+    ...registerPipelineCommands({ extensionUri: context.extensionUri, extensionPath: context.extensionPath, log, launches, stores: openRoot, diagnostics: smokeDiagnostics }),
     ...registerLaunchCommands({
       launches,
       endpoint,
@@ -92,6 +118,7 @@ export function startContainer(context: vscode.ExtensionContext, log: vscode.Log
       worktreeRoot: path.join(context.globalStorageUri.fsPath, 'worktrees'),
       log,
     }),
+    ...registerDebugRunCommands({ launches, view: experimentsView, roots: () => roots.list(), worktreeRoot: path.join(context.globalStorageUri.fsPath, 'worktrees'), log }),
     artifacts,
     vscode.workspace.registerFileSystemProvider(ARTIFACT_SCHEME, artifacts, { isReadonly: true, isCaseSensitive: true }),
     ...registerArtifactCommands(experimentsView, changes),
@@ -106,6 +133,8 @@ export function startContainer(context: vscode.ExtensionContext, log: vscode.Log
     ...registerLineageCommands({ extensionUri: context.extensionUri, log, stores: openRoot, roots: () => roots.list(), onDidChangeStore: changes.onDidChange }),
     ...registerLifecycleCommands(changes, models),
     ...registerNotebookDiffCommands(context.extensionUri, log, openRoot),
+    paramHovers,
+    ...runsLens.disposables,
     ...registerWhatChangedCommands({ extensionUri: context.extensionUri, log, stores: openRoot, view: experimentsView, onDidChangeStore: changes.onDidChange }),
     vscode.window.registerWebviewPanelSerializer(HOME_VIEW_TYPE, {
       deserializeWebviewPanel: (panel) => {
@@ -119,6 +148,7 @@ export function startContainer(context: vscode.ExtensionContext, log: vscode.Log
     }),
     vscode.commands.registerCommand('labbook.showLog', () => log.show()),
     ...registerRemoteServerCommands(remoteServers),
+    ...registerWalkthroughCommands(context.extension.id),
     ...registerStoreCommands(roots, outboxes, changes),
     vscode.commands.registerCommand('labbook.openSettings', () =>
       vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`),
@@ -135,5 +165,5 @@ export function startContainer(context: vscode.ExtensionContext, log: vscode.Log
     if (file && existsSync(file)) void launches.recover().catch((err: unknown) => log.warn(`Run recovery failed: ${errorMessage(err)}`));
   }, 2000);
   context.subscriptions.push({ dispose: () => clearTimeout(recovery) });
-  return { showHome, readStatus, openRemoteStore: (url) => remoteServers.open(url), experiments, models, launches, openLink: runLinks.handleUri };
+  return { showHome, readStatus, openRemoteStore: (url) => remoteServers.open(url), experiments, models, launches, smokeTests, openLink: runLinks.handleUri, runsLens: runsLens.provider, paramHovers };
 }

@@ -12,6 +12,8 @@ import { errorMessage } from '../shared/errorMessage.ts';
 import type * as ContainerModule from './container.ts';
 import type { LaunchService } from './launch/launchService.ts';
 import type { HomePanel } from './panels/homePanel.ts';
+import type { SmokeTesting } from './testing/smokeTesting.ts';
+import { DeferredCodeLensProvider, DeferredHoverProvider, PARAM_HOVER_SELECTOR, providerSource, RUNS_LENS_SELECTOR } from './deferredLanguageProviders.ts';
 import { DeferredTreeDataProvider } from './trees/deferredTreeDataProvider.ts';
 import type { ExperimentsTreeProvider, ExplorerNode } from './trees/experimentsTree.ts';
 import type { ModelsNode, ModelsTreeProvider } from './trees/modelsTree.ts';
@@ -30,6 +32,8 @@ export interface LabbookApi {
   readonly models: ModelsTreeProvider;
   /** Tracked runs launched from this window. */
   readonly launches: LaunchService;
+  /** The Testing view's smoke tests: find them, run them, read their outcomes. */
+  readonly smokeTests: SmokeTesting;
   /** The folder of this extension's logs (the Labbook output channel is written under it). */
   readonly logUri: vscode.Uri;
   /** What the URI handler does with a `…/run?run=<id>` link: opens that local run's details. */
@@ -52,6 +56,8 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
   const standIns: vscode.Disposable[] = [];
   let started: ContainerModule.Container | undefined;
   let failure: { error: unknown } | undefined;
+  // The runs lens and parameter hovers: a workspace with no local store does not start the services for them.
+  const lenses = new DeferredCodeLensProvider(providerSource(() => started?.runsLens, () => container('the runs lens').runsLens));
   const container = (cause: string): ContainerModule.Container => {
     if (started) return started;
     if (failure) throw failure.error;
@@ -68,6 +74,8 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
       throw error;
     }
     log.info(`Labbook services started on first use (${cause}); labbook.containerMs=${(performance.now() - start).toFixed(1)}`);
+    // Services started for something else (a first launch made the store): lenses may have something to say now.
+    lenses.refresh();
     return started;
   };
 
@@ -76,8 +84,13 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
   const views: ContainerModule.ContainerViews = {
     experiments: vscode.window.createTreeView('labbook.experiments', { treeDataProvider: experimentsTree, showCollapseAll: true, canSelectMany: true }),
     models: vscode.window.createTreeView('labbook.models', { treeDataProvider: modelsTree, showCollapseAll: true }),
+    // Created now so the Testing view can ask for its tests; finding them starts the container.
+    smokeTests: vscode.tests.createTestController('labbook.smokeTests', 'Labbook Smoke Tests'),
   };
-  context.subscriptions.push(experimentsTree, views.experiments, modelsTree, views.models);
+  views.smokeTests.resolveHandler = (item) => container('the Testing view').smokeTests.resolve(item);
+  context.subscriptions.push(experimentsTree, views.experiments, modelsTree, views.models, views.smokeTests);
+  const hovers = new DeferredHoverProvider(providerSource(() => started?.paramHovers, () => container('a parameter hover').paramHovers));
+  context.subscriptions.push(lenses, vscode.languages.registerCodeLensProvider(RUNS_LENS_SELECTOR, lenses), vscode.languages.registerHoverProvider(PARAM_HOVER_SELECTOR, hovers));
 
   // A contributed command runs the real one, which the container registers when it starts.
   for (const { command } of manifest.contributes?.commands ?? []) {
@@ -138,6 +151,9 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
     },
     get launches() {
       return container('the API').launches;
+    },
+    get smokeTests() {
+      return container('the API').smokeTests;
     },
     logUri: context.logUri,
     openLink: (uri) => container('the API').openLink(uri),

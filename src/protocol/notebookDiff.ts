@@ -44,8 +44,14 @@ export const notebookDiffRequests = {
 } satisfies RequestTable;
 export type NotebookDiffRequests = typeof notebookDiffRequests;
 
-/** The host pushes a fresh diff when a side changes on disk. */
-export type NotebookDiffEvent = { readonly type: 'sourceChanged' };
+export type ChangeDirection = 'next' | 'previous';
+
+/**
+ * The host says a side changed on disk (the page asks again), or the user pressed a change
+ * navigation key (F7 / Shift+F7, Alt+F5 / Shift+Alt+F5, as in VS Code's diff editor), which the
+ * workbench, not the page, receives.
+ */
+export type NotebookDiffEvent = { readonly type: 'sourceChanged' } | { readonly type: 'goToChange'; readonly direction: ChangeDirection };
 
 export type DiffLayout = 'sideBySide' | 'inline';
 

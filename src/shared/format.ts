@@ -47,3 +47,13 @@ export function formatDuration(ms: number | null): string | null {
   const totalHours = Math.round(totalMinutes / 60);
   return `${Math.floor(totalHours / 24)} d ${totalHours % 24} h`;
 }
+
+/** How long ago `then` was, in its largest unit: `just now`, `5 min ago`, `2 h ago`, `3 d ago`. */
+export function formatAgo(then: number, now: number): string {
+  const minutes = Math.floor(Math.max(0, now - then) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} d ago`;
+}

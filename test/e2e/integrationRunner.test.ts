@@ -21,11 +21,11 @@ describe('e2e: the integration runner', function () {
 
   it('runs a suite in a fresh host where Labbook activates without its services, which start on first use', async () => {
     const result = await runIntegration({ suite: path.join(fixtures, 'activation.cjs'), print: true });
-    assert.deepEqual(result, { passed: 2, failed: 0 });
+    assert.deepEqual(result, { passed: 3, failed: 0 });
   });
 
   it('runs a suite in an untrusted folder, where Labbook refuses to launch code', async () => {
     const result = await runIntegration({ suite: path.join(fixtures, 'restricted.cjs'), trust: false, print: true });
-    assert.deepEqual(result, { passed: 1, failed: 0 });
+    assert.deepEqual(result, { passed: 2, failed: 0 });
   });
 });

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { LabbookApi } from '../../src/host/extension.ts';
 import { HOME_VIEW_TYPE } from '../../src/protocol/home.ts';
+import { waitFor } from './support.ts';
 
 const EXTENSION_ID = 'labbook.labbook';
 
@@ -21,22 +22,6 @@ function extension(): vscode.Extension<LabbookApi> {
 
 async function api(): Promise<LabbookApi> {
   return extension().activate();
-}
-
-/** Resolves when `event` fires with a value that `accept` takes, or rejects after `ms`. */
-function waitFor<T>(event: vscode.Event<T>, accept: (value: T) => boolean, ms: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      sub.dispose();
-      reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
-    }, ms);
-    const sub = event((value) => {
-      if (!accept(value)) return;
-      clearTimeout(timer);
-      sub.dispose();
-      resolve(value);
-    });
-  });
 }
 
 function homeTabs(): vscode.Tab[] {

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
 import type { Run } from '../../src/core/store/types.ts';
 import type { LabbookApi } from '../../src/host/extension.ts';
-import { workspaceStore } from './support.ts';
+import { until, workspaceStore } from './support.ts';
 
 const workspace = (): string => {
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -17,17 +17,6 @@ const fixtures = () => path.join(process.env.LABBOOK_ROOT ?? '', 'test', 'fixtur
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', timeout: 30_000 });
 const tags = (run: Run) => Object.fromEntries(run.data.tags.map((t) => [t.key, t.value]));
 const params = (run: Run) => Object.fromEntries(run.data.params.map((p) => [p.key, p.value]));
-
-/** Polls until `check` returns a value (bounded). */
-async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('Labbook tracked runs launched from the editor (real Python)', function () {
   this.timeout(240_000);

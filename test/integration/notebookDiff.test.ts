@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { NotebookDiffPanel } from '../../src/host/panels/notebookDiffPanel.ts';
 import type { NotebookDiffData } from '../../src/protocol/notebookDiff.ts';
-import { activateLabbook, workspaceStore } from './support.ts';
+import { activateLabbook, firstRequest, workspaceStore } from './support.ts';
 
 const TOGGLES = { ignoreExecutionCounts: true, ignoreVolatileMetadata: true, ignoreOutputOnlyChanges: true, ignoreWhitespace: true };
 
@@ -85,6 +85,18 @@ describe('Labbook notebook diff from git', () => {
     } finally {
       rmSync(lonely, { recursive: true, force: true });
     }
+  });
+
+  it('sends the next/previous change keys (F7, Shift+F7) to the focused diff panel, and nowhere without one', async () => {
+    const uri = vscode.Uri.file(path.join(repo, 'workflow.ipynb'));
+    const panel = await vscode.commands.executeCommand<NotebookDiffPanel>('labbook.diffNotebookWithHead', uri);
+    await firstRequest(panel);
+    assert.equal(panel.panel.active, true, 'the new diff panel has the focus');
+    // The keybindings run these commands; each returns the panel it moved.
+    assert.equal(await vscode.commands.executeCommand('labbook.nextNotebookDiffChange'), panel);
+    assert.equal(await vscode.commands.executeCommand('labbook.previousNotebookDiffChange'), panel);
+    panel.dispose();
+    assert.equal(await vscode.commands.executeCommand('labbook.nextNotebookDiffChange'), undefined);
   });
 });
 

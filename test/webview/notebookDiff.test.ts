@@ -164,6 +164,27 @@ describe('webview: Notebook Diff app', function () {
     assert.equal(await page.locator('.cell[data-change="5"]').isVisible(), true);
   });
 
+  it('moves to the next or previous change when the host relays VS Code\'s diff keys (goToChange events)', async () => {
+    await answer(page, edited);
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-change') ?? null);
+    const goTo = async (direction: 'next' | 'previous', expected: string) => {
+      await send(page, { kind: 'event', event: { type: 'goToChange', direction } });
+      await page.waitForFunction((want) => document.querySelector('[data-testid=position]')?.textContent === want, expected, { timeout: 10_000 });
+    };
+    await goTo('next', 'change 1 of 6');
+    assert.equal(await focused(), '0');
+    await goTo('next', 'change 2 of 6');
+    assert.equal(await page.getAttribute('.cell.current', 'data-change'), '1');
+    await goTo('previous', 'change 1 of 6');
+    // Wraps around, as the buttons do.
+    await goTo('previous', 'change 6 of 6');
+    assert.equal(await focused(), '5');
+    assert.equal(await page.locator('.cell.current').count(), 1);
+    // Kept like a move made with the buttons, for a reload to come back to.
+    assert.equal(((await savedState(page)) as unknown as { currentChange: number }).currentChange, 5);
+    assert.deepEqual(await violations(page), []);
+  });
+
   it('switches between side-by-side and inline layouts', async () => {
     await answer(page, edited);
     assert.equal(await page.isChecked('#layout-sideBySide'), true);

@@ -44,8 +44,8 @@ export function buildHeader(): Header {
     layouts[layout] = input;
     return el('label', { className: 'toggle', attrs: { for: input.id } }, [input, document.createTextNode(` ${label}`)]);
   });
-  const prev = el('button', { text: 'Previous change', attrs: { type: 'button', 'data-nav': 'prev', title: 'Previous change (p, Alt+Up)' } });
-  const next = el('button', { text: 'Next change', attrs: { type: 'button', 'data-nav': 'next', title: 'Next change (n, Alt+Down)' } });
+  const prev = el('button', { text: 'Previous change', attrs: { type: 'button', 'data-nav': 'prev', title: 'Previous change (p, Alt+Up, Shift+F7)' } });
+  const next = el('button', { text: 'Next change', attrs: { type: 'button', 'data-nav': 'next', title: 'Next change (n, Alt+Down, F7)' } });
   const position = el('span', { className: 'position', attrs: { 'data-testid': 'position', 'aria-live': 'polite' } });
   const title = el('h1', { className: 'title', attrs: { 'data-testid': 'title' } });
   const sides = el('p', { className: 'sides muted', attrs: { 'data-testid': 'sides' } });

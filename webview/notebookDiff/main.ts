@@ -206,8 +206,11 @@ rpc.onEvent((event) => {
     case 'sourceChanged':
       void load();
       return;
+    case 'goToChange':
+      go(event.direction === 'previous' ? -1 : 1);
+      return;
     default:
-      assertNever(event.type, 'event');
+      assertNever(event, 'event');
   }
 });
 

@@ -45,3 +45,34 @@ export async function fileHistory(file: string, max = 50): Promise<FileCommit[]>
   return log.all.map((c) => ({ hash: c.hash, date: c.date, message: c.message, author: c.author_name }));
 }
 
+
+/**
+ * The paths `file` had before, as git's rename detection follows it back (`git log --follow`),
+ * absolute, newest first; the current path left out. At most
+ * `max` commits are read. Empty outside a repository or for a file git does not track.
+ */
+export async function formerPaths(file: string, max = 200): Promise<string[]> {
+  let root: string;
+  try {
+    root = await repositoryRoot(file);
+  } catch {
+    return [];
+  }
+  const relative = path.relative(root, path.resolve(file)).split(path.sep).join('/');
+  let out: string;
+  try {
+    out = await gitIn(root).raw(['log', '--follow', '--name-only', '--format=', '-n', String(max), '--', relative]);
+  } catch {
+    return [];
+  }
+  const seen = new Set<string>([relative]);
+  const paths: string[] = [];
+  for (const line of out.split('\n')) {
+    const p = line.trim();
+    if (p && !seen.has(p)) {
+      seen.add(p);
+      paths.push(path.join(root, ...p.split('/')));
+    }
+  }
+  return paths;
+}

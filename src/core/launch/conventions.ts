@@ -35,6 +35,8 @@ export const TAGS = {
   dataFound: 'labbook.data.found',
   pythonVersion: 'labbook.python.version',
   reproduces: 'labbook.reproduces',
+  /** 'true' on a run launched under the debugger (Debug Run). */
+  debug: 'labbook.debug',
 } as const;
 
 export type ProgramKind = 'script' | 'notebook';

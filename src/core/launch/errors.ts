@@ -5,7 +5,8 @@ export type LaunchErrorCode =
   | 'NOT_A_REPOSITORY'
   | 'COMMIT_NOT_FOUND'
   | 'WORKTREE_FAILED'
-  | 'PATCH_FAILED';
+  | 'PATCH_FAILED'
+  | 'NOT_DEBUGGABLE';
 
 export class LaunchError extends Error {
   override readonly name = 'LaunchError';

@@ -15,6 +15,9 @@ export type { NotebookExecution, NotebookExecutionRequest, NotebookExecutor } fr
 export type { OutputChunk, OutputListener, OutputStream } from './runOutput.ts';
 export { recoverInterruptedRuns, type RecoveredRun, type RecoveryOptions, type RecoveryResult } from './recoverRuns.ts';
 export { disposeWorktree, prepareReproduction, readRecipe, type ReproductionOptions, type ReproductionPlan } from './reproduce.ts';
+export {
+  assertDebuggable, createDebugRun, debugConfiguration, endDebugRun, mapBreakpoints, mapPath, type DebugCode, type DebugpyConfiguration,
+} from './debugLaunch.ts';
 export { defaultSpoolDir } from './spool.ts';
 export { isProcessAlive } from './processes.ts';
 export { nbclientExecutor, type NbclientExecutorOptions } from './notebookExecutor.ts';

@@ -19,6 +19,10 @@ export interface CommandOptions {
   /** Output beyond this many bytes per stream is dropped (and `failure` says so). */
   readonly maxBytes?: number;
   readonly input?: Buffer;
+  /** Aborting kills the process group (SIGTERM, then SIGKILL after 3 s); `failure` is then 'cancelled'. */
+  readonly signal?: AbortSignal;
+  /** Each chunk of output as it arrives (it is collected in the result as well). */
+  readonly onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
 }
 
 export function runCommand(command: string, args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
@@ -43,11 +47,13 @@ export function runCommand(command: string, args: readonly string[], options: Co
     let errBytes = 0;
     let failure: string | undefined;
     child.stdout?.on('data', (chunk: Buffer) => {
+      options.onOutput?.('stdout', chunk);
       if (outBytes + chunk.length > maxBytes) failure ??= `output exceeded ${maxBytes} bytes`;
       else out.push(chunk);
       outBytes += chunk.length;
     });
     child.stderr?.on('data', (chunk: Buffer) => {
+      options.onOutput?.('stderr', chunk);
       if (errBytes + chunk.length <= maxBytes) err.push(chunk);
       errBytes += chunk.length;
     });
@@ -55,11 +61,21 @@ export function runCommand(command: string, args: readonly string[], options: Co
       failure = `timed out after ${Math.round(timeoutMs / 1000)} s`;
       killGroup(child.pid, 'SIGKILL');
     }, timeoutMs);
+    let killTimer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      failure ??= 'cancelled';
+      killGroup(child.pid, 'SIGTERM');
+      killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 3000);
+    };
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (e: NodeJS.ErrnoException) => {
       failure ??= e.code ?? e.message;
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      clearTimeout(killTimer);
+      options.signal?.removeEventListener('abort', onAbort);
       if (signal && !failure) failure = `killed by ${signal}`;
       resolve({ code: failure ? null : code, stdout: Buffer.concat(out), stderr: Buffer.concat(err), ...(failure ? { failure } : {}) });
     });

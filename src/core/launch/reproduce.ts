@@ -42,6 +42,8 @@ export interface ReproductionOptions {
   /** The repository to use when it moved since the run (default: the recorded root). */
   readonly repoRoot?: string;
   readonly timeoutMs?: number;
+  /** false: run the current code in the repository instead of a worktree at the recorded commit (Debug Run's choice). Default true. */
+  readonly atCommit?: boolean;
 }
 
 const GIT_ENV = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
@@ -97,7 +99,7 @@ export async function prepareReproduction(store: ReadableStore, runId: string, o
   const originalCwd = path.join(originalRoot, recipe.cwd);
   let worktree: string | undefined;
   let root = originalRoot;
-  if (recipe.rootKind === 'git' && recipe.git.commit) {
+  if (recipe.rootKind === 'git' && recipe.git.commit && options.atCommit !== false) {
     worktree = await makeWorktree(originalRoot, recipe.git.commit, options.worktreeRoot, runId, timeoutMs);
     root = worktree;
     if (recipe.git.patch) {
@@ -108,6 +110,8 @@ export async function prepareReproduction(store: ReadableStore, runId: string, o
         throw err;
       }
     }
+  } else if (recipe.rootKind === 'git' && recipe.git.commit) {
+    notes.push(`The code runs from its current state, not the recorded commit ${recipe.git.commit.slice(0, 12)}${recipe.git.patch ? ' and patch' : ''}.`);
   } else {
     notes.push(recipe.rootKind === 'git'
       ? 'The run was launched in a repository without commits: the code runs from its current state, which may differ.'

@@ -1,14 +1,16 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { disposeWorktree, prepareReproduction, splitCommandLine } from '../../core/launch/index.ts';
+import { disposeWorktree, splitCommandLine } from '../../core/launch/index.ts';
 import type { ReadableStore } from '../../core/store/trackingStore.ts';
 import type { LaunchedRun, LaunchService } from '../launch/launchService.ts';
 import { requireTrust } from '../launch/launchService.ts';
 import { parseRecipes, RECIPES_FILE, starterRecipes } from '../launch/recipes.ts';
+import { prepareReproduceLaunch } from '../launch/reproduceFlow.ts';
 import type { TrackingEndpoint } from '../launch/trackingEndpoint.ts';
 import type { StoreRoot } from '../stores/storeRoot.ts';
 import type { ExplorerNode, RunNode } from '../trees/experimentsTree.ts';
+import { pickWorkspaceFile } from './workspaceFiles.ts';
 import { problemFrom } from './validation.ts';
 import { errorMessage } from '../../shared/errorMessage.ts';
 import { formatDuration } from '../../shared/format.ts';
@@ -29,11 +31,13 @@ interface Deps {
   readonly log: vscode.LogOutputChannel;
 }
 
-/** The file a launch command acts on: the one clicked, else the active editor's or notebook's. */
+/** The file a launch command acts on: the one clicked, else the active editor's or notebook's, else one the user picks. */
 async function targetFile(uri: vscode.Uri | undefined, ext: '.py' | '.ipynb'): Promise<string | undefined> {
   let target = uri instanceof vscode.Uri ? uri : undefined;
   if (!target) {
     target = ext === '.ipynb' ? vscode.window.activeNotebookEditor?.notebook.uri : vscode.window.activeTextEditor?.document.uri;
+    // From the palette or a walkthrough button no editor may be active: offer the workspace's files.
+    target ??= await pickWorkspaceFile(ext, ext === '.py' ? 'Run Python File with Tracking' : 'Run Notebook with Tracking');
   }
   if (!target || target.scheme !== 'file' || path.extname(target.fsPath).toLowerCase() !== ext) {
     void vscode.window.showErrorMessage(ext === '.py' ? 'Open a Python file (.py) to run it with tracking.' : 'Open a notebook (.ipynb) to run it with tracking.');
@@ -47,7 +51,7 @@ async function targetFile(uri: vscode.Uri | undefined, ext: '.py' | '.ipynb'): P
   return target.fsPath;
 }
 
-function runIdOf(ref: RunRef | undefined, view: vscode.TreeView<ExplorerNode>): { rootId: string; runId: string } | undefined {
+export function runIdOf(ref: RunRef | undefined, view: vscode.TreeView<ExplorerNode>): { rootId: string; runId: string } | undefined {
   if (ref && 'kind' in ref && ref.kind === 'run') return { rootId: ref.root.id, runId: ref.run.info.runId };
   if (ref && 'runId' in ref) return { rootId: ref.rootId, runId: ref.runId };
   const selected = view.selection.find((n): n is RunNode => n.kind === 'run');
@@ -218,29 +222,9 @@ export function registerLaunchCommands(deps: Deps): vscode.Disposable[] {
       if (!requireTrust('reproduce runs')) return undefined;
       try {
         const store = await storeOf(target.rootId);
-        mkdirSync(deps.worktreeRoot, { recursive: true });
-        const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Labbook: preparing the reproduction (git worktree at the recorded commit)…' }, () =>
-          prepareReproduction(store, target.runId, { worktreeRoot: deps.worktreeRoot }),
-        );
-        for (const note of plan.notes) log.info(`Reproduce ${target.runId}: ${note}`);
-        if (plan.differences.length > 0 && options?.confirm !== false) {
-          const list = plan.differences.map((d) => d.message).join('\n');
-          const go = await vscode.window.showWarningMessage(
-            `The data differs from what run ${plan.recipe.runName} used, so results may differ.`,
-            { modal: true, detail: list },
-            'Reproduce Anyway',
-          );
-          if (go !== 'Reproduce Anyway') {
-            if (plan.worktree) await disposeWorktree(plan.worktree);
-            return undefined;
-          }
-        }
-        const env: Record<string, string> = {};
-        for (const name of plan.launch.envNames) {
-          const value = process.env[name];
-          if (value !== undefined) env[name] = value;
-        }
-        const python = existsSync(plan.launch.python) ? plan.launch.python : undefined;
+        const prepared = await prepareReproduceLaunch(store, target.runId, { worktreeRoot: deps.worktreeRoot, verb: 'Reproduce', log, ...(options?.confirm === false ? { confirm: false } : {}) });
+        if (!prepared) return undefined;
+        const { plan, env, python } = prepared;
         const launched = await launch(() =>
           launches.launch({
             file: plan.launch.program.file,

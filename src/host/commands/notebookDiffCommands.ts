@@ -5,6 +5,7 @@ import type { FileInfo } from '../../core/store/types.ts';
 import type { ReadableStore } from '../../core/store/trackingStore.ts';
 import { NotebookDiffPanel, type StoreResolver } from '../panels/notebookDiffPanel.ts';
 import type { ExplorerNode, RunNode } from '../trees/experimentsTree.ts';
+import { pickWorkspaceFile } from './workspaceFiles.ts';
 import { errorMessage } from '../../shared/errorMessage.ts';
 
 /** The notebook a command acts on: its argument (explorer, SCM, editor title), else the active editor's. */
@@ -15,8 +16,9 @@ function targetNotebook(arg: unknown): vscode.Uri | undefined {
   return vscode.window.activeNotebookEditor?.notebook.uri ?? vscode.window.activeTextEditor?.document.uri;
 }
 
-function requireNotebook(arg: unknown): vscode.Uri | undefined {
-  const uri = targetNotebook(arg);
+async function requireNotebook(arg: unknown): Promise<vscode.Uri | undefined> {
+  // From the palette or a walkthrough button no notebook may be active: offer the workspace's.
+  const uri = targetNotebook(arg) ?? (await pickWorkspaceFile('.ipynb', 'Diff Notebook'));
   if (!uri || uri.scheme !== 'file' || !uri.fsPath.endsWith('.ipynb')) {
     void vscode.window.showErrorMessage('Labbook diffs notebooks (.ipynb files on disk): open or select one first.');
     return undefined;
@@ -56,12 +58,21 @@ export function registerNotebookDiffCommands(extensionUri: vscode.Uri, log: vsco
       },
     }),
     { dispose: () => NotebookDiffPanel.disposeAll() },
-    vscode.commands.registerCommand('labbook.diffNotebookWithHead', (arg?: unknown) => {
-      const uri = requireNotebook(arg);
+    // Keys pressed in a webview reach the workbench, so VS Code's diff keys (package.json
+    // keybindings) come here and go on to the focused panel; returns that panel, if any.
+    ...(['next', 'previous'] as const).map((direction) =>
+      vscode.commands.registerCommand(`labbook.${direction}NotebookDiffChange`, async () => {
+        const panel = NotebookDiffPanel.active();
+        if (panel) await panel.goToChange(direction);
+        return panel;
+      }),
+    ),
+    vscode.commands.registerCommand('labbook.diffNotebookWithHead', async (arg?: unknown) => {
+      const uri = await requireNotebook(arg);
       return uri ? show({ kind: 'git', file: uri.fsPath, revision: 'HEAD' }) : undefined;
     }),
     vscode.commands.registerCommand('labbook.diffNotebookWithRevision', async (arg?: unknown, revision?: string) => {
-      const uri = requireNotebook(arg);
+      const uri = await requireNotebook(arg);
       if (!uri) return undefined;
       let chosen = revision;
       if (!chosen) {
@@ -81,7 +92,7 @@ export function registerNotebookDiffCommands(extensionUri: vscode.Uri, log: vsco
       return chosen ? show({ kind: 'git', file: uri.fsPath, revision: chosen }) : undefined;
     }),
     vscode.commands.registerCommand('labbook.diffNotebookWithFile', async (arg?: unknown, other?: vscode.Uri) => {
-      const uri = requireNotebook(arg);
+      const uri = await requireNotebook(arg);
       if (!uri) return undefined;
       const picked = other ?? (await vscode.window.showOpenDialog({ title: 'Diff Notebook with…', canSelectMany: false, filters: { Notebooks: ['ipynb'] } }))?.[0];
       return picked ? show({ kind: 'files', base: picked.fsPath, remote: uri.fsPath }) : undefined;

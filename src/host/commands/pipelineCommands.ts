@@ -6,6 +6,7 @@ import type { LaunchService } from '../launch/launchService.ts';
 import { PipelinePanel, type PipelinePanelDeps } from '../panels/pipelinePanel.ts';
 import { smokeTestNotebook, type SmokeOptions, type SmokeResult } from '../pipeline/smokeTest.ts';
 import { errorMessage } from '../../shared/errorMessage.ts';
+import { pickWorkspaceFile } from './workspaceFiles.ts';
 
 export interface PipelineCommandDeps {
   readonly extensionUri: vscode.Uri;
@@ -15,6 +16,8 @@ export interface PipelineCommandDeps {
   readonly launches?: LaunchService;
   /** Opens a store by explorer root id, to read a tracked smoke run's executed notebook (optional). */
   readonly stores?: (rootId: string) => Promise<ReadableStore | undefined>;
+  /** The smoke tests' diagnostics, shared with the Testing view's notebook runs (the caller disposes it). */
+  readonly diagnostics: vscode.DiagnosticCollection;
 }
 
 /** The notebook a command acts on: its argument (explorer, editor title, notebook toolbar), else the active one. */
@@ -28,8 +31,9 @@ function targetNotebook(arg: unknown): vscode.Uri | undefined {
   return vscode.window.activeNotebookEditor?.notebook.uri ?? vscode.window.activeTextEditor?.document.uri;
 }
 
-function requireNotebook(arg: unknown, what: string): string | undefined {
-  const uri = targetNotebook(arg);
+async function requireNotebook(arg: unknown, what: string): Promise<string | undefined> {
+  // From the palette or a walkthrough button no notebook may be active: offer the workspace's.
+  const uri = targetNotebook(arg) ?? (await pickWorkspaceFile('.ipynb', what === 'exports' ? 'Export Notebook to Pipeline' : 'Smoke Test Notebook'));
   if (!uri || uri.scheme !== 'file' || !uri.fsPath.toLowerCase().endsWith('.ipynb')) {
     void vscode.window.showErrorMessage(`Labbook ${what} Jupyter notebooks (.ipynb files on disk): open or select one first.`);
     return undefined;
@@ -46,11 +50,10 @@ export function registerPipelineCommands(deps: PipelineCommandDeps): vscode.Disp
     wasmPaths: { treeSitterWasm: path.join(dist, 'web-tree-sitter.wasm'), pythonWasm: path.join(dist, 'tree-sitter-python.wasm') },
   };
   const output = vscode.window.createOutputChannel('Labbook Smoke Test');
-  const diagnostics = vscode.languages.createDiagnosticCollection('labbook.smoke');
+  const diagnostics = deps.diagnostics;
   const smokeDeps = { log: deps.log, output, diagnostics, ...(deps.launches ? { launches: deps.launches } : {}), ...(deps.stores ? { stores: deps.stores } : {}) };
   return [
     output,
-    diagnostics,
     vscode.window.registerWebviewPanelSerializer(PIPELINE_VIEW_TYPE, {
       deserializeWebviewPanel: (panel, state: unknown) => {
         if (isPipelineState(state)) PipelinePanel.revive(panel, state.notebookPath, state.outDir, panelDeps);
@@ -59,13 +62,13 @@ export function registerPipelineCommands(deps: PipelineCommandDeps): vscode.Disp
       },
     }),
     { dispose: () => PipelinePanel.disposeAll() },
-    vscode.commands.registerCommand('labbook.exportNotebookToPipeline', (arg?: unknown, options?: { outDir?: string }) => {
-      const file = requireNotebook(arg, 'exports');
+    vscode.commands.registerCommand('labbook.exportNotebookToPipeline', async (arg?: unknown, options?: { outDir?: string }) => {
+      const file = await requireNotebook(arg, 'exports');
       if (!file) return undefined;
       return PipelinePanel.show(file, typeof options?.outDir === 'string' ? options.outDir : undefined, panelDeps);
     }),
     vscode.commands.registerCommand('labbook.smokeTestNotebook', async (arg?: unknown, options?: SmokeOptions): Promise<SmokeResult | undefined> => {
-      const file = requireNotebook(arg, 'smoke-tests');
+      const file = await requireNotebook(arg, 'smoke-tests');
       if (!file) return undefined;
       try {
         return await smokeTestNotebook(smokeDeps, file, options ?? {});

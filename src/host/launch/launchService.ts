@@ -80,7 +80,8 @@ export class LaunchService implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when a run starts or ends (for the status bar, the tree, tests). */
   readonly onDidChangeActiveRuns = this.changed.event;
-  private readonly owner: string;
+  /** This window's id on the runs it launches (recovery leaves a live owner's runs alone). */
+  readonly owner: string;
   private readonly spoolDir: string;
   /** Kept across launches and windows: each interpreter's pip freeze (see core/launch/freezeCache.ts). */
   private readonly cacheDir: string;
@@ -138,7 +139,7 @@ export class LaunchService implements vscode.Disposable {
   }
 
   /** Where new runs go: the local store (default) or the MLflow server named in `labbook.launch.target`. */
-  private async target(): Promise<{ rootId: string; store: TrackingStore | QueuedTrackingStore; trackingUri: string; token?: string; env: Record<string, string> }> {
+  async target(): Promise<{ rootId: string; store: TrackingStore | QueuedTrackingStore; trackingUri: string; token?: string; env: Record<string, string> }> {
     const wanted = vscode.workspace.getConfiguration('labbook.launch').get<string>('target', 'local').trim();
     if (wanted && wanted !== 'local') {
       // Labbook's own writes (printed metrics, end tags, the final status) go through the outbox.

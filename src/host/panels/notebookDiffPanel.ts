@@ -8,6 +8,7 @@ import { parseNotebook, readNotebookFile } from '../../core/notebook/readNoteboo
 import {
   NOTEBOOK_DIFF_VIEW_TYPE,
   notebookDiffRequests,
+  type ChangeDirection,
   type DiffSource,
   type NotebookDiffData,
   type NotebookDiffEvent,
@@ -123,6 +124,16 @@ export class NotebookDiffPanel extends WebviewPanelHost<NotebookDiffRequests, No
   /** Adopts a panel VS Code restored; its source comes from the webview's saved state. */
   static revive(panel: vscode.WebviewPanel, source: DiffSource, stores: StoreResolver, extensionUri: vscode.Uri, log: vscode.LogOutputChannel): NotebookDiffPanel {
     return new NotebookDiffPanel(panel, source, stores, extensionUri, log);
+  }
+
+  /** The diff panel the user is looking at (focused), if any: where the change navigation keys go. */
+  static active(): NotebookDiffPanel | undefined {
+    return [...NotebookDiffPanel.open.values()].find((p) => p.panel.active);
+  }
+
+  /** Moves the page to the next or previous changed cell, as its own buttons do. */
+  goToChange(direction: ChangeDirection): Thenable<boolean> {
+    return this.post({ type: 'goToChange', direction });
   }
 
   static disposeAll(): void {

@@ -27,6 +27,12 @@ function nbformatMetadata(cell: vscode.NotebookCell): Record<string, unknown> {
   return inner && typeof inner === 'object' ? inner : {};
 }
 
+/** The cell's nbformat tags (`parameters`, `step:…`), as the serializer keeps them. */
+export function cellTagsOf(cell: vscode.NotebookCell): string[] {
+  const tags = nbformatMetadata(cell).tags;
+  return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [];
+}
+
 function withTags(cell: vscode.NotebookCell, tags: readonly string[]): Record<string, unknown> {
   const md = { ...(cell.metadata as Record<string, unknown>) };
   const inner = { ...nbformatMetadata(cell) };

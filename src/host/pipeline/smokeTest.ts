@@ -19,6 +19,10 @@ export interface SmokeOptions {
   readonly parameters?: Record<string, unknown>;
   /** Run it as a tracked run (else the `labbook.smoke.track` setting). */
   readonly tracked?: boolean;
+  /** Stops the run (the untracked kernel, or the tracked run through the LaunchService). */
+  readonly signal?: AbortSignal;
+  /** The caller shows the outcome (the Testing view): no notifications, no progress notification. */
+  readonly quiet?: boolean;
 }
 
 export interface SmokeResult {
@@ -33,7 +37,7 @@ export interface SmokeResult {
 }
 
 /** Terminal colour codes IPython puts in tracebacks. */
-const ANSI = new RegExp(`${String.fromCharCode(0x1b)}\\[[0-9;]*[A-Za-z]`, 'g');
+export const ANSI = new RegExp(`${String.fromCharCode(0x1b)}\\[[0-9;]*[A-Za-z]`, 'g');
 
 /** The 1-based line of the failing cell a traceback points at (IPython ≥ 8 "Cell In[n], line k", else "---> k"). */
 export function tracebackLine(traceback: readonly string[]): number | undefined {
@@ -71,7 +75,8 @@ export function failedCellFromError(error: string | undefined): FailedCell | und
 
 export interface SmokeDeps {
   readonly log: vscode.LogOutputChannel;
-  readonly output: vscode.OutputChannel;
+  /** Where the run's output goes (an output channel, or the Testing view's run output). */
+  readonly output: Pick<vscode.OutputChannel, 'append' | 'appendLine' | 'show'>;
   readonly diagnostics: vscode.DiagnosticCollection;
   readonly launches?: LaunchService;
   /** Opens a store by its explorer root id (to read a tracked run's executed notebook). */
@@ -87,7 +92,7 @@ function clearDiagnostics(deps: SmokeDeps, file: string): void {
 }
 
 /** The notebook cell the failure is in (matched by id when the index moved), or undefined. */
-async function findCell(file: string, failed: FailedCell): Promise<vscode.NotebookCell | undefined> {
+export async function findCell(file: string, failed: FailedCell): Promise<vscode.NotebookCell | undefined> {
   const doc = openNotebookFor(file) ?? (await vscode.workspace.openNotebookDocument(vscode.Uri.file(file)));
   const byIndex = failed.index >= 0 && failed.index < doc.cellCount ? doc.cellAt(failed.index) : undefined;
   if (!failed.cellId || (byIndex && cellIdOf(byIndex) === failed.cellId)) return byIndex;
@@ -132,22 +137,24 @@ export async function smokeTestNotebook(deps: SmokeDeps, file: string, options: 
   out.appendLine(`━━ Smoke test of ${file}${Object.keys(parameters).length ? ` with ${JSON.stringify(parameters)}` : ''} (${new Date().toISOString()})`);
 
   let result: SmokeResult;
-  if (tracked && deps.launches) result = await trackedSmoke(deps, deps.launches, file, parameters);
+  if (tracked && deps.launches) result = await trackedSmoke(deps, deps.launches, file, parameters, options.signal);
   else {
     if (tracked) deps.log.warn('Smoke test: tracked runs are not available here; running it untracked.');
-    result = await untrackedSmoke(deps, file, parameters, config.get<number>('notebook.cellTimeoutSeconds', 600));
+    result = await untrackedSmoke(deps, file, parameters, config.get<number>('notebook.cellTimeoutSeconds', 600), options);
   }
+  const notify = !options.quiet;
 
   if (result.ok) {
     const took = formatDuration(result.durationMs ?? 0) ?? '0 ms';
     out.appendLine(`ok: every cell ran (${took})`);
-    void vscode.window.showInformationMessage(`Smoke test passed: ${name} ran top to bottom in ${took}.`);
+    if (notify) void vscode.window.showInformationMessage(`Smoke test passed: ${name} ran top to bottom in ${took}.`);
   } else if (result.failedCell) {
     const failed = result.failedCell;
     const where = failed.inInjectedParameters ? 'the injected parameters' : `cell ${failed.index + 1}`;
     out.appendLine(`FAILED at ${where}: ${failed.ename}: ${failed.evalue}`);
     if (failed.traceback.length) out.appendLine(failed.traceback.join('\n').replace(ANSI, ''));
     const cell = failed.inInjectedParameters ? undefined : await markFailure(deps, file, failed);
+    if (!notify) return result;
     const show = 'Show Cell';
     const output = 'Show Output';
     void vscode.window
@@ -158,39 +165,30 @@ export async function smokeTestNotebook(deps: SmokeDeps, file: string, options: 
       });
   } else if (result.cancelled) {
     out.appendLine('cancelled');
-    void vscode.window.showInformationMessage(`Smoke test of ${name} cancelled.`);
+    if (notify) void vscode.window.showInformationMessage(`Smoke test of ${name} cancelled.`);
   } else {
     out.appendLine(`error: ${result.error ?? 'unknown'}`);
-    void vscode.window.showErrorMessage(`Smoke test of ${name} could not run: ${result.error ?? 'unknown error'}`, 'Show Output').then((choice) => {
-      if (choice) out.show(true);
-    });
+    if (notify) {
+      void vscode.window.showErrorMessage(`Smoke test of ${name} could not run: ${result.error ?? 'unknown error'}`, 'Show Output').then((choice) => {
+        if (choice) out.show(true);
+      });
+    }
   }
   return result;
 }
 
-async function untrackedSmoke(deps: SmokeDeps, file: string, parameters: Record<string, unknown>, timeout: number): Promise<SmokeResult> {
+async function untrackedSmoke(deps: SmokeDeps, file: string, parameters: Record<string, unknown>, timeout: number, options: SmokeOptions): Promise<SmokeResult> {
   const interpreter = await resolveInterpreter(vscode.Uri.file(file), deps.log);
   deps.output.appendLine(`python: ${interpreter.path} (${interpreter.source}); ${timeout} s per cell`);
+  const run = (signal: AbortSignal | undefined) => runUntracked(deps, file, parameters, timeout, interpreter.path, signal);
+  if (options.quiet) return run(options.signal);
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Labbook: smoke testing ${path.basename(file)}`, cancellable: true },
     async (_progress, token) => {
       const abort = new AbortController();
       const cancel = token.onCancellationRequested(() => abort.abort());
       try {
-        const run = await executeNotebook({
-          python: interpreter.path,
-          notebookPath: file,
-          parameters: parameters as Record<string, JsonValue>,
-          cellTimeoutSeconds: timeout > 0 ? timeout : 600,
-          signal: abort.signal,
-          onOutput: (text) => deps.output.append(text),
-        });
-        deps.output.appendLine(`executed notebook: ${run.executedPath}`);
-        return run.failedCell ? { ok: run.ok, failedCell: run.failedCell, durationMs: run.durationMs } : { ok: run.ok, durationMs: run.durationMs };
-      } catch (err) {
-        if (err instanceof NotebookExecutionError && err.code === 'cancelled') return { ok: false, cancelled: true };
-        deps.log.error(`Smoke test of ${file} could not run`, err);
-        return { ok: false, error: errorMessage(err) };
+        return await run(options.signal ? AbortSignal.any([abort.signal, options.signal]) : abort.signal);
       } finally {
         cancel.dispose();
       }
@@ -198,8 +196,27 @@ async function untrackedSmoke(deps: SmokeDeps, file: string, parameters: Record<
   );
 }
 
+async function runUntracked(deps: SmokeDeps, file: string, parameters: Record<string, unknown>, timeout: number, python: string, signal: AbortSignal | undefined): Promise<SmokeResult> {
+  try {
+    const run = await executeNotebook({
+      python,
+      notebookPath: file,
+      parameters: parameters as Record<string, JsonValue>,
+      cellTimeoutSeconds: timeout > 0 ? timeout : 600,
+      ...(signal ? { signal } : {}),
+      onOutput: (text) => deps.output.append(text),
+    });
+    deps.output.appendLine(`executed notebook: ${run.executedPath}`);
+    return run.failedCell ? { ok: run.ok, failedCell: run.failedCell, durationMs: run.durationMs } : { ok: run.ok, durationMs: run.durationMs };
+  } catch (err) {
+    if (err instanceof NotebookExecutionError && err.code === 'cancelled') return { ok: false, cancelled: true };
+    deps.log.error(`Smoke test of ${file} could not run`, err);
+    return { ok: false, error: errorMessage(err) };
+  }
+}
+
 /** The same run as a tracked run: its progress, terminal and notifications are the LaunchService's. */
-async function trackedSmoke(deps: SmokeDeps, launches: LaunchService, file: string, parameters: Record<string, unknown>): Promise<SmokeResult> {
+async function trackedSmoke(deps: SmokeDeps, launches: LaunchService, file: string, parameters: Record<string, unknown>, signal?: AbortSignal): Promise<SmokeResult> {
   let launched;
   try {
     launched = await launches.launch({ file, parameters });
@@ -208,7 +225,10 @@ async function trackedSmoke(deps: SmokeDeps, launches: LaunchService, file: stri
   }
   if (!launched) return { ok: false, error: 'The tracked run did not start.' };
   deps.output.appendLine(`tracked run ${launched.runId} in ${launched.storeRootId}`);
-  const outcome = await launched.done;
+  const stop = () => void launches.stop(launched.runId);
+  if (signal?.aborted) stop();
+  else signal?.addEventListener('abort', stop, { once: true });
+  const outcome = await launched.done.finally(() => signal?.removeEventListener('abort', stop));
   if (outcome.status === 'FINISHED') return { ok: true, durationMs: outcome.durationMs, runId: launched.runId };
   if (outcome.status === 'KILLED') return { ok: false, cancelled: true, runId: launched.runId };
   // The executed notebook (with its error output) is the run's artifact; the outcome's message is the fallback.

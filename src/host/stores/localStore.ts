@@ -3,15 +3,10 @@ import * as vscode from 'vscode';
 import type { SqliteRuntime } from '../../core/sqlite/openDatabase.ts';
 import { SqliteTrackingStore } from '../../core/store/sqlite/sqliteTrackingStore.ts';
 import type { StoreChanges } from './storeChanges.ts';
+import { localStorePath } from './localStorePath.ts';
 import { LOCAL_ROOT_ID } from './storeRoot.ts';
 
-/** Resolves `labbook.store.localPath` against the first workspace folder (null without one). */
-export function localStorePath(): string | null {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  const configured = vscode.workspace.getConfiguration('labbook', folder).get<string>('store.localPath', '.labbook/tracking.db');
-  if (path.isAbsolute(configured)) return configured;
-  return folder && folder.uri.scheme === 'file' ? path.join(folder.uri.fsPath, configured) : null;
-}
+export { localStorePath };
 
 /**
  * The workspace's local tracking store, opened on first use (never at activation) and reopened
