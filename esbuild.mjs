@@ -1,9 +1,11 @@
 // Builds the extension (Node, CJS), the webview apps (browser, ESM) and the integration suite.
 //   node esbuild.mjs [--watch] [--production] [--target linux-x64]
 import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +25,81 @@ async function copyNativeBinding() {
   await mkdir(path.join(root, 'dist'), { recursive: true });
   await copyFile(from, path.join(root, 'dist', 'better_sqlite3.node'));
 }
+
+/** better-sqlite3's prebuild names → @duckdb/node-bindings-<name> package names. */
+const DUCKDB_BINDING = { 'linuxmusl-x64': 'linux-x64-musl', 'linuxmusl-arm64': 'linux-arm64-musl' };
+
+/**
+ * DuckDB (src/core/profile/duckdb.ts) is a Node-API addon plus its shared library (libduckdb.so,
+ * .dylib or duckdb.dll, found beside the addon), one package per platform. The target's files go
+ * to dist/duckdb/. npm installs only the host's package; for another target the package is fetched
+ * once with `npm pack` into ~/.cache/labbook/duckdb-bindings/ (network needed that first time).
+ */
+async function copyDuckdbBinding() {
+  const require = createRequire(import.meta.url);
+  const name = `@duckdb/node-bindings-${DUCKDB_BINDING[target] ?? target}`;
+  const { version } = JSON.parse(await readFile(require.resolve('@duckdb/node-bindings/package.json'), 'utf8'));
+  let from;
+  try {
+    from = path.dirname(require.resolve(`${name}/package.json`, { paths: [path.dirname(require.resolve('@duckdb/node-bindings/package.json'))] }));
+  } catch {
+    const cache = path.join(os.homedir(), '.cache', 'labbook', 'duckdb-bindings', `${name.slice('@duckdb/'.length)}-${version}`);
+    from = path.join(cache, 'package');
+    if (!existsSync(path.join(from, 'duckdb.node'))) {
+      await mkdir(cache, { recursive: true });
+      const pack = spawnSync('npm', ['pack', `${name}@${version}`, '--pack-destination', cache, '--silent'], { encoding: 'utf8', shell: process.platform === 'win32' });
+      const tarball = pack.stdout?.trim().split('\n').pop();
+      if (pack.status !== 0 || !tarball) throw new Error(`npm pack ${name}@${version} failed: ${pack.stderr || pack.error}`);
+      const untar = spawnSync('tar', ['-xzf', path.join(cache, tarball), '-C', cache], { encoding: 'utf8' });
+      if (untar.status !== 0) throw new Error(`unpacking ${tarball} failed: ${untar.stderr}`);
+    }
+  }
+  const out = path.join(root, 'dist', 'duckdb');
+  await mkdir(out, { recursive: true });
+  for (const file of await readdir(from)) {
+    if (file === 'package.json' || file === 'README.md') continue;
+    const bytes = await readFile(path.join(from, file));
+    await writeFile(path.join(out, file), thinMachO(bytes, target));
+  }
+}
+
+/**
+ * macOS ships libduckdb as a universal (x86_64 + arm64) binary, 36 MB compressed: keep only the
+ * target's slice, as `lipo -thin` does (each slice is a complete, separately signed Mach-O).
+ * Anything that is not a universal binary is returned as it is.
+ */
+function thinMachO(bytes, platformArch) {
+  if (bytes.length < 8 || bytes.readUInt32BE(0) !== 0xcafebabe) return bytes;
+  const cpu = { 'darwin-x64': 0x01000007, 'darwin-arm64': 0x0100000c }[platformArch];
+  if (cpu === undefined) return bytes;
+  const count = bytes.readUInt32BE(4);
+  for (let i = 0; i < count; i++) {
+    const entry = 8 + i * 20;
+    if (bytes.readUInt32BE(entry) === cpu) return bytes.subarray(bytes.readUInt32BE(entry + 8), bytes.readUInt32BE(entry + 8) + bytes.readUInt32BE(entry + 12));
+  }
+  throw new Error(`no ${platformArch} slice in a universal binary of @duckdb/node-bindings`);
+}
+
+/**
+ * @duckdb/node-api requires `@duckdb/node-bindings`, which picks `@duckdb/node-bindings-<platform>/
+ * duckdb.node` by platform: no bundler can follow that. In the bundles it loads dist/duckdb/
+ * duckdb.node beside the bundle; where that is absent (the integration suite's bundle in out/),
+ * npm's package, left unbundled.
+ */
+const duckdbBinding = {
+  name: 'duckdb-binding',
+  setup(build) {
+    build.onResolve({ filter: /^@duckdb\/node-bindings$/ }, () => ({ path: 'duckdb-binding', namespace: 'duckdb-binding' }));
+    build.onLoad({ filter: /.*/, namespace: 'duckdb-binding' }, () => ({
+      contents: [
+        "const beside = require('node:path').join(__dirname, 'duckdb', 'duckdb.node');",
+        "const npmPackage = '@duckdb/node-bindings';",
+        "module.exports = require('node:fs').existsSync(beside) ? require(beside) : require(npmPackage);",
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
 
 /** The Python parser (tree-sitter compiled to WebAssembly) ships as two .wasm files beside the bundles. */
 async function copyParserWasm() {
@@ -59,17 +136,19 @@ export const extension = {
   format: 'cjs',
   target: 'node22',
   external: ['vscode'],
+  plugins: [duckdbBinding],
   ...importMetaUrl,
 };
 
-/** `labbook serve` and the other commands, runnable as `node dist/cli.js`. */
-const cli = {
+/** `labbook serve` and the other commands, runnable as `node dist/cli.js`. Exported for test/unit/profile/duckdbBundle.test.ts. */
+export const cli = {
   ...common,
   entryPoints: { cli: 'src/cli/main.ts' },
   outdir: 'dist',
   platform: 'node',
   format: 'cjs',
   target: 'node22',
+  plugins: [duckdbBinding],
   define: importMetaUrl.define,
   banner: { js: `#!/usr/bin/env node\n${importMetaUrl.banner.js}` },
 };
@@ -121,6 +200,7 @@ const integrationTests = {
   format: 'cjs',
   target: 'node22',
   external: ['vscode', 'mocha'],
+  plugins: [duckdbBinding],
   ...importMetaUrl,
 };
 
@@ -141,6 +221,7 @@ async function buildAll() {
   await rm(path.join(root, 'dist'), { recursive: true, force: true });
   if (!production) await rm(path.join(root, 'out'), { recursive: true, force: true });
   await copyNativeBinding();
+  await copyDuckdbBinding();
   await copyParserWasm();
   if (watch) {
     // The start/end lines drive the background problem matcher in .vscode/tasks.json.

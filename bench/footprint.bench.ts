@@ -24,7 +24,9 @@ import { syntheticRunBatch } from './fixtures/runBatch.ts';
 import { extensionHostPid, hostMemory, openWorkbench, runningExtensionsActivationMs, showLabbook, UI_TIMEOUT_MS, waitForLogLine, type HostMemory } from './fixtures/realHost.ts';
 import type { Benchmark, BenchResult } from './timing.ts';
 
-const VSIX_BUDGET_BYTES = 2.7 * 1024 * 1024;
+// DuckDB's native library (data profiles, drift, checks; issue 16) is ~23 MB of it compressed on
+// linux-x64, ~17 MB on macOS (one architecture's slice): 26.3 MB measured on linux-x64.
+const VSIX_BUDGET_BYTES = 40 * 1024 * 1024;
 const ACTIVATION_TARGET_MS = 50;
 const RUNS = 10_000;
 const COMPARED = 20;

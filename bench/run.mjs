@@ -4,11 +4,12 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ensurePythonVenv } from '../scripts/lib/tools.mjs';
+import { ensurePeerVenv, ensurePythonVenv } from '../scripts/lib/tools.mjs';
 
 const dir = path.dirname(new URL(import.meta.url).pathname);
 // Peer tools (mlflow server, …) come from the Python venv.
 process.env.LABBOOK_TEST_PYTHON ??= ensurePythonVenv();
+process.env.LABBOOK_PEER_PYTHON ??= ensurePeerVenv();
 const only = process.argv.slice(2);
 const files = readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).sort();
 

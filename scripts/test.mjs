@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runIntegration } from './lib/runIntegration.mjs';
-import { ensureChromium, ensureCodeServer, ensurePythonVenv, root } from './lib/tools.mjs';
+import { ensureChromium, ensureCodeServer, ensureFeastVenv, ensurePeerVenv, ensurePythonVenv, root } from './lib/tools.mjs';
 
 const TIERS = ['unit', 'interop', 'webview', 'integration', 'e2e'];
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -75,6 +75,9 @@ if (needsBuild && !runChecked('build (esbuild)', ['esbuild.mjs'])) {
   if (tiers.some((t) => t === 'integration' || t === 'e2e')) ensureCodeServer();
   // The Python venv (mlflow, tensorboardX, …) for tests that meet real Python software.
   if (tiers.some((t) => t !== 'webview')) process.env.LABBOOK_TEST_PYTHON ??= ensurePythonVenv();
+  if (tiers.includes('interop')) process.env.LABBOOK_PEER_PYTHON ??= ensurePeerVenv();
+  // Feast (requirements-feast.txt): the Feature Store view reads real registries.
+  if (tiers.some((t) => t === 'interop' || t === 'integration' || t === 'e2e')) process.env.LABBOOK_FEAST_PYTHON ??= ensureFeastVenv();
   mkdirSync(path.join(root, 'test-output'), { recursive: true });
   for (const tier of tiers) {
     if (tier === 'integration') {

@@ -68,16 +68,33 @@ export function ensureCodeServer() {
 
 /** A Python venv with requirements-test.txt, keyed by its content so a change rebuilds it. */
 export function ensurePythonVenv() {
-  const requirements = path.join(root, 'requirements-test.txt');
+  return ensureVenv('requirements-test.txt', 'venv');
+}
+
+/**
+ * The reference peers that cannot share the test venv (Evidently 0.7 needs pandas < 3), in a venv
+ * of their own keyed by requirements-peers.txt; the interop tests and the bench compare with them.
+ */
+export function ensurePeerVenv() {
+  return ensureVenv('requirements-peers.txt', 'peers');
+}
+
+/** Feast (the feature store's tests), in a venv of its own keyed by requirements-feast.txt: it needs pandas < 3. */
+export function ensureFeastVenv() {
+  return ensureVenv('requirements-feast.txt', 'feast');
+}
+
+function ensureVenv(file, prefix) {
+  const requirements = path.join(root, file);
   const python = process.env.LABBOOK_SYSTEM_PYTHON ?? 'python3';
   const version = spawnSync(python, ['-c', 'import sys; print(sys.version)'], { encoding: 'utf8' });
   if (version.status !== 0) throw new Error(`${python} is needed for the Python-side tests`);
   const key = createHash('sha256').update(readFileSync(requirements)).update(version.stdout).digest('hex').slice(0, 12);
-  const venv = path.join(cache, `venv-${key}`);
+  const venv = path.join(cache, `${prefix}-${key}`);
   const bin = path.join(venv, 'bin', 'python');
   if (existsSync(path.join(venv, '.complete'))) return bin;
   rmSync(venv, { recursive: true, force: true });
-  console.error(`labbook: creating the Python test venv ${venv}`);
+  console.error(`labbook: creating the Python venv ${venv} (${file})`);
   const made = spawnSync(python, ['-m', 'venv', venv], { stdio: 'inherit' });
   if (made.status !== 0) {
     aptInstall(['python3-venv'], 'the Python test venv');

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { SqliteRuntime } from '../core/sqlite/openDatabase.ts';
 import type { TrackingStore } from '../core/store/trackingStore.ts';
+import { displayUri } from '../shared/displayUri.ts';
 import { UsageError } from './usage.ts';
 
 export interface CliStoreRequest {
@@ -21,8 +22,9 @@ export interface CliStoreRequest {
 export async function openCliStore(request: CliStoreRequest): Promise<{ store: TrackingStore; description: string }> {
   const uri = request.env['MLFLOW_TRACKING_URI']?.trim();
   if (request.store === undefined && uri) {
-    if (!/^https?:\/\//i.test(uri)) throw new UsageError(`MLFLOW_TRACKING_URI=${uri} is not an http(s) server; unset it, or pass --store FILE for a local store`);
-    return { store: await serverStore(uri, request.env, { maxAttempts: 2 }), description: uri };
+    if (!/^https?:\/\//i.test(uri)) throw new UsageError(`MLFLOW_TRACKING_URI=${displayUri(uri)} is not an http(s) server; unset it, or pass --store FILE for a local store`);
+    // The address only: CI logs and reports must not carry a password or token embedded in the URI.
+    return { store: await serverStore(uri, request.env, { maxAttempts: 2 }), description: displayUri(uri) };
   }
   const file = path.resolve(request.cwd, request.store ?? path.join('.labbook', 'tracking.db'));
   if (request.mustExist && !existsSync(file)) throw new UsageError(`there is no store at ${file}: pass --store FILE, or set MLFLOW_TRACKING_URI to a server`);

@@ -1,19 +1,35 @@
 // `labbook` on the command line, over the same core the extension uses.
 //   labbook serve [--store FILE] [--port N] [--token TOKEN]
 //   labbook diff A.ipynb B.ipynb [options]
+//   labbook merge BASE LOCAL REMOTE [-o OUT] [options] | labbook merge --git %O %A %B %P
 //   labbook export NOTEBOOK.ipynb --out DIR [--force] [--dry-run]
 //   labbook smoke NOTEBOOK.ipynb [--python PY] [--timeout S] [--set k=v ...] [--model M/V]
 //   labbook run [--experiment NAME] [--store FILE] [--name RUN] -- python train.py ARGS...
 //   labbook gate MODEL CANDIDATE [--against @ALIAS] [--rule RULE ...] [--promote @ALIAS] [--json]
+//   labbook ci init [PIPELINE_DIR] --model NAME [--github] [--gitlab] [--schedule CRON] [--force]
+//   labbook check [--checks FILE] [--data FILE] [--store FILE] [--json]
+//   labbook profile FILE [--json] [--format csv|tsv|parquet|jsonl]
+//   labbook drift REF CUR [--threshold T] [--test COL=TEST ...] [--file NAME] [--json]
+//   labbook sweep run FILE [--store FILE] [--workers N] [--python PY] [--resume] [--json]
+//   labbook sweep export FILE [-o sweep_flow.py] [--tracking-uri URI] [--force]
+//   labbook queue list|cancel ID|retry ID [--store FILE] [--json]
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SqliteRuntime } from '../core/sqlite/openDatabase.ts';
 import { DIFF_USAGE, diffCommand } from './diffCommand.ts';
+import { MERGE_USAGE, mergeCommand } from './mergeCommand.ts';
 import { EXPORT_USAGE } from './exportCommand.ts';
 import { SMOKE_USAGE } from './smokeCommand.ts';
 import { RUN_USAGE } from './runCommand.ts';
 import { GATE_USAGE } from './gateCommand.ts';
+import { CI_USAGE } from './ciCommand.ts';
+import { CHECK_USAGE } from './checkCommand.ts';
+import { PROFILE_USAGE } from './profileCommand.ts';
+import { DRIFT_USAGE } from './driftCommand.ts';
+import { SWEEP_USAGE } from './sweepCommand.ts';
+import { SWEEP_EXPORT_USAGE } from './sweepExport.ts';
+import { QUEUE_USAGE } from './queueCommand.ts';
 import { errorMessage } from '../shared/errorMessage.ts';
 
 const USAGE = `Usage: labbook <command> [options]
@@ -25,7 +41,7 @@ Commands:
           --port N        the port (default: a free one)
           --token TOKEN   the bearer token clients must send (default: a fresh random one;
                           or set LABBOOK_TRACKING_TOKEN)
-${DIFF_USAGE}${EXPORT_USAGE}${SMOKE_USAGE}${RUN_USAGE}${GATE_USAGE}`;
+${DIFF_USAGE}${MERGE_USAGE}${EXPORT_USAGE}${SMOKE_USAGE}${RUN_USAGE}${GATE_USAGE}${CI_USAGE}${CHECK_USAGE}${PROFILE_USAGE}${DRIFT_USAGE}${SWEEP_USAGE}${SWEEP_EXPORT_USAGE}${QUEUE_USAGE}`;
 
 /** In the bundle (dist/cli.js) the SQLite addon sits beside the script; from source, npm finds it. */
 function sqliteRuntime(): SqliteRuntime {
@@ -87,6 +103,8 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'diff':
         return await diffCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+      case 'merge':
+        return await mergeCommand(rest, { stdout: process.stdout, stderr: process.stderr });
       case 'export': {
         // Loaded on demand, like serve's SQLite: the parser's WebAssembly is only for this command.
         const { exportCommand } = await import('./exportCommand.ts');
@@ -116,9 +134,45 @@ export async function main(argv: string[]): Promise<number> {
           process.off('SIGTERM', cancel);
         }
       }
+      case 'ci': {
+        const { ciCommand } = await import('./ciCommand.ts');
+        return await ciCommand(rest, { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
+      }
       case 'gate': {
         const { gateCommand } = await import('./gateCommand.ts');
         return await gateCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }, sqliteRuntime());
+      }
+      case 'check': {
+        const { checkCommand } = await import('./checkCommand.ts');
+        return await checkCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }, sqliteRuntime());
+      }
+      case 'profile': {
+        // Loaded on demand: DuckDB's native engine is only for the commands that read data files.
+        const { profileCommand } = await import('./profileCommand.ts');
+        return await profileCommand(rest, { stdout: process.stdout, stderr: process.stderr });
+      }
+      case 'drift': {
+        // Loaded on demand, like profile: DuckDB reads the files; SQLite only for run and alias sides.
+        const { driftCommand } = await import('./driftCommand.ts');
+        return await driftCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }, sqliteRuntime());
+      }
+      case 'sweep': {
+        const { sweepCommand } = await import('./sweepCommand.ts');
+        // Ctrl-C pauses the sweep (resumable with --resume); a second one ends the process.
+        const abort = new AbortController();
+        const cancel = () => abort.abort();
+        process.once('SIGINT', cancel);
+        process.once('SIGTERM', cancel);
+        try {
+          return await sweepCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }, sqliteRuntime(), abort.signal);
+        } finally {
+          process.off('SIGINT', cancel);
+          process.off('SIGTERM', cancel);
+        }
+      }
+      case 'queue': {
+        const { queueCommand } = await import('./queueCommand.ts');
+        return await queueCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }, sqliteRuntime());
       }
       case undefined:
       case '-h':

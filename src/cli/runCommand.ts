@@ -12,6 +12,7 @@ import type { TrackingStore } from '../core/store/trackingStore.ts';
 import type { CommandIo } from './exportCommand.ts';
 import { serverStore } from './cliStore.ts';
 import { parseCommandArgs, UsageError } from './usage.ts';
+import { displayUri } from '../shared/displayUri.ts';
 import { errorMessage } from '../shared/errorMessage.ts';
 
 export const RUN_USAGE = `  run     Run a Python script as a tracked run (params, code, environment, the data it reads
@@ -96,7 +97,7 @@ export async function runCommand(args: string[], io: RunCommandIo, sqliteRuntime
   const uri = io.env['MLFLOW_TRACKING_URI']?.trim();
   const remote = values.store === undefined && uri ? uri : undefined;
   if (remote !== undefined && !/^https?:\/\//i.test(remote)) {
-    io.stderr.write(`labbook run: MLFLOW_TRACKING_URI=${remote} is not an http(s) server; unset it, or pass --store FILE for a local store.\n`);
+    io.stderr.write(`labbook run: MLFLOW_TRACKING_URI (${displayUri(remote)}) is not an http(s) server; unset it, or pass --store FILE for a local store.\n`);
     return 2;
   }
   let store: TrackingStore & { close?(): Promise<void> };
@@ -105,7 +106,8 @@ export async function runCommand(args: string[], io: RunCommandIo, sqliteRuntime
   if (remote !== undefined) {
     const token = io.env['MLFLOW_TRACKING_TOKEN'];
     store = await serverStore(remote, io.env);
-    target = { trackingUri: remote, ...(token ? { trackingToken: token } : {}), description: remote };
+    // Printed below, and CI keeps what is printed: the address without its credentials.
+    target = { trackingUri: remote, ...(token ? { trackingToken: token } : {}), description: displayUri(remote) };
   } else {
     const { SqliteTrackingStore } = await import('../core/store/sqlite/sqliteTrackingStore.ts');
     const { startLocalTrackingServer } = await import('../core/mlflow/server/localTrackingServer.ts');

@@ -16,7 +16,14 @@ import { createRunsCodeLens } from './codeLens/runsCodeLens.ts';
 import { registerPanelCommands } from './commands/panelCommands.ts';
 import { registerStoreCommands } from './commands/storeCommands.ts';
 import { registerPipelineCommands } from './commands/pipelineCommands.ts';
+import { registerCheckCommands } from './commands/checkCommands.ts';
+import { CheckService } from './checks/checkService.ts';
+import { createCheckEngine } from '../core/checks/engine.ts';
+import { closeDuckdb } from '../core/profile/duckdb.ts';
 import { LaunchService } from './launch/launchService.ts';
+import { registerCiCommands } from './ci/ciWorkflowCommand.ts';
+import { registerRetrainTriggers } from './retrain/retrainCommands.ts';
+import type { RetrainTriggers } from './retrain/retrainTriggers.ts';
 import { TrackingEndpoint } from './launch/trackingEndpoint.ts';
 import { registerRemoteServerCommands } from './commands/remoteServerCommands.ts';
 import { ARTIFACT_SCHEME, ArtifactFileSystem } from './stores/artifactFileSystem.ts';
@@ -27,10 +34,13 @@ import { explorerSettings, registerExplorerCommands, savedPins, savedQuery } fro
 import { registerLifecycleCommands } from './commands/lifecycleCommands.ts';
 import { registerModelCommands } from './commands/modelCommands.ts';
 import { registerNotebookDiffCommands } from './commands/notebookDiffCommands.ts';
+import { registerNotebookMergeCommands } from './merge/mergeCommands.ts';
 import { registerRunCommands } from './commands/runCommands.ts';
 import { registerRunLinks } from './commands/runLinkCommands.ts';
 import { registerRunsTableCommands } from './commands/runsTableCommands.ts';
 import { registerWhatChangedCommands } from './commands/whatChangedCommands.ts';
+import { registerDriftCommands } from './commands/driftCommands.ts';
+import { driftCompute } from './commands/driftCompute.ts';
 import { registerWalkthroughCommands } from './commands/walkthroughCommands.ts';
 import { RemoteOutboxes } from './stores/remoteOutboxes.ts';
 import { RemoteServers } from './stores/remoteServers.ts';
@@ -39,6 +49,13 @@ import { readHomeStatus } from './status.ts';
 import { ExperimentsTreeProvider, type ExplorerNode } from './trees/experimentsTree.ts';
 import { ModelsTreeProvider, type ModelsNode } from './trees/modelsTree.ts';
 import { SmokeTesting } from './testing/smokeTesting.ts';
+import type { QueueNode } from './queue/queueModel.ts';
+import type { QueueServices } from './queue/queueServices.ts';
+import type { QueueTreeProvider } from './queue/queueTree.ts';
+import { startQueueFeatures } from './queue/queueWiring.ts';
+import type { FeatureStoreNode } from './feast/featureStoreModel.ts';
+import type { FeatureStoreTreeProvider } from './feast/featureStoreTree.ts';
+import { startFeastFeatures } from './feast/feastCommands.ts';
 import { errorMessage } from '../shared/errorMessage.ts';
 
 /** The two tree views: created at activation (their data comes from the container's providers). */
@@ -47,6 +64,10 @@ export interface ContainerViews {
   readonly models: vscode.TreeView<ModelsNode>;
   /** The Testing view's controller for Labbook's smoke tests (its items come from the container). */
   readonly smokeTests: vscode.TestController;
+  /** The Queue view (queued runs and sweeps). */
+  readonly queue: vscode.TreeView<QueueNode>;
+  /** The Feature Store view (the workspace's Feast repositories). */
+  readonly featureStore: vscode.TreeView<FeatureStoreNode>;
 }
 
 /** What the rest of the extension (extension.ts, and through it the API) asks of the container. */
@@ -57,7 +78,15 @@ export interface Container {
   readonly experiments: ExperimentsTreeProvider;
   readonly models: ModelsTreeProvider;
   readonly launches: LaunchService;
+  /** Retraining triggers of the recipes in .labbook/runs.json. */
+  readonly retrain: RetrainTriggers;
   readonly smokeTests: SmokeTesting;
+  /** The Queue view's data provider. */
+  readonly queue: QueueTreeProvider;
+  /** The run queue, its runner and the sweep engine. */
+  readonly sweeps: QueueServices;
+  /** The Feature Store view's data provider. */
+  readonly featureStore: FeatureStoreTreeProvider;
   readonly openLink: (uri: vscode.Uri) => Promise<unknown>;
   /** The runs lens and the parameter hovers; the entry registers stand-ins that hand over to these. */
   readonly runsLens: vscode.CodeLensProvider;
@@ -91,6 +120,15 @@ export function startContainer(context: vscode.ExtensionContext, log: vscode.Log
   const endpoint = new TrackingEndpoint(localStore, log, { uriScheme: vscode.env.uriScheme, extensionId: context.extension.id });
   const runLinks = registerRunLinks(log);
   const launches = new LaunchService(context, log, localStore, endpoint, remoteServers, outboxes, changes);
+  // Data checks before every tracked launch; drift references (runs, model aliases) read the local store.
+  const checks = new CheckService(log, createCheckEngine({ store: () => (existsSync(localStorePath() ?? '') ? openRoot('local') : Promise.resolve(undefined)) }));
+  launches.guard = (request, dataPaths, relaunch) =>
+    checks.allowLaunch({ what: path.basename(request.file), file: request.file, cwd: request.cwd, dataPaths, launchAnyway: relaunch }).catch((err: unknown) => {
+      log.error('The data checks failed before a launch; launching without them', err);
+      return true;
+    });
+  // Retraining triggers watch the recipes' data from the start (the container starts early when runs.json has one).
+  const retrain = registerRetrainTriggers({ log, stores: openRoot });
   // Smoke Test Notebook and the Testing view mark a failing cell in the same collection.
   const smokeDiagnostics = vscode.languages.createDiagnosticCollection('labbook.smoke');
   const smokeTests = new SmokeTesting({
@@ -99,6 +137,8 @@ export function startContainer(context: vscode.ExtensionContext, log: vscode.Log
     log,
     smoke: { log, diagnostics: smokeDiagnostics, launches, stores: openRoot },
   });
+  const feast = startFeastFeatures(log, views.featureStore);
+  const queue = startQueueFeatures({ extensionUri: context.extensionUri, sqlite, local: localStore, launches, changes, stores: openRoot, queueView: views.queue, experimentsView, log });
   context.subscriptions.push(
     changes,
     outboxes,
@@ -106,9 +146,15 @@ export function startContainer(context: vscode.ExtensionContext, log: vscode.Log
     ...registerRunsTableCommands({ extensionUri: context.extensionUri, log, stores: openRoot, roots: () => roots.list(), view: experimentsView, onDidChangeStore: changes.onDidChange, state: context.workspaceState, keyMetrics: () => explorerSettings().keyMetrics }),
     endpoint,
     launches,
+    // Disposed: the runner stops claiming; the launch service stops the runs still going (recovery marks them).
+    ...queue.disposables,
+    ...feast.disposables,
     smokeDiagnostics,
     smokeTests,
-    ...registerPipelineCommands({ extensionUri: context.extensionUri, extensionPath: context.extensionPath, log, launches, stores: openRoot, diagnostics: smokeDiagnostics }),
+    ...registerPipelineCommands({ extensionUri: context.extensionUri, extensionPath: context.extensionPath, log, launches, stores: openRoot, diagnostics: smokeDiagnostics, checks }),
+    ...registerCheckCommands(checks),
+    ...retrain.disposables,
+    ...registerCiCommands({ log, stores: openRoot }),
     ...registerLaunchCommands({
       launches,
       endpoint,
@@ -133,9 +179,11 @@ export function startContainer(context: vscode.ExtensionContext, log: vscode.Log
     ...registerLineageCommands({ extensionUri: context.extensionUri, log, stores: openRoot, roots: () => roots.list(), onDidChangeStore: changes.onDidChange }),
     ...registerLifecycleCommands(changes, models),
     ...registerNotebookDiffCommands(context.extensionUri, log, openRoot),
+    ...registerNotebookMergeCommands(context.extensionUri, log, context.workspaceState),
     paramHovers,
     ...runsLens.disposables,
     ...registerWhatChangedCommands({ extensionUri: context.extensionUri, log, stores: openRoot, view: experimentsView, onDidChangeStore: changes.onDidChange }),
+    ...registerDriftCommands({ extensionUri: context.extensionUri, log, stores: openRoot, roots: () => roots.list(), view: experimentsView, state: context.workspaceState, compute: driftCompute(openRoot, log) }),
     vscode.window.registerWebviewPanelSerializer(HOME_VIEW_TYPE, {
       deserializeWebviewPanel: (panel) => {
         HomePanel.revive(panel, context.extensionUri, log, readStatus);
@@ -163,7 +211,11 @@ export function startContainer(context: vscode.ExtensionContext, log: vscode.Log
     void outboxes.flushWaiting();
     const file = localStorePath();
     if (file && existsSync(file)) void launches.recover().catch((err: unknown) => log.warn(`Run recovery failed: ${errorMessage(err)}`));
+    // Queued items and running sweeps a closed window left: this window's runner takes them on.
+    if (file && existsSync(file)) void queue.resumePending().catch((err: unknown) => log.warn(`Resuming the queue failed: ${errorMessage(err)}`));
   }, 2000);
   context.subscriptions.push({ dispose: () => clearTimeout(recovery) });
-  return { showHome, readStatus, openRemoteStore: (url) => remoteServers.open(url), experiments, models, launches, smokeTests, openLink: runLinks.handleUri, runsLens: runsLens.provider, paramHovers };
+  // The data engine's memory and spill folder go with the extension (profiles, drift, checks).
+  context.subscriptions.push({ dispose: () => void closeDuckdb() });
+  return { showHome, readStatus, openRemoteStore: (url) => remoteServers.open(url), experiments, models, launches, retrain: retrain.retrain, smokeTests, queue: queue.tree, sweeps: queue.services, featureStore: feast.tree, openLink: runLinks.handleUri, runsLens: runsLens.provider, paramHovers };
 }

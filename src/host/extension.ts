@@ -11,12 +11,21 @@ import type { TrackingStore } from '../core/store/trackingStore.ts';
 import { errorMessage } from '../shared/errorMessage.ts';
 import type * as ContainerModule from './container.ts';
 import type { LaunchService } from './launch/launchService.ts';
+import type { RetrainTriggers } from './retrain/retrainTriggers.ts';
+import { trackExportedPipelines } from './ci/pipelineContext.ts';
+import { watchConflictedNotebooks } from './merge/conflictNotice.ts';
 import type { HomePanel } from './panels/homePanel.ts';
 import type { SmokeTesting } from './testing/smokeTesting.ts';
 import { DeferredCodeLensProvider, DeferredHoverProvider, PARAM_HOVER_SELECTOR, providerSource, RUNS_LENS_SELECTOR } from './deferredLanguageProviders.ts';
 import { DeferredTreeDataProvider } from './trees/deferredTreeDataProvider.ts';
 import type { ExperimentsTreeProvider, ExplorerNode } from './trees/experimentsTree.ts';
 import type { ModelsNode, ModelsTreeProvider } from './trees/modelsTree.ts';
+import type { QueueNode } from './queue/queueModel.ts';
+import type { QueueServices } from './queue/queueServices.ts';
+import type { QueueTreeProvider } from './queue/queueTree.ts';
+import { FEAST_REPO_EXCLUDE, FEAST_REPO_GLOB } from './feast/feastRepoGlob.ts';
+import type { FeatureStoreNode } from './feast/featureStoreModel.ts';
+import type { FeatureStoreTreeProvider } from './feast/featureStoreTree.ts';
 
 /** What `activate` returns: for automation and Labbook's own integration tests. */
 export interface LabbookApi {
@@ -32,8 +41,16 @@ export interface LabbookApi {
   readonly models: ModelsTreeProvider;
   /** Tracked runs launched from this window. */
   readonly launches: LaunchService;
+  /** The recipes' retraining triggers (their decisions: onDidDecide). */
+  readonly retrain: RetrainTriggers;
   /** The Testing view's smoke tests: find them, run them, read their outcomes. */
   readonly smokeTests: SmokeTesting;
+  /** The Queue view's data provider. */
+  readonly queue: QueueTreeProvider;
+  /** The run queue, its runner and the sweep engine. */
+  readonly sweeps: QueueServices;
+  /** The Feature Store view's data provider (the workspace's Feast repositories). */
+  readonly featureStore: FeatureStoreTreeProvider;
   /** The folder of this extension's logs (the Labbook output channel is written under it). */
   readonly logUri: vscode.Uri;
   /** What the URI handler does with a `…/run?run=<id>` link: opens that local run's details. */
@@ -81,14 +98,21 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
 
   const experimentsTree = new DeferredTreeDataProvider<ExplorerNode>(() => container('the Experiments view').experiments);
   const modelsTree = new DeferredTreeDataProvider<ModelsNode>(() => container('the Models view').models);
+  const queueTree = new DeferredTreeDataProvider<QueueNode>(() => container('the Queue view').queue);
+  const featureStoreTree = new DeferredTreeDataProvider<FeatureStoreNode>(() => container('the Feature Store view').featureStore);
   const views: ContainerModule.ContainerViews = {
     experiments: vscode.window.createTreeView('labbook.experiments', { treeDataProvider: experimentsTree, showCollapseAll: true, canSelectMany: true }),
     models: vscode.window.createTreeView('labbook.models', { treeDataProvider: modelsTree, showCollapseAll: true }),
     // Created now so the Testing view can ask for its tests; finding them starts the container.
     smokeTests: vscode.tests.createTestController('labbook.smokeTests', 'Labbook Smoke Tests'),
+    queue: vscode.window.createTreeView('labbook.queue', { treeDataProvider: queueTree, showCollapseAll: true }),
+    featureStore: vscode.window.createTreeView('labbook.featureStore', { treeDataProvider: featureStoreTree, showCollapseAll: true }),
   };
   views.smokeTests.resolveHandler = (item) => container('the Testing view').smokeTests.resolve(item);
-  context.subscriptions.push(experimentsTree, views.experiments, modelsTree, views.models, views.smokeTests);
+  context.subscriptions.push(experimentsTree, views.experiments, modelsTree, views.models, views.smokeTests, queueTree, views.queue, featureStoreTree, views.featureStore);
+  // The Feature Store view shows when the workspace has a Feast repository: found after activation
+  // (a file search, no services), and again when a feature_store.yaml comes or goes.
+  context.subscriptions.push(...watchFeastRepos());
   const hovers = new DeferredHoverProvider(providerSource(() => started?.paramHovers, () => container('a parameter hover').paramHovers));
   context.subscriptions.push(lenses, vscode.languages.registerCodeLensProvider(RUNS_LENS_SELECTOR, lenses), vscode.languages.registerHoverProvider(PARAM_HOVER_SELECTOR, hovers));
 
@@ -101,6 +125,36 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
       }),
     );
   }
+  // Saving the data checks file runs them again (the command starts the services when needed).
+  context.subscriptions.push(
+    vscode.workspace.onDidSaveTextDocument((doc) => {
+      if (doc.uri.scheme === 'file' && /[\\/]\.labbook[\\/]checks\.yaml$/.test(doc.uri.fsPath)) void vscode.commands.executeCommand('labbook.runDataChecks', doc.uri, { quiet: true });
+    }),
+  );
+  // Exported pipelines and their notebooks get Add CI Workflow… in the Explorer menu.
+  context.subscriptions.push(trackExportedPipelines(log));
+  // A conflicted notebook opened: offer the merge editor (reads the file only; the command starts the services).
+  context.subscriptions.push(...watchConflictedNotebooks(log));
+  // A recipe with a retraining trigger watches its data from the start: the services start soon
+  // after activation (never during it) when .labbook/runs.json has one, or when it is saved with one.
+  const startForRetrain = (text: string) => {
+    if (!/"retrain"\s*:/.test(text)) return;
+    try {
+      container('retraining triggers');
+    } catch {
+      // reported by container()
+    }
+  };
+  const runsFile = vscode.workspace.workspaceFolders?.[0] ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, '.labbook', 'runs.json') : undefined;
+  const retrainCheck = setTimeout(() => {
+    if (runsFile) void vscode.workspace.fs.readFile(runsFile).then((bytes) => startForRetrain(new TextDecoder().decode(bytes)), () => undefined);
+  }, 1000);
+  context.subscriptions.push(
+    { dispose: () => clearTimeout(retrainCheck) },
+    vscode.workspace.onDidSaveTextDocument((doc) => {
+      if (!started && runsFile && doc.uri.toString() === runsFile.toString()) startForRetrain(doc.getText());
+    }),
+  );
   standIns.push(
     vscode.window.registerUriHandler({
       handleUri: (uri) => {
@@ -152,12 +206,39 @@ export function activate(context: vscode.ExtensionContext): LabbookApi {
     get launches() {
       return container('the API').launches;
     },
+    get retrain() {
+      return container('the API').retrain;
+    },
     get smokeTests() {
       return container('the API').smokeTests;
+    },
+    get queue() {
+      return container('the API').queue;
+    },
+    get sweeps() {
+      return container('the API').sweeps;
+    },
+    get featureStore() {
+      return container('the API').featureStore;
     },
     logUri: context.logUri,
     openLink: (uri) => container('the API').openLink(uri),
   };
+}
+
+const FEAST_REPO_KEY = 'labbook.feastRepo';
+
+/** Keeps the context key `labbook.feastRepo` true while the workspace has a feature_store.yaml. */
+function watchFeastRepos(): vscode.Disposable[] {
+  const check = () => {
+    void vscode.workspace.findFiles(FEAST_REPO_GLOB, FEAST_REPO_EXCLUDE, 1).then(
+      (found) => vscode.commands.executeCommand('setContext', FEAST_REPO_KEY, found.length > 0),
+      () => undefined,
+    );
+  };
+  const first = setTimeout(check, 0);
+  const watcher = vscode.workspace.createFileSystemWatcher(FEAST_REPO_GLOB, false, true, false);
+  return [{ dispose: () => clearTimeout(first) }, watcher, watcher.onDidCreate(check), watcher.onDidDelete(check), vscode.workspace.onDidChangeWorkspaceFolders(check)];
 }
 
 export function deactivate(): void {

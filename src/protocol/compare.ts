@@ -123,6 +123,8 @@ export const compareRequests = {
   }),
   /** Asks where to save, then writes the table as CSV; null when the user cancelled. */
   exportCsv: defineRequest<{ readonly view: TableView; readonly directions: Directions }, { readonly savedTo: string | null }>({ view: tableView, directions }),
+  /** Opens the drift panel on two compared runs' data (the older run is the reference). */
+  compareData: defineRequest<{ readonly baseRun: string; readonly remoteRun: string }, null>({ baseRun: string, remoteRun: string }),
 } satisfies RequestTable;
 export type CompareRequests = typeof compareRequests;
 

@@ -8,6 +8,13 @@ export type { DataState, LineageEdge, LineageGraph, LineageNode, LineageNodeKind
 
 export const LINEAGE_VIEW_TYPE = 'labbook.lineage';
 
+/**
+ * A node as the panel gets it. `tabular`: a data file in a format the drift engine reads (the host
+ * marks it with core/profile/tabularFiles.ts, which the page does not bundle), so Compare with
+ * Training Data is offered on data.csv, not on model.pkl where it could only fail.
+ */
+export type LineageNodeView = LineageNode & { readonly tabular?: true };
+
 /** Hops around the focus the panel shows at most (and the most one expansion adds). */
 export const MAX_HOPS = 6;
 /** Expansions a panel keeps (each is read again after a store change). */
@@ -107,6 +114,8 @@ export const lineageRequests = {
   /** Shows the lineage of a node of the graph in a panel focused on it (Show Lineage from Here). */
   showLineageFrom: defineRequest<{ readonly nodeId: string }, null>({ nodeId: nonEmptyString }),
   copyText: defineRequest<{ readonly text: string }, null>({ text: string }),
+  /** Opens the drift panel: a data file (or a run's data) against a run's or a model alias's training data, picked in the host. */
+  compareWithTrainingData: defineRequest<{ readonly nodeId: string }, null>({ nodeId: nonEmptyString }),
 } satisfies RequestTable;
 export type LineageRequests = typeof lineageRequests;
 

@@ -37,6 +37,8 @@ export type {
   TagRow,
 } from '../core/runDetails/model.ts';
 
+export type { ColumnProfile, DataProfile, ProfileFailure, RunProfiles } from '../core/profile/types.ts';
+
 export const RUN_DETAILS_VIEW_TYPE = 'labbook.runDetails';
 
 /**
@@ -69,6 +71,8 @@ export const runDetailsRequests = {
   /** Opens the details of another run of the same store (parent, reproduced run). */
   openRun: defineRequest<{ readonly runId: string }, null>({ runId: nonEmptyString }),
   copyText: defineRequest<{ readonly text: string }, null>({ text: string }),
+  /** Opens the drift panel: this run's data against a run, a model alias's training data or a file (picked in the host). */
+  compareDataWith: defineRequest<null, null>(NO_PARAMS),
 } satisfies RequestTable;
 export type RunDetailsRequests = typeof runDetailsRequests;
 

@@ -24,8 +24,8 @@ describe('e2e: the integration runner', function () {
     assert.deepEqual(result, { passed: 3, failed: 0 });
   });
 
-  it('runs a suite in an untrusted folder, where Labbook refuses to launch code', async () => {
+  it('runs a suite in an untrusted folder, where Labbook refuses to launch code and to read or plan a Feast repository', async () => {
     const result = await runIntegration({ suite: path.join(fixtures, 'restricted.cjs'), trust: false, print: true });
-    assert.deepEqual(result, { passed: 2, failed: 0 });
+    assert.deepEqual(result, { passed: 4, failed: 0 });
   });
 });

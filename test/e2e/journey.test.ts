@@ -7,7 +7,7 @@ import { cpSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
-import { contextMenu, runCommand, showLabbook, SHOTS as shots, webviewFrame, withDemo } from '../support/workbench.ts';
+import { contextMenu, runCommand, selectRows, showLabbook, SHOTS as shots, webviewFrame, withDemo } from '../support/workbench.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -130,9 +130,7 @@ describe('e2e: a first session with Labbook', function () {
     await showLabbook(page);
     const sidebar = page.locator('.part.sidebar');
     const row = (name: string) => sidebar.locator('.monaco-list-row', { hasText: name }).first();
-    await row('train-fast').click();
-    await row('train-careful').click({ modifiers: ['Control'] });
-    await row('train-slow').click({ modifiers: ['Control'] });
+    await selectRows(page, [row('train-fast'), row('train-careful'), row('train-slow')]);
     await contextMenu(page, row('train-slow'), 'Compare Selected Runs');
     const frame = await webviewFrame(page, 'td[data-row]', 60_000);
     const table = (await frame.textContent('table')) ?? '';

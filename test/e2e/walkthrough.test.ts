@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCommand, SHOTS, webviewFrame, withDemo } from '../support/workbench.ts';
+import { acceptQuickPick, runCommand, SHOTS, webviewFrame, withDemo } from '../support/workbench.ts';
 
 const fixtures = path.join(import.meta.dirname, '..', 'fixtures', 'notebooks');
 
@@ -57,9 +57,7 @@ describe('e2e: the getting-started walkthrough and the diff keys', function () {
     await openStep('Diff a notebook against HEAD', 'Diff Notebook with HEAD');
     // No notebook editor is active (the walkthrough is): the workspace's notebooks are offered.
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'workflow.ipynb' }).first().waitFor({ timeout: 20_000 });
-    await page.locator('.quick-input-widget input').fill('workflow.ipynb');
-    await page.waitForFunction(() => document.querySelectorAll('.quick-input-list .monaco-list-row').length === 1, null, { timeout: 10_000 });
-    await page.keyboard.press('Enter');
+    await acceptQuickPick(page, 'workflow.ipynb');
     const frame = await webviewFrame(page, '[data-testid=position]');
     await frame.waitForFunction(() => document.getElementById('app')?.getAttribute('aria-busy') === 'false', null, { timeout: 30_000 });
     assert.equal(await frame.textContent('[data-testid=position]'), '6 changes');

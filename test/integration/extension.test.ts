@@ -59,8 +59,10 @@ describe('Labbook in a real VS Code extension host', () => {
   it('contributes the Labbook container with the Experiments and Models views, and opens it', async () => {
     const manifest = extension().packageJSON as Manifest;
     assert.deepEqual(manifest.contributes.viewsContainers.activitybar.map((c) => c.id), ['labbook']);
-    assert.deepEqual(manifest.contributes.views.labbook?.map((v) => v.id), ['labbook.experiments', 'labbook.models']);
+    assert.deepEqual(manifest.contributes.views.labbook?.map((v) => v.id), ['labbook.experiments', 'labbook.models', 'labbook.queue', 'labbook.featureStore']);
     const registered = new Set(await vscode.commands.getCommands(true));
+    // The Feature Store view is known to the workbench even where it is hidden (no Feast repository).
+    assert.ok(registered.has('labbook.featureStore.focus'), 'the Feature Store view is not registered with the workbench');
     // VS Code creates a focus command for each view it knows; opening the container must work.
     assert.ok(registered.has('labbook.experiments.focus'), 'the Experiments view is not registered with the workbench');
     assert.ok(registered.has('labbook.models.focus'), 'the Models view is not registered with the workbench');

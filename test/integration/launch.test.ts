@@ -174,7 +174,13 @@ describe('Labbook tracked runs launched from the editor (real Python)', function
     git(root, 'commit', '-qam', 'double the scale');
     const again = await vscode.commands.executeCommand<{ runId: string } | undefined>('labbook.reproduceRun', { rootId: 'local', runId: first.runId }, { confirm: false });
     assert.ok(again, 'the reproduction launched');
-    const copy = await finished(again.runId);
+    await finished(again.runId);
+    // When the reproduction ended before `finished` could find it running, only its recipe was
+    // waited for; its git capture (attached after the status, by design) may come a moment later.
+    const copy = await until(`the reproduction's git capture`, async () => {
+      const run = await other.getRun(again.runId);
+      return tags(run)['mlflow.source.git.commit'] !== undefined ? run : undefined;
+    });
     assert.equal(copy.info.status, 'FINISHED', await text(again.runId, 'labbook/logs/output.log'));
     assert.equal(tags(copy)['labbook.reproduces'], first.runId);
     assert.equal(tags(copy)['mlflow.source.git.commit'], tags(original)['mlflow.source.git.commit']);

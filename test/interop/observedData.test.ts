@@ -184,6 +184,30 @@ describe('interop: data a run read and wrote, observed with no settings', functi
     }
   });
 
+  it('tells reads from writes in every way Python opens a file: text, binary, raw FileIO, os.open, append, r+', async () => {
+    // The hook's fast path takes io's raw mode 'r' (text and binary reads); the rest is classified
+    // on its slow path: FileIO given 'rb', os.open's flags (mode None), append, read-and-write.
+    for (const name of ['text.csv', 'binary.bin', 'raw.bin', 'low.bin', 'both.txt']) writeFileSync(path.join(project, 'data', name), `${name}\n`);
+    writeFileSync(path.join(project, 'modes.py'), [
+      'import io, os',
+      "open('data/text.csv').read()",
+      "open('data/binary.bin', 'rb').read()",
+      "with io.FileIO('data/raw.bin', 'rb') as f:\n    f.read()",
+      "fd = os.open('data/low.bin', os.O_RDONLY)\nos.read(fd, 100)\nos.close(fd)",
+      "with open('data/log.txt', 'a') as f:\n    f.write('x')",
+      "fd = os.open('data/flags.txt', os.O_WRONLY | os.O_CREAT | os.O_TRUNC)\nos.write(fd, b'z')\nos.close(fd)",
+      "with open('data/both.txt', 'r+') as f:\n    f.read()\n    f.write('y')",
+      '',
+    ].join('\n'));
+    const { runId, outcome } = await launch({ kind: 'script', file: 'modes.py' });
+    assert.equal(outcome.status, 'FINISHED', outcome.notes.join('\n'));
+    const data = await record(runId);
+    assert.deepEqual(data.inputs.map((e) => e.path).sort(), ['data/binary.bin', 'data/both.txt', 'data/low.bin', 'data/raw.bin', 'data/text.csv']);
+    assert.deepEqual(data.outputs.map((e) => e.path).sort(), ['data/both.txt', 'data/flags.txt', 'data/log.txt']);
+    // Read, then changed by the run itself: the input's hash is of the content it read.
+    assert.equal(data.inputs.find((e) => e.path === 'data/both.txt')?.sha256, sha256(Buffer.from('both.txt\n')));
+  });
+
   it('records the hash a script read from the input it then overwrites', async () => {
     const before = readFileSync(path.join(project, 'data', 'train.csv'));
     const { runId, outcome } = await launch({ kind: 'script', file: 'overwrite.py' });

@@ -41,6 +41,23 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/**
+ * Accepts the quick pick's single row left by typing `filter`. The Enter goes to the input itself
+ * (focused first), not to whatever holds the focus: a walkthrough that re-renders as its step is
+ * ticked takes the focus from a pick kept open, and a page-wide Enter then went to the walkthrough.
+ */
+export async function acceptQuickPick(page: Page, filter: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  const widget = page.locator('.quick-input-widget');
+  await input.fill(filter);
+  await page.waitForFunction(() => document.querySelectorAll('.quick-input-list .monaco-list-row').length === 1, null, { timeout: 10_000 });
+  for (let attempt = 0; ; attempt++) {
+    await input.press('Enter', { timeout: 5_000 }).catch(() => {});
+    if (await widget.waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false)) return;
+    if (attempt >= 2) throw new Error(`the quick pick did not accept '${filter}'`);
+  }
+}
+
 /** Shows the Labbook container (clicking its icon when it is open would close it). */
 export async function showLabbook(page: Page): Promise<void> {
   const experiments = page.locator('.part.sidebar .pane-header', { hasText: 'Experiments' });
@@ -49,11 +66,37 @@ export async function showLabbook(page: Page): Promise<void> {
   await experiments.waitFor({ state: 'visible', timeout: 15_000 });
 }
 
+/**
+ * Selects `rows` in a tree, the first by a click and the others by Ctrl+click, and checks that all
+ * of them are selected: a tree that re-renders between the clicks (a store change) can drop a
+ * Ctrl+click, so select them again, at most three times.
+ */
+export async function selectRows(page: Page, rows: readonly ReturnType<Page['locator']>[]): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    for (const [index, row] of rows.entries()) await row.click(index === 0 ? {} : { modifiers: ['Control'] });
+    let states: (string | null)[] = [];
+    for (let poll = 0; poll < 10; poll++) {
+      states = await Promise.all(rows.map((row) => row.getAttribute('aria-selected', { timeout: 2_000 }).catch(() => null)));
+      if (states.every((state) => state === 'true')) return;
+      await page.waitForTimeout(300);
+    }
+    if (attempt >= 2) throw new Error(`could not select ${rows.length} rows (selected: ${states.join(', ')})`);
+  }
+}
+
 /** Right-click `target`, then choose `label` in VS Code's context menu (hover to focus, Enter). */
 export async function contextMenu(page: Page, target: ReturnType<Page['locator']>, label: string): Promise<void> {
-  await target.click({ button: 'right' });
   const item = page.locator('.monaco-menu .action-item', { hasText: label }).first();
-  await item.waitFor({ state: 'visible', timeout: 10_000 });
+  // A view that re-renders as the menu opens (a tree refreshed by a store change) closes the menu:
+  // right-click again, at most three times.
+  for (let attempt = 0; ; attempt++) {
+    await target.click({ button: 'right' });
+    if (await item.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) break;
+    if (attempt >= 2) throw new Error(`the context menu did not offer '${label}'`);
+    // Escape only closes a menu that is open: with none, it goes to the tree and clears its
+    // selection, and a command on the selected rows would then get only the row clicked.
+    if (await page.locator('.context-view .monaco-menu').first().isVisible().catch(() => false)) await page.keyboard.press('Escape');
+  }
   await item.hover();
   // Enter runs the focused item: under load the hover may not have focused it yet (Enter would
   // then close the menu and run nothing), so wait for the focus, else click the item itself.

@@ -8,8 +8,8 @@ import path from 'node:path';
 import * as esbuild from 'esbuild';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
-/** What may load at activation: the entry, the stand-in tree, lens and hover providers, where the local store is, and the error formatter. */
-const ENTRY_INPUTS = ['src/host/extension.ts', 'src/host/trees/deferredTreeDataProvider.ts', 'src/host/deferredLanguageProviders.ts', 'src/host/stores/localStorePath.ts', 'src/shared/errorMessage.ts'];
+/** What may load at activation: the entry, the stand-in tree, lens and hover providers, where the local store is, the error formatter, the Explorer menu's exported-pipeline keys, the notice offering the merge editor for a conflicted notebook, and where Feast repositories are looked for (the Feature Store view's context key). */
+const ENTRY_INPUTS = ['src/host/extension.ts', 'src/host/trees/deferredTreeDataProvider.ts', 'src/host/deferredLanguageProviders.ts', 'src/host/stores/localStorePath.ts', 'src/shared/errorMessage.ts', 'src/host/ci/pipelineContext.ts', 'src/host/merge/conflictNotice.ts', 'src/host/merge/conflictScan.ts', 'src/host/feast/feastRepoGlob.ts'];
 const ENTRY_BUDGET_BYTES = 16 * 1024;
 
 describe('the extension bundles: a small activation entry, the rest loaded on first use', function () {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isTabularFile, TABULAR_EXTENSIONS, TABULAR_FILE_PATTERN } from '../../src/core/profile/tabularFiles.ts';
 
 interface Command { command: string; title: string; category?: string; icon?: string }
 interface Manifest {
@@ -66,7 +67,7 @@ describe('package.json: the extension manifest', () => {
         if (command?.startsWith('labbook.')) assert.ok(commands.has(command), `welcome links unknown ${command}`);
       }
     }
-    assert.deepEqual([...views], ['labbook.experiments', 'labbook.models']);
+    assert.deepEqual([...views], ['labbook.experiments', 'labbook.models', 'labbook.queue', 'labbook.featureStore']);
   });
 
   it('documents every setting, all under labbook.', () => {
@@ -75,6 +76,19 @@ describe('package.json: the extension manifest', () => {
       assert.match(key, /^labbook\./);
       assert.ok(spec.description ?? spec.markdownDescription, `${key} has no description`);
     }
+  });
+
+  it('offers Compare Data with Training Data in the Explorer on exactly the tabular files the profiler reads, any case', () => {
+    const entry = manifest.contributes.menus['explorer/context']?.find((m) => m.command === 'labbook.compareDataWithTrainingData');
+    const match = /resourceFilename =~ \/(.+)\/(i?)$/.exec(entry?.when ?? '');
+    assert.ok(match?.[1], `the when clause ${entry?.when} tests resourceFilename with a regex`);
+    assert.equal(match[1], TABULAR_FILE_PATTERN.source, 'the when clause lists the extensions of src/core/profile/tabularFiles.ts');
+    assert.equal(match[2], 'i', 'case-insensitive (DATA.CSV)');
+    const when = new RegExp(match[1], match[2]);
+    for (const ext of TABULAR_EXTENSIONS) {
+      for (const name of [`a${ext}`, `A${ext.toUpperCase()}`, `a${ext}.gz`]) assert.equal(when.test(name), isTabularFile(name), name);
+    }
+    for (const name of ['package.json', 'a.txt', 'a.csv.bak', 'a.parquet.gz']) assert.equal(when.test(name), false, name);
   });
 
   describe('the getting-started walkthrough and the keybindings', () => {

@@ -94,6 +94,7 @@ export class PlayedHost {
         this.csvWrites.push(comparisonCsv(await buildComparison(this.store, this.source, { directions }), view));
         return { savedTo: '/tmp/run-comparison.csv' };
       },
+      compareData: () => Promise.resolve(null),
     },
     (method) => {
       const failure = this.failing.get(method);

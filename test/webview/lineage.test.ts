@@ -11,7 +11,8 @@ import { nodeId } from '../../src/core/lineage/types.ts';
 import { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
 import { LineageSession } from '../../src/host/lineage/lineageSession.ts';
 import { isLineageState } from '../../src/protocol/lineage.ts';
-import { buildScenario, MANY_RUNS, type Scenario } from '../unit/lineage/scenario.ts';
+import { writeDataRecord } from '../../src/core/data/dataRecord.ts';
+import { buildScenario, MANY_RUNS, SHA, type Scenario } from '../unit/lineage/scenario.ts';
 import { answerGraph, drawnNodes, edgeCount, nextRequest, openLineage, refs, reply, resultOf, savedState, send, sendStale, waitForNodes } from './lineageHarness.ts';
 import { violations } from './webviewHarness.ts';
 
@@ -26,6 +27,9 @@ describe('webview: Lineage view', function () {
   let store: SqliteTrackingStore;
   let s: Scenario;
   let page: Page;
+  /** A run that read the training file and a pickled model: only the file can be compared. */
+  let predict: string;
+  const PICKLE_SHA = 'ef'.repeat(32);
 
   before(async () => {
     browser = await launchBrowser();
@@ -35,6 +39,11 @@ describe('webview: Lineage view', function () {
     // The file the training run read, as it is now: not what the run hashed, so it is stale.
     mkdirSync(path.join(dir, 'project', 'data'), { recursive: true });
     writeFileSync(path.join(dir, 'project', 'data', 'train.csv'), 'a,b\n1,2\n');
+    predict = (await store.createRun({ experimentId: '0', runName: 'predict' })).info.runId;
+    await writeDataRecord(store, predict, {
+      version: 1, cwd: path.join(dir, 'project'), outputs: [], notes: [],
+      inputs: [{ path: 'data/train.csv', kind: 'file', found: ['observed'], sha256: SHA }, { path: 'models/model.pkl', kind: 'file', found: ['observed'], sha256: PICKLE_SHA }],
+    });
     for (let i = 0; i < BIG_RUNS; i++) {
       const runId = (await store.createRun({ experimentId: '0', runName: i === 0 ? HOSTILE : `big-${i}` })).info.runId;
       await store.logInputs(runId, [{ tags: [], dataset: { name: 'big', digest: 'bigd1g', sourceType: 'local', source: '' } }]);
@@ -222,6 +231,26 @@ describe('webview: Lineage view', function () {
     await page.click(`.graph-node[data-node="${nodeId(refs.run(s.train))}"]`);
     await page.waitForFunction(() => document.querySelector('[data-testid=details-title]')?.textContent === 'train');
     assert.equal(await page.locator('[data-testid=details] button[data-action=show-lineage]').count(), 0);
+    // A run node offers Compare with Training Data (the drift panel); a model version does not.
+    await page.click('[data-testid=details] button[data-action=compare-data]');
+    assert.deepEqual((await nextRequest(page, 'compareWithTrainingData')).params, { nodeId: nodeId(refs.run(s.train)) });
+    await page.click('.graph-node[data-node="modelVersion:clf/2"]');
+    assert.equal(await page.locator('[data-testid=details] button[data-action=compare-data]').count(), 0);
+  });
+
+  it('offers Compare with Training Data on a tabular data file, not on a model.pkl', async () => {
+    const session = new LineageSession(store, refs.run(predict), 1);
+    const result = resultOf(session, await session.read());
+    await answerGraph(page, result);
+    const csv = `data:${SHA}`;
+    const pickle = `data:${PICKLE_SHA}`;
+    await page.click(`.graph-node[data-node="${pickle}"]`);
+    await page.waitForFunction(() => document.querySelector('[data-testid=details-title]')?.textContent?.includes('model.pkl'));
+    assert.equal(await page.locator('[data-testid=details] button[data-action=compare-data]').count(), 0, 'a pickle cannot be profiled');
+    await page.click(`.graph-node[data-node="${csv}"]`);
+    await page.waitForFunction(() => document.querySelector('[data-testid=details-title]')?.textContent?.includes('train.csv'));
+    await page.click('[data-testid=details] button[data-action=compare-data]');
+    assert.deepEqual((await nextRequest(page, 'compareWithTrainingData')).params, { nodeId: csv });
   });
 
   it('shows a read error in the view', async () => {

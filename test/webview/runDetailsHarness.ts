@@ -136,6 +136,7 @@ export class PlayedHost {
     openSourceAtCommit: () => Promise.resolve(null),
     openRun: () => Promise.resolve(null),
     copyText: () => Promise.resolve(null),
+    compareDataWith: () => Promise.resolve(null),
   };
 
   private async details(): Promise<RunDetailsResult> {

@@ -55,6 +55,7 @@ const aggregate = el('select', { attrs: { 'aria-label': 'Metric value', 'data-co
 const diffOnly = el('input', { attrs: { type: 'checkbox', id: 'diff-only', 'data-control': 'diff-only' } });
 const transposed = el('input', { attrs: { type: 'checkbox', id: 'transposed', 'data-control': 'transposed' } });
 const exportButton = el('button', { text: 'Export CSV…', attrs: { type: 'button', 'data-action': 'export-csv' } });
+const compareDataButton = el('button', { text: 'Compare Data', attrs: { type: 'button', 'data-action': 'compare-data', title: 'Drift between the data of two runs (those chosen in the Code tab when more are compared)' } });
 const tableMessage = el('p', { className: 'muted', text: 'Reading the runs…', attrs: { 'data-testid': 'table-message' } });
 const status = el('span', { className: 'muted status', attrs: { role: 'status', 'data-testid': 'status' } });
 const table = new CompareTableView({
@@ -75,6 +76,7 @@ const tablePanel = el('div', { className: 'table-panel' }, [
     el('label', { className: 'toggle' }, [diffOnly, document.createTextNode(' Show differences only')]),
     el('label', { className: 'toggle' }, [transposed, document.createTextNode(' Runs as rows')]),
     exportButton,
+    compareDataButton,
     status,
   ]),
   tableMessage,
@@ -227,6 +229,9 @@ async function exportCsv(): Promise<void> {
   }
 }
 exportButton.addEventListener('click', () => void exportCsv());
+compareDataButton.addEventListener('click', () => {
+  rpc.request('compareData', { baseRun: baseSelect.value, remoteRun: remoteSelect.value }).catch((err: unknown) => (status.textContent = `Could not compare the data: ${errorMessage(err)}`));
+});
 codeButton.addEventListener('click', () => void diffCode());
 tabList.addEventListener('click', (e) => {
   const tab = (e.target as HTMLElement).closest<HTMLElement>('[data-tab]')?.dataset.tab as CompareTab | undefined;

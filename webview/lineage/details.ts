@@ -1,7 +1,7 @@
 // The side pane: what the selected node is (a dataset's digest, source, schema and profile; a data
 // file's path and hashes; a run's id and status…), whether its data changed, and buttons to open
 // it or expand it. Text content only; the buttons carry data-action and main.ts handles them.
-import { lineageNodeLabel, type LineageNode, type StaleView } from '../../src/protocol/lineage.ts';
+import { lineageNodeLabel, type LineageNode, type LineageNodeView, type StaleView } from '../../src/protocol/lineage.ts';
 import { el } from '../shared/dom.ts';
 import { kindText, staleState, type Synthetic } from './display.ts';
 
@@ -85,7 +85,7 @@ const OPEN_TEXT: Partial<Record<LineageNode['kind'], string>> = {
  * The pane's content for the selected node, group or "+N more" box (nothing selected: a hint).
  * A node other than the focus offers to show the lineage from there (a panel focused on it).
  */
-export function renderDetails(node: LineageNode | undefined, synthetic: Synthetic | undefined, stale: StaleView | undefined, labelOf: (id: string) => string, focus?: string): HTMLElement[] {
+export function renderDetails(node: LineageNodeView | undefined, synthetic: Synthetic | undefined, stale: StaleView | undefined, labelOf: (id: string) => string, focus?: string): HTMLElement[] {
   if (synthetic?.kind === 'group') {
     return [
       el('h2', { text: `${synthetic.members.length} runs` }),
@@ -116,6 +116,8 @@ export function renderDetails(node: LineageNode | undefined, synthetic: Syntheti
       button('Expand Upstream', 'expand-upstream', node.id, `Show one more step upstream of ${lineageNodeLabel(node)}`),
       button('Expand Downstream', 'expand-downstream', node.id, `Show one more step downstream of ${lineageNodeLabel(node)}`),
       button(COPY_TEXT[node.kind], 'copy', node.id),
+      // Data: only files the host marked as tabular (a model.pkl cannot be profiled).
+      ...((node.kind === 'data' && node.tabular) || node.kind === 'run' ? [button('Compare with Training Data', 'compare-data', node.id, `Drift of ${lineageNodeLabel(node)} against a run's or a model alias's training data`)] : []),
     ]),
   ];
 }

@@ -208,6 +208,12 @@ document.addEventListener('click', (e) => {
         (err: unknown) => (alertBox.textContent = `Could not show its lineage: ${errorMessage(err)}`),
       );
       return;
+    case 'compare-data':
+      rpc.request('compareWithTrainingData', { nodeId: node }).then(
+        () => undefined,
+        (err: unknown) => (alertBox.textContent = `Could not compare the data: ${errorMessage(err)}`),
+      );
+      return;
     case 'expand-upstream':
       expand(node, 'upstream');
       return;

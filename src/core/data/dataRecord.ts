@@ -5,14 +5,13 @@
 // type `local`, source `{"uri": …}` as mlflow's LocalArtifactDatasetSource writes it, context
 // `input`), so the mlflow client and MLflow's UI see them. MLflow has no dataset outputs (a run's
 // outputs are logged models only), so outputs live in data.json alone.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DatasetInput } from '../store/types.ts';
 import { ARTIFACTS, TAGS } from '../launch/conventions.ts';
 import { fingerprintData, readDvc, type DataFingerprint } from '../launch/fingerprintData.ts';
 import { errorFirstLine } from '../../shared/errorMessage.ts';
 import { hashObservedReads } from './hashReads.ts';
-import { parseObservationLog, relativeDataPath, summarizeObservation, type DataEntry, type DataFound, type SummaryOptions } from './observedRecord.ts';
+import { readObservationLog, relativeDataPath, summarizeObservation, type DataEntry, type DataFound, type SummaryOptions } from './observedRecord.ts';
 
 export interface DataRecord {
   readonly version: 1;
@@ -93,14 +92,14 @@ export interface ObservedDataInput extends SummaryOptions {
 export async function buildDataRecord(input: ObservedDataInput): Promise<DataRecord> {
   const cwd = path.resolve(input.cwd);
   const notes: string[] = [];
-  let text = '';
+  let read: Awaited<ReturnType<typeof readObservationLog>> | undefined;
   try {
-    text = await readFile(input.recordFile, 'utf8');
+    read = await readObservationLog(input.recordFile);
   } catch (err) {
     notes.push(`observed data: no record from the program (${errorFirstLine(err)}).`);
   }
   const now = input.now ?? Date.now;
-  const parsed = text === '' ? { reads: [], writes: [], listed: [], folders: [], ended: true, malformedLines: 0 } : parseObservationLog(text);
+  const parsed = !read || read.text === '' ? { reads: [], writes: [], listed: [], folders: [], ended: true, malformedLines: 0 } : read.log;
   // One budget for the whole record: the outputs get what the reads' hashing left.
   const deadline = now() + input.timeoutMs;
   const hashed = await hashObservedReads(parsed, { deadline, now });

@@ -105,13 +105,16 @@ def _labbook_observe():
     # marker with the new working directory). Nothing is resolved, filtered or stat'ed while the
     # program runs; at exit the unique paths go to the record as they were given, with the working
     # directory to resolve them against and the prefixes to leave out (the host filters them).
+    # 'note' is what the hot path calls: the list's append; after an os.chdir, once, a function that
+    # notes the working directory first; once capped, id (a no-op in C). Past 'room' noted paths a
+    # read-open takes the slow path, which deduplicates them into 'opened'.
     raws = []
-    note = raws.append
+    append = raws.append
+    note = append
     mark = object()
     # Unique raw paths by working directory, in first-open order: [(cwd, {raw: None})].
     opened = [(start_cwd, {})]
     room = 65536
-    reading = frozenset(('r', 'rb', 'rt', 'br', 'tr'))
     events = frozenset(('open', 'os.chdir', 'os.remove', 'os.rename', 'os.truncate', 'os.scandir', 'os.listdir'))
     # Absolute paths of the reads, resolved only when the program is about to change a file.
     resolved = {}
@@ -225,6 +228,26 @@ ${OBSERVE_CHANGES}    def on_write(path):
         written.add(path)
         emit({'t': 'write', 'path': path})
 
+    def after_chdir(raw):
+        # The first read after an os.chdir: the working directory it is relative to (the chdir may
+        # have failed), then the read; later reads are appended again.
+        nonlocal note
+        if capped[0]:
+            note = id
+            return
+        note = append
+        append((mark, os.getcwd()))
+        marked[0] = True
+        append(raw)
+
+    def make_room():
+        # Past 'room' noted paths: deduplicated into 'opened'; once capped, reads are no longer noted.
+        nonlocal note
+        if len(raws) >= room:
+            absorb()
+            if capped[0]:
+                note = id
+
     def on_read(path):
         # A read the hook resolved itself (a file of a folder handed to a reader).
         note(path)
@@ -262,10 +285,12 @@ ${OBSERVE_CHANGES}    def on_write(path):
 
     def hook(event, args):
         # Called for every audit event of the process. Tested cheapest first (each event's name is
-        # a new string, so a set lookup would hash it): a read-open is one compare, one set lookup
-        # of its mode and one list append; other events one compare and one set lookup.
+        # a new string, so a set lookup would hash it): a read-open is two string compares, a length
+        # check and one call of 'note'; other events one compare and one set lookup. The open event
+        # gives io's raw mode ('r' for every read-only open(), 'rb' and 'rt' included); any other
+        # mode, and os.open's None, takes the slow path, which tells reads from writes.
         if event == 'open':
-            if args[1] in reading and len(raws) < room:
+            if args[1] == 'r' and len(raws) < room:
                 note(args[0])
             else:
                 slow(event, args)
@@ -273,25 +298,18 @@ ${OBSERVE_CHANGES}    def on_write(path):
             slow(event, args)
 
     def slow(event, args):
-        nonlocal room
+        nonlocal note
         if getattr(local, 'busy', False):
             return
         local.busy = True
         try:
             if event == 'os.chdir':
-                # The next open notes the new working directory first (the chdir may still fail).
-                if not capped[0]:
-                    room = 0
+                # The next read notes the new working directory first (the chdir may still fail).
+                if note is append:
+                    note = after_chdir
                 return
-            if room == 0:
-                room = 65536
-                note((mark, os.getcwd()))
-                marked[0] = True
+            make_room()
             if event == 'open':
-                if len(raws) >= room:
-                    absorb()
-                    if capped[0]:
-                        room = -1
                 mode, flags = args[1], args[2]
                 if isinstance(mode, str):
                     writes = any(c in mode for c in 'wax+')

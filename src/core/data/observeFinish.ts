@@ -1,14 +1,21 @@
 // Part of the observing hook (observeBootstrap.ts), inside its _labbook_observe(): at the
 // program's exit, the reads noted, grouped by working directory, and the filter the host applies to
 // them (interpreter, system and project folders, the imported code, the cap) are written to the
-// spool for the host to resolve, hash and summarise. Python text, indented for its place in the hook.
+// spool for the host to resolve, hash and summarise: the paths of each working directory in a file
+// of their own beside the record (`<record>.opened-N`, NUL-separated UTF-8), named by an `opened`
+// line of the record. Python text, indented for its place in the hook.
 
 export const OBSERVE_FINISH = String.raw`    def finish():
         # The reads as given, by working directory, and what the host leaves out of them. Those noted
         # since the last absorb are written as noted (at most 'room' of them): the host drops the
         # repeats and applies the cap, which saves the program's exit a hash of every path.
+        # Reads from here on (this function's own files) are not the program's; nor does the slow
+        # path run (its absorb would move the paths being written).
+        nonlocal note
+        note = id
+        local.busy = True
         try:
-            pending = raws
+            pending = raws[:]
             segments = [(cwd, list(paths)) for cwd, paths in opened]
             start = 0
             if marked[0]:
@@ -33,8 +40,9 @@ export const OBSERVE_FINISH = String.raw`    def finish():
                 code.add(os.path.abspath(sys.argv[0]))
             emit({'t': 'filter', 'interpreter': list(interpreter), 'system': list(system), 'project': project, 'skipParts': list(skip_parts), 'code': sorted(code), 'maxPaths': max_paths})
             if out is not None:
-                for cwd, paths in segments:
-                    # One string, the paths joined by NUL (no path holds one), quoted in one call.
+                for index, (cwd, paths) in enumerate(segments):
+                    # One string, the paths joined by NUL (no path holds one), written raw to a file
+                    # beside the record (quoting it as JSON cost the exit more than all the rest).
                     try:
                         joined = '\0'.join(paths)
                     except TypeError:
@@ -44,7 +52,19 @@ export const OBSERVE_FINISH = String.raw`    def finish():
                         # A path that held a NUL (its open failed): left out.
                         joined = '\0'.join(p for p in map(as_text, paths) if p and '\0' not in p)
                     if joined:
-                        line = '{"t":"opened","cwd":%s,"joined":%s}\n' % (quote(cwd), quote(joined))
+                        try:
+                            data = joined.encode('utf-8', 'surrogateescape')
+                        except UnicodeError:
+                            data = joined.encode('utf-8', 'replace')
+                        name = '%s.opened-%d' % (os.path.basename(record_path), index)
+                        fd = os.open(os.path.join(os.path.dirname(record_path), name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, 'O_CLOEXEC', 0), 0o600)
+                        try:
+                            view = memoryview(data)
+                            while view:
+                                view = view[os.write(fd, view):]
+                        finally:
+                            os.close(fd)
+                        line = '{"t":"opened","cwd":%s,"file":%s,"bytes":%d}\n' % (quote(cwd), quote(name), len(data))
                         with out_lock:
                             out.write(line)
         except Exception as err:

@@ -4,9 +4,10 @@
 // runs before the first cell, in an IPYTHONDIR of the run's own (so the user's IPython profile is
 // not used by tracked notebook runs).
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensurePrivateFolder } from '../system/privateFolder.ts';
+import { writeWhenDifferent } from '../system/pythonScript.ts';
 import { OBSERVE_BOOTSTRAP_NAME, OBSERVE_ENV, OBSERVE_HOOK_MODULE, OBSERVE_HOOK_MODULE_NAME, OBSERVE_KERNEL_STARTUP, observeBootstrap } from './observeBootstrap.ts';
 
 export const OBSERVE_RECORD_NAME = 'data.jsonl';
@@ -26,18 +27,7 @@ export interface PreparedObservation {
 function hookModuleDir(spool: string): string {
   // A folder someone else owns (or can write to) is never used: this run gets a fresh private one.
   const dir = ensurePrivateFolder(path.join(path.dirname(spool), `observe-${createHash('sha256').update(OBSERVE_HOOK_MODULE).digest('hex').slice(0, 16)}`), 'labbook-observe-');
-  const file = path.join(dir, `${OBSERVE_HOOK_MODULE_NAME}.py`);
-  let current: string | undefined;
-  try {
-    current = readFileSync(file, 'utf8');
-  } catch {
-    current = undefined;
-  }
-  if (current !== OBSERVE_HOOK_MODULE) {
-    const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-    writeFileSync(temp, OBSERVE_HOOK_MODULE, 'utf8');
-    renameSync(temp, file);
-  }
+  writeWhenDifferent(path.join(dir, `${OBSERVE_HOOK_MODULE_NAME}.py`), OBSERVE_HOOK_MODULE);
   return dir;
 }
 

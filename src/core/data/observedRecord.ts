@@ -4,6 +4,7 @@
 // loader read as a whole (a Parquet dataset given to pyarrow, or a folder listed and then read
 // file by file, as `os.walk` or `glob` loaders do) grouped into one folder entry.
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathExcluder } from './pathGlobs.ts';
 import { isRecord } from '../../shared/isRecord.ts';
@@ -110,7 +111,43 @@ function leftOut(file: string, filter: OpenedFilter): boolean {
   return filter.skipParts.some((part) => probe.includes(part)) || filter.code.has(file);
 }
 
-export function parseObservationLog(text: string): ObservationLog {
+/** A file of opened paths beside the record, as its `opened` line names it: a bare name, nothing that leaves the folder. */
+export const OPENED_FILE_NAME = /^[\w.-]+\.opened-\d+$/;
+
+/** The names of the path files the record's `opened` lines refer to (to read before parsing). */
+export function openedFileNames(text: string): string[] {
+  const names: string[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.includes('"opened"')) continue;
+    try {
+      const value: unknown = JSON.parse(line);
+      if (isRecord(value) && value['t'] === 'opened' && typeof value['file'] === 'string' && OPENED_FILE_NAME.test(value['file'])) names.push(value['file']);
+    } catch {
+      // Counted as malformed by the parser.
+    }
+  }
+  return names;
+}
+
+/** Reads the bootstrap's record and the path files beside it; a missing path file leaves its paths out, noted as an error. */
+export async function readObservationLog(recordFile: string): Promise<{ text: string; log: ObservationLog }> {
+  const text = await readFile(recordFile, 'utf8');
+  const files = new Map<string, string>();
+  for (const name of openedFileNames(text)) {
+    try {
+      files.set(name, await readFile(path.join(path.dirname(recordFile), name), 'utf8'));
+    } catch {
+      // Reported by the parser: its paths are not there.
+    }
+  }
+  return { text, log: parseObservationLog(text, files) };
+}
+
+/**
+ * Parses the record; `openedFiles` holds the contents of the path files its `opened` lines name
+ * (NUL-separated paths, by file name). Older records held the paths in the line (`joined`).
+ */
+export function parseObservationLog(text: string, openedFiles: ReadonlyMap<string, string> = new Map()): ObservationLog {
   const reads = new Map<string, ObservedRead>();
   const hashes = new Map<string, Omit<ObservedRead, 'path'>>();
   const opened: { cwd: string; paths: string[] }[] = [];
@@ -142,6 +179,11 @@ export function parseObservationLog(text: string): ObservationLog {
     else if (t === 'start' && digits(value['timeNs'])) startedNs = value['timeNs'];
     else if (t === 'filter') filter = filterOf(value);
     else if (t === 'opened' && typeof value['cwd'] === 'string' && path.isAbsolute(value['cwd']) && typeof value['joined'] === 'string') opened.push({ cwd: value['cwd'], paths: value['joined'].split('\0').filter((given) => given !== '') });
+    else if (t === 'opened' && typeof value['cwd'] === 'string' && path.isAbsolute(value['cwd']) && typeof value['file'] === 'string' && OPENED_FILE_NAME.test(value['file'])) {
+      const joined = openedFiles.get(value['file']);
+      if (joined === undefined) errors.push(`the file of paths ${value['file']} is missing: the reads it held are not recorded`);
+      else opened.push({ cwd: value['cwd'], paths: joined.split('\0').filter((given) => given !== '') });
+    }
     else if (t === 'error' && typeof value['message'] === 'string') errors.push(value['message'].slice(0, 500));
     else if (t === 'capped') capped = typeof value['max'] === 'number' ? value['max'] : 0;
     else if (typeof p !== 'string' || !path.isAbsolute(p)) malformedLines++;

@@ -2,9 +2,10 @@
 // interpreter is the active conda env) and a JSON summary of Python, OS, CPU, memory and GPUs.
 // The package list comes from the freeze cache (freezeCache.ts) while nothing on the interpreter's
 // sys.path changed. Never throws: a step that fails leaves its field empty and a note.
+import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freezeKey, readCachedFreeze, writeCachedFreeze, type FreezeTool } from './freezeCache.ts';
+import { freezeKey, readCachedFreeze, writeCachedFreeze, type FreezeKey, type FreezeTool } from './freezeCache.ts';
 import { runCommand } from './processes.ts';
 
 export interface EnvironmentInfo {
@@ -53,10 +54,59 @@ interface Probe {
   path: string[];
 }
 
+/** A capture this process made, with the sys.path stamps it stands on (taken before it froze). */
+interface Remembered {
+  readonly capture: EnvironmentCapture;
+  readonly stamps: FreezeKey['paths'];
+}
+
+/** Kept per interpreter and the variables that shape its sys.path; a few interpreters at most. */
+const remembered = new Map<string, Remembered>();
+const inFlight = new Map<string, Promise<EnvironmentCapture>>();
+const REMEMBERED_MAX = 16;
+
+/** What a capture depends on besides sys.path's folders: the interpreter, the variables that move sys.path, the cache. */
+function captureKey(python: string, env: NodeJS.ProcessEnv, cacheDir: string): string {
+  return JSON.stringify([python, cacheDir, ...['PATH', 'PYTHONPATH', 'PYTHONHOME', 'PYTHONUSERBASE', 'VIRTUAL_ENV', 'CONDA_PREFIX'].map((name) => env[name] ?? '')]);
+}
+
+/**
+ * With a cache folder, launches in one process share their captures: launches at the same time
+ * (a sweep's trials) wait for one capture, and a later one reuses it while nothing on sys.path
+ * changed (a stat per folder instead of three processes: the probe, nvidia-smi and the freeze).
+ */
 export async function captureEnvironment(python: string, options: EnvironmentCaptureOptions = {}): Promise<EnvironmentCapture> {
+  if (!options.cacheDir) return captureFresh(python, options);
+  const key = captureKey(python, options.env ?? process.env, options.cacheDir);
+  const pending = inFlight.get(key);
+  if (pending) return pending.then((capture) => ({ ...capture, requirementsCached: capture.requirements !== undefined, notes: [...capture.notes] }));
+  const last = remembered.get(key);
+  if (last) {
+    const now = await stampPaths(last.stamps.map((s) => s.path));
+    if (now.every((s, i) => s.mtimeMs === last.stamps[i]?.mtimeMs)) return { ...last.capture, requirementsCached: true, notes: [] };
+    remembered.delete(key);
+  }
+  const fresh = captureFresh(python, options, (stamps, capture) => {
+    if (remembered.size >= REMEMBERED_MAX) remembered.delete(remembered.keys().next().value ?? '');
+    remembered.set(key, { capture, stamps });
+  });
+  inFlight.set(key, fresh);
+  try {
+    return await fresh;
+  } finally {
+    inFlight.delete(key);
+  }
+}
+
+async function stampPaths(paths: readonly string[]): Promise<FreezeKey['paths']> {
+  return Promise.all(paths.map(async (p) => ({ path: p, mtimeMs: await stat(p).then((s) => s.mtimeMs, () => null) })));
+}
+
+async function captureFresh(python: string, options: EnvironmentCaptureOptions, remember?: (stamps: FreezeKey['paths'], capture: EnvironmentCapture) => void): Promise<EnvironmentCapture> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), PIP_DISABLE_PIP_VERSION_CHECK: '1' };
   const notes: string[] = [];
+  let stampsBefore: FreezeKey['paths'] | undefined;
   const [probeResult, gpus] = await Promise.all([runCommand(python, ['-c', PROBE], { env, timeoutMs }), nvidiaGpus(timeoutMs)]);
   let probe: Probe | undefined;
   try {
@@ -78,6 +128,7 @@ export async function captureEnvironment(python: string, options: EnvironmentCap
     if (!options.cacheDir || !probe) return run();
     const watched = tool === 'conda list --export' ? [...probe.path, path.join(condaPrefix ?? '', 'conda-meta')] : probe.path;
     const key = await freezeKey(python, probe.executable, tool, watched);
+    stampsBefore = key.paths;
     const cached = await readCachedFreeze(options.cacheDir, key);
     if (cached !== undefined) {
       requirementsCached = true;
@@ -119,7 +170,10 @@ export async function captureEnvironment(python: string, options: EnvironmentCap
     hostname: os.hostname(),
     packagesFrom,
   };
-  return { info, ...(requirements === undefined ? {} : { requirements }), requirementsCached, notes };
+  const capture: EnvironmentCapture = { info, ...(requirements === undefined ? {} : { requirements }), requirementsCached, notes };
+  // Only a complete capture is reused: a failed probe or freeze is tried again next launch.
+  if (remember && stampsBefore && requirements !== undefined && notes.length === 0) remember(stampsBefore, { ...capture, notes: [] });
+  return capture;
 }
 
 async function nvidiaGpus(timeoutMs: number): Promise<{ name: string; memory: string }[]> {

@@ -8,6 +8,8 @@ export const ARTIFACTS = {
   requirements: 'labbook/environment/requirements.txt',
   environment: 'labbook/environment/environment.json',
   fingerprints: 'labbook/data/fingerprints.json',
+  /** Data profiles of the tabular inputs (src/core/profile, RunProfiles). */
+  dataProfile: 'labbook/data/profile.json',
   /** Inputs and outputs, observed and declared (src/core/data/dataRecord.ts). */
   dataRecord: 'labbook/data.json',
   recipe: 'labbook/launch.json',

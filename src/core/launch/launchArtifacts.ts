@@ -12,6 +12,8 @@ import { fingerprintData, type DataFingerprint } from './fingerprintData.ts';
 import { buildDataRecord, writeDataRecord, type ObservedDataInput } from '../data/dataRecord.ts';
 import { launchLocation, launchRecipe, type LaunchRecipeInput } from './launchRecipe.ts';
 import { codeTags } from './runTags.ts';
+import { localDatasetPath } from '../profile/datasetSource.ts';
+import { profileLaunchData } from '../profile/launchProfiles.ts';
 
 export interface LaunchArtifactsInput {
   readonly store: Pick<TrackingStore, 'writeArtifact' | 'setTag' | 'logBatch'>;
@@ -32,6 +34,8 @@ export interface LaunchArtifactsInput {
   readonly cacheDir?: string;
   /** The data-observing bootstrap's record, read once the process has exited (src/core/data). */
   readonly observation?: Omit<ObservedDataInput, 'declared' | 'timeoutMs' | 'now' | 'cwd'> & { readonly exited: Promise<unknown> };
+  /** Profile the tabular inputs into labbook/data/profile.json (src/core/profile); absent: not profiled. */
+  readonly profile?: { readonly maxBytes?: number; readonly threads?: number; readonly exited: Promise<unknown> };
 }
 
 const json = (value: unknown): Uint8Array => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
@@ -84,6 +88,9 @@ export async function writeLaunchArtifacts(input: LaunchArtifactsInput): Promise
     await store.writeArtifact(runId, ARTIFACTS.environment, json(env.info));
     if (env.info.python.version) await store.setTag(runId, { key: TAGS.pythonVersion, value: env.info.python.version });
   });
+  // The inputs known once the run has ended (observed reads), for the profiler; [] when there are none.
+  let observedInputs: (paths: readonly string[]) => void = () => undefined;
+  const laterInputs = new Promise<readonly string[]>((resolve) => (observedInputs = resolve));
   const data = step('data fingerprints', async () => {
     let declared: readonly DataFingerprint[] = [];
     if (input.dataPaths.length > 0) {
@@ -98,9 +105,34 @@ export async function writeLaunchArtifacts(input: LaunchArtifactsInput): Promise
     await step('observed data', async () => {
       await observation.exited;
       const record = await buildDataRecord({ ...observation, cwd: input.cwd, declared, timeoutMs: input.timeoutMs, now: input.now });
+      observedInputs(record.inputs.filter((e) => e.kind === 'file').map((e) => e.path));
       notes.push(...record.notes, ...(await writeDataRecord(store, runId, record)));
     });
+  }).finally(() => observedInputs([]));
+  const profiles = step('data profiles', async () => {
+    const profile = input.profile;
+    if (!profile) return;
+    // Declared files now; the ones seen read, and the dataset inputs the run logged, at its end.
+    const later = profile.exited.then(async () => [...(await laterInputs), ...(await localDatasetInputs(store, runId))]);
+    const result = await profileLaunchData({ cwd: input.cwd, declared: input.dataPaths, later, ...(profile.maxBytes !== undefined ? { maxBytes: profile.maxBytes } : {}), ...(profile.threads !== undefined ? { threads: profile.threads } : {}) });
+    if (result) await store.writeArtifact(runId, ARTIFACTS.dataProfile, json(result));
   });
-  await Promise.all([code, environment, data]);
+  await Promise.all([code, environment, data, profiles]);
   return notes;
+}
+
+/** Local files the run logged as MLflow dataset inputs (`mlflow.log_input` of a local source). */
+async function localDatasetInputs(store: object, runId: string): Promise<string[]> {
+  const reader = store as Partial<Pick<TrackingStore, 'getRun'>>;
+  if (typeof reader.getRun !== 'function') return [];
+  try {
+    const run = await reader.getRun(runId);
+    return (run.inputs?.datasetInputs ?? []).flatMap(({ dataset }) => {
+      if (dataset.sourceType !== 'local') return [];
+      const file = localDatasetPath(dataset.source);
+      return file ? [file] : [];
+    });
+  } catch {
+    return [];
+  }
 }

@@ -64,6 +64,8 @@ export interface LaunchOptions {
   readonly owner: string;
   /** The run this one reproduces (tag labbook.reproduces). */
   readonly reproduces?: string;
+  /** More tags set when the run is created (a retraining run's link to the data change, its recipe). */
+  readonly extraTags?: Readonly<Record<string, string>>;
   /** mlflow.user; the OS user by default. */
   readonly user?: string;
   /** Required for notebooks: runs the notebook (see NotebookExecutor). */
@@ -89,6 +91,10 @@ export interface LaunchOptions {
   readonly observeExclude?: readonly string[];
   /** Inputs and outputs recorded at most. Default 1000. */
   readonly observeMaxEntries?: number;
+  /** Profile the tabular inputs (declared, observed) into labbook/data/profile.json beside the process (src/core/profile). Default true. */
+  readonly profileData?: boolean;
+  /** Files above this size are listed as not profiled. Default DEFAULT_PROFILE_MAX_BYTES (2 GB). */
+  readonly profileMaxBytes?: number;
 }
 
 export interface RunOutcome {
@@ -171,6 +177,7 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
     file, kind: program.kind, user, runName, host: os.hostname(), owner: options.owner,
     ...(options.reproduces ? { reproduces: options.reproduces } : {}),
   });
+  for (const [key, value] of Object.entries(options.extraTags ?? {})) tags.push({ key, value });
   const run = await store.createRun({ experimentId, runName, userId: user, startTime: now(), tags });
   const runId = run.info.runId;
 
@@ -222,6 +229,7 @@ export async function launchTrackedRun(options: LaunchOptions): Promise<TrackedR
     ...(observation
       ? { observation: { recordFile: observation.recordFile, exited: running.exited, skip, exclude: options.observeExclude ?? [], ...(options.observeMaxEntries ? { maxEntries: options.observeMaxEntries } : {}) } }
       : {}),
+    ...(options.profileData === false ? {} : { profile: { exited: running.exited, ...(options.profileMaxBytes !== undefined ? { maxBytes: options.profileMaxBytes } : {}) } }),
     recipe: {
       kind: program.kind, cwd, args,
       parameters: program.kind === 'notebook' ? (program.parameters ?? {}) : {},

@@ -9,6 +9,7 @@ import { decodeHead, decodeTail, looksBinary } from './boundedText.ts';
 import type { BoundedText, DataFingerprint, RunCode, RunEnvironment, RunFingerprints, RunLog } from './model.ts';
 import { errorMessage } from '../../shared/errorMessage.ts';
 import { runDataFiles } from './runDataFiles.ts';
+import { parseRunProfiles, RUN_PROFILE_PATH } from './runProfile.ts';
 
 export const LAUNCH_PATHS = {
   log: 'labbook/logs/output.log',
@@ -164,12 +165,15 @@ function isoTime(ms: number): string | null {
 }
 
 export async function readRunFingerprints(store: ReadableStore, runId: string): Promise<RunFingerprints> {
-  const [bytes, record, run] = await Promise.all([
+  const [bytes, record, run, profileBytes] = await Promise.all([
     readOptionalArtifact(store, runId, LAUNCH_PATHS.fingerprints),
     readOptionalArtifact(store, runId, ARTIFACTS.dataRecord),
     store.getRun(runId),
+    readOptionalArtifact(store, runId, RUN_PROFILE_PATH),
   ]);
   const data = runDataFiles(record, run);
   const declared = bytes === null ? { fingerprints: null, combined: null, problems: [] } : parseFingerprints(new TextDecoder().decode(bytes));
-  return data.files ? { ...declared, files: data.files, problems: [...declared.problems, ...data.problems] } : { ...declared, problems: [...declared.problems, ...data.problems] };
+  const profile = profileBytes === null ? { profiles: null, problems: [] } : parseRunProfiles(new TextDecoder().decode(profileBytes));
+  const problems = [...declared.problems, ...data.problems, ...profile.problems];
+  return { ...declared, ...(data.files ? { files: data.files } : {}), ...(profile.profiles ? { profiles: profile.profiles } : {}), problems };
 }

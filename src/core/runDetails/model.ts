@@ -2,6 +2,7 @@
  * What the Run Details panel shows, as plain JSON (ISO dates, no class instances). Built by the
  * helpers of this folder from a TrackingStore; src/protocol/runDetails.ts carries it to the webview.
  */
+import type { RunProfiles } from '../profile/types.ts';
 import type { LifecycleStage, Param, RunStatus } from '../store/types.ts';
 
 /** Which run of which store: the store is the explorer root id (`local`, `remote:<url>`). */
@@ -230,4 +231,6 @@ export interface RunFingerprints {
   /** One hash over all entries, when the launcher recorded it. */
   readonly combined: string | null;
   readonly problems: readonly string[];
+  /** labbook/data/profile.json (a profile per tabular input, and the files that could not be profiled); absent when the run has none. */
+  readonly profiles?: RunProfiles;
 }

@@ -5,7 +5,9 @@ import { disposeWorktree, splitCommandLine } from '../../core/launch/index.ts';
 import type { ReadableStore } from '../../core/store/trackingStore.ts';
 import type { LaunchedRun, LaunchService } from '../launch/launchService.ts';
 import { requireTrust } from '../launch/launchService.ts';
-import { parseRecipes, RECIPES_FILE, starterRecipes } from '../launch/recipes.ts';
+import { parseRecipes, RECIPES_FILE, starterRecipes } from '../../core/launch/recipes.ts';
+import { RETRAIN_TAGS } from '../../core/retrain/retrainSpec.ts';
+import { isRecord } from '../../shared/isRecord.ts';
 import { prepareReproduceLaunch } from '../launch/reproduceFlow.ts';
 import type { TrackingEndpoint } from '../launch/trackingEndpoint.ts';
 import type { StoreRoot } from '../stores/storeRoot.ts';
@@ -144,7 +146,8 @@ export function registerLaunchCommands(deps: Deps): vscode.Disposable[] {
       const chosen = parameters;
       return launch(() => launches.launch({ file, parameters: chosen }));
     }),
-    vscode.commands.registerCommand('labbook.runRecipe', async (name?: string) => {
+    // `tags`: set by a retraining trigger (src/host/retrain/) to link the run to the data change.
+    vscode.commands.registerCommand('labbook.runRecipe', async (name?: string, tags?: Readonly<Record<string, string>>) => {
       const folder = vscode.workspace.workspaceFolders?.[0];
       if (!folder) {
         void vscode.window.showErrorMessage('Open a folder first: run recipes live in its .labbook/runs.json.');
@@ -188,6 +191,8 @@ export function registerLaunchCommands(deps: Deps): vscode.Disposable[] {
           dataPaths: recipe.dataPaths,
           runName: recipe.runName ?? recipe.name,
           ...(recipe.experiment ? { experimentName: recipe.experiment } : {}),
+          // Its recipe, so a retraining trigger finds the recipe's last run.
+          tags: { ...(isRecord(tags) ? Object.fromEntries(Object.entries(tags).filter((e): e is [string, string] => typeof e[1] === 'string')) : {}), [RETRAIN_TAGS.recipe]: recipe.name },
         }),
       );
     }),
@@ -225,8 +230,9 @@ export function registerLaunchCommands(deps: Deps): vscode.Disposable[] {
         const prepared = await prepareReproduceLaunch(store, target.runId, { worktreeRoot: deps.worktreeRoot, verb: 'Reproduce', log, ...(options?.confirm === false ? { confirm: false } : {}) });
         if (!prepared) return undefined;
         const { plan, env, python } = prepared;
-        const launched = await launch(() =>
-          launches.launch({
+        let started: LaunchedRun | undefined;
+        const launched = await launch(async () =>
+          (started = await launches.launch({
             file: plan.launch.program.file,
             ...(plan.launch.program.kind === 'script' ? { args: plan.launch.program.args ?? [] } : { parameters: plan.launch.program.parameters ?? {} }),
             cwd: plan.launch.cwd,
@@ -236,12 +242,14 @@ export function registerLaunchCommands(deps: Deps): vscode.Disposable[] {
             runName: `${plan.launch.runName} (reproduced)`,
             reproduces: plan.launch.reproduces,
             ...(python ? { python } : {}),
-          }),
+          })),
         );
         const worktree = plan.worktree;
         if (worktree) {
-          const done = launched ? launches.get(launched.runId)?.tracked.done : undefined;
-          void (done ?? Promise.resolve()).finally(() => disposeWorktree(worktree).catch(() => undefined));
+          // The worktree goes once the run ended and its captures, which read it (git) and may end
+          // after the run, are attached; removed before, the reproduction would lose its git record.
+          const settled = started ? Promise.allSettled([started.done, started.captured]) : Promise.resolve();
+          void settled.finally(() => disposeWorktree(worktree).catch(() => undefined));
         }
         return launched;
       } catch (err) {

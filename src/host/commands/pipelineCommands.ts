@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { ReadableStore } from '../../core/store/trackingStore.ts';
 import { isPipelineState, PIPELINE_VIEW_TYPE } from '../../protocol/pipeline.ts';
 import type { LaunchService } from '../launch/launchService.ts';
+import type { CheckService } from '../checks/checkService.ts';
 import { PipelinePanel, type PipelinePanelDeps } from '../panels/pipelinePanel.ts';
 import { smokeTestNotebook, type SmokeOptions, type SmokeResult } from '../pipeline/smokeTest.ts';
 import { errorMessage } from '../../shared/errorMessage.ts';
@@ -18,6 +19,8 @@ export interface PipelineCommandDeps {
   readonly stores?: (rootId: string) => Promise<ReadableStore | undefined>;
   /** The smoke tests' diagnostics, shared with the Testing view's notebook runs (the caller disposes it). */
   readonly diagnostics: vscode.DiagnosticCollection;
+  /** The data checks, run before an untracked smoke test (a tracked one is checked as a launch). */
+  readonly checks?: CheckService;
 }
 
 /** The notebook a command acts on: its argument (explorer, editor title, notebook toolbar), else the active one. */
@@ -70,6 +73,12 @@ export function registerPipelineCommands(deps: PipelineCommandDeps): vscode.Disp
     vscode.commands.registerCommand('labbook.smokeTestNotebook', async (arg?: unknown, options?: SmokeOptions): Promise<SmokeResult | undefined> => {
       const file = await requireNotebook(arg, 'smoke-tests');
       if (!file) return undefined;
+      const tracked = options?.tracked ?? vscode.workspace.getConfiguration('labbook', vscode.Uri.file(file)).get<boolean>('smoke.track', false);
+      if (deps.checks && !(tracked && deps.launches) && vscode.workspace.isTrusted) {
+        const dataPaths = vscode.workspace.getConfiguration('labbook', vscode.Uri.file(file)).get<string[]>('dataPaths', []);
+        const relaunch = () => smokeTestNotebook(smokeDeps, file, options ?? {});
+        if (!(await deps.checks.allowLaunch({ what: `the smoke test of ${path.basename(file)}`, file, dataPaths, launchAnyway: relaunch }))) return { ok: false, error: 'blocked by failed data checks' };
+      }
       try {
         return await smokeTestNotebook(smokeDeps, file, options ?? {});
       } catch (err) {

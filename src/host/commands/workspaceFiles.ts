@@ -14,7 +14,9 @@ export async function pickWorkspaceFile(ext: '.py' | '.ipynb', title: string): P
   if (files.length === 0) return undefined;
   const picked = await vscode.window.showQuickPick(
     files.map((uri) => ({ label: path.basename(uri.fsPath), description: vscode.workspace.asRelativePath(uri), uri })),
-    { title, placeHolder: ext === '.py' ? 'The Python file' : 'The notebook', matchOnDescription: true },
+    // Kept open when focus moves: from a walkthrough button, the walkthrough ticks the step and
+    // re-renders as the command runs, which took the focus and closed the pick just shown.
+    { title, placeHolder: ext === '.py' ? 'The Python file' : 'The notebook', matchOnDescription: true, ignoreFocusOut: true },
   );
   return picked?.uri;
 }

@@ -10,13 +10,14 @@ import {
   type RunOutcome,
   type TrackedRun,
 } from '../../core/launch/index.ts';
+import type { LaunchedItem, QueueItem } from '../../core/queue/types.ts';
 import type { QueuedTrackingStore } from '../../core/store/outbox/queuedStore.ts';
 import type { TrackingStore } from '../../core/store/trackingStore.ts';
 import type { LocalStore } from '../stores/localStore.ts';
 import type { RemoteOutboxes } from '../stores/remoteOutboxes.ts';
 import type { RemoteServers } from '../stores/remoteServers.ts';
 import type { StoreChanges } from '../stores/storeChanges.ts';
-import { LOCAL_ROOT_ID, remoteRootId } from '../stores/storeRoot.ts';
+import { LOCAL_ROOT_ID, remoteRootId, remoteUrlOf } from '../stores/storeRoot.ts';
 import { resolveExperimentName } from './experimentName.ts';
 import { resolveInterpreter } from './interpreter.ts';
 import type { TrackingEndpoint } from './trackingEndpoint.ts';
@@ -37,7 +38,14 @@ export interface LaunchRequest {
   readonly reproduces?: string;
   /** Force an interpreter (Reproduce uses the recorded one when it still exists). */
   readonly python?: string;
+  /** More tags on the run (a recipe's name, a retraining run's link to the data change). */
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Skip the data checks (Launch Anyway after they blocked this launch). */
+  readonly skipChecks?: boolean;
 }
+
+/** Asked before every tracked launch (the data checks): false stops it, having told the user why. */
+export type LaunchGuard = (request: LaunchRequest, dataPaths: readonly string[], relaunch: () => Promise<unknown>) => Promise<boolean>;
 
 export interface ActiveRun {
   readonly runId: string;
@@ -46,12 +54,16 @@ export interface ActiveRun {
   readonly storeRootId: string;
   readonly tracked: TrackedRun;
   readonly startedAt: number;
+  /** The queue item it runs (src/host/queue/): no terminal, no notification of its own. */
+  readonly queueItemId?: number;
 }
 
 export interface LaunchedRun {
   readonly runId: string;
   readonly storeRootId: string;
   readonly done: Promise<RunOutcome>;
+  /** When every capture (git, environment, data) is attached: possibly after `done`. */
+  readonly captured: Promise<unknown>;
 }
 
 /** Refuses to run code in Restricted Mode, with a way out. Returns true when trusted. */
@@ -92,6 +104,8 @@ export class LaunchService implements vscode.Disposable {
   private readonly outboxes: RemoteOutboxes;
   /** Told when a run starts, ends or is recovered: its store changed. */
   private readonly changes: StoreChanges;
+  /** The data checks, set by the container after both exist. */
+  guard: LaunchGuard | undefined;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -138,9 +152,12 @@ export class LaunchService implements vscode.Disposable {
     this.statusItem.show();
   }
 
-  /** Where new runs go: the local store (default) or the MLflow server named in `labbook.launch.target`. */
-  async target(): Promise<{ rootId: string; store: TrackingStore | QueuedTrackingStore; trackingUri: string; token?: string; env: Record<string, string> }> {
-    const wanted = vscode.workspace.getConfiguration('labbook.launch').get<string>('target', 'local').trim();
+  /**
+   * Where new runs go: the local store (default) or the MLflow server named in `labbook.launch.target`;
+   * `rootId` (a queued item's target: '' or 'local' for the local store, else a remote root id) overrides the setting.
+   */
+  async target(rootId?: string): Promise<{ rootId: string; store: TrackingStore | QueuedTrackingStore; trackingUri: string; token?: string; env: Record<string, string> }> {
+    const wanted = rootId === undefined ? vscode.workspace.getConfiguration('labbook.launch').get<string>('target', 'local').trim() : rootId === '' || rootId === LOCAL_ROOT_ID ? 'local' : (remoteUrlOf(rootId) ?? rootId);
     if (wanted && wanted !== 'local') {
       // Labbook's own writes (printed metrics, end tags, the final status) go through the outbox.
       const store = await this.outboxes.queuedStore(wanted);
@@ -173,6 +190,8 @@ export class LaunchService implements vscode.Disposable {
       environment: process.env.MLFLOW_EXPERIMENT_NAME,
     });
     const dataPaths = request.dataPaths ?? config.get<string[]>('dataPaths', []);
+    // The guard gets the run's cwd: the data paths are relative to it, as the run reads them.
+    if (this.guard && !request.skipChecks && !(await this.guard({ ...request, cwd }, dataPaths, () => this.launch({ ...request, skipChecks: true })))) return undefined;
     mkdirSync(this.spoolDir, { recursive: true });
 
     const writeEmitter = new vscode.EventEmitter<string>();
@@ -195,12 +214,8 @@ export class LaunchService implements vscode.Disposable {
       dataPaths,
       owner: this.owner,
       ...(request.reproduces ? { reproduces: request.reproduces } : {}),
-      notebookExecutor: nbclientExecutor({ cellTimeoutSeconds: config.get<number>('notebook.cellTimeoutSeconds', 600) }),
-      spoolDir: this.spoolDir,
-      cacheDir: this.cacheDir,
-      stopGraceMs: 1000 * config.get<number>('launch.stopGraceSeconds', 5),
-      observeData: config.get<boolean>('launch.observeData', true),
-      observeExclude: config.get<string[]>('launch.observeExclude', []),
+      ...(request.tags ? { extraTags: request.tags } : {}),
+      ...this.launchSettings(config),
       onOutput,
     });
     const name = tracked.runName;
@@ -251,7 +266,83 @@ export class LaunchService implements vscode.Disposable {
       this.log.info(`Run ${tracked.runId}: notes of captures that ended after the run`);
       for (const note of notes) this.log.info(`  ${note}`);
     });
-    return { runId: tracked.runId, storeRootId: target.rootId, done: tracked.done };
+    return { runId: tracked.runId, storeRootId: target.rootId, done: tracked.done, captured: tracked.captured };
+  }
+
+  /** What every tracked launch of this window takes from the settings and the extension's storage. */
+  private launchSettings(config: vscode.WorkspaceConfiguration) {
+    return {
+      notebookExecutor: nbclientExecutor({ cellTimeoutSeconds: config.get<number>('notebook.cellTimeoutSeconds', 600) }),
+      spoolDir: this.spoolDir,
+      cacheDir: this.cacheDir,
+      stopGraceMs: 1000 * config.get<number>('launch.stopGraceSeconds', 5),
+      observeData: config.get<boolean>('launch.observeData', true),
+      observeExclude: config.get<string[]>('launch.observeExclude', []),
+      profileData: config.get<boolean>('data.profileOnLaunch', true),
+      profileMaxBytes: 1024 * 1024 * config.get<number>('data.profileMaxMB', 2048),
+    };
+  }
+
+  /**
+   * Launches a queue item as a tracked run (the queue runner's `launch`): the same path as a launch
+   * (the item's target, the interpreter, the tags), but no terminal, progress or notification per
+   * item — its output stays in the run's log (Show Output in the Queue view) and the runner reports
+   * how it ended. No data checks here: they ran when the item was queued (Queue Run) or its sweep
+   * started (queueChecks.ts); a sweep's trials would ask the same question N times.
+   */
+  async launchQueued(item: QueueItem, extraEnv: Readonly<Record<string, string>>): Promise<LaunchedItem> {
+    if (!vscode.workspace.isTrusted) throw new Error('Labbook does not run queued items in Restricted Mode.');
+    const request = item.launch;
+    const file = path.resolve(request.cwd, request.file);
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
+    const config = vscode.workspace.getConfiguration('labbook', folder?.uri);
+    const [python, target] = await Promise.all([
+      request.python ?? resolveInterpreter(vscode.Uri.file(file), this.log).then((interpreter) => interpreter.path),
+      this.target(request.target ?? ''),
+    ]);
+    const program: Program = request.kind === 'notebook' ? { kind: 'notebook', file, parameters: request.parameters ?? {} } : { kind: 'script', file, args: [...(request.args ?? [])] };
+    mkdirSync(this.spoolDir, { recursive: true });
+    this.log.info(`Launching queue item ${item.itemId} (${item.label}): ${file} with ${python} into ${target.rootId} (experiment ${request.experimentName})`);
+    const tracked = await launchTrackedRun({
+      store: target.store,
+      trackingUri: target.trackingUri,
+      ...(target.token === undefined ? {} : { trackingToken: target.token }),
+      experimentName: request.experimentName,
+      ...(request.runName ? { runName: request.runName } : {}),
+      program,
+      python,
+      cwd: request.cwd,
+      env: { ...target.env, ...(request.env ?? {}), ...extraEnv },
+      dataPaths: request.dataPaths ?? config.get<string[]>('dataPaths', []),
+      owner: this.owner,
+      ...(request.tags ? { extraTags: request.tags } : {}),
+      ...this.launchSettings(config),
+    });
+    const active: ActiveRun = { runId: tracked.runId, name: tracked.runName, file, storeRootId: target.rootId, tracked, startedAt: Date.now(), queueItemId: item.itemId };
+    this.active.set(tracked.runId, active);
+    this.updateStatus();
+    this.changed.fire();
+    this.changes.publish({ kind: 'data', rootId: target.rootId });
+    const done = tracked.done.then(
+      (outcome) => {
+        this.ended(active);
+        this.log.info(`Queue item ${item.itemId}: run ${tracked.runId} ended ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`);
+        for (const note of outcome.notes) this.log.info(`  ${note}`);
+        return { status: outcome.status, ...(outcome.error ? { error: outcome.error } : outcome.status === 'FAILED' && outcome.exitCode !== null ? { error: `exit code ${outcome.exitCode}` } : {}) };
+      },
+      (err: unknown) => {
+        this.ended(active);
+        return { status: 'FAILED' as const, error: errorMessage(err) };
+      },
+    );
+    return { runId: tracked.runId, pid: tracked.pid, done, stop: () => tracked.stop() };
+  }
+
+  private ended(active: ActiveRun): void {
+    this.active.delete(active.runId);
+    this.updateStatus();
+    this.changed.fire();
+    this.changes.publish({ kind: 'data', rootId: active.storeRootId });
   }
 
   private finished(active: ActiveRun, outcome: RunOutcome | undefined, write: (text: string) => void, err?: unknown): void {

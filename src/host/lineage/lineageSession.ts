@@ -6,8 +6,9 @@ import { LineageReader } from '../../core/lineage/lineageReader.ts';
 import { staleMarks, type DataCheckCache, type StaleMarks, type StalenessOptions } from '../../core/lineage/staleness.ts';
 import type { LineageOptions } from '../../core/lineage/lineageSource.ts';
 import type { ReadableStore } from '../../core/store/trackingStore.ts';
+import { isTabularFile } from '../../core/profile/tabularFiles.ts';
 import type { LineageEdge, LineageGraph, LineageNode, LineageRef, Truncation } from '../../core/lineage/types.ts';
-import { MAX_EXPANSIONS, MAX_HOPS, refOfNode, type ExpandSide, type LineageExpansion, type StaleView } from '../../protocol/lineage.ts';
+import { MAX_EXPANSIONS, MAX_HOPS, refOfNode, type ExpandSide, type LineageExpansion, type LineageNodeView, type StaleView } from '../../protocol/lineage.ts';
 
 /** Neighbours kept per node and side unless an expansion asked for more (the core's default). */
 const DEFAULT_PER_NODE_LIMIT = 50;
@@ -22,6 +23,12 @@ export interface LineageSessionOptions {
 /** Stale marks as the page gets them: plain arrays (a Map and a Set do not survive JSON). */
 export function staleView(marks: StaleMarks): StaleView {
   return { data: [...marks.data.entries()], staleDownstream: [...marks.staleDownstream], notes: [...marks.notes] };
+}
+
+/** Marks the data files the drift engine can read (see LineageNodeView): the page offers comparing only those. */
+export function markTabular(graph: LineageGraph): LineageGraph {
+  const nodes = graph.nodes.map((node): LineageNodeView => (node.kind === 'data' && node.entryKind === 'file' && node.absolutePath && isTabularFile(node.path) ? { ...node, tabular: true } : node));
+  return { ...graph, nodes };
 }
 
 const truncKey = (t: Pick<Truncation, 'nodeId' | 'side'>) => `${t.nodeId}\n${t.side}`;
@@ -152,7 +159,7 @@ export class LineageSession {
       const sides: Truncation['side'][] = expansion.limit === undefined ? [] : expansion.side === 'both' ? ['upstream', 'downstream'] : [expansion.side];
       parts.push({ graph, expanded: { nodeId: graph.focus, sides } });
     }
-    this.current = mergeGraphs(base.focus, parts);
+    this.current = markTabular(mergeGraphs(base.focus, parts));
     return this.current;
   }
 }

@@ -107,6 +107,13 @@ export class ComparePanel extends WebviewPanelHost<CompareRequests, CompareEvent
       await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(comparisonCsv(model, view)));
       return { savedTo: target.scheme === 'file' ? target.fsPath : target.toString() };
     },
+    compareData: async ({ baseRun, remoteRun }) => {
+      this.requireRun(baseRun);
+      this.requireRun(remoteRun);
+      if (baseRun === remoteRun) throw new BadParamsError('Choose two different runs (in the Code tab) to compare their data.');
+      await vscode.commands.executeCommand('labbook.compareDataRuns', undefined, [baseRun, remoteRun].map((runId) => ({ rootId: this.source.store, runId })));
+      return null;
+    },
   };
 
   private constructor(panel: vscode.WebviewPanel, source: CompareSource, stores: StoreResolver, callbacks: ComparePanelCallbacks, extensionUri: vscode.Uri, log: vscode.LogOutputChannel, saved: ReturnType<typeof savedChoices> = savedChoices(undefined)) {

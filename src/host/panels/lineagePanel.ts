@@ -87,6 +87,13 @@ export class LineagePanel extends WebviewPanelHost<LineageRequests, LineageEvent
       return null;
     },
     copyText: (params) => this.copyToClipboard(params),
+    compareWithTrainingData: async ({ nodeId: id }) => {
+      const node = await this.nodeOf(id);
+      if (node.kind === 'run') await vscode.commands.executeCommand('labbook.compareDataWith', { rootId: this.focus.store, runId: node.runId });
+      else if (node.kind === 'data' && node.entryKind === 'file' && node.absolutePath) await vscode.commands.executeCommand('labbook.compareDataWithTrainingData', { rootId: this.focus.store, uri: vscode.Uri.file(node.absolutePath) });
+      else throw new BadParamsError('Compare with Training Data works on a data file or a run.', 'nodeId');
+      return null;
+    },
   };
 
   private constructor(panel: vscode.WebviewPanel, focus: LineageFocus, initial: LineagePanel['initial'], deps: LineagePanelDeps) {

@@ -156,6 +156,10 @@ export class RunDetailsPanel extends WebviewPanelHost<RunDetailsRequests, RunDet
       return Promise.resolve(null);
     },
     copyText: (params) => this.copyToClipboard(params),
+    compareDataWith: async () => {
+      await vscode.commands.executeCommand('labbook.compareDataWith', { rootId: this.ref.store, runId: this.ref.runId });
+      return null;
+    },
   };
 
   private constructor(panel: vscode.WebviewPanel, ref: RunRef, deps: RunDetailsDeps) {

@@ -11,6 +11,8 @@ import { UsageError } from '../../../src/cli/usage.ts';
 import { parseDataRecord } from '../../../src/core/data/dataRecord.ts';
 import { ARTIFACTS } from '../../../src/core/launch/conventions.ts';
 import { SqliteTrackingStore } from '../../../src/core/store/sqlite/sqliteTrackingStore.ts';
+import { displayUri } from '../../../src/shared/displayUri.ts';
+import { runCli } from '../../support/cli.ts';
 import { QUIET_PYTHON_ENV, testPython } from '../../support/python.ts';
 
 const cli = path.resolve(import.meta.dirname, '..', '..', '..', 'src', 'cli', 'main.ts');
@@ -28,6 +30,22 @@ describe('cli: labbook run', function () {
     assert.throws(() => programOf(['python', '-m', 'pkg'], 'python3'), UsageError);
     assert.throws(() => programOf(['python'], 'python3'), UsageError);
     assert.throws(() => programOf(['notes.txt'], 'python3'), UsageError);
+  });
+
+  it('prints a tracking URI as scheme://host[:port] only: no user, password, path or query (CI keeps what it prints)', async () => {
+    assert.equal(displayUri('https://ci-user:s3cret@mlflow.example.com:8443/api/?token=abc#x'), 'https://mlflow.example.com:8443');
+    assert.equal(displayUri('http://127.0.0.1:5000'), 'http://127.0.0.1:5000');
+    assert.equal(displayUri('databricks://profile:tok@workspace'), 'databricks://workspace');
+    assert.doesNotMatch(displayUri('not a uri s3cret'), /s3cret/);
+    const dir = mkdtempSync(path.join(tmpdir(), 'labbook-cli-run-uri-'));
+    try {
+      const result = await runCli(['run', '--', testPython(), 'job.py'], { cwd: dir, env: { MLFLOW_TRACKING_URI: 'sftp://ci-user:s3cret@127.0.0.1:2222/x?token=abc' } });
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /sftp:\/\/127\.0\.0\.1:2222\) is not an http\(s\) server/);
+      assert.doesNotMatch(result.stderr, /s3cret|ci-user|token=abc/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs a script as a tracked run: output and exit status through, run id printed, run recorded with its data', async () => {

@@ -11,11 +11,17 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { hashObservedReads } from '../../../src/core/data/hashReads.ts';
-import { parseObservationLog, summarizeObservation } from '../../../src/core/data/observedRecord.ts';
+import { openedFileNames, parseObservationLog, summarizeObservation } from '../../../src/core/data/observedRecord.ts';
 import { prepareObservation } from '../../../src/core/data/observeLaunch.ts';
 import { QUIET_PYTHON_ENV, testPython } from '../../support/python.ts';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The record and the path files beside it, as the host reads them. */
+function readRecord(recordFile: string) {
+  const text = readFileSync(recordFile, 'utf8');
+  return parseObservationLog(text, new Map(openedFileNames(text).map((name) => [name, readFileSync(path.join(path.dirname(recordFile), name), 'utf8')])));
+}
 
 describe('core/data: observing bootstrap (real Python)', function () {
   this.timeout(120_000);
@@ -37,7 +43,7 @@ describe('core/data: observing bootstrap (real Python)', function () {
     const env: Record<string, string> = { ...(process.env as Record<string, string>), ...QUIET_PYTHON_ENV, ...extraEnv };
     const prepared = observed ? prepareObservation(spool, env, [spool]) : undefined;
     const result = spawnSync(testPython(), ['-u', ...(prepared ? [prepared.bootstrap] : []), path.join(project, file), ...args], { cwd: project, env, encoding: 'utf8', timeout: 60_000 });
-    const record = prepared ? parseObservationLog(readFileSync(prepared.recordFile, 'utf8')) : undefined;
+    const record = prepared ? readRecord(prepared.recordFile) : undefined;
     return { status: result.status, stdout: result.stdout, stderr: result.stderr, record };
   }
 
@@ -189,5 +195,19 @@ describe('core/data: observing bootstrap (real Python)', function () {
     assert.equal(capped.record?.capped, 5);
     assert.ok(capped.record);
     assert.match(summarizeObservation(capped.record, { cwd: project }).notes.join('\n'), /more than 5 files/);
+  });
+
+  it('bounds the paths it holds while the program runs, with no other event than reads: past its room they are deduplicated, once capped no longer noted', () => {
+    // 150,000 reads of paths that do not exist (an open that fails is noted as tried, the host drops it), no write, no chdir.
+    writeFileSync(path.join(project, 'tries.py'), 'for i in range(150000):\n    try:\n        open(f"missing{i}.txt")\n    except OSError:\n        pass\n');
+    const env: Record<string, string> = { ...(process.env as Record<string, string>), ...QUIET_PYTHON_ENV, LABBOOK_OBSERVE_MAX_PATHS: '1000' };
+    const prepared = prepareObservation(spool, env, [spool]);
+    const result = spawnSync(testPython(), ['-u', prepared.bootstrap, path.join(project, 'tries.py')], { cwd: project, env, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(result.status, 0, result.stderr);
+    const text = readFileSync(prepared.recordFile, 'utf8');
+    const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { t: string; max?: number });
+    assert.deepEqual(lines.filter((l) => l.t === 'capped').map((l) => l.max), [1000], 'capped while running');
+    const held = openedFileNames(text).reduce((n, name) => n + readFileSync(path.join(spool, name), 'utf8').split('\0').length, 0);
+    assert.ok(held >= 1000 && held < 80_000, `the record holds ${held} paths: the reads after the cap were not noted`);
   });
 });

@@ -3,9 +3,11 @@
 // of listed folders, never the project itself), the caps and a damaged record, and the merge of
 // observed inputs with declared paths into MLflow dataset inputs.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { datasetInputsOf, mergeDeclared, type DataRecord } from '../../../src/core/data/dataRecord.ts';
-import { folderOf, parseObservationLog, summarizeObservation, type ObservationLog } from '../../../src/core/data/observedRecord.ts';
+import { folderOf, openedFileNames, parseObservationLog, readObservationLog, summarizeObservation, type ObservationLog } from '../../../src/core/data/observedRecord.ts';
 import { globToRegExp } from '../../../src/core/data/pathGlobs.ts';
 
 const cwd = '/work/project';
@@ -35,6 +37,12 @@ describe('core/data: observed record', () => {
 
   it('globs: * stays in a segment, ** crosses, a bare name matches anywhere, a folder covers its files', () => {
     assert.ok(globToRegExp('data/*.csv').test('data/a.csv'));
+    // Braces: alternatives when balanced, literal text otherwise (never an invalid expression).
+    assert.ok(globToRegExp('data/*.{csv,tsv}').test('data/a.tsv'));
+    assert.ok(!globToRegExp('data/*.{csv,tsv}').test('data/a.json'));
+    assert.ok(globToRegExp('tmp{').test('x/tmp{'));
+    assert.ok(globToRegExp('a}b').test('a}b'));
+    assert.ok(globToRegExp('a{b{c}').test('a{b{c}'));
     assert.ok(!globToRegExp('data/*.csv').test('data/x/a.csv'));
     assert.ok(globToRegExp('data/**/*.csv').test('data/x/y/a.csv'));
     assert.ok(globToRegExp('data/**/*.csv').test('data/a.csv'));
@@ -87,6 +95,32 @@ describe('core/data: observed record', () => {
     assert.match(summary.notes.join('\n'), /more than 5 files/);
     assert.match(summary.notes.join('\n'), /ended early/);
     assert.match(summary.notes.join('\n'), /2 unreadable line/);
+  });
+
+  it('reads the paths of an opened line from the file it names beside the record; a missing file is an error, a name that leaves the folder is not read', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'labbook-record-'));
+    try {
+      const record = path.join(dir, 'data.jsonl');
+      writeFileSync(record, [
+        { t: 'opened', cwd, file: 'data.jsonl.opened-0', bytes: 1 },
+        { t: 'opened', cwd: '/elsewhere', file: 'data.jsonl.opened-1', bytes: 1 },
+        { t: 'opened', cwd, file: '../secret.opened-2', bytes: 1 },
+        { t: 'end' },
+      ].map((l) => JSON.stringify(l)).join('\n'));
+      writeFileSync(path.join(dir, 'data.jsonl.opened-0'), 'data/train.csv\0/abs/x.csv\0data/train.csv');
+      writeFileSync(path.join(dir, '..', 'secret.opened-2'), 'never.csv');
+      try {
+        assert.deepEqual(openedFileNames(readFileSync(record, 'utf8')), ['data.jsonl.opened-0', 'data.jsonl.opened-1']);
+        const { log: parsed } = await readObservationLog(record);
+        assert.deepEqual(parsed.reads.map((r) => r.path), [`${cwd}/data/train.csv`, '/abs/x.csv']);
+        assert.equal(parsed.malformedLines, 1, 'the name that leaves the folder');
+        assert.match(parsed.errors?.join('\n') ?? '', /data\.jsonl\.opened-1 is missing/);
+      } finally {
+        rmSync(path.join(dir, '..', 'secret.opened-2'), { force: true });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('caps recorded entries with a note', () => {

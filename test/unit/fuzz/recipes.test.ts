@@ -9,7 +9,7 @@ import { LaunchError } from '../../../src/core/launch/errors.ts';
 import { readRecipe } from '../../../src/core/launch/reproduce.ts';
 import { parseFingerprints } from '../../../src/core/runDetails/launchFiles.ts';
 import { SqliteTrackingStore } from '../../../src/core/store/sqlite/sqliteTrackingStore.ts';
-import { parseRecipes, RECIPES_FILE, starterRecipes } from '../../../src/host/launch/recipes.ts';
+import { parseRecipes, RECIPES_FILE, starterRecipes } from '../../../src/core/launch/recipes.ts';
 import { checkAsyncProperty, checkProperty, fuzzRuns, fuzzTitle, mutatedDocument, parsesOrThrowsOwnAsync, renderMutated, type Json } from './fuzzing.ts';
 
 const RUNS_JSON: Json[] = [

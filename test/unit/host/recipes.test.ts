@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseRecipes, starterRecipes } from '../../../src/host/launch/recipes.ts';
+import { parseRecipes, starterRecipes } from '../../../src/core/launch/recipes.ts';
 
 describe('run recipes (.labbook/runs.json)', () => {
   it('reads scripts and notebooks with their args, parameters, env, data and experiment', () => {

@@ -64,6 +64,13 @@ describe('core/launch: the pip freeze cache', function () {
     assert.equal((await captureEnvironment(testPython(), { env, cacheDir })).requirementsCached, false, 'a touched folder alone is a miss');
   });
 
+  it('shares one capture between launches at the same time (a sweep\'s trials): one freeze, the same list', async () => {
+    const captures = await Promise.all([1, 2, 3, 4].map(() => captureEnvironment(testPython(), { env, cacheDir })));
+    assert.equal(captures.filter((c) => !c.requirementsCached).length, 1, 'one of them froze');
+    for (const c of captures) assert.equal(c.requirements, captures[0]?.requirements);
+    assert.match(captures[3]?.requirements ?? '', /^labbook-probe-one==1\.0$/m);
+  });
+
   it('keys on the interpreter: another one freezes for itself, and each keeps its own entry', async () => {
     const other = path.join(dir, 'other-python');
     writeFileSync(other, `#!/bin/sh\nexec '${testPython().replace(/'/g, "'\\''")}' "$@"\n`);

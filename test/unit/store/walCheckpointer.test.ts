@@ -152,7 +152,10 @@ describe('core/store: WAL checkpoints off the write path', function () {
     }
     await until(() => stats.onWorker >= 2, 'two checkpoints are done on the worker');
     assert.equal(stats.workerError, undefined);
-    assert.ok(largest < (4096 + 100) * FRAME_BYTES, `WAL reached ${largest} bytes`);
+    // SQLite's bound is 4096 pages; a checkpoint still running on the worker when the bound is
+    // reached lets the batches committed meanwhile (~25 frames each) pass it, more on a loaded
+    // machine (4,337 frames seen once in CI). Without checkpoints 300 batches reach ~7,500 frames.
+    assert.ok(largest < (4096 + 1000) * FRAME_BYTES, `WAL reached ${largest} bytes`);
     assert.equal((await store.getMetricHistory(info.runId, 'loss')).length, 300_000);
   });
 

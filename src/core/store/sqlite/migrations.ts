@@ -182,6 +182,71 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE run_io;
   ALTER TABLE run_io_ordered RENAME TO run_io;
   `,
+  // 3: the run queue and sweeps (src/core/queue, src/core/sweep). Items are claimed in one
+  // UPDATE … RETURNING under SQLite's write lock, so two workers never take the same item.
+  // `pool` says which workers may run an item ('' the editor windows, 'cli' a `labbook sweep run`);
+  // `worker_host` lets recovery judge only the workers of its own machine (pids mean nothing elsewhere).
+  `
+  CREATE TABLE queue_state (id INTEGER PRIMARY KEY CHECK (id = 1), paused INTEGER NOT NULL DEFAULT 0);
+  INSERT INTO queue_state (id, paused) VALUES (1, 0);
+  CREATE TABLE sweeps (
+    sweep_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    file TEXT NOT NULL DEFAULT '',
+    spec TEXT NOT NULL,
+    state TEXT NOT NULL,
+    parallelism INTEGER NOT NULL,
+    parent_run_id TEXT NOT NULL DEFAULT '',
+    experiment_id TEXT NOT NULL DEFAULT '',
+    target TEXT NOT NULL DEFAULT '',
+    owner TEXT NOT NULL DEFAULT '',
+    owner_seen INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    note TEXT NOT NULL DEFAULT '',
+    pool TEXT NOT NULL DEFAULT '',
+    paused_ms INTEGER NOT NULL DEFAULT 0,
+    paused_at INTEGER
+  );
+  CREATE TABLE sweep_trials (
+    sweep_id TEXT NOT NULL REFERENCES sweeps(sweep_id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    params TEXT NOT NULL,
+    state TEXT NOT NULL,
+    value REAL,
+    optuna_number INTEGER,
+    created_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    note TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (sweep_id, number)
+  ) WITHOUT ROWID;
+  CREATE TABLE queue_items (
+    item_id INTEGER PRIMARY KEY,
+    position REAL NOT NULL,
+    state TEXT NOT NULL,
+    label TEXT NOT NULL,
+    launch TEXT NOT NULL,
+    sweep_id TEXT REFERENCES sweeps(sweep_id) ON DELETE CASCADE,
+    trial_number INTEGER,
+    seed INTEGER,
+    run_now INTEGER NOT NULL DEFAULT 0,
+    stop_requested TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    worker_id TEXT,
+    worker_pid INTEGER,
+    run_id TEXT,
+    run_pid INTEGER,
+    gpu TEXT,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    ended_at INTEGER,
+    error TEXT,
+    pool TEXT NOT NULL DEFAULT '',
+    worker_host TEXT
+  );
+  CREATE INDEX queue_items_waiting ON queue_items (state, run_now DESC, position);
+  CREATE INDEX queue_items_sweep ON queue_items (sweep_id, trial_number);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

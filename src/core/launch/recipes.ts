@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { errorMessage } from '../../shared/errorMessage.ts';
 import { isRecord } from '../../shared/isRecord.ts';
+import { parseRetrain, type RetrainSpec } from '../retrain/retrainSpec.ts';
 
 export const RECIPES_FILE = '.labbook/runs.json';
 
@@ -19,6 +20,8 @@ export interface RunRecipe {
   readonly dataPaths: readonly string[];
   readonly experiment?: string;
   readonly runName?: string;
+  /** When to offer a retraining run (src/host/retrain/): data changed, drift past a share, or a schedule (CI). */
+  readonly retrain?: RetrainSpec;
 }
 
 export interface ParsedRecipes {
@@ -69,6 +72,8 @@ export function parseRecipes(text: string): ParsedRecipes {
     const cwd = optional('cwd');
     const experiment = optional('experiment');
     const runName = optional('runName');
+    const retrain = parseRetrain(raw.retrain);
+    if (typeof retrain === 'string') return void problems.push(`"${name}": ${retrain}`);
     recipes.push({
       name,
       program,
@@ -80,6 +85,7 @@ export function parseRecipes(text: string): ParsedRecipes {
       ...(cwd ? { cwd } : {}),
       ...(experiment ? { experiment } : {}),
       ...(runName ? { runName } : {}),
+      ...(retrain ? { retrain } : {}),
     });
   });
   return { recipes, problems };

@@ -1,0 +1,104 @@
+// Reads a Feast repository's registry through Feast, in the user's interpreter: the driver
+// (feastDriverSource.ts) runs once, bounded by a timeout, and its one JSON answer is checked
+// (feastRegistry.ts). Every way it can go wrong ends in a FeastReadFailure with a reason a user can
+// act on: Feast missing (with the exact pip line), a repository Feast refuses (with Feast's own
+// message), an interpreter that does not exist, a read that hangs, an answer that is not JSON.
+import { execFile } from 'node:child_process';
+import { errorMessage } from '../../shared/errorMessage.ts';
+import { pythonScript } from '../system/pythonScript.ts';
+import { FEAST_DRIVER_SOURCE } from './feastDriverSource.ts';
+import { parseRegistryAnswer, type FeastRegistry } from './feastRegistry.ts';
+
+export type FeastFailureKind = 'missing' | 'repo' | 'python' | 'timeout' | 'answer';
+
+export interface FeastReadFailure {
+  readonly ok: false;
+  readonly kind: FeastFailureKind;
+  /** What went wrong and what to do, in a sentence or two. */
+  readonly message: string;
+  /** For `missing`: the command line that installs Feast into the interpreter. */
+  readonly install?: string;
+}
+
+export type FeastReadResult = { readonly ok: true; readonly registry: FeastRegistry } | FeastReadFailure;
+
+/** Importing Feast alone takes seconds on a busy machine; a registry on a remote backend more. */
+export const FEAST_READ_TIMEOUT_MS = 120_000;
+
+/** The exact line that installs Feast into `python`. */
+export function feastInstallLine(python: string): string {
+  return `"${python}" -m pip install feast`;
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n');
+  return lines[lines.length - 1] ?? '';
+}
+
+/**
+ * Runs the driver in `mode` for the repository in `repo` (the folder of its feature_store.yaml),
+ * in `python`, and builds the result from its answer with `build` (which throws FeastAnswerError
+ * on a bad answer).
+ */
+export function runFeastDriver<T>(python: string, repo: string, mode: 'registry' | 'plan', build: (answer: unknown) => T, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<{ readonly ok: true; readonly value: T } | FeastReadFailure> {
+  const timeoutMs = options.timeoutMs ?? FEAST_READ_TIMEOUT_MS;
+  const what = mode === 'plan' ? 'Planning the Feast repository' : 'Reading the Feast registry';
+  let script: string;
+  try {
+    script = pythonScript(FEAST_DRIVER_SOURCE, 'feast', 'feast_registry');
+  } catch (err) {
+    return Promise.resolve({ ok: false, kind: 'python', message: `Labbook could not write its Feast reader: ${errorMessage(err)}` });
+  }
+  return new Promise((resolve) => {
+    execFile(
+      python,
+      [script, repo, mode],
+      { cwd: repo, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, windowsHide: true, env: { ...process.env, PYTHONUNBUFFERED: '1', FEAST_USAGE: 'False' }, ...(options.signal ? { signal: options.signal } : {}) },
+      (err, stdout, stderr) => {
+        const failed = err as (NodeJS.ErrnoException & { killed?: boolean }) | null;
+        if (failed?.code === 'ENOENT') {
+          resolve({ ok: false, kind: 'python', message: `The Python interpreter ${python} was not found. Select one with "Python: Select Interpreter" or set labbook.python.path.` });
+          return;
+        }
+        if (failed?.name === 'AbortError') {
+          resolve({ ok: false, kind: 'timeout', message: `${what} was cancelled.` });
+          return;
+        }
+        if (failed?.killed) {
+          resolve({ ok: false, kind: 'timeout', message: `${what} in ${repo} did not finish within ${Number((timeoutMs / 1000).toFixed(1))} s.` });
+          return;
+        }
+        const detail = lastLine(String(stderr));
+        let answer: unknown;
+        try {
+          answer = JSON.parse(lastLine(String(stdout)));
+        } catch {
+          resolve({ ok: false, kind: 'answer', message: `Feast could not be run in ${python}${detail ? `: ${detail}` : failed ? `: ${errorMessage(failed)}` : '.'}` });
+          return;
+        }
+        const head = answer !== null && typeof answer === 'object' ? (answer as { ok?: unknown; kind?: unknown; error?: unknown }) : {};
+        if (head.ok === false) {
+          const error = typeof head.error === 'string' ? head.error : 'no reason given';
+          if (head.kind === 'missing') {
+            const install = feastInstallLine(python);
+            resolve({ ok: false, kind: 'missing', install, message: `Feast is not installed in ${python} (${error}). Labbook reads Feast repositories through Feast; install it with: ${install}` });
+          } else {
+            resolve({ ok: false, kind: 'repo', message: `Feast could not read the repository in ${repo}: ${error}. Check feature_store.yaml and the definitions, then run "feast apply" there.` });
+          }
+          return;
+        }
+        try {
+          resolve({ ok: true, value: build(answer) });
+        } catch (buildError) {
+          resolve({ ok: false, kind: 'answer', message: errorMessage(buildError) });
+        }
+      },
+    );
+  });
+}
+
+/** The registry of the Feast repository in `repo` (the folder of its feature_store.yaml), read by Feast in `python`. */
+export async function readFeastRegistry(python: string, repo: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<FeastReadResult> {
+  const result = await runFeastDriver(python, repo, 'registry', parseRegistryAnswer, options);
+  return result.ok ? { ok: true, registry: result.value } : result;
+}

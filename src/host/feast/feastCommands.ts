@@ -1,0 +1,162 @@
+// The Feature Store view's commands: refresh, open an object's definition, copy a feature reference
+// (as get_historical_features takes it), open a repository's feature_store.yaml, the details of a
+// failed read with its fix (install Feast in a terminal, open the configuration, the log), and
+// Plan Feast Changes: what `feast apply` would change, computed by Feast and shown as a read-only
+// diff document (refused in Restricted Mode: planning imports the repository's files).
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { planFeastRepo, planSummary, renderPlan } from '../../core/feast/feastPlan.ts';
+import { readFeastRegistry } from '../../core/feast/readFeastRegistry.ts';
+import { errorMessage } from '../../shared/errorMessage.ts';
+import { resolveInterpreter } from '../launch/interpreter.ts';
+import { requireTrust } from '../launch/launchService.ts';
+import type { FeastRepo, FeatureStoreNode } from './featureStoreModel.ts';
+import { findFeastRepos, FeatureStoreTreeProvider } from './featureStoreTree.ts';
+
+/** Plans shown as read-only documents: `labbook-feast-plan:/<repo>/plan.diff?<repo folder>`. */
+export const FEAST_PLAN_SCHEME = 'labbook-feast-plan';
+
+/** The plans computed in this window, by document URI; a new plan of a repository replaces its text. */
+class PlanDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly texts = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  set(uri: vscode.Uri, text: string): void {
+    this.texts.set(uri.toString(), text);
+    this.changed.fire(uri);
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.texts.get(uri.toString()) ?? 'This plan is no longer available: run "Plan Feast Changes" again.\n';
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+export interface FeastFeatures {
+  readonly tree: FeatureStoreTreeProvider;
+  readonly disposables: vscode.Disposable[];
+}
+
+/** The repository a command acts on: its node's, the only one, or the one the user picks. */
+async function chooseRepo(node: FeatureStoreNode | undefined): Promise<FeastRepo | undefined> {
+  if (node && 'repo' in node) return node.repo;
+  const repos = await findFeastRepos();
+  if (repos.length <= 1) {
+    if (!repos.length) void vscode.window.showInformationMessage('There is no Feast repository (a folder with a feature_store.yaml) in this workspace.');
+    return repos[0];
+  }
+  const picked = await vscode.window.showQuickPick(repos.map((repo) => ({ label: repo.label, description: repo.folder, repo })), { title: 'Plan Feast Changes', placeHolder: 'Which Feast repository?' });
+  return picked?.repo;
+}
+
+type NodeOf<K extends FeatureStoreNode['kind']> = Extract<FeatureStoreNode, { kind: K }>;
+
+function repoFolder(node: FeatureStoreNode | undefined): string | undefined {
+  return node && 'repo' in node ? node.repo.folder : undefined;
+}
+
+/** The Feature Store view's provider and commands. */
+export function startFeastFeatures(log: vscode.LogOutputChannel, view: vscode.TreeView<FeatureStoreNode>): FeastFeatures {
+  const interpreterFor = async (repo: FeastRepo) => (await resolveInterpreter(vscode.Uri.file(path.join(repo.folder, 'feature_store.yaml')), log)).path;
+  const openConfig = async (folder: string | undefined) => {
+    if (!folder) return;
+    await vscode.window.showTextDocument(vscode.Uri.file(path.join(folder, 'feature_store.yaml')));
+  };
+  const tree = new FeatureStoreTreeProvider({
+    log,
+    read: async (repo) => {
+      const python = await interpreterFor(repo);
+      log.info(`Reading the Feast registry of ${repo.folder} with ${python}`);
+      return readFeastRegistry(python, repo.folder);
+    },
+  });
+  const plans = new PlanDocuments();
+  const plan = async (node?: FeatureStoreNode): Promise<vscode.Uri | undefined> => {
+    if (!requireTrust('plan a Feast repository (planning imports its Python files)')) return undefined;
+    const repo = await chooseRepo(node);
+    if (!repo) return undefined;
+    const python = await interpreterFor(repo);
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Planning ${repo.label} with Feast…`, cancellable: true },
+      (_progress, token) => {
+        const abort = new AbortController();
+        const cancel = token.onCancellationRequested(() => abort.abort());
+        return planFeastRepo(python, repo.folder, { signal: abort.signal }).finally(() => {
+          cancel.dispose();
+        });
+      },
+    );
+    if (!result.ok) {
+      log.warn(`Feast plan of ${repo.folder}: ${result.message}`);
+      // Not awaited: the command ends now; the buttons work whenever the user gets to them.
+      void vscode.window.showErrorMessage(result.message, ...(result.kind === 'missing' ? [] : ['Open feature_store.yaml']), 'Show Log').then((choice) => {
+        if (choice === 'Open feature_store.yaml') void openConfig(repo.folder);
+        else if (choice === 'Show Log') log.show();
+      });
+      return undefined;
+    }
+    const uri = vscode.Uri.from({ scheme: FEAST_PLAN_SCHEME, path: `/${path.basename(repo.folder)}/plan.diff`, query: repo.folder });
+    plans.set(uri, renderPlan(result.plan, repo.label));
+    // plan.diff: VS Code colours it as a diff.
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
+    log.info(`Feast plan of ${repo.folder}: ${planSummary(result.plan)}`);
+    return uri;
+  };
+  const disposables: vscode.Disposable[] = [
+    tree,
+    plans,
+    vscode.workspace.registerTextDocumentContentProvider(FEAST_PLAN_SCHEME, plans),
+    vscode.commands.registerCommand('labbook.planFeastRepo', (node?: FeatureStoreNode) => plan(node)),
+    vscode.commands.registerCommand('labbook.refreshFeatureStore', () => tree.reload()),
+    vscode.commands.registerCommand('labbook.openFeastDefinition', async (node?: NodeOf<'object'>) => {
+      const target = node ?? view.selection.find((n): n is NodeOf<'object'> => n.kind === 'object');
+      const at = target?.object.location;
+      if (!target || !at) return;
+      try {
+        const position = new vscode.Position(Math.max(0, at.line - 1), Math.max(0, at.column));
+        await vscode.window.showTextDocument(vscode.Uri.file(at.file), { selection: new vscode.Range(position, position), preview: true });
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Labbook could not open the definition of ${target.object.name}: ${errorMessage(err)}`);
+      }
+    }),
+    vscode.commands.registerCommand('labbook.copyFeastReference', async (node?: FeatureStoreNode) => {
+      const reference =
+        node?.kind === 'feature'
+          ? `${node.parent}:${node.field.name}`
+          : node?.kind === 'object' && (node.object.kind === 'featureView' || node.object.kind === 'onDemandFeatureView')
+            ? node.object.features.map((f) => `${node.object.name}:${f.name}`).join('\n')
+            : node?.kind === 'object'
+              ? node.object.name
+              : undefined;
+      if (!reference) return;
+      await vscode.env.clipboard.writeText(reference);
+      vscode.window.setStatusBarMessage(`Copied ${reference.includes('\n') ? `${reference.split('\n').length} feature references` : reference}`, 3000);
+    }),
+    vscode.commands.registerCommand('labbook.openFeastConfig', (node?: FeatureStoreNode) => openConfig(repoFolder(node))),
+    vscode.commands.registerCommand('labbook.showFeastFailure', async (node?: NodeOf<'failure'>) => {
+      if (!node) return;
+      const install = node.failure.kind === 'missing' && node.failure.install ? 'Install Feast' : undefined;
+      const actions = [...(install ? [install] : []), 'Open feature_store.yaml', 'Show Log', 'Retry'];
+      const choice = await vscode.window.showErrorMessage(node.failure.message, ...actions);
+      if (choice === install && node.failure.install) {
+        if (!vscode.workspace.isTrusted) {
+          void vscode.window.showWarningMessage('Installing Feast runs pip: trust this workspace first.');
+          return;
+        }
+        const terminal = vscode.window.createTerminal({ name: 'Labbook: install Feast', cwd: node.repo.folder });
+        terminal.show();
+        terminal.sendText(node.failure.install);
+        void vscode.window.showInformationMessage('When pip is done, Refresh the Feature Store view to read the registry.', 'Refresh').then((again) => {
+          if (again) tree.reload(node.repo.folder);
+        });
+      } else if (choice === 'Open feature_store.yaml') await openConfig(node.repo.folder);
+      else if (choice === 'Show Log') log.show();
+      else if (choice === 'Retry') tree.reload(node.repo.folder);
+    }),
+  ];
+  return { tree, disposables };
+}

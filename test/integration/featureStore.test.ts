@@ -1,0 +1,177 @@
+// The Feature Store view in the real host, on a Feast repository made by a real `feast apply` in
+// the workspace: the view reads the registry through Feast (the interpreter from
+// labbook.python.path), lists the project's entities, sources, feature views, on-demand views and
+// services with their schema in the hovers, opens an object's definition where it is declared, reads
+// again when `feast apply` changes the registry, plans edited definitions as a diff (Plan Feast
+// Changes), and names the fix when Feast is not installed.
+import * as assert from 'node:assert/strict';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import * as vscode from 'vscode';
+import type { FeatureStoreNode } from '../../src/host/feast/featureStoreModel.ts';
+import type { FeatureStoreTreeProvider } from '../../src/host/feast/featureStoreTree.ts';
+import type { LabbookApi } from '../../src/host/extension.ts';
+import { activateLabbook, until } from './support.ts';
+
+const FIXTURE = path.join(process.env.LABBOOK_ROOT ?? '', 'test', 'fixtures', 'feast', 'churn_repo');
+
+function feastPython(): string {
+  const python = process.env.LABBOOK_FEAST_PYTHON;
+  if (!python) throw new Error('LABBOOK_FEAST_PYTHON must name the Feast venv (scripts/test.mjs sets it)');
+  return python;
+}
+
+/** A tree item's label as text (labels here are plain strings). */
+const labelOf = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
+
+/** The tree's root children once no read is under way (a read shows "Reading…" first). */
+async function settledRoots(tree: FeatureStoreTreeProvider): Promise<FeatureStoreNode[]> {
+  return until('the Feature Store view to read the registry', async () => {
+    const roots = await tree.getChildren();
+    await tree.settled();
+    return roots.some((n) => n.kind === 'loading') ? undefined : roots;
+  }, 180_000);
+}
+
+describe('Labbook Feature Store view on a Feast repository', function () {
+  this.timeout(600_000);
+  let api: LabbookApi;
+  let repo: string;
+
+  before(async () => {
+    const python = feastPython();
+    ({ api } = await activateLabbook());
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    repo = path.join(folder.uri.fsPath, 'feature_repo');
+    cpSync(FIXTURE, repo, { recursive: true });
+    const env = { ...process.env, FEAST_USAGE: 'False' };
+    execFileSync(python, ['make_data.py'], { cwd: repo, env, timeout: 120_000 });
+    execFileSync(path.join(path.dirname(python), 'feast'), ['apply'], { cwd: repo, env, timeout: 300_000 });
+    await vscode.workspace.getConfiguration('labbook.python').update('path', python, vscode.ConfigurationTarget.Workspace);
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('labbook.python').update('path', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    rmSync(repo, { recursive: true, force: true });
+  });
+
+  it('lists the project and its objects, read through Feast, with the schema and tags in the hovers', async () => {
+    const tree = api.featureStore;
+    tree.reload();
+    const roots = await settledRoots(tree);
+    const project = roots.find((n): n is Extract<FeatureStoreNode, { kind: 'project' }> => n.kind === 'project' && n.project.name === 'churn');
+    assert.ok(project, `the churn project is listed: ${JSON.stringify(roots.map((n) => n.kind === 'failure' ? n.failure.message : n.kind))}`);
+    const projectItem = tree.getTreeItem(project);
+    assert.match(String(projectItem.description), /Feast 0\.\d+.* · local · file registry/);
+    const groups = await tree.getChildren(project);
+    assert.deepEqual(groups.map((g) => tree.getTreeItem(g).label), ['Entities', 'Data Sources', 'Feature Views', 'On-Demand Feature Views', 'Feature Services']);
+    const viewsGroup = groups[2];
+    assert.ok(viewsGroup);
+    const [view] = await tree.getChildren(viewsGroup);
+    assert.ok(view);
+    const item = tree.getTreeItem(view);
+    assert.equal(item.label, 'customer_orders');
+    assert.equal(item.description, '3 features · customer · ttl 1d · online');
+    const tooltip = (item.tooltip as vscode.MarkdownString).value;
+    assert.match(tooltip, /\| spend\\_7d \| Float32 \| Spend over 7 days \|/);
+    assert.match(tooltip, /tier: gold/);
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'table');
+    const features = await tree.getChildren(view);
+    assert.deepEqual(features.map((f) => `${labelOf(tree.getTreeItem(f))} ${String(tree.getTreeItem(f).description)}`), ['orders_7d Int64', 'spend_7d Float32', 'city String']);
+    const servicesGroup = groups[4];
+    assert.ok(servicesGroup);
+    const [service] = await tree.getChildren(servicesGroup);
+    assert.ok(service);
+    assert.equal(tree.getTreeItem(service).description, '3 features from 2 views');
+  });
+
+  it('opens an object\'s definition at its line in the repository', async () => {
+    const tree = api.featureStore;
+    const roots = await settledRoots(tree);
+    const project = roots.find((n) => n.kind === 'project');
+    assert.ok(project);
+    const groups = await tree.getChildren(project);
+    const services = groups.find((g) => g.kind === 'group' && g.group === 'featureService');
+    assert.ok(services);
+    const [service] = await tree.getChildren(services);
+    assert.ok(service);
+    const command = tree.getTreeItem(service).command;
+    assert.equal(command?.command, 'labbook.openFeastDefinition');
+    await vscode.commands.executeCommand(command.command, ...((command.arguments ?? []) as unknown[]));
+    const editor = await until('the definition to open', () => Promise.resolve(vscode.window.activeTextEditor?.document.uri.fsPath === path.join(repo, 'features.py') ? vscode.window.activeTextEditor : undefined), 30_000);
+    const expected = readFileSync(path.join(repo, 'features.py'), 'utf8').split('\n').findIndex((line) => line.startsWith('churn_features = FeatureService('));
+    assert.equal(editor.selection.active.line, expected);
+  });
+
+  it('plans the edited definitions with Feast and shows the changes as a diff, changing nothing', async () => {
+    const tree = api.featureStore;
+    const roots = await settledRoots(tree);
+    const project = roots.find((n) => n.kind === 'project');
+    assert.ok(project);
+    const features = path.join(repo, 'features.py');
+    const source = readFileSync(features, 'utf8');
+    writeFileSync(features, source.replace('ttl=timedelta(days=1)', 'ttl=timedelta(days=2)'));
+    try {
+      const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>('labbook.planFeastRepo', project);
+      assert.ok(uri, 'a plan was shown');
+      const editor = await until('the plan to show', () => Promise.resolve(vscode.window.activeTextEditor?.document.uri.toString() === uri.toString() ? vscode.window.activeTextEditor : undefined), 30_000);
+      const text = editor.document.getText();
+      assert.match(text, /^# Feast plan for the project churn/);
+      assert.match(text, /# 0 to create, 1 to change, 0 to remove\./);
+      assert.match(text, /^~ feature view customer_orders\n {4}ttl: seconds: 86400 → seconds: 172800$/m);
+      assert.equal(editor.document.languageId, 'diff');
+      // Nothing was applied: the registry still has the 1-day TTL.
+      tree.reload();
+      const again = await settledRoots(tree);
+      const views = (await tree.getChildren(again.find((n) => n.kind === 'project'))).find((g) => g.kind === 'group' && g.group === 'featureView');
+      assert.ok(views);
+      const [view] = await tree.getChildren(views);
+      assert.ok(view);
+      assert.match(String(tree.getTreeItem(view).description), /ttl 1d/);
+    } finally {
+      writeFileSync(features, source);
+    }
+  });
+
+  it('reads the registry again when `feast apply` changes it', async () => {
+    const tree = api.featureStore;
+    await settledRoots(tree);
+    const features = path.join(repo, 'features.py');
+    writeFileSync(features, `${readFileSync(features, 'utf8')}\nchurn_lite = FeatureService(name="churn_lite", features=[customer_orders[["orders_7d"]]])\n`);
+    execFileSync(path.join(path.dirname(feastPython()), 'feast'), ['apply'], { cwd: repo, env: { ...process.env, FEAST_USAGE: 'False' }, timeout: 300_000 });
+    // No refresh asked: the registry file's watcher reads again.
+    await until('the new feature service to show', async () => {
+      const roots = await tree.getChildren();
+      await tree.settled();
+      const project = roots.find((n) => n.kind === 'project');
+      if (!project) return undefined;
+      const services = (await tree.getChildren(project)).find((g) => g.kind === 'group' && g.group === 'featureService');
+      if (!services) return undefined;
+      const names = (await tree.getChildren(services)).map((n) => labelOf(tree.getTreeItem(n)));
+      return names.includes('churn_lite') ? names : undefined;
+    }, 180_000);
+  });
+
+  it('says Feast is not installed in the selected interpreter, with the pip line, and reads again after Refresh', async () => {
+    const tree = api.featureStore;
+    const plain = process.env.LABBOOK_TEST_PYTHON;
+    assert.ok(plain, 'LABBOOK_TEST_PYTHON names a venv without Feast');
+    await vscode.workspace.getConfiguration('labbook.python').update('path', plain, vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('labbook.refreshFeatureStore');
+    const roots = await settledRoots(tree);
+    const failure = roots.find((n): n is Extract<FeatureStoreNode, { kind: 'failure' }> => n.kind === 'failure');
+    assert.ok(failure, JSON.stringify(roots.map((n) => n.kind)));
+    assert.equal(failure.failure.kind, 'missing');
+    assert.equal(failure.failure.install, `"${plain}" -m pip install feast`);
+    const item = tree.getTreeItem(failure);
+    assert.equal(item.label, 'Feast is not installed');
+    assert.equal(item.command?.command, 'labbook.showFeastFailure');
+    await vscode.workspace.getConfiguration('labbook.python').update('path', feastPython(), vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('labbook.refreshFeatureStore');
+    const again = await settledRoots(tree);
+    assert.ok(again.some((n) => n.kind === 'project'), 'read again with Feast');
+  });
+});

@@ -1,0 +1,42 @@
+// The feature store's tests: the Feast venv's interpreter (requirements-feast.txt), and a copy of
+// the churn fixture repository (test/fixtures/feast/churn_repo) with its data written and its
+// registry made by a real `feast apply`.
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { QUIET_PYTHON_ENV } from './python.ts';
+
+export const FEAST_FIXTURE = path.join(import.meta.dirname, '..', 'fixtures', 'feast', 'churn_repo');
+
+/** The Feast venv's python, or a clear error: the tests that need it fail, never skip. */
+export function feastPython(): string {
+  const python = process.env.LABBOOK_FEAST_PYTHON;
+  if (!python) {
+    throw new Error('LABBOOK_FEAST_PYTHON must name the python of the Feast venv (requirements-feast.txt; `node scripts/test.mjs interop` sets it up; by hand: ~/.cache/labbook/feast-*/bin/python).');
+  }
+  if (!existsSync(python)) throw new Error(`LABBOOK_FEAST_PYTHON is ${python}, which does not exist.`);
+  return python;
+}
+
+function run(file: string, args: readonly string[], cwd: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(file, [...args], { cwd, timeout: timeoutMs, env: { ...process.env, ...QUIET_PYTHON_ENV, FEAST_USAGE: 'False' } }, (err, _stdout, stderr) => {
+      if (err) reject(new Error(`${path.basename(file)} ${args.join(' ')} failed: ${errorTail(err, stderr)}`));
+      else resolve();
+    });
+  });
+}
+
+function errorTail(err: Error, stderr: string | Buffer): string {
+  return `${err.message}\n${String(stderr).slice(-2000)}`;
+}
+
+/** Copies the churn repository into `dir` (made), writes its Parquet file and runs `feast apply` there; returns the repo folder. */
+export async function appliedChurnRepo(dir: string): Promise<string> {
+  const repo = path.join(dir, 'churn_repo');
+  cpSync(FEAST_FIXTURE, repo, { recursive: true });
+  const python = feastPython();
+  await run(python, ['make_data.py'], repo, 120_000);
+  await run(path.join(path.dirname(python), 'feast'), ['apply'], repo, 300_000);
+  return repo;
+}

@@ -1,0 +1,215 @@
+// The Run Comparison app's Charts tab in headless Chromium, under the CSP the host gives it, with the
+// VS Code API stubbed and the host played over a real seeded SQLite store (compareFixture.ts): the
+// first chart asked with the comparison, Float64Array columns only, min/max bands and the spike
+// among 100k points, group bands, no Intl formatter before the first paint.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { launchBrowser } from '../../scripts/lib/browser.mjs';
+import type { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
+import { COUNT_INTL, seedCompareStore, SPIKE, type CompareRuns } from './compareFixture.ts';
+import { HOSTILE, installHostBridge, openCompare, PlayedHost, T0, violations } from './compareHarness.ts';
+
+describe('webview: Run Comparison app, charts', function () {
+  this.timeout(120_000);
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let dir: string;
+  let store: SqliteTrackingStore;
+  let ids: CompareRuns;
+  let host: PlayedHost;
+  let page: Page;
+
+  before(async () => {
+    browser = await launchBrowser();
+    await installHostBridge(browser.context);
+    await browser.context.addInitScript(COUNT_INTL);
+    ({ dir, store, ids } = await seedCompareStore());
+  });
+  after(async () => {
+    await browser?.close();
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const open = async (runIds = [ids.base, ids.wide, ids.hostile]) => {
+    host = new PlayedHost(store, { store: 'local', runIds });
+    page = await openCompare(browser.context, host);
+    await host.next('getComparison');
+    await page.waitForSelector('#app[aria-busy=false]');
+    return page;
+  };
+  afterEach(async () => page?.close());
+
+  it('charts N runs × M metrics with min/max bands, and the spike among 100k points shows', async () => {
+    await open();
+    // ECharts is its own bundle, fetched only when the plots below the charts are drawn.
+    const fetchedPlots = () => page.evaluate(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/comparePlots.js')));
+    assert.equal(await fetchedPlots(), false);
+    await page.click('#tab-charts');
+    // The first chart, asked with the comparison as the page starts (the host picks its metric),
+    // then the rest once the tab is open.
+    const request = await host.next('getFirstChart');
+    assert.deepEqual(Object.keys(request.params), ['buckets']);
+    assert.ok(host.requests.indexOf(request) < host.requests.findIndex((r) => r.method === 'getSeries'));
+    const rest = await host.next('getSeries');
+    assert.deepEqual(rest.params.keys, ['loss']);
+    const buckets = request.params.buckets as number;
+    assert.equal(rest.params.buckets, buckets);
+    assert.ok(buckets >= 800 && buckets <= 2000, String(buckets));
+    await page.waitForFunction(() => document.querySelectorAll('.metric-chart[data-curves]').length === 2);
+    const curves = await page.locator('.metric-chart').evaluateAll((figs) => figs.map((f) => Number(f.getAttribute('data-curves'))));
+    assert.equal(curves.reduce((a, b) => a + b, 0), 3 * 2);
+    assert.equal(await page.locator('.metric-chart canvas').count(), 2);
+    const loss = page.locator('.metric-chart[data-metric=loss]');
+    assert.ok(Number(await loss.getAttribute('data-y-max')) >= SPIKE, `y max ${await loss.getAttribute('data-y-max')}`);
+    assert.ok(Number(await loss.getAttribute('data-points')) <= buckets * 2);
+    assert.deepEqual(await loss.locator('.legend-name').allTextContents(), ['baseline', 'wider', HOSTILE]);
+    // Hover shows each run's value.
+    const box = await loss.locator('.u-over').boundingBox();
+    assert.ok(box);
+    // At most one bucket per pixel of the plot: more draw the same picture, at a cost all the way.
+    assert.ok(buckets <= box.width, `${buckets} buckets for a plot ${box.width} px wide`);
+    await page.mouse.move(box.x + box.width * 0.05, box.y + box.height / 2);
+    await page.waitForFunction(() => [...document.querySelectorAll('.metric-chart[data-metric=loss] .legend-value')].filter((v) => v.textContent !== '').length === 3);
+
+    // Log scale and smoothing redraw from the same data; the spike is still on the scale.
+    await page.check('#log-scale');
+    await page.waitForFunction(() => document.querySelector('.metric-chart[data-metric=loss]')?.getAttribute('data-y-max') !== null);
+    assert.ok(Number(await page.getAttribute('.metric-chart[data-metric=loss]', 'data-y-max')) >= SPIKE);
+    assert.equal(host.requests.filter((r) => r.method === 'getSeries' || r.method === 'getFirstChart').length, 2);
+
+    // Parallel coordinates and scatter: ECharts canvases, one series per run.
+    await page.waitForSelector('[data-testid=parallel] canvas');
+    assert.equal(await page.getAttribute('[data-testid=parallel]', 'data-series'), '3');
+    assert.equal(await page.getAttribute('[data-testid=scatter]', 'data-series'), '3');
+    assert.equal(await page.locator('[data-testid=scatter] canvas').count(), 1);
+    assert.equal(await fetchedPlots(), true);
+    assert.match((await page.getAttribute('[data-testid=scatter]', 'aria-label')) ?? '', /^accuracy against /);
+    await page.selectOption('select[data-scatter=y]', 'metric:loss');
+    await page.waitForFunction(() => /^loss against /.test(document.querySelector('[data-testid=scatter]')?.getAttribute('aria-label') ?? '') && document.querySelector('[data-testid=scatter] canvas') !== null);
+    assert.equal(await page.getAttribute('[data-testid=scatter]', 'data-series'), '3');
+    assert.deepEqual(await violations(page), []);
+
+    // Choosing one more metric fetches only that one.
+    await page.uncheck('.metric-picker input[value=accuracy]');
+    await page.waitForFunction(() => document.querySelectorAll('.metric-chart').length === 1);
+  });
+
+  it('asks for the first chart with the comparison, before that is answered, and draws it from that answer', async () => {
+    host = new PlayedHost(store, { store: 'local', runIds: [ids.base, ids.wide, ids.hostile] });
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    host.beforeAnswer = async (request) => {
+      if (request.method === 'getComparison') await held;
+    };
+    page = await openCompare(browser.context, host);
+    await host.next('getFirstChart');
+    assert.deepEqual(host.requests.map((r) => r.method), ['getComparison', 'getFirstChart']);
+    release();
+    await page.click('#tab-charts');
+    await page.waitForSelector('.metric-chart[data-metric=accuracy][data-curves="3"]');
+    assert.ok(!host.requests.some((r) => r.method === 'getSeries' && (r.params.keys as string[]).includes('accuracy')), 'the first chart is not asked again');
+  });
+
+  it('draws the first chart from Float64Array columns while the other metrics are still on their way', async () => {
+    host = new PlayedHost(store, { store: 'local', runIds: [ids.base, ids.wide, ids.hostile] });
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    host.beforeAnswer = async (request) => {
+      if (request.method === 'getSeries' && (request.params.keys as string[]).includes('loss')) await held;
+    };
+    page = await openCompare(browser.context, host);
+    await page.click('#tab-charts');
+    await page.waitForSelector('.metric-chart[data-metric=accuracy][data-curves="3"]');
+    // loss waits for its answer: a placeholder says so, and no chart of it is drawn yet.
+    assert.equal(await page.getAttribute('.metric-chart[data-metric=loss]', 'aria-busy'), 'true');
+    assert.equal(await page.locator('.metric-chart[data-metric=loss] canvas').count(), 0);
+    // The page draws only Float64Array columns (it refuses JSON arrays: next test), here with the values logged.
+    assert.deepEqual(await page.locator('.metric-chart[data-metric=accuracy] .chart-legend li[data-run]').evaluateAll((lis) => lis.map((li) => Number(li.getAttribute('data-last')))), [0.8 * (1 - 1 / 51), 0.9 * (1 - 1 / 51), 0.7 * (1 - 1 / 51)]);
+    release();
+    await page.waitForSelector('.metric-chart[data-metric=loss][data-curves="3"]');
+    assert.equal(await page.locator('.metric-chart canvas').count(), 2);
+  });
+
+  it('refuses histories sent as plain JSON arrays, with a message', async () => {
+    host = new PlayedHost(store, { store: 'local', runIds: [ids.base, ids.wide] });
+    const json = [{ runId: ids.base, key: 'accuracy', step: [0, 1], timestamp: [T0, T0 + 1], min: [0.1, 0.2], max: [0.1, 0.2], last: [0.1, 0.2] }];
+    host.overrides.set('getFirstChart', () => ({ key: 'accuracy', series: json }));
+    host.overrides.set('getSeries', () => ({ series: json }));
+    page = await openCompare(browser.context, host);
+    await page.click('#tab-charts');
+    await page.waitForSelector('.charts [role=alert]');
+    assert.match((await page.textContent('.charts [role=alert]')) ?? '', /^Could not read the metric histories: the host sent metric histories in a form this page cannot read/);
+  });
+
+  it('draws a group of runs as its mean line with a ±std or min–max band, when the panel was opened with groups', async () => {
+    // Without groups there is no Lines control.
+    await open();
+    await page.click('#tab-charts');
+    await page.waitForSelector('.metric-chart[data-curves]');
+    assert.equal(await page.isVisible('select[data-control=lines]'), false);
+    await page.close();
+
+    host = new PlayedHost(store, { store: 'local', runIds: [ids.base, ids.wide, ids.hostile], groups: [{ label: 'adam', runIds: [ids.base, ids.hostile] }] });
+    page = await openCompare(browser.context, host);
+    await page.click('#tab-charts');
+    await page.waitForSelector('.metric-chart[data-metric=accuracy][data-curves="3"]');
+    assert.deepEqual(await page.locator('select[data-control=lines] option').allTextContents(), ['per run', 'group mean ± std', 'group min–max']);
+    await page.selectOption('select[data-control=lines]', 'mean-std');
+    const request = await host.next('getGroupSeries');
+    assert.deepEqual(request.params.xAxis, 'step');
+    const accuracy = page.locator('.metric-chart[data-metric=accuracy]');
+    await page.waitForFunction(() => document.querySelector('.metric-chart[data-metric=accuracy]')?.getAttribute('data-groups') === '1');
+    // The group's line and the run outside it.
+    assert.equal(await accuracy.getAttribute('data-curves'), '2');
+    assert.deepEqual(await accuracy.locator('.legend-name').allTextContents(), ['adam (2 runs)', 'wider']);
+    const last = (top: number) => top * (1 - 1 / 51);
+    const group = accuracy.locator('li[data-group=adam]');
+    const close = async (attr: string, expected: number) => assert.ok(Math.abs(Number(await group.getAttribute(attr)) - expected) < 1e-12, `${attr} ${await group.getAttribute(attr)} vs ${expected}`);
+    const mean = (last(0.8) + last(0.7)) / 2;
+    const std = Math.abs(last(0.8) - last(0.7)) / Math.SQRT2;
+    await close('data-last', mean);
+    await close('data-low', mean - std);
+    await close('data-high', mean + std);
+    // min–max: the same aggregates, another band; nothing is asked again.
+    const asked = host.requests.length;
+    await page.selectOption('select[data-control=lines]', 'min-max');
+    await page.waitForFunction(() => Number(document.querySelector('.metric-chart[data-metric=accuracy] li[data-group=adam]')?.getAttribute('data-high')) > 0.78);
+    await close('data-low', last(0.7));
+    await close('data-high', last(0.8));
+    assert.equal(host.requests.length, asked);
+    // Another x axis: the host aggregates along it.
+    await page.selectOption('select[data-control=x-axis]', 'relative');
+    assert.equal((await host.next('getGroupSeries', asked)).params.xAxis, 'relative');
+    await page.waitForFunction(() => document.querySelector('.metric-chart[data-metric=accuracy]')?.getAttribute('aria-label') === 'accuracy over time');
+    assert.deepEqual(await violations(page), []);
+    // The choice is kept with the page's state.
+    const state = JSON.parse(await page.evaluate(() => sessionStorage.getItem('state') ?? 'null')) as { lines: string; source: unknown };
+    assert.equal(state.lines, 'min-max');
+    assert.deepEqual(state.source, { store: 'local', runIds: [ids.base, ids.wide, ids.hostile], groups: [{ label: 'adam', runIds: [ids.base, ids.hostile] }] });
+  });
+
+  it('paints the table and a chart over steps without making an Intl formatter, and still draws wall time', async () => {
+    await open();
+    await page.click('#tab-charts');
+    await page.waitForSelector('.metric-chart[data-metric=loss][data-curves]');
+    // uPlot would make two as it loads (its number format and time zone): 13–30 ms before anything is drawn.
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __intlMade: string[] }).__intlMade), []);
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.selectOption('select[data-control=x-axis]', 'wall');
+    await page.waitForSelector('.metric-chart[data-metric=loss][aria-label="loss over time"][data-curves="3"]');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(await violations(page), []);
+  });
+
+  it('says so when the runs share no metrics, and still charts what each has', async () => {
+    await open([ids.base, ids.notebook, ids.bare]);
+    await page.click('#tab-charts');
+    await page.waitForSelector('.metric-chart[data-curves]');
+    assert.match((await page.textContent('.charts-tab .notice')) ?? '', /share no metrics/);
+    assert.deepEqual((await host.next('getFirstChart')).params, { buckets: (await host.next('getSeries')).params.buckets });
+    assert.deepEqual(host.requests.filter((r) => r.method === 'getSeries').map((r) => r.params.keys), [['loss', 'throughput']]);
+    assert.deepEqual(await page.locator('.metric-chart').evaluateAll((figs) => figs.map((f) => f.getAttribute('data-metric'))), ['accuracy', 'loss', 'throughput']);
+  });
+});
