@@ -125,6 +125,7 @@ export function withDemo(prefix: string, prepare: (workspace: string) => void | 
   const session = {} as { -readonly [K in keyof DemoSession]: DemoSession[K] };
   let demo: Awaited<ReturnType<typeof startDemo>> | undefined;
   let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+  const failedTries = new Map<string, number>();
   before(async function () {
     this.timeout(300_000);
     mkdirSync(SHOTS, { recursive: true });
@@ -140,10 +141,14 @@ export function withDemo(prefix: string, prepare: (workspace: string) => void | 
     await session.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
   });
   afterEach(async function () {
-    // A failed step leaves a picture of what the user would have seen.
-    if (this.currentTest?.state === 'failed' && session.page) {
-      const name = (this.currentTest.title ?? 'failure').replace(/[^\w]+/g, '-').slice(0, 60);
-      await session.page.screenshot({ path: path.join(SHOTS, `failed-${name}.png`) }).catch(() => {});
+    // A failed step leaves a picture of what the user would have seen. A try that mocha runs
+    // again (the e2e tier's --retries) ends with no state rather than 'failed': pictured too.
+    const test = this.currentTest;
+    if (test && test.state !== 'passed' && test.state !== 'pending' && session.page) {
+      const name = (test.title ?? 'failure').replace(/[^\w]+/g, '-').slice(0, 60);
+      const tries = (failedTries.get(name) ?? 0) + 1;
+      failedTries.set(name, tries);
+      await session.page.screenshot({ path: path.join(SHOTS, `failed-${name}${tries > 1 ? `-try${tries}` : ''}.png`) }).catch(() => {});
     }
   });
   after(async () => {
