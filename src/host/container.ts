@@ -137,7 +137,7 @@ export function startContainer(context: vscode.ExtensionContext, log: vscode.Log
     log,
     smoke: { log, diagnostics: smokeDiagnostics, launches, stores: openRoot },
   });
-  const feast = startFeastFeatures(log, views.featureStore);
+  const feast = startFeastFeatures(log, views.featureStore, launches);
   const queue = startQueueFeatures({ extensionUri: context.extensionUri, sqlite, local: localStore, launches, changes, stores: openRoot, queueView: views.queue, experimentsView, log });
   context.subscriptions.push(
     changes,

@@ -3,7 +3,8 @@
 // labbook.python.path), lists the project's entities, sources, feature views, on-demand views and
 // services with their schema in the hovers, opens an object's definition where it is declared, reads
 // again when `feast apply` changes the registry, plans edited definitions as a diff (Plan Feast
-// Changes), and names the fix when Feast is not installed.
+// Changes), names the fix when Feast is not installed, then applies the edited definitions and
+// materializes a view, each as a tracked run.
 import * as assert from 'node:assert/strict';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -12,7 +13,8 @@ import * as vscode from 'vscode';
 import type { FeatureStoreNode } from '../../src/host/feast/featureStoreModel.ts';
 import type { FeatureStoreTreeProvider } from '../../src/host/feast/featureStoreTree.ts';
 import type { LabbookApi } from '../../src/host/extension.ts';
-import { activateLabbook, until } from './support.ts';
+import type { Run } from '../../src/core/store/types.ts';
+import { activateLabbook, until, workspaceStore } from './support.ts';
 
 const FIXTURE = path.join(process.env.LABBOOK_ROOT ?? '', 'test', 'fixtures', 'feast', 'churn_repo');
 
@@ -173,5 +175,53 @@ describe('Labbook Feature Store view on a Feast repository', function () {
     await vscode.commands.executeCommand('labbook.refreshFeatureStore');
     const again = await settledRoots(tree);
     assert.ok(again.some((n) => n.kind === 'project'), 'read again with Feast');
+  });
+
+  it('applies edited definitions and materializes a view, each as a tracked run the view then reflects', async () => {
+    const tree = api.featureStore;
+    const project = (await settledRoots(tree)).find((n) => n.kind === 'project');
+    assert.ok(project);
+    const { other } = await workspaceStore();
+    const features = path.join(repo, 'features.py');
+    writeFileSync(features, readFileSync(features, 'utf8').replace('ttl=timedelta(days=1)', 'ttl=timedelta(days=2)'));
+    try {
+      /** The run's end, read from the store as another window would. */
+      const ended = (runId: string) =>
+        until(`the Feast run ${runId} to end`, async () => {
+          const run = await other.getRun(runId);
+          return run.info.status === 'RUNNING' ? undefined : run;
+        }, 300_000);
+      const tagOf = (run: Run, key: string) => run.data.tags.find((t) => t.key === key)?.value;
+
+      const applied = await vscode.commands.executeCommand<{ runId: string } | undefined>('labbook.applyFeastRepo', project, { confirm: false });
+      assert.ok(applied, 'Apply launched a run');
+      const applyRun = await ended(applied.runId);
+      assert.equal(applyRun.info.status, 'FINISHED');
+      assert.equal(applyRun.info.runName, 'feast apply churn');
+      assert.equal(tagOf(applyRun, 'labbook.feast.operation'), 'apply');
+      assert.equal(applyRun.data.params.find((p) => p.key === 'feast.project')?.value, 'churn');
+      assert.match(tagOf(applyRun, 'feast.feature_views') ?? '', /customer_orders/);
+      // The view reads the applied registry: the new TTL.
+      await until('the applied TTL to show', async () => {
+        const roots = await tree.getChildren();
+        await tree.settled();
+        const views = (await tree.getChildren(roots.find((n) => n.kind === 'project'))).find((g) => g.kind === 'group' && g.group === 'featureView');
+        const [view] = views ? await tree.getChildren(views) : [];
+        return view && /ttl 2d/.test(String(tree.getTreeItem(view).description)) ? true : undefined;
+      }, 180_000);
+
+      const materialized = await vscode.commands.executeCommand<{ runId: string } | undefined>('labbook.materializeFeastRepo', project, { endDate: 'now', featureViews: ['customer_orders'] });
+      assert.ok(materialized, 'Materialize launched a run');
+      const materializeRun = await ended(materialized.runId);
+      assert.equal(materializeRun.info.status, 'FINISHED');
+      assert.equal(tagOf(materializeRun, 'labbook.feast.operation'), 'materialize-incremental');
+      assert.equal(tagOf(materializeRun, 'feast.materialized_views'), 'customer_orders');
+      assert.match(tagOf(materializeRun, 'feast.materialized.customer_orders') ?? '', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+
+      // A view that is not online is refused before anything runs.
+      assert.equal(await vscode.commands.executeCommand('labbook.materializeFeastRepo', project, { endDate: 'now', featureViews: ['store_traffic'] }), undefined);
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -31,12 +31,17 @@ function errorTail(err: Error, stderr: string | Buffer): string {
   return `${err.message}\n${String(stderr).slice(-2000)}`;
 }
 
-/** Copies the churn repository into `dir` (made), writes its Parquet file and runs `feast apply` there; returns the repo folder. */
-export async function appliedChurnRepo(dir: string): Promise<string> {
+/** Copies the churn repository into `dir` (made) and writes its Parquet files, not applied; returns the repo folder. */
+export async function churnRepoWithData(dir: string): Promise<string> {
   const repo = path.join(dir, 'churn_repo');
   cpSync(FEAST_FIXTURE, repo, { recursive: true });
-  const python = feastPython();
-  await run(python, ['make_data.py'], repo, 120_000);
-  await run(path.join(path.dirname(python), 'feast'), ['apply'], repo, 300_000);
+  await run(feastPython(), ['make_data.py'], repo, 120_000);
+  return repo;
+}
+
+/** The churn repository with its data, applied by a real `feast apply`; returns the repo folder. */
+export async function appliedChurnRepo(dir: string): Promise<string> {
+  const repo = await churnRepoWithData(dir);
+  await run(path.join(path.dirname(feastPython()), 'feast'), ['apply'], repo, 300_000);
   return repo;
 }

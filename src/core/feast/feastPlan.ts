@@ -3,7 +3,6 @@
 // applying: a summary line, one line per object (+ created, ~ changed, - removed) with each
 // changed property before → after, then the infrastructure (online store tables) to create or
 // remove.
-import { errorMessage } from '../../shared/errorMessage.ts';
 import { FeastAnswerError } from './feastRegistry.ts';
 import { runFeastDriver, type FeastReadFailure } from './readFeastRegistry.ts';
 
@@ -87,12 +86,9 @@ export function parsePlanAnswer(answer: unknown): FeastPlan {
 
 /** What `feast plan` would change in the repository in `repo`, computed by Feast in `python` (imports the repository's files). */
 export async function planFeastRepo(python: string, repo: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<FeastPlanResult> {
-  try {
-    const result = await runFeastDriver(python, repo, 'plan', parsePlanAnswer, options);
-    return result.ok ? { ok: true, plan: result.value } : result;
-  } catch (err) {
-    return { ok: false, kind: 'answer', message: `Planning the Feast repository failed: ${errorMessage(err)}` };
-  }
+  // The driver's runner never rejects: a bad answer comes back as a failure of kind 'answer'.
+  const result = await runFeastDriver(python, repo, 'plan', parsePlanAnswer, options);
+  return result.ok ? { ok: true, plan: result.value } : result;
 }
 
 const SIGN: Record<PlanTransition, string> = { CREATE: '+', UPDATE: '~', DELETE: '-' };

@@ -2,15 +2,17 @@
 // (as get_historical_features takes it), open a repository's feature_store.yaml, the details of a
 // failed read with its fix (install Feast in a terminal, open the configuration, the log), and
 // Plan Feast Changes: what `feast apply` would change, computed by Feast and shown as a read-only
-// diff document (refused in Restricted Mode: planning imports the repository's files).
+// diff document (refused in Restricted Mode: planning imports the repository's files). Apply and
+// Materialize Incremental, as tracked runs, are in feastRunCommands.ts.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { planFeastRepo, planSummary, renderPlan } from '../../core/feast/feastPlan.ts';
+import { planFeastRepo, planSummary, renderPlan, type FeastPlan } from '../../core/feast/feastPlan.ts';
 import { readFeastRegistry } from '../../core/feast/readFeastRegistry.ts';
 import { errorMessage } from '../../shared/errorMessage.ts';
 import { resolveInterpreter } from '../launch/interpreter.ts';
-import { requireTrust } from '../launch/launchService.ts';
+import { requireTrust, type LaunchService } from '../launch/launchService.ts';
 import type { FeastRepo, FeatureStoreNode } from './featureStoreModel.ts';
+import { registerFeastRunCommands } from './feastRunCommands.ts';
 import { findFeastRepos, FeatureStoreTreeProvider } from './featureStoreTree.ts';
 
 /** Plans shown as read-only documents: `labbook-feast-plan:/<repo>/plan.diff?<repo folder>`. */
@@ -42,14 +44,14 @@ export interface FeastFeatures {
 }
 
 /** The repository a command acts on: its node's, the only one, or the one the user picks. */
-async function chooseRepo(node: FeatureStoreNode | undefined): Promise<FeastRepo | undefined> {
+async function chooseRepo(node: FeatureStoreNode | undefined, title: string): Promise<FeastRepo | undefined> {
   if (node && 'repo' in node) return node.repo;
   const repos = await findFeastRepos();
   if (repos.length <= 1) {
     if (!repos.length) void vscode.window.showInformationMessage('There is no Feast repository (a folder with a feature_store.yaml) in this workspace.');
     return repos[0];
   }
-  const picked = await vscode.window.showQuickPick(repos.map((repo) => ({ label: repo.label, description: repo.folder, repo })), { title: 'Plan Feast Changes', placeHolder: 'Which Feast repository?' });
+  const picked = await vscode.window.showQuickPick(repos.map((repo) => ({ label: repo.label, description: repo.folder, repo })), { title, placeHolder: 'Which Feast repository?' });
   return picked?.repo;
 }
 
@@ -60,7 +62,7 @@ function repoFolder(node: FeatureStoreNode | undefined): string | undefined {
 }
 
 /** The Feature Store view's provider and commands. */
-export function startFeastFeatures(log: vscode.LogOutputChannel, view: vscode.TreeView<FeatureStoreNode>): FeastFeatures {
+export function startFeastFeatures(log: vscode.LogOutputChannel, view: vscode.TreeView<FeatureStoreNode>, launches: LaunchService): FeastFeatures {
   const interpreterFor = async (repo: FeastRepo) => (await resolveInterpreter(vscode.Uri.file(path.join(repo.folder, 'feature_store.yaml')), log)).path;
   const openConfig = async (folder: string | undefined) => {
     if (!folder) return;
@@ -75,10 +77,8 @@ export function startFeastFeatures(log: vscode.LogOutputChannel, view: vscode.Tr
     },
   });
   const plans = new PlanDocuments();
-  const plan = async (node?: FeatureStoreNode): Promise<vscode.Uri | undefined> => {
-    if (!requireTrust('plan a Feast repository (planning imports its Python files)')) return undefined;
-    const repo = await chooseRepo(node);
-    if (!repo) return undefined;
+  /** Plans `repo` and shows the plan as a document; undefined when planning failed (the user is told why). */
+  const showPlan = async (repo: FeastRepo): Promise<{ plan: FeastPlan; uri: vscode.Uri } | undefined> => {
     const python = await interpreterFor(repo);
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Planning ${repo.label} with Feast…`, cancellable: true },
@@ -104,13 +104,19 @@ export function startFeastFeatures(log: vscode.LogOutputChannel, view: vscode.Tr
     // plan.diff: VS Code colours it as a diff.
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
     log.info(`Feast plan of ${repo.folder}: ${planSummary(result.plan)}`);
-    return uri;
+    return { plan: result.plan, uri };
+  };
+  const plan = async (node?: FeatureStoreNode): Promise<vscode.Uri | undefined> => {
+    if (!requireTrust('plan a Feast repository (planning imports its Python files)')) return undefined;
+    const repo = await chooseRepo(node, 'Plan Feast Changes');
+    return repo ? (await showPlan(repo))?.uri : undefined;
   };
   const disposables: vscode.Disposable[] = [
     tree,
     plans,
     vscode.workspace.registerTextDocumentContentProvider(FEAST_PLAN_SCHEME, plans),
     vscode.commands.registerCommand('labbook.planFeastRepo', (node?: FeatureStoreNode) => plan(node)),
+    ...registerFeastRunCommands({ log, launches, tree, interpreterFor, chooseRepo, showPlan: async (repo) => (await showPlan(repo))?.plan }),
     vscode.commands.registerCommand('labbook.refreshFeatureStore', () => tree.reload()),
     vscode.commands.registerCommand('labbook.openFeastDefinition', async (node?: NodeOf<'object'>) => {
       const target = node ?? view.selection.find((n): n is NodeOf<'object'> => n.kind === 'object');
