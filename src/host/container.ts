@@ -106,7 +106,8 @@ export function startContainer(context: vscode.ExtensionContext, log: vscode.Log
   // Every writer publishes to `changes`; every view and panel subscribes (see stores/storeChanges.ts).
   const changes = new StoreChanges((err) => log.error('A store-change subscriber failed', err));
   // Opening a script never creates the store: no store file, no lens, no hover.
-  const paramHovers = createParamHovers({ store: existingLocalStore, onDidChangeStore: changes.onDidChange, wasmPaths: { treeSitterWasm: path.join(context.extensionPath, 'dist', 'web-tree-sitter.wasm'), pythonWasm: path.join(context.extensionPath, 'dist', 'tree-sitter-python.wasm') }, log });
+  const wasmPaths = { treeSitterWasm: path.join(context.extensionPath, 'dist', 'web-tree-sitter.wasm'), pythonWasm: path.join(context.extensionPath, 'dist', 'tree-sitter-python.wasm') };
+  const paramHovers = createParamHovers({ store: existingLocalStore, onDidChangeStore: changes.onDidChange, wasmPaths, log });
   const runsLens = createRunsCodeLens({ store: existingLocalStore, onDidChangeStore: changes.onDidChange, log });
   const remoteServers = new RemoteServers(context.secrets, changes, log);
   const outboxes = new RemoteOutboxes(path.join(context.globalStorageUri.fsPath, 'outbox'), sqlite, remoteServers, changes, log);
@@ -133,11 +134,11 @@ export function startContainer(context: vscode.ExtensionContext, log: vscode.Log
   const smokeDiagnostics = vscode.languages.createDiagnosticCollection('labbook.smoke');
   const smokeTests = new SmokeTesting({
     controller: views.smokeTests,
-    wasmPaths: { treeSitterWasm: path.join(context.extensionPath, 'dist', 'web-tree-sitter.wasm'), pythonWasm: path.join(context.extensionPath, 'dist', 'tree-sitter-python.wasm') },
+    wasmPaths,
     log,
     smoke: { log, diagnostics: smokeDiagnostics, launches, stores: openRoot },
   });
-  const feast = startFeastFeatures(log, views.featureStore, launches);
+  const feast = startFeastFeatures(log, views.featureStore, launches, wasmPaths);
   const queue = startQueueFeatures({ extensionUri: context.extensionUri, sqlite, local: localStore, launches, changes, stores: openRoot, queueView: views.queue, experimentsView, log });
   context.subscriptions.push(
     changes,

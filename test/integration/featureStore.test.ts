@@ -4,7 +4,8 @@
 // services with their schema in the hovers, opens an object's definition where it is declared, reads
 // again when `feast apply` changes the registry, plans edited definitions as a diff (Plan Feast
 // Changes), names the fix when Feast is not installed, then applies the edited definitions and
-// materializes a view, each as a tracked run.
+// materializes a view, each as a tracked run; a training script's feature views become its inputs,
+// and a view's users (runs, model versions, aliases) are found and shown as lineage.
 import * as assert from 'node:assert/strict';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -13,6 +14,7 @@ import * as vscode from 'vscode';
 import type { FeatureStoreNode } from '../../src/host/feast/featureStoreModel.ts';
 import type { FeatureStoreTreeProvider } from '../../src/host/feast/featureStoreTree.ts';
 import type { LabbookApi } from '../../src/host/extension.ts';
+import type { FeatureViewUsers } from '../../src/core/feast/featureViewUsers.ts';
 import type { Run } from '../../src/core/store/types.ts';
 import { activateLabbook, until, workspaceStore } from './support.ts';
 
@@ -222,6 +224,87 @@ describe('Labbook Feature Store view on a Feast repository', function () {
       assert.equal(await vscode.commands.executeCommand('labbook.materializeFeastRepo', project, { endDate: 'now', featureViews: ['store_traffic'] }), undefined);
     } finally {
       await other.close();
+    }
+  });
+
+  it('records the feature views a training script retrieves as its inputs, and finds the model versions that used a view', async () => {
+    const tree = api.featureStore;
+    const project = (await settledRoots(tree)).find((n) => n.kind === 'project');
+    assert.ok(project);
+    const { other } = await workspaceStore();
+    const script = path.join(repo, 'train_features.py');
+    writeFileSync(script, [
+      'import os',
+      'import pandas as pd',
+      'from feast import FeatureStore',
+      '',
+      '# The run starts in the workspace folder: the repository is this file\'s folder.',
+      'store = FeatureStore(repo_path=os.path.dirname(os.path.abspath(__file__)))',
+      'entity_df = pd.DataFrame({"customer_id": [1, 2, 3], "basket_value": [10.0, 20.0, 30.0], "event_timestamp": [pd.Timestamp.now(tz="UTC")] * 3})',
+      'train = store.get_historical_features(entity_df=entity_df, features=store.get_feature_service("churn_features")).to_df()',
+      'print(f"labbook: metric rows={len(train)}")',
+      '',
+    ].join('\n'));
+    try {
+      const launched = await vscode.commands.executeCommand<{ runId: string } | undefined>('labbook.runPythonFile', vscode.Uri.file(script));
+      assert.ok(launched, 'the script launched');
+      // The inputs are logged once the run has ended.
+      const run = await until('the run\'s Feast inputs', async () => {
+        const read = await other.getRun(launched.runId);
+        return read.info.status !== 'RUNNING' && read.data.tags.some((t) => t.key === 'labbook.feast.found') ? read : undefined;
+      }, 300_000);
+      const output = async () => new TextDecoder().decode(await other.readArtifact(launched.runId, 'labbook/logs/output.log').catch(() => new Uint8Array()));
+      assert.equal(run.info.status, 'FINISHED', await output());
+      assert.equal(run.data.metrics.find((m) => m.key === 'rows')?.value, 3);
+      const feast = (run.inputs?.datasetInputs ?? []).filter((d) => d.dataset.sourceType === 'feast');
+      assert.deepEqual(feast.map((d) => d.dataset.name).sort(), ['basket_share', 'customer_orders']);
+      assert.equal(run.data.tags.find((t) => t.key === 'labbook.feast.found')?.value, 'code');
+      assert.equal(run.data.tags.find((t) => t.key === 'labbook.feast.feature_views')?.value, 'basket_share,customer_orders');
+      const orders = feast.find((d) => d.dataset.name === 'customer_orders');
+      assert.deepEqual((JSON.parse(orders?.dataset.source ?? '{}') as { features?: string[] }).features, ['orders_7d', 'spend_7d']);
+
+      // A model registered from the run: the feature view's users name it.
+      await other.createRegisteredModel('churn-model');
+      await other.createModelVersion('churn-model', `runs:/${launched.runId}/model`, launched.runId);
+      await other.setRegisteredModelAlias('churn-model', 'champion', '1');
+      const views = (await tree.getChildren(project)).find((g) => g.kind === 'group' && g.group === 'featureView');
+      assert.ok(views);
+      const ordersNode = (await tree.getChildren(views)).find((n) => n.kind === 'object' && n.object.name === 'customer_orders');
+      assert.ok(ordersNode);
+      const users = await vscode.commands.executeCommand<FeatureViewUsers | undefined>('labbook.feastViewUsers', ordersNode, { quiet: true });
+      assert.ok(users);
+      assert.ok(users.runs.some((r) => r.runId === launched.runId), 'the run is among the view\'s users');
+      assert.deepEqual(users.modelVersions.map((v) => `${v.name} v${v.version} @${v.aliases.join('@')}`), ['churn-model v1 @champion']);
+      assert.equal(users.digests[0], orders?.dataset.digest);
+      // The lineage view from the feature view: view → run → model version (the alias is a hop further, one expansion away).
+      const panel = await vscode.commands.executeCommand<{ dispatch(message: unknown): Promise<{ ok: boolean; result?: unknown } | undefined>; panel: vscode.WebviewPanel } | undefined>(
+        'labbook.showLineage',
+        { rootId: 'local', ref: { kind: 'dataset', digest: users.digests[0], name: 'customer_orders' } },
+      );
+      assert.ok(panel, 'a Lineage panel opened');
+      try {
+        const reply = await panel.dispatch({ kind: 'request', id: 1, method: 'getGraph', params: null });
+        assert.ok(reply?.ok, JSON.stringify(reply));
+        const ids = (reply.result as { graph: { nodes: { id: string }[] } }).graph.nodes.map((n) => n.id);
+        for (const id of [`dataset:${users.digests[0]}:customer_orders`, `run:${launched.runId}`, 'modelVersion:churn-model/1']) assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`);
+      } finally {
+        panel.panel.dispose();
+      }
+      // Said by the run itself (a computed feature list the code reader cannot follow): the explicit tag.
+      const tagged = path.join(repo, 'train_tagged.py');
+      writeFileSync(tagged, 'views = ["customer_profile"]\nprint("labbook: tag labbook.feast.features=" + ",".join(v + ":city" for v in views))\n');
+      const second = await vscode.commands.executeCommand<{ runId: string } | undefined>('labbook.runPythonFile', vscode.Uri.file(tagged));
+      assert.ok(second, 'the tagged script launched');
+      const taggedRun = await until('the tagged run\'s Feast inputs', async () => {
+        const read = await other.getRun(second.runId);
+        return read.info.status !== 'RUNNING' && read.data.tags.some((t) => t.key === 'labbook.feast.found') ? read : undefined;
+      }, 120_000);
+      assert.equal(taggedRun.data.tags.find((t) => t.key === 'labbook.feast.found')?.value, 'tags');
+      assert.deepEqual((taggedRun.inputs?.datasetInputs ?? []).filter((d) => d.dataset.sourceType === 'feast').map((d) => d.dataset.name), ['customer_profile']);
+    } finally {
+      await other.close();
+      rmSync(script, { force: true });
+      rmSync(path.join(repo, 'train_tagged.py'), { force: true });
     }
   });
 });

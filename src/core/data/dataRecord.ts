@@ -7,6 +7,7 @@
 // outputs are logged models only), so outputs live in data.json alone.
 import path from 'node:path';
 import type { DatasetInput } from '../store/types.ts';
+import { writesRunInputs } from '../store/trackingStore.ts';
 import { ARTIFACTS, TAGS } from '../launch/conventions.ts';
 import { fingerprintData, readDvc, type DataFingerprint } from '../launch/fingerprintData.ts';
 import { errorFirstLine } from '../../shared/errorMessage.ts';
@@ -120,19 +121,14 @@ export async function buildDataRecord(input: ObservedDataInput): Promise<DataRec
   return { version: 1, cwd, inputs: mergeDeclared(observed, input.declared ?? [], cwd), outputs, notes };
 }
 
-/** What a store offers for dataset inputs (the local SQLite store, an MLflow server via its outbox; read-only stores keep data.json only). */
-interface DatasetInputWriter {
-  logInputs(runId: string, datasets: readonly DatasetInput[]): Promise<void>;
-}
-const canLogInputs = (store: object): store is DatasetInputWriter => typeof (store as Partial<DatasetInputWriter>).logInputs === 'function';
-
 /** Writes data.json and the dataset inputs; resolves with notes (what could not be stored). */
 export async function writeDataRecord(store: { writeArtifact(runId: string, path: string, content: Uint8Array): Promise<void> }, runId: string, record: DataRecord): Promise<string[]> {
   const notes: string[] = [];
   await store.writeArtifact(runId, ARTIFACTS.dataRecord, new TextEncoder().encode(`${JSON.stringify(record, null, 2)}\n`));
   const datasets = datasetInputsOf(record);
   if (datasets.length === 0) return notes;
-  if (!canLogInputs(store)) notes.push(`dataset inputs: this store cannot log them; the ${datasets.length} input(s) are in ${ARTIFACTS.dataRecord}.`);
+  // The local SQLite store and an MLflow server (via its outbox) log them; read-only stores keep data.json only.
+  if (!writesRunInputs(store)) notes.push(`dataset inputs: this store cannot log them; the ${datasets.length} input(s) are in ${ARTIFACTS.dataRecord}.`);
   else await store.logInputs(runId, datasets);
   return notes;
 }

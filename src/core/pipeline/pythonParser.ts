@@ -66,3 +66,13 @@ async function load(paths: PythonWasmPaths): Promise<PythonParser> {
     throw new Error(`Cannot load the Python parser (${paths.treeSitterWasm}, ${paths.pythonWasm}): ${errorMessage(err)}`, { cause: err });
   }
 }
+
+/** A string literal's text when it is plain: no f- or b-prefix, no interpolation, no escapes (names, options, references). */
+export function plainString(node: Node): string | undefined {
+  if (node.type !== 'string') return undefined;
+  const start = node.namedChildren.find((c) => c?.type === 'string_start')?.text ?? '';
+  if (/[fb]/i.test(start)) return undefined;
+  const parts = node.namedChildren.filter((c) => c?.type === 'string_content' || c?.type === 'interpolation' || c?.type === 'escape_sequence');
+  if (parts.some((c) => c?.type !== 'string_content')) return undefined;
+  return parts.map((c) => c?.text ?? '').join('');
+}

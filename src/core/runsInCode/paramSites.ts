@@ -4,7 +4,7 @@
 // VS Code's `positionAt` count), so the hover and Node tests share it.
 import { parseDocument, isMap, isPair, isScalar, type Node as YamlNode } from 'yaml';
 import { fitParams } from '../launch/configParams.ts';
-import type { PythonParser, SyntaxNode } from '../pipeline/pythonParser.ts';
+import { plainString, type PythonParser, type SyntaxNode } from '../pipeline/pythonParser.ts';
 
 /** What kind of text the sites are read from. */
 export type ParamDocumentKind = 'python' | 'notebookParameters' | 'yaml' | 'json';
@@ -100,15 +100,6 @@ function argparseDest(options: readonly string[]): string {
   const long = options.find((o) => o.startsWith('--'));
   const chosen = long ?? options[0] ?? '';
   return chosen.replace(/^-+/, '').replace(/-/g, '_');
-}
-
-/** A string literal without interpolation or unusual escapes (option strings are plain). */
-function plainString(node: SyntaxNode): string | undefined {
-  const start = node.namedChildren.find((c) => c?.type === 'string_start')?.text ?? '';
-  if (/[fb]/i.test(start)) return undefined;
-  const parts = node.namedChildren.filter((c) => c?.type === 'string_content' || c?.type === 'interpolation' || c?.type === 'escape_sequence');
-  if (parts.some((c) => c?.type !== 'string_content')) return undefined;
-  return parts.map((c) => c?.text ?? '').join('');
 }
 
 // ---- the notebook's parameters cell ----

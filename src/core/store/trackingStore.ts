@@ -120,6 +120,10 @@ export interface RunInputsWriter {
   logInputs(runId: string, datasets: readonly DatasetInput[], models?: readonly { modelId: string }[]): Promise<void>;
 }
 
+export function writesRunInputs<T extends object>(store: T): store is T & RunInputsWriter {
+  return typeof (store as Partial<RunInputsWriter>).logInputs === 'function';
+}
+
 /**
  * Downsampled histories as columns (the buckets of getMetricHistoryDownsampled without an object
  * each): the local store, which builds them straight from its tiles.

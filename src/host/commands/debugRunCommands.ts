@@ -12,7 +12,7 @@ import {
 import { currentUserName } from '../../core/system/currentUser.ts';
 import { errorMessage } from '../../shared/errorMessage.ts';
 import type { LaunchService } from '../launch/launchService.ts';
-import { requireTrust } from '../launch/launchService.ts';
+import { requireTrust } from '../launch/requireTrust.ts';
 import { prepareReproduceLaunch } from '../launch/reproduceFlow.ts';
 import type { StoreRoot } from '../stores/storeRoot.ts';
 import type { ExplorerNode } from '../trees/experimentsTree.ts';

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { disposeWorktree, splitCommandLine } from '../../core/launch/index.ts';
 import type { ReadableStore } from '../../core/store/trackingStore.ts';
 import type { LaunchedRun, LaunchService } from '../launch/launchService.ts';
-import { requireTrust } from '../launch/launchService.ts';
+import { requireTrust } from '../launch/requireTrust.ts';
 import { parseRecipes, RECIPES_FILE, starterRecipes } from '../../core/launch/recipes.ts';
 import { RETRAIN_TAGS } from '../../core/retrain/retrainSpec.ts';
 import { isRecord } from '../../shared/isRecord.ts';

@@ -10,8 +10,11 @@ import { planFeastRepo, planSummary, renderPlan, type FeastPlan } from '../../co
 import { readFeastRegistry } from '../../core/feast/readFeastRegistry.ts';
 import { errorMessage } from '../../shared/errorMessage.ts';
 import { resolveInterpreter } from '../launch/interpreter.ts';
-import { requireTrust, type LaunchService } from '../launch/launchService.ts';
+import { type LaunchService } from '../launch/launchService.ts';
+import { requireTrust } from '../launch/requireTrust.ts';
 import type { FeastRepo, FeatureStoreNode } from './featureStoreModel.ts';
+import type { PythonWasmPaths } from '../../core/pipeline/pythonParser.ts';
+import { FeastLineage, showFeatureViewUsers } from './feastLineage.ts';
 import { registerFeastRunCommands } from './feastRunCommands.ts';
 import { findFeastRepos, FeatureStoreTreeProvider } from './featureStoreTree.ts';
 
@@ -40,6 +43,7 @@ class PlanDocuments implements vscode.TextDocumentContentProvider, vscode.Dispos
 
 export interface FeastFeatures {
   readonly tree: FeatureStoreTreeProvider;
+  readonly lineage: FeastLineage;
   readonly disposables: vscode.Disposable[];
 }
 
@@ -62,7 +66,7 @@ function repoFolder(node: FeatureStoreNode | undefined): string | undefined {
 }
 
 /** The Feature Store view's provider and commands. */
-export function startFeastFeatures(log: vscode.LogOutputChannel, view: vscode.TreeView<FeatureStoreNode>, launches: LaunchService): FeastFeatures {
+export function startFeastFeatures(log: vscode.LogOutputChannel, view: vscode.TreeView<FeatureStoreNode>, launches: LaunchService, wasm: PythonWasmPaths): FeastFeatures {
   const interpreterFor = async (repo: FeastRepo) => (await resolveInterpreter(vscode.Uri.file(path.join(repo.folder, 'feature_store.yaml')), log)).path;
   const openConfig = async (folder: string | undefined) => {
     if (!folder) return;
@@ -111,9 +115,12 @@ export function startFeastFeatures(log: vscode.LogOutputChannel, view: vscode.Tr
     const repo = await chooseRepo(node, 'Plan Feast Changes');
     return repo ? (await showPlan(repo))?.uri : undefined;
   };
+  const lineage = new FeastLineage(launches, tree, wasm, log);
   const disposables: vscode.Disposable[] = [
     tree,
     plans,
+    lineage,
+    vscode.commands.registerCommand('labbook.feastViewUsers', (node?: FeatureStoreNode, options?: { quiet?: boolean }) => showFeatureViewUsers(launches, node ?? view.selection[0], options)),
     vscode.workspace.registerTextDocumentContentProvider(FEAST_PLAN_SCHEME, plans),
     vscode.commands.registerCommand('labbook.planFeastRepo', (node?: FeatureStoreNode) => plan(node)),
     ...registerFeastRunCommands({ log, launches, tree, interpreterFor, chooseRepo, showPlan: async (repo) => (await showPlan(repo))?.plan }),
@@ -164,5 +171,5 @@ export function startFeastFeatures(log: vscode.LogOutputChannel, view: vscode.Tr
       else if (choice === 'Retry') tree.reload(node.repo.folder);
     }),
   ];
-  return { tree, disposables };
+  return { tree, lineage, disposables };
 }

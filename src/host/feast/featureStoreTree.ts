@@ -99,6 +99,17 @@ export class FeatureStoreTreeProvider extends RefreshableTreeProvider<FeatureSto
     return this.repos.get(folder)?.result;
   }
 
+  /**
+   * The registry of `repo` as the view has it: the last read, or a read started now (when the view
+   * was never shown), waited for. Undefined when the workspace is untrusted or the repository went.
+   */
+  async registryOf(repo: FeastRepo): Promise<FeastReadResult | undefined> {
+    if (!vscode.workspace.isTrusted) return undefined;
+    this.repoChildren(repo);
+    await this.settled();
+    return this.result(repo.folder);
+  }
+
   /** Resolves when no read is under way. */
   async settled(): Promise<void> {
     for (let round = 0; round < 10; round++) {

@@ -20,6 +20,7 @@ import type { StoreChanges } from '../stores/storeChanges.ts';
 import { LOCAL_ROOT_ID, remoteRootId, remoteUrlOf } from '../stores/storeRoot.ts';
 import { resolveExperimentName } from './experimentName.ts';
 import { resolveInterpreter } from './interpreter.ts';
+import { requireTrust } from './requireTrust.ts';
 import type { TrackingEndpoint } from './trackingEndpoint.ts';
 import { errorMessage } from '../../shared/errorMessage.ts';
 import { formatDuration } from '../../shared/format.ts';
@@ -58,25 +59,22 @@ export interface ActiveRun {
   readonly queueItemId?: number;
 }
 
+/** A run as it starts, for services that add to it (the Feast inputs): its store and its end. */
+export interface StartedRun {
+  readonly runId: string;
+  readonly storeRootId: string;
+  /** The script or notebook, absolute. */
+  readonly file: string;
+  readonly store: TrackingStore | QueuedTrackingStore;
+  readonly done: Promise<RunOutcome>;
+}
+
 export interface LaunchedRun {
   readonly runId: string;
   readonly storeRootId: string;
   readonly done: Promise<RunOutcome>;
   /** When every capture (git, environment, data) is attached: possibly after `done`. */
   readonly captured: Promise<unknown>;
-}
-
-/** Refuses to run code in Restricted Mode, with a way out. Returns true when trusted. */
-export function requireTrust(what: string): boolean {
-  if (vscode.workspace.isTrusted) return true;
-  // Not awaited: the command ends now; the button works whenever the user gets to it.
-  void vscode.window
-    .showErrorMessage(
-      `Labbook does not ${what} in Restricted Mode: running code from an untrusted folder could harm your machine. Trust the workspace to launch runs.`,
-      'Manage Workspace Trust',
-    )
-    .then((choice) => (choice ? vscode.commands.executeCommand('workbench.trust.manage') : undefined));
-  return false;
 }
 
 const toTerminal = (text: string) => text.replace(/\r?\n/g, '\r\n');
@@ -92,6 +90,9 @@ export class LaunchService implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when a run starts or ends (for the status bar, the tree, tests). */
   readonly onDidChangeActiveRuns = this.changed.event;
+  private readonly startedRun = new vscode.EventEmitter<StartedRun>();
+  /** Fires once per run this window launched (queued or not), as its process starts. */
+  readonly onDidStartRun = this.startedRun.event;
   /** This window's id on the runs it launches (recovery leaves a live owner's runs alone). */
   readonly owner: string;
   private readonly spoolDir: string;
@@ -224,6 +225,7 @@ export class LaunchService implements vscode.Disposable {
     this.updateStatus();
     this.changed.fire();
     this.changes.publish({ kind: 'data', rootId: target.rootId });
+    this.startedRun.fire({ runId: tracked.runId, storeRootId: target.rootId, file, store: target.store, done: tracked.done });
 
     const terminal = vscode.window.createTerminal({
       name: `Labbook: ${name}`,
@@ -323,6 +325,7 @@ export class LaunchService implements vscode.Disposable {
     this.updateStatus();
     this.changed.fire();
     this.changes.publish({ kind: 'data', rootId: target.rootId });
+    this.startedRun.fire({ runId: tracked.runId, storeRootId: target.rootId, file, store: target.store, done: tracked.done });
     const done = tracked.done.then(
       (outcome) => {
         this.ended(active);
@@ -395,5 +398,6 @@ export class LaunchService implements vscode.Disposable {
     for (const run of this.active.values()) void run.tracked.stop().catch(() => undefined);
     this.statusItem.dispose();
     this.changed.dispose();
+    this.startedRun.dispose();
   }
 }

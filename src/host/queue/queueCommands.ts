@@ -11,7 +11,7 @@ import { openArtifact } from '../commands/artifactCommands.ts';
 import { pickWorkspaceFile } from '../commands/workspaceFiles.ts';
 import { resolveExperimentName } from '../launch/experimentName.ts';
 import type { LaunchService } from '../launch/launchService.ts';
-import { requireTrust } from '../launch/launchService.ts';
+import { requireTrust } from '../launch/requireTrust.ts';
 import { checkBeforeQueueing } from '../launch/queueChecks.ts';
 import { parseRecipes, RECIPES_FILE } from '../../core/launch/recipes.ts';
 import { RETRAIN_TAGS } from '../../core/retrain/retrainSpec.ts';

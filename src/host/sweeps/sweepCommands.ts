@@ -12,7 +12,7 @@ import type { ReadableStore } from '../../core/store/trackingStore.ts';
 import { errorMessage } from '../../shared/errorMessage.ts';
 import { resolveInterpreter } from '../launch/interpreter.ts';
 import type { LaunchService } from '../launch/launchService.ts';
-import { requireTrust } from '../launch/launchService.ts';
+import { requireTrust } from '../launch/requireTrust.ts';
 import { checkBeforeQueueing } from '../launch/queueChecks.ts';
 import type { QueueNode } from '../queue/queueModel.ts';
 import { workspaceRecipe } from '../../core/sweep/recipeTrials.ts';

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../shared/errorMessage.ts';
 import { DEBUGPY_EXTENSION } from '../commands/debugRunCommands.ts';
 import { resolveInterpreter } from '../launch/interpreter.ts';
-import { requireTrust } from '../launch/launchService.ts';
+import { requireTrust } from '../launch/requireTrust.ts';
 import { ANSI, findCell, smokeTestNotebook, tracebackLine, type SmokeDeps } from '../pipeline/smokeTest.ts';
 import { functionResults, moduleErrors, parseJunitXml, tracebackLineIn, type JunitCase } from './junitReport.ts';
 import { runPytest, type PytestOutcome } from './pytestRun.ts';
