@@ -13,6 +13,7 @@
 //   labbook sweep run FILE [--store FILE] [--workers N] [--python PY] [--resume] [--json]
 //   labbook sweep export FILE [-o sweep_flow.py] [--tracking-uri URI] [--force]
 //   labbook queue list|cancel ID|retry ID [--store FILE] [--json]
+//   labbook feast skew SERVICE --entities FILE [--repo DIR] [--python PY] [--sample N] [--threshold T] [--json]
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,6 +31,7 @@ import { DRIFT_USAGE } from './driftCommand.ts';
 import { SWEEP_USAGE } from './sweepCommand.ts';
 import { SWEEP_EXPORT_USAGE } from './sweepExport.ts';
 import { QUEUE_USAGE } from './queueCommand.ts';
+import { FEAST_USAGE } from './feastCommand.ts';
 import { errorMessage } from '../shared/errorMessage.ts';
 
 const USAGE = `Usage: labbook <command> [options]
@@ -41,7 +43,7 @@ Commands:
           --port N        the port (default: a free one)
           --token TOKEN   the bearer token clients must send (default: a fresh random one;
                           or set LABBOOK_TRACKING_TOKEN)
-${DIFF_USAGE}${MERGE_USAGE}${EXPORT_USAGE}${SMOKE_USAGE}${RUN_USAGE}${GATE_USAGE}${CI_USAGE}${CHECK_USAGE}${PROFILE_USAGE}${DRIFT_USAGE}${SWEEP_USAGE}${SWEEP_EXPORT_USAGE}${QUEUE_USAGE}`;
+${DIFF_USAGE}${MERGE_USAGE}${EXPORT_USAGE}${SMOKE_USAGE}${RUN_USAGE}${GATE_USAGE}${CI_USAGE}${CHECK_USAGE}${PROFILE_USAGE}${DRIFT_USAGE}${SWEEP_USAGE}${SWEEP_EXPORT_USAGE}${QUEUE_USAGE}${FEAST_USAGE}`;
 
 /** In the bundle (dist/cli.js) the SQLite addon sits beside the script; from source, npm finds it. */
 function sqliteRuntime(): SqliteRuntime {
@@ -169,6 +171,11 @@ export async function main(argv: string[]): Promise<number> {
           process.off('SIGINT', cancel);
           process.off('SIGTERM', cancel);
         }
+      }
+      case 'feast': {
+        // Loaded on demand: the skew check's comparison uses the drift engine.
+        const { feastCommand } = await import('./feastCommand.ts');
+        return await feastCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
       }
       case 'queue': {
         const { queueCommand } = await import('./queueCommand.ts');

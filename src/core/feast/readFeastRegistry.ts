@@ -9,7 +9,7 @@ import { pythonScript } from '../system/pythonScript.ts';
 import { FEAST_DRIVER_SOURCE } from './feastDriverSource.ts';
 import { parseRegistryAnswer, type FeastRegistry } from './feastRegistry.ts';
 
-export type FeastFailureKind = 'missing' | 'repo' | 'python' | 'timeout' | 'answer';
+export type FeastFailureKind = 'missing' | 'repo' | 'python' | 'timeout' | 'answer' | 'input';
 
 export interface FeastReadFailure {
   readonly ok: false;
@@ -41,18 +41,30 @@ function lastLine(text: string): string {
  * on a bad answer).
  */
 export function runFeastDriver<T>(python: string, repo: string, mode: 'registry' | 'plan', build: (answer: unknown) => T, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<{ readonly ok: true; readonly value: T } | FeastReadFailure> {
-  const timeoutMs = options.timeoutMs ?? FEAST_READ_TIMEOUT_MS;
   const what = mode === 'plan' ? 'Planning the Feast repository' : 'Reading the Feast registry';
-  let script: string;
+  return runFeastScript(python, repo, { source: FEAST_DRIVER_SOURCE, stem: 'feast_registry', args: [mode], what }, build, options);
+}
+
+/** A shipped Feast script (`source`, written as `<stem>_<hash>.py`) run as `python script <repo> ...args`, its one-line JSON answer built by `build`; `what` names it in messages. */
+export function runFeastScript<T>(
+  python: string,
+  repo: string,
+  script: { readonly source: string; readonly stem: string; readonly args: readonly string[]; readonly what: string },
+  build: (answer: unknown) => T,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<{ readonly ok: true; readonly value: T } | FeastReadFailure> {
+  const timeoutMs = options.timeoutMs ?? FEAST_READ_TIMEOUT_MS;
+  const { what } = script;
+  let file: string;
   try {
-    script = pythonScript(FEAST_DRIVER_SOURCE, 'feast', 'feast_registry');
+    file = pythonScript(script.source, 'feast', script.stem);
   } catch (err) {
-    return Promise.resolve({ ok: false, kind: 'python', message: `Labbook could not write its Feast reader: ${errorMessage(err)}` });
+    return Promise.resolve({ ok: false, kind: 'python', message: `Labbook could not write its Feast script: ${errorMessage(err)}` });
   }
   return new Promise((resolve) => {
     execFile(
       python,
-      [script, repo, mode],
+      [file, repo, ...script.args],
       { cwd: repo, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, windowsHide: true, env: { ...process.env, PYTHONUNBUFFERED: '1', FEAST_USAGE: 'False' }, ...(options.signal ? { signal: options.signal } : {}) },
       (err, stdout, stderr) => {
         const failed = err as (NodeJS.ErrnoException & { killed?: boolean }) | null;
@@ -79,7 +91,9 @@ export function runFeastDriver<T>(python: string, repo: string, mode: 'registry'
         const head = answer !== null && typeof answer === 'object' ? (answer as { ok?: unknown; kind?: unknown; error?: unknown }) : {};
         if (head.ok === false) {
           const error = typeof head.error === 'string' ? head.error : 'no reason given';
-          if (head.kind === 'missing') {
+          if (head.kind === 'input') {
+            resolve({ ok: false, kind: 'input', message: `${what} failed: ${error}.` });
+          } else if (head.kind === 'missing') {
             const install = feastInstallLine(python);
             resolve({ ok: false, kind: 'missing', install, message: `Feast is not installed in ${python} (${error}). Labbook reads Feast repositories through Feast; install it with: ${install}` });
           } else {
