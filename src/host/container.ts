@@ -138,7 +138,7 @@ export function startContainer(context: vscode.ExtensionContext, log: vscode.Log
     log,
     smoke: { log, diagnostics: smokeDiagnostics, launches, stores: openRoot },
   });
-  const feast = startFeastFeatures(log, views.featureStore, launches, wasmPaths);
+  const feast = startFeastFeatures(context.extensionUri, log, views.featureStore, launches, wasmPaths);
   const queue = startQueueFeatures({ extensionUri: context.extensionUri, sqlite, local: localStore, launches, changes, stores: openRoot, queueView: views.queue, experimentsView, log });
   context.subscriptions.push(
     changes,

@@ -3,14 +3,15 @@
 // venv's interpreter in labbook.python.path: the view appears in the Labbook container, lists the
 // project's feature views, shows a view's schema in its hover, and opens a feature service's
 // declaration on a click; then an edited TTL planned and applied from the plan's title bar, as a
-// tracked run, and read back. Screenshots: test-output/e2e/31-feature-store.png to 34-feast-applied.png.
+// tracked run, and read back; the service checked for training–serving skew in its panel.
+// Screenshots: test-output/e2e/31-feature-store.png to 35-feast-skew.png.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { FEAST_FIXTURE, feastPython } from '../support/feast.ts';
-import { runCommand, showLabbook, SHOTS as shots, withDemo } from '../support/workbench.ts';
+import { contextMenu, runCommand, showLabbook, SHOTS as shots, webviewFrame, withDemo } from '../support/workbench.ts';
 
 describe('e2e: the Feature Store view on a Feast repository', function () {
   const session = withDemo('labbook-e2e-feast-', (workspace) => {
@@ -88,5 +89,36 @@ describe('e2e: the Feature Store view on a Feast repository', function () {
       await page.waitForTimeout(2_000);
     }
     await page.screenshot({ path: path.join(shots, '34-feast-applied.png') });
+  });
+
+  it('checks the feature service for training–serving skew from its context menu: the panel names what serving lacks', async function () {
+    this.timeout(300_000);
+    const entities = path.join(session.work, 'demo-workspace', 'feature_repo', 'entities.csv');
+    writeFileSync(entities, `customer_id,basket_value\n${Array.from({ length: 20 }, (_, i) => `${i},${i + 1}`).join('\n')}\n`);
+    await page.mouse.move(0, 0);
+    // The view is short (the run's terminal is open): fold Feature Views, unfold Feature Services
+    // until its service shows (bounded).
+    const service = row('churn_features');
+    for (let waited = 0; !(await service.isVisible().catch(() => false)); waited += 1_000) {
+      if (waited >= 30_000) throw new Error('the feature service did not show in the Feature Store view');
+      const views = row('Feature Views');
+      if ((await views.isVisible().catch(() => false)) && (await views.getAttribute('aria-expanded').catch(() => null)) === 'true') await views.click().catch(() => undefined);
+      const group = row('Feature Services');
+      if ((await group.isVisible().catch(() => false)) && (await group.getAttribute('aria-expanded').catch(() => null)) === 'false') await group.click().catch(() => undefined);
+      await page.waitForTimeout(1_000);
+    }
+    await contextMenu(page, service, 'Check Training–Serving Skew…');
+    // code-server's file dialog is a quick input that fills in the folder once it has listed it:
+    // wait for the listing, then type the file's path and accept it with the dialog's button.
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'entities.csv' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await input.fill(entities);
+    await page.waitForFunction((want) => document.querySelector<HTMLInputElement>('.quick-input-widget input')?.value === want, entities, { timeout: 10_000 });
+    await page.locator('.quick-input-widget .monaco-button', { hasText: 'Check Skew' }).first().click();
+    const frame = await webviewFrame(page, '[data-testid=verdict]', 180_000);
+    // The repository was applied but never materialized: serving has none of the training values.
+    assert.match((await frame.locator('[data-testid=verdict]').textContent()) ?? '', /^Skew — 3 of 3 features/);
+    assert.match((await frame.locator('h2', { hasText: 'Not in the online store' }).textContent()) ?? '', /\(20\)/);
+    await page.screenshot({ path: path.join(shots, '35-feast-skew.png') });
   });
 });

@@ -6,9 +6,9 @@
 // the drift engine's test between the two distributions. Per entity: keys the online store or the
 // offline store has nothing for. Pure apart from running the script.
 import { computeDrift } from '../drift/computeDrift.ts';
-import type { ColumnDrift } from '../drift/types.ts';
 import type { ColumnValues, TableData } from '../profile/tableData.ts';
 import { FeastAnswerError } from './feastRegistry.ts';
+import type { SkewExample, SkewFeature, SkewReport } from './skewTypes.ts';
 import { FEAST_SKEW_SOURCE } from './feastSkewSource.ts';
 import { runFeastScript, type FeastReadFailure } from './readFeastRegistry.ts';
 
@@ -38,53 +38,7 @@ export interface SkewAnswer {
   readonly features: readonly SkewFeatureAnswer[];
 }
 
-export interface SkewExample {
-  readonly entity: string;
-  readonly offline: Value;
-  readonly online: Value;
-}
-
-export interface SkewFeature {
-  readonly name: string;
-  readonly view: string;
-  readonly feature: string;
-  readonly dtype: string;
-  /** Rows where either store has a value. */
-  readonly compared: number;
-  readonly mismatches: number;
-  readonly mismatchShare: number;
-  /** Offline has a value, online none. */
-  readonly missingOnline: number;
-  /** Online has a value, offline none. */
-  readonly missingOffline: number;
-  /** Over the rows where both are numbers. */
-  readonly maxAbsDiff?: number;
-  readonly meanAbsDiff?: number;
-  readonly ttlSeconds?: number;
-  /** Online values older than the TTL. */
-  readonly stale: number;
-  readonly drift?: ColumnDrift;
-  /** The first few mismatching rows. */
-  readonly examples: readonly SkewExample[];
-}
-
-export interface SkewReport {
-  readonly project: string;
-  readonly service: string;
-  readonly feastVersion: string;
-  readonly checkedAt: string;
-  readonly keys: readonly string[];
-  readonly sampled: number;
-  readonly total: number;
-  readonly features: readonly SkewFeature[];
-  /** Entities with no value at all online / offline (every feature null). */
-  readonly missingEntities: { readonly online: readonly string[]; readonly offline: readonly string[] };
-  /** Mismatches over comparisons, all features. */
-  readonly mismatchShare: number;
-  readonly threshold: number;
-  /** Some feature's mismatch share is over the threshold. */
-  readonly skewed: boolean;
-}
+export type { SkewExample, SkewFeature, SkewReport } from './skewTypes.ts';
 
 export type FeastSkewResult = { readonly ok: true; readonly report: SkewReport } | FeastReadFailure;
 

@@ -14,6 +14,8 @@ import { type LaunchService } from '../launch/launchService.ts';
 import { requireTrust } from '../launch/requireTrust.ts';
 import type { FeastRepo, FeatureStoreNode } from './featureStoreModel.ts';
 import type { PythonWasmPaths } from '../../core/pipeline/pythonParser.ts';
+import { FEAST_SKEW_VIEW_TYPE } from '../../protocol/feastSkew.ts';
+import { FeastSkewPanel, type FeastSkewDeps } from '../panels/feastSkewPanel.ts';
 import { FeastLineage, showFeatureViewUsers } from './feastLineage.ts';
 import { registerFeastRunCommands } from './feastRunCommands.ts';
 import { findFeastRepos, FeatureStoreTreeProvider } from './featureStoreTree.ts';
@@ -66,7 +68,7 @@ function repoFolder(node: FeatureStoreNode | undefined): string | undefined {
 }
 
 /** The Feature Store view's provider and commands. */
-export function startFeastFeatures(log: vscode.LogOutputChannel, view: vscode.TreeView<FeatureStoreNode>, launches: LaunchService, wasm: PythonWasmPaths): FeastFeatures {
+export function startFeastFeatures(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, view: vscode.TreeView<FeatureStoreNode>, launches: LaunchService, wasm: PythonWasmPaths): FeastFeatures {
   const interpreterFor = async (repo: FeastRepo) => (await resolveInterpreter(vscode.Uri.file(path.join(repo.folder, 'feature_store.yaml')), log)).path;
   const openConfig = async (folder: string | undefined) => {
     if (!folder) return;
@@ -116,10 +118,44 @@ export function startFeastFeatures(log: vscode.LogOutputChannel, view: vscode.Tr
     return repo ? (await showPlan(repo))?.uri : undefined;
   };
   const lineage = new FeastLineage(launches, tree, wasm, log);
+  const skewDeps: FeastSkewDeps = { extensionUri, log, interpreterFor: (folder) => interpreterFor({ folder, label: folder }) };
+  /** Check Training–Serving Skew…: a service (its node, else picked) over an entities file (given, else picked), in a panel. */
+  const checkSkew = async (node?: FeatureStoreNode, options: { entities?: string; sample?: number } = {}): Promise<FeastSkewPanel | undefined> => {
+    if (!requireTrust('check a Feast feature service (the check imports the repository and reads its stores)')) return undefined;
+    const repo = await chooseRepo(node, 'Check Training–Serving Skew');
+    if (!repo) return undefined;
+    let service = node?.kind === 'object' && node.object.kind === 'featureService' ? node.object.name : undefined;
+    if (!service) {
+      const read = await tree.registryOf(repo);
+      const services = read?.ok ? (read.registry.projects.find((p) => p.name === read.registry.project)?.featureServices ?? []) : [];
+      if (!services.length) {
+        void vscode.window.showInformationMessage(`The Feast repository ${repo.label} has no feature service to check${read && !read.ok ? `: ${read.message}` : ''}.`);
+        return undefined;
+      }
+      service = (await vscode.window.showQuickPick(services.map((s) => ({ label: s.name, description: s.features.map((f) => f.featureView).join(', ') })), { title: 'Check Training–Serving Skew', placeHolder: 'Which feature service?' }))?.label;
+      if (!service) return undefined;
+    }
+    const entities =
+      options.entities ??
+      (
+        await vscode.window.showOpenDialog({
+          title: `Entity keys to check ${service} for (CSV, TSV, Parquet or JSON lines, with the join keys)`,
+          defaultUri: vscode.Uri.file(repo.folder),
+          canSelectMany: false,
+          filters: { 'Entity keys': ['csv', 'tsv', 'parquet', 'jsonl', 'ndjson', 'json'] },
+          openLabel: 'Check Skew',
+        })
+      )?.[0]?.fsPath;
+    if (!entities) return undefined;
+    return FeastSkewPanel.show({ repo: repo.folder, service, entities, sample: options.sample ?? 1000 }, skewDeps);
+  };
   const disposables: vscode.Disposable[] = [
     tree,
     plans,
     lineage,
+    vscode.window.registerWebviewPanelSerializer(FEAST_SKEW_VIEW_TYPE, FeastSkewPanel.serializer(skewDeps)),
+    { dispose: () => FeastSkewPanel.disposeAll() },
+    vscode.commands.registerCommand('labbook.checkFeastSkew', (node?: FeatureStoreNode, options?: { entities?: string; sample?: number }) => checkSkew(node, options)),
     vscode.commands.registerCommand('labbook.feastViewUsers', (node?: FeatureStoreNode, options?: { quiet?: boolean }) => showFeatureViewUsers(launches, node ?? view.selection[0], options)),
     vscode.workspace.registerTextDocumentContentProvider(FEAST_PLAN_SCHEME, plans),
     vscode.commands.registerCommand('labbook.planFeastRepo', (node?: FeatureStoreNode) => plan(node)),
