@@ -15,6 +15,7 @@ import type { FeatureStoreNode } from '../../src/host/feast/featureStoreModel.ts
 import type { FeatureStoreTreeProvider } from '../../src/host/feast/featureStoreTree.ts';
 import type { LabbookApi } from '../../src/host/extension.ts';
 import type { FeatureViewUsers } from '../../src/core/feast/featureViewUsers.ts';
+import type { FeatureStatistics } from '../../src/host/feast/featureStatistics.ts';
 import type { FeastSkewPanel } from '../../src/host/panels/feastSkewPanel.ts';
 import type { SkewResult } from '../../src/protocol/feastSkew.ts';
 import type { Run } from '../../src/core/store/types.ts';
@@ -258,6 +259,30 @@ describe('Labbook Feature Store view on a Feast repository', function () {
     } finally {
       panel.panel.dispose();
       rmSync(entities, { force: true });
+    }
+  });
+
+  it('shows a feature view\'s statistics over two periods of its source in the drift panel', async () => {
+    const tree = api.featureStore;
+    const project = (await settledRoots(tree)).find((n) => n.kind === 'project');
+    assert.ok(project);
+    const views = (await tree.getChildren(project)).find((g) => g.kind === 'group' && g.group === 'featureView');
+    assert.ok(views);
+    const orders = (await tree.getChildren(views)).find((n) => n.kind === 'object' && n.object.name === 'customer_orders');
+    assert.ok(orders);
+    const shown = await vscode.commands.executeCommand<FeatureStatistics | undefined>('labbook.feastViewStatistics', orders, { period: 'halves' });
+    assert.ok(shown, 'the statistics were shown');
+    assert.equal(shown.windows.reference.rows + shown.windows.current.rows, 20, 'every event of data/orders.parquet is in one period');
+    assert.deepEqual(shown.windows.missing, []);
+    const panel = shown.panel as { panel: vscode.WebviewPanel; dispatch(message: unknown): Promise<{ ok: boolean; result?: unknown } | undefined> } | undefined;
+    assert.ok(panel, 'the drift panel opened');
+    try {
+      const reply = await panel.dispatch({ kind: 'request', id: 1, method: 'getReport', params: null });
+      assert.ok(reply?.ok, JSON.stringify(reply));
+      const columns = (reply.result as { report?: { columns: { column: string }[] } }).report?.columns.map((c) => c.column).sort();
+      assert.deepEqual(columns, ['city', 'orders_7d', 'spend_7d']);
+    } finally {
+      panel.panel.dispose();
     }
   });
 

@@ -16,7 +16,9 @@ import type { FeastRepo, FeatureStoreNode } from './featureStoreModel.ts';
 import type { PythonWasmPaths } from '../../core/pipeline/pythonParser.ts';
 import { FEAST_SKEW_VIEW_TYPE } from '../../protocol/feastSkew.ts';
 import { FeastSkewPanel, type FeastSkewDeps } from '../panels/feastSkewPanel.ts';
+import type { PeriodChoice } from '../../core/feast/featureWindows.ts';
 import { FeastLineage, showFeatureViewUsers } from './feastLineage.ts';
+import { showFeatureStatistics } from './featureStatistics.ts';
 import { registerFeastRunCommands } from './feastRunCommands.ts';
 import { findFeastRepos, FeatureStoreTreeProvider } from './featureStoreTree.ts';
 
@@ -156,6 +158,7 @@ export function startFeastFeatures(extensionUri: vscode.Uri, log: vscode.LogOutp
     vscode.window.registerWebviewPanelSerializer(FEAST_SKEW_VIEW_TYPE, FeastSkewPanel.serializer(skewDeps)),
     { dispose: () => FeastSkewPanel.disposeAll() },
     vscode.commands.registerCommand('labbook.checkFeastSkew', (node?: FeatureStoreNode, options?: { entities?: string; sample?: number }) => checkSkew(node, options)),
+    vscode.commands.registerCommand('labbook.feastViewStatistics', (node?: FeatureStoreNode, options?: { period?: PeriodChoice }) => showFeatureStatistics(tree, node ?? view.selection[0], options)),
     vscode.commands.registerCommand('labbook.feastViewUsers', (node?: FeatureStoreNode, options?: { quiet?: boolean }) => showFeatureViewUsers(launches, node ?? view.selection[0], options)),
     vscode.workspace.registerTextDocumentContentProvider(FEAST_PLAN_SCHEME, plans),
     vscode.commands.registerCommand('labbook.planFeastRepo', (node?: FeatureStoreNode) => plan(node)),
