@@ -4,12 +4,14 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ensurePeerVenv, ensurePythonVenv } from '../scripts/lib/tools.mjs';
+import { ensureFeastVenv, ensurePeerVenv, ensurePythonVenv } from '../scripts/lib/tools.mjs';
 
 const dir = path.dirname(new URL(import.meta.url).pathname);
 // Peer tools (mlflow server, …) come from the Python venv.
 process.env.LABBOOK_TEST_PYTHON ??= ensurePythonVenv();
 process.env.LABBOOK_PEER_PYTHON ??= ensurePeerVenv();
+// Feast (requirements-feast.txt) for the Feature Store view's registry benchmark.
+process.env.LABBOOK_FEAST_PYTHON ??= ensureFeastVenv();
 const only = process.argv.slice(2);
 const files = readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).sort();
 

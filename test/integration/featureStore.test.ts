@@ -323,9 +323,9 @@ describe('Labbook Feature Store view on a Feast repository', function () {
       assert.deepEqual((JSON.parse(orders?.dataset.source ?? '{}') as { features?: string[] }).features, ['orders_7d', 'spend_7d']);
 
       // A model registered from the run: the feature view's users name it.
-      await other.createRegisteredModel('churn-model');
-      await other.createModelVersion('churn-model', `runs:/${launched.runId}/model`, launched.runId);
-      await other.setRegisteredModelAlias('churn-model', 'champion', '1');
+      await other.createRegisteredModel('feast-churn-model');
+      await other.createModelVersion('feast-churn-model', `runs:/${launched.runId}/model`, launched.runId);
+      await other.setRegisteredModelAlias('feast-churn-model', 'champion', '1');
       const views = (await tree.getChildren(project)).find((g) => g.kind === 'group' && g.group === 'featureView');
       assert.ok(views);
       const ordersNode = (await tree.getChildren(views)).find((n) => n.kind === 'object' && n.object.name === 'customer_orders');
@@ -333,7 +333,7 @@ describe('Labbook Feature Store view on a Feast repository', function () {
       const users = await vscode.commands.executeCommand<FeatureViewUsers | undefined>('labbook.feastViewUsers', ordersNode, { quiet: true });
       assert.ok(users);
       assert.ok(users.runs.some((r) => r.runId === launched.runId), 'the run is among the view\'s users');
-      assert.deepEqual(users.modelVersions.map((v) => `${v.name} v${v.version} @${v.aliases.join('@')}`), ['churn-model v1 @champion']);
+      assert.deepEqual(users.modelVersions.map((v) => `${v.name} v${v.version} @${v.aliases.join('@')}`), ['feast-churn-model v1 @champion']);
       assert.equal(users.digests[0], orders?.dataset.digest);
       // The lineage view from the feature view: view → run → model version (the alias is a hop further, one expansion away).
       const panel = await vscode.commands.executeCommand<{ dispatch(message: unknown): Promise<{ ok: boolean; result?: unknown } | undefined>; panel: vscode.WebviewPanel } | undefined>(
@@ -345,7 +345,7 @@ describe('Labbook Feature Store view on a Feast repository', function () {
         const reply = await panel.dispatch({ kind: 'request', id: 1, method: 'getGraph', params: null });
         assert.ok(reply?.ok, JSON.stringify(reply));
         const ids = (reply.result as { graph: { nodes: { id: string }[] } }).graph.nodes.map((n) => n.id);
-        for (const id of [`dataset:${users.digests[0]}:customer_orders`, `run:${launched.runId}`, 'modelVersion:churn-model/1']) assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`);
+        for (const id of [`dataset:${users.digests[0]}:customer_orders`, `run:${launched.runId}`, 'modelVersion:feast-churn-model/1']) assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`);
       } finally {
         panel.panel.dispose();
       }
@@ -361,6 +361,8 @@ describe('Labbook Feature Store view on a Feast repository', function () {
       assert.equal(taggedRun.data.tags.find((t) => t.key === 'labbook.feast.found')?.value, 'tags');
       assert.deepEqual((taggedRun.inputs?.datasetInputs ?? []).filter((d) => d.dataset.sourceType === 'feast').map((d) => d.dataset.name), ['customer_profile']);
     } finally {
+      // The workspace's store is shared with the other suites: leave no registered model behind.
+      await other.deleteRegisteredModel('feast-churn-model').catch(() => undefined);
       await other.close();
       rmSync(script, { force: true });
       rmSync(path.join(repo, 'train_tagged.py'), { force: true });
