@@ -1,6 +1,6 @@
 /** Contract between the host and the Feast skew panel (webview/feastSkew). */
 import { arrayOf, boolean, type Check, defineRequest, finiteNumber, integer, NO_PARAMS, nonEmptyString, nullable, number, object, oneOf, string, conforms, type RequestTable } from './requests.ts';
-import type { SkewReport } from '../core/feast/skewTypes.ts';
+import type { SkewFeature, SkewReport } from '../core/feast/skewTypes.ts';
 import { isRecord } from './rpc.ts';
 
 export const FEAST_SKEW_VIEW_TYPE = 'labbook.feastSkew';
@@ -13,21 +13,14 @@ export interface SkewSource {
   readonly sample: number;
 }
 
-/** One feature's comparison, as the page draws it (values already written as JSON text). */
-export interface SkewFeatureRow {
-  readonly name: string;
-  readonly view: string;
-  readonly feature: string;
-  readonly dtype: string;
-  readonly compared: number;
-  readonly mismatches: number;
-  readonly mismatchShare: number;
-  readonly missingOnline: number;
-  readonly missingOffline: number;
+/**
+ * One feature's comparison, as the page draws it: the core's counts as they are; what may be
+ * absent as null (the state is JSON); the drift test flattened; values already written as JSON text.
+ */
+export interface SkewFeatureRow extends Omit<SkewFeature, 'maxAbsDiff' | 'meanAbsDiff' | 'ttlSeconds' | 'drift' | 'examples'> {
   readonly maxAbsDiff: number | null;
   readonly meanAbsDiff: number | null;
   readonly ttlSeconds: number | null;
-  readonly stale: number;
   readonly drift: { readonly test: string; readonly score: number; readonly threshold: number; readonly drifted: boolean } | null;
   readonly examples: readonly { readonly entity: string; readonly offline: string; readonly online: string }[];
 }
