@@ -59,22 +59,18 @@ export interface ActiveRun {
   readonly queueItemId?: number;
 }
 
-/** A run as it starts, for services that add to it (the Feast inputs): its store and its end. */
-export interface StartedRun {
-  readonly runId: string;
-  readonly storeRootId: string;
-  /** The script or notebook, absolute. */
-  readonly file: string;
-  readonly store: TrackingStore | QueuedTrackingStore;
-  readonly done: Promise<RunOutcome>;
-}
-
 export interface LaunchedRun {
   readonly runId: string;
   readonly storeRootId: string;
   readonly done: Promise<RunOutcome>;
   /** When every capture (git, environment, data) is attached: possibly after `done`. */
   readonly captured: Promise<unknown>;
+}
+
+/** A run as it starts, for services that add to it (the Feast inputs): its file (absolute) and store too. */
+export interface StartedRun extends Omit<LaunchedRun, 'captured'> {
+  readonly file: string;
+  readonly store: TrackingStore | QueuedTrackingStore;
 }
 
 const toTerminal = (text: string) => text.replace(/\r?\n/g, '\r\n');
