@@ -10,7 +10,7 @@ import { planFeastRepo, planSummary, renderPlan, type FeastPlan } from '../../co
 import { readFeastRegistry } from '../../core/feast/readFeastRegistry.ts';
 import { errorMessage } from '../../shared/errorMessage.ts';
 import { resolveInterpreter } from '../launch/interpreter.ts';
-import { type LaunchService } from '../launch/launchService.ts';
+import type { LaunchService } from '../launch/launchService.ts';
 import { requireTrust } from '../launch/requireTrust.ts';
 import type { FeastRepo, FeatureStoreNode } from './featureStoreModel.ts';
 import type { PythonWasmPaths } from '../../core/pipeline/pythonParser.ts';

@@ -12,7 +12,7 @@ import { formatTtl } from '../../core/feast/feastRegistry.ts';
 import { feastInstallLine } from '../../core/feast/readFeastRegistry.ts';
 import { pythonScript } from '../../core/system/pythonScript.ts';
 import { errorMessage } from '../../shared/errorMessage.ts';
-import { type LaunchedRun, type LaunchService } from '../launch/launchService.ts';
+import type { LaunchedRun, LaunchService } from '../launch/launchService.ts';
 import { requireTrust } from '../launch/requireTrust.ts';
 import type { FeastRepo, FeatureStoreNode } from './featureStoreModel.ts';
 import type { FeatureStoreTreeProvider } from './featureStoreTree.ts';

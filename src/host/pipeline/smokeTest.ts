@@ -9,7 +9,7 @@ import { parseNotebook } from '../../core/notebook/readNotebook.ts';
 import { cellTags } from '../../core/pipeline/steps.ts';
 import type { ReadableStore } from '../../core/store/trackingStore.ts';
 import { resolveInterpreter } from '../launch/interpreter.ts';
-import { type LaunchService } from '../launch/launchService.ts';
+import type { LaunchService } from '../launch/launchService.ts';
 import { requireTrust } from '../launch/requireTrust.ts';
 import { cellIdOf, openNotebookFor, revealCell, saveIfDirty } from './notebookCells.ts';
 import { errorMessage } from '../../shared/errorMessage.ts';
