@@ -47,7 +47,6 @@ class PlanDocuments implements vscode.TextDocumentContentProvider, vscode.Dispos
 
 export interface FeastFeatures {
   readonly tree: FeatureStoreTreeProvider;
-  readonly lineage: FeastLineage;
   readonly disposables: vscode.Disposable[];
 }
 
@@ -210,5 +209,5 @@ export function startFeastFeatures(extensionUri: vscode.Uri, log: vscode.LogOutp
       else if (choice === 'Retry') tree.reload(node.repo.folder);
     }),
   ];
-  return { tree, lineage, disposables };
+  return { tree, disposables };
 }

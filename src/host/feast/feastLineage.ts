@@ -30,14 +30,6 @@ export const FEAST_FEATURES_TAG = 'labbook.feast.features';
 export const FEAST_VIEWS_TAG = 'labbook.feast.feature_views';
 export const FEAST_FOUND_TAG = 'labbook.feast.found';
 
-/** What one run's Feast inputs came to (for the log and tests). */
-export interface FeastRunInputs {
-  readonly runId: string;
-  readonly views: readonly string[];
-  readonly found: 'code' | 'tags' | 'code+tags';
-  readonly unknown: readonly string[];
-}
-
 const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
 
 /** The features the file's code retrieves; none for a file that cannot be read or parsed. */
@@ -68,9 +60,6 @@ function projectFor(registries: readonly { registry: FeastRegistry }[], used: Fe
 
 export class FeastLineage implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
-  private readonly recorded = new vscode.EventEmitter<FeastRunInputs>();
-  /** Fires when a run's Feast inputs were logged. */
-  readonly onDidRecord = this.recorded.event;
 
   constructor(
     launches: LaunchService,
@@ -117,7 +106,6 @@ export class FeastLineage implements vscode.Disposable {
       await run.store.setTag(run.runId, { key: FEAST_VIEWS_TAG, value: result.views.join(',') });
       await run.store.setTag(run.runId, { key: FEAST_FOUND_TAG, value: how });
       this.log.info(`Run ${run.runId}: Feast feature views ${result.views.join(', ')} recorded as inputs (from ${how})`);
-      this.recorded.fire({ runId: run.runId, views: result.views, found: how, unknown: result.unknown });
     } catch (err) {
       this.log.warn(`Feast inputs of run ${run.runId} not recorded: ${errorMessage(err)}`);
     }
@@ -125,7 +113,6 @@ export class FeastLineage implements vscode.Disposable {
 
   dispose(): void {
     this.subscription.dispose();
-    this.recorded.dispose();
   }
 }
 
