@@ -19,7 +19,7 @@ import { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingS
 import { driftRequests, type DriftPanelSource, type DriftRequests, type DriftThresholds, type ModelDriftView } from '../../src/protocol/drift.ts';
 import { answerRequest, type RequestHandlers } from '../../src/protocol/requests.ts';
 import type { RequestMessage, ResponseMessage } from '../../src/protocol/rpc.ts';
-import { bridgePostsToNode, nextRequest, openWebviewApp, violations } from './webviewHarness.ts';
+import { bridgePostsToNode, nextRequest, openWebviewApp, sendToPage, violations } from './webviewHarness.ts';
 
 const HOSTILE = '<img src=x onerror=window.__xss=1>';
 const DEFAULTS: DriftThresholds = { thresholds: DEFAULT_DRIFT_OPTIONS.thresholds, datasetShare: DEFAULT_DRIFT_OPTIONS.datasetShare };
@@ -82,8 +82,8 @@ class PlayedHost {
     await this.send(await answerRequest(driftRequests, this.handlers, request));
   }
 
-  async send(message: unknown): Promise<void> {
-    await this.page?.evaluate((msg) => window.postMessage(msg, '*'), message).catch(() => undefined);
+  send(message: unknown): Promise<void> {
+    return sendToPage(this.page, message);
   }
 }
 

@@ -8,7 +8,7 @@ import { parseSkewAnswer, skewReport } from '../../src/core/feast/feastSkew.ts';
 import { feastSkewRequests, skewPage, type FeastSkewRequests, type SkewResult, type SkewSource } from '../../src/protocol/feastSkew.ts';
 import { answerRequest, type RequestHandlers } from '../../src/protocol/requests.ts';
 import type { RequestMessage } from '../../src/protocol/rpc.ts';
-import { bridgePostsToNode, nextRequest, openWebviewApp, violations } from './webviewHarness.ts';
+import { bridgePostsToNode, nextRequest, openWebviewApp, sendToPage, violations } from './webviewHarness.ts';
 
 const HOSTILE = '<img src=x onerror=window.__xss=1>';
 const NOW = 1_800_000_000;
@@ -45,8 +45,8 @@ class PlayedHost {
     await this.send(await answerRequest(feastSkewRequests, this.handlers, request));
   }
 
-  async send(message: unknown): Promise<void> {
-    await this.page?.evaluate((msg) => window.postMessage(msg, '*'), message).catch(() => undefined);
+  send(message: unknown): Promise<void> {
+    return sendToPage(this.page, message);
   }
 }
 

@@ -18,7 +18,7 @@ import { notebookMergeRequests, type NotebookMergeRequests } from '../../src/pro
 import { answerRequest, type RequestHandlers } from '../../src/protocol/requests.ts';
 import type { RequestMessage } from '../../src/protocol/rpc.ts';
 import { HOSTILE, mergeTriple, type Triple } from '../support/mergeTriple.ts';
-import { bridgePostsToNode, nextRequest, openWebviewApp, violations } from './webviewHarness.ts';
+import { bridgePostsToNode, nextRequest, openWebviewApp, sendToPage, violations } from './webviewHarness.ts';
 
 class PlayedHost {
   readonly requests: RequestMessage[] = [];
@@ -68,8 +68,8 @@ class PlayedHost {
     await this.send(await answerRequest(notebookMergeRequests, this.handlers, request));
   }
 
-  async send(message: unknown): Promise<void> {
-    await this.page?.evaluate((msg) => window.postMessage(msg, '*'), message).catch(() => undefined);
+  send(message: unknown): Promise<void> {
+    return sendToPage(this.page, message);
   }
 }
 

@@ -10,7 +10,7 @@ import { answerRequest, type RequestHandlers } from '../../src/protocol/requests
 import type { RequestMessage, ResponseMessage } from '../../src/protocol/rpc.ts';
 import { sweepRequests, type ImportanceView, type SweepRequests, type SweepView } from '../../src/protocol/sweep.ts';
 import { HOSTILE, sweepFixture } from './sweepFixture.ts';
-import { bridgePostsToNode, nextRequest, openWebviewApp, violations } from './webviewHarness.ts';
+import { bridgePostsToNode, nextRequest, openWebviewApp, sendToPage, violations } from './webviewHarness.ts';
 
 const shots = path.join(import.meta.dirname, '..', '..', 'test-output', 'webview');
 
@@ -43,8 +43,8 @@ class PlayedHost {
     await this.send(reply);
   }
 
-  async send(message: unknown): Promise<void> {
-    await this.page?.evaluate((msg) => window.postMessage(msg, '*'), message).catch(() => undefined);
+  send(message: unknown): Promise<void> {
+    return sendToPage(this.page, message);
   }
 }
 

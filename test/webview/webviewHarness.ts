@@ -84,6 +84,11 @@ export async function nextRequest<R extends { readonly method: string }>(request
   }
 }
 
+/** Posts `message` to the page as the host would (a page closed meanwhile is ignored). */
+export async function sendToPage(page: Page | undefined, message: unknown): Promise<void> {
+  await page?.evaluate((msg) => window.postMessage(msg, '*'), message).catch(() => undefined);
+}
+
 /** The CSP violations the page reported so far. */
 export async function violations(page: Page): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);

@@ -13,7 +13,7 @@ import { answerRequest, type RequestHandlers } from '../../src/protocol/requests
 import type { RequestMessage, ResponseMessage } from '../../src/protocol/rpc.ts';
 import { whatChangedRequests, type WhatChangedRequests, type WhatChangedSource } from '../../src/protocol/whatChanged.ts';
 import { buildScenario, type Scenario } from '../unit/whatChanged/scenario.ts';
-import { bridgePostsToNode, nextRequest, openWebviewApp, violations } from './webviewHarness.ts';
+import { bridgePostsToNode, nextRequest, openWebviewApp, sendToPage, violations } from './webviewHarness.ts';
 
 const HOSTILE = '<img src=x onerror=window.__xss=1>';
 
@@ -61,8 +61,8 @@ class PlayedHost {
     await this.send(await reply);
   }
 
-  async send(message: unknown): Promise<void> {
-    await this.page?.evaluate((msg) => window.postMessage(msg, '*'), message).catch(() => undefined);
+  send(message: unknown): Promise<void> {
+    return sendToPage(this.page, message);
   }
 }
 

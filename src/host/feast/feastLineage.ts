@@ -72,8 +72,6 @@ export class FeastLineage implements vscode.Disposable {
 
   private async follow(run: StartedRun): Promise<void> {
     try {
-      const repos = await findFeastRepos();
-      if (!repos.length) return;
       // Read as the process starts: the code that runs, not the file as it is when the run ends.
       const inCode = usedInCode(run.file, this.wasm).catch((err: unknown) => {
         this.log.warn(`Feast inputs of run ${run.runId}: ${run.file} could not be read for feature retrievals (${errorMessage(err)})`);
@@ -88,6 +86,8 @@ export class FeastLineage implements vscode.Disposable {
       if (code.unresolved) this.log.info(`Run ${run.runId}: ${code.unresolved} get_historical_features call(s) whose features the code does not name literally; set the ${FEAST_SERVICE_TAG} or ${FEAST_FEATURES_TAG} tag to record them.`);
       if (!fromCode && !fromTags) return;
       const used = { services: [...new Set([...tagged.services, ...code.services])], references: [...new Set([...tagged.references, ...code.references])] };
+      // Only a run that used features looks for the workspace's repositories (a sweep's trials need not).
+      const repos = await findFeastRepos();
       const registries = (await Promise.all(repos.map((repo) => this.tree.registryOf(repo)))).flatMap((read) => (read?.ok ? [{ registry: read.registry }] : []));
       const found = projectFor(registries, used);
       if (!found) {
