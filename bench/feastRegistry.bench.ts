@@ -1,9 +1,10 @@
 // Issue 20's registry benchmark: a Feast repository of 500 feature views (one file source, one
-// entity), applied by a real `feast apply`, listed through Feast as the Feature Store view lists it
-// (the one-shot driver: Python's start, Feast's import, the registry read, the JSON answer), target
-// < 1 s. The floor of any one-shot driver is timed in the same run as the peer: a Python that only
-// imports Feast. Re-listing from the view's cache (the answer kept, every node and hover built
-// again, as a refresh of the tree does) targets < 50 ms.
+// entity), applied by a real `feast apply`, listed as the Feature Store view first lists it: the
+// quick reader (Python's start, Feast's protobuf schema without Feast's import, the registry file,
+// the JSON answer), target < 1 s, against a Python that only imports Feast (the floor of any
+// reader that imports it), timed in the same run. Feast's own read, which follows in the view and
+// has the last word, is reported beside it. Re-listing from the view's cache (the answer kept,
+// every node and hover built again, as a refresh of the tree does) targets < 50 ms.
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,24 +81,38 @@ function relist(registry: FeastRegistry): number {
   return nodes;
 }
 
+/** The median time of a listing (`quick`: the quick reader, else Feast itself), checked to have every view. */
+async function medianListing(python: string, repo: string, quick: boolean): Promise<{ ms: number; count: number }> {
+  let count = 0;
+  const ms = await medianMs(async () => {
+    const read = await readFeastRegistry(python, repo, { quick });
+    if (!read.ok) throw new Error(read.message);
+    count = read.registry.projects.reduce((n, p) => n + p.featureViews.length, 0);
+  }, 3);
+  if (count !== VIEWS) throw new Error(`listed ${count} feature views, not ${VIEWS}`);
+  return { ms, count };
+}
+
 export const benchmarks: Benchmark[] = [
   {
-    name: `feast: list a registry of ${VIEWS} feature views through Feast (the view's one-shot driver)`,
+    name: `feast: first listing of a registry of ${VIEWS} feature views (quick reader, Python's start included)`,
     async run(): Promise<BenchResult> {
       const { python, repo } = await seed();
-      let views = 0;
-      const oursMs = await medianMs(async () => {
-        const read = await readFeastRegistry(python, repo);
-        if (!read.ok) throw new Error(read.message);
-        views = read.registry.projects.reduce((n, p) => n + p.featureViews.length, 0);
-      }, 3);
-      if (views !== VIEWS) throw new Error(`listed ${views} feature views, not ${VIEWS}`);
+      const views = await medianListing(python, repo, true);
       const peerMs = await medianMs(() => importOnly(python), 3);
       return {
-        oursMs, peer: "python -c 'import feast' (any one-shot driver's floor)", peerMs,
-        target: `< ${COLD_TARGET_MS} ms including the driver's start (${views} views; importing Feast alone takes ${Math.round(peerMs)} ms here)`,
-        met: oursMs < COLD_TARGET_MS,
+        oursMs: views.ms, peer: "python -c 'import feast' (the floor of a reader that imports Feast)", peerMs,
+        target: `< ${COLD_TARGET_MS} ms including the driver's start (${views.count} views; importing Feast alone takes ${Math.round(peerMs)} ms here)`,
+        met: views.ms < COLD_TARGET_MS,
       };
+    },
+  },
+  {
+    name: `feast: Feast's own read of the ${VIEWS} feature views (follows the first listing in the view)`,
+    async run(): Promise<BenchResult> {
+      const { python, repo } = await seed();
+      const views = await medianListing(python, repo, false);
+      return { oursMs: views.ms, target: `reported (${views.count} views; the view shows the quick listing meanwhile)` };
     },
   },
   {

@@ -95,6 +95,23 @@ describe('Labbook Feature Store view on a Feast repository', function () {
     assert.equal(tree.getTreeItem(service).description, '3 features from 2 views');
   });
 
+  it('shows the quick listing before Feast\'s own read, which then confirms it', async () => {
+    const tree = api.featureStore;
+    await settledRoots(tree);
+    tree.reload();
+    // Feast's own read takes seconds (its import); the quick listing is in the view long before.
+    const early = await until('the quick listing while Feast reads', async () => {
+      const roots = await tree.getChildren();
+      return tree.confirming(repo) && roots.some((n) => n.kind === 'project') ? roots : undefined;
+    }, 60_000);
+    const quick = early.find((n) => n.kind === 'project');
+    await tree.settled();
+    assert.equal(tree.confirming(repo), false);
+    const after = (await tree.getChildren()).find((n) => n.kind === 'project');
+    assert.ok(quick?.kind === 'project' && after?.kind === 'project');
+    assert.deepEqual(after.registry, quick.registry, "Feast's own read gives what the quick listing showed");
+  });
+
   it('opens an object\'s definition at its line in the repository', async () => {
     const tree = api.featureStore;
     const roots = await settledRoots(tree);

@@ -2,6 +2,9 @@
 // `feast apply` is read back through Feast's registry, every kind of object with its fields, and
 // each object's declaration found in features.py; then the failures a user meets, each with its
 // reason: Feast not installed (the exact pip line), a repository Feast refuses, no interpreter.
+// The quick reader (Feast's protobuf schema without importing Feast) lists exactly what Feast
+// itself lists, on the fixture and on a repository with push sources, aliases, an entityless view;
+// it leaves to Feast what it does not read exactly (no registry file yet, variables in the config).
 // And the plan, as `feast plan` computes it: nothing on the applied repository; a changed TTL, a
 // new service and a removed one after editing its definitions; Feast's error for a broken file.
 import assert from 'node:assert/strict';
@@ -10,8 +13,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { planFeastRepo, planSummary } from '../../src/core/feast/feastPlan.ts';
 import { formatTtl, projectObjects } from '../../src/core/feast/feastRegistry.ts';
-import { readFeastRegistry } from '../../src/core/feast/readFeastRegistry.ts';
-import { appliedChurnRepo, feastPython } from '../support/feast.ts';
+import { readFeastRegistry, readQuickly } from '../../src/core/feast/readFeastRegistry.ts';
+import { appliedChurnRepo, churnRepoWithData, feastApply, feastPython } from '../support/feast.ts';
 import { testPython } from '../support/python.ts';
 
 describe('interop: reading a Feast registry through Feast', function () {
@@ -110,11 +113,15 @@ describe('interop: reading a Feast registry through Feast', function () {
     assert.ok(result.message.includes(result.install ?? '?'));
   });
 
-  it("passes on Feast's own reason for a repository it refuses", async () => {
+  it("passes on Feast's own reason for a repository it refuses, after the quick listing", async () => {
     const broken = path.join(dir, 'broken_repo');
     cpSync(repo, broken, { recursive: true });
     writeFileSync(path.join(broken, 'feature_store.yaml'), 'project: churn\nregistry: data/registry.db\nprovider: local\nonline_store:\n  type: not_a_store\n');
-    const result = await readFeastRegistry(feastPython(), broken);
+    // The quick reader lists the registry file (it does not load the stores' configuration);
+    // Feast's own read, which the view waits for, refuses the configuration.
+    const quick: string[] = [];
+    const result = await readFeastRegistry(feastPython(), broken, { onQuick: (registry) => quick.push(registry.project) });
+    assert.deepEqual(quick, ['churn']);
     assert.equal(result.ok, false);
     if (result.ok) return;
     assert.equal(result.kind, 'repo');
@@ -172,6 +179,78 @@ describe('interop: reading a Feast registry through Feast', function () {
     if (!result.ok) {
       assert.equal(result.kind, 'python');
       assert.ok(result.message.includes(missing));
+    }
+  });
+
+  /** The quick reader's listing and Feast's own, which must be equal. */
+  async function bothReads(folder: string) {
+    const quick = await readQuickly(feastPython(), folder);
+    assert.ok(quick.ok, quick.ok ? '' : quick.message);
+    const feast = await readFeastRegistry(feastPython(), folder, { quick: false });
+    assert.ok(feast.ok, feast.ok ? '' : feast.message);
+    assert.deepEqual(quick.registry, feast.registry);
+    return quick.registry;
+  }
+
+  it('lists with the quick reader exactly what Feast itself lists', async () => {
+    const registry = await bothReads(repo);
+    assert.equal(registry.projects[0]?.onDemandFeatureViews[0]?.name, 'basket_share');
+  });
+
+  it('lists exactly as Feast a repository with a push source, owners, an alias, an entityless view and a TTL of 0', async () => {
+    const rich = path.join(dir, 'rich_repo');
+    cpSync(repo, rich, { recursive: true });
+    const file = path.join(rich, 'features.py');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}
+from feast import PushSource
+from feast.types import Bool
+
+orders_push = PushSource(name="orders_push", batch_source=orders_source, description="Live orders", tags={"kind": "push"}, owner="ops@example.com")
+live_orders = FeatureView(
+    name="live_orders", entities=[customer], ttl=timedelta(0), source=orders_push, online=True, offline=True,
+    schema=[Field(name="last_amount", dtype=Float64, description="Last order", tags={"pii": "no"}), Field(name="is_member", dtype=Bool)],
+    description="Orders as they come", owner="ops@example.com", tags={"tier": "silver"},
+)
+global_stats = FeatureView(name="global_stats", entities=[], ttl=timedelta(days=7), schema=[Field(name="visits_1h", dtype=Int64)], source=stores_source)
+churn_aliased = FeatureService(name="churn_aliased", features=[customer_orders.with_name("orders_alias")[["spend_7d"]], live_orders], description="with an alias", owner="ml@example.com")
+`);
+    await feastApply(rich);
+    const registry = await bothReads(rich);
+    const churn = registry.projects.find((p) => p.name === 'churn');
+    const live = churn?.featureViews.find((v) => v.name === 'live_orders');
+    assert.equal(live?.ttlSeconds, 0);
+    assert.equal(live?.streamSource, 'orders_push');
+    assert.equal(live?.owner, 'ops@example.com');
+    assert.deepEqual(live?.features.map((f) => `${f.name}:${f.dtype}`), ['last_amount:Float64', 'is_member:Bool']);
+    assert.equal(churn?.dataSources.find((s) => s.name === 'orders_push')?.type, 'PushSource');
+    assert.deepEqual(churn?.featureServices.find((s) => s.name === 'churn_aliased')?.features.map((f) => f.featureView), ['orders_alias', 'live_orders']);
+    assert.ok(churn?.featureViews.some((v) => v.name === 'global_stats'));
+  });
+
+  it('leaves to Feast a registry not made yet and a configuration with variables', async () => {
+    const fresh = await churnRepoWithData(path.join(dir, 'fresh'));
+    const declined = await readQuickly(feastPython(), fresh);
+    assert.equal(declined.ok, false);
+    if (!declined.ok) {
+      assert.equal(declined.kind, 'declined');
+      assert.match(declined.message, /the registry file does not exist yet/);
+    }
+    const empty = await readFeastRegistry(feastPython(), fresh);
+    assert.ok(empty.ok, empty.ok ? '' : empty.message);
+    assert.deepEqual(empty.registry.projects.map((p) => p.featureViews.length), [0]);
+
+    const variables = path.join(dir, 'variables_repo');
+    cpSync(repo, variables, { recursive: true });
+    writeFileSync(path.join(variables, 'feature_store.yaml'), 'project: churn\nregistry: $LABBOOK_TEST_FEAST_REGISTRY\nprovider: local\nonline_store:\n  type: sqlite\n  path: data/online_store.db\nentity_key_serialization_version: 3\n');
+    process.env.LABBOOK_TEST_FEAST_REGISTRY = 'data/registry.db';
+    try {
+      const quick = await readQuickly(feastPython(), variables);
+      assert.equal(!quick.ok && quick.kind, 'declined');
+      const read = await readFeastRegistry(feastPython(), variables, { onQuick: () => assert.fail('the quick reader declined') });
+      assert.ok(read.ok, read.ok ? '' : read.message);
+      assert.deepEqual(read.registry.projects[0]?.featureViews.map((v) => v.name).sort(), ['customer_orders', 'customer_profile', 'store_traffic']);
+    } finally {
+      delete process.env.LABBOOK_TEST_FEAST_REGISTRY;
     }
   });
 });

@@ -39,9 +39,14 @@ export async function churnRepoWithData(dir: string): Promise<string> {
   return repo;
 }
 
+/** A real `feast apply` in `repo`. */
+export function feastApply(repo: string): Promise<void> {
+  return run(path.join(path.dirname(feastPython()), 'feast'), ['apply'], repo, 300_000);
+}
+
 /** The churn repository with its data, applied by a real `feast apply`; returns the repo folder. */
 export async function appliedChurnRepo(dir: string): Promise<string> {
   const repo = await churnRepoWithData(dir);
-  await run(path.join(path.dirname(feastPython()), 'feast'), ['apply'], repo, 300_000);
+  await feastApply(repo);
   return repo;
 }

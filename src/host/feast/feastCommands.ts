@@ -77,10 +77,10 @@ export function startFeastFeatures(extensionUri: vscode.Uri, log: vscode.LogOutp
   };
   const tree = new FeatureStoreTreeProvider({
     log,
-    read: async (repo) => {
+    read: async (repo, onQuick) => {
       const python = await interpreterFor(repo);
       log.info(`Reading the Feast registry of ${repo.folder} with ${python}`);
-      return readFeastRegistry(python, repo.folder);
+      return readFeastRegistry(python, repo.folder, { onQuick });
     },
   });
   const plans = new PlanDocuments();

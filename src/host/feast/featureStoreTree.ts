@@ -1,10 +1,14 @@
 // The Feature Store view: the workspace's Feast repositories (folders with a feature_store.yaml),
 // each read through Feast in the interpreter selected for it (core/feast/readFeastRegistry.ts).
-// A read takes seconds (importing Feast), so a repository shows "Reading…" at once, then its
-// projects; the answer is kept until the registry or feature_store.yaml changes, or Refresh.
+// A repository shows "Reading…" at once, then its projects as the quick reader lists them (a
+// fraction of a second for a local registry file); Feast's own read, which takes seconds (importing
+// Feast), follows and has the last word: the view changes only if Feast's answer differs (a
+// feature_store.yaml Feast refuses becomes the failure). The answer is kept until the registry or
+// feature_store.yaml changes, or Refresh.
 // Nothing runs in Restricted Mode: reading runs Python.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { FeastRegistry } from '../../core/feast/feastRegistry.ts';
 import type { FeastReadResult } from '../../core/feast/readFeastRegistry.ts';
 import { errorMessage } from '../../shared/errorMessage.ts';
 import { RefreshableTreeProvider } from '../trees/refreshableTree.ts';
@@ -15,8 +19,8 @@ export const FEATURE_STORE_VIEW = 'labbook.featureStore';
 const MAX_REPOS = 50;
 
 export interface FeatureStoreDeps {
-  /** Reads one repository's registry (Feast in the interpreter selected for it). */
-  read(repo: FeastRepo): Promise<FeastReadResult>;
+  /** Reads one repository's registry (Feast in the interpreter selected for it), giving `onQuick` the quick reader's listing first when there is one. */
+  read(repo: FeastRepo, onQuick: (registry: FeastRegistry) => void): Promise<FeastReadResult>;
   log: vscode.LogOutputChannel;
 }
 
@@ -25,6 +29,8 @@ interface RepoState {
   pending?: Promise<void>;
   /** Bumped by every reload: an answer to an older read is dropped. */
   generation: number;
+  /** The result shown is the quick listing, and Feast's own read is under way. */
+  confirming?: boolean;
   watcher?: vscode.FileSystemWatcher;
 }
 
@@ -35,6 +41,11 @@ export async function findFeastRepos(): Promise<FeastRepo[]> {
     .map((file) => path.dirname(file.fsPath))
     .sort()
     .map((folder) => ({ folder, label: vscode.workspace.asRelativePath(folder, true) || path.basename(folder) }));
+}
+
+function describe(registry: FeastRegistry): string {
+  const count = registry.projects.reduce((n, p) => n + p.entities.length + p.dataSources.length + p.featureViews.length + p.onDemandFeatureViews.length + p.featureServices.length, 0);
+  return `${registry.projects.length} project(s), ${count} object(s)`;
 }
 
 export class FeatureStoreTreeProvider extends RefreshableTreeProvider<FeatureStoreNode> {
@@ -99,6 +110,11 @@ export class FeatureStoreTreeProvider extends RefreshableTreeProvider<FeatureSto
     return this.repos.get(folder)?.result;
   }
 
+  /** Whether `folder` shows the quick listing while Feast's own read is under way. */
+  confirming(folder: string): boolean {
+    return this.repos.get(folder)?.confirming === true;
+  }
+
   /**
    * The registry of `repo` as the view has it: the last read, or a read started now (when the view
    * was never shown), waited for. Undefined when the workspace is untrusted or the repository went.
@@ -154,14 +170,31 @@ export class FeatureStoreTreeProvider extends RefreshableTreeProvider<FeatureSto
   private startRead(repo: FeastRepo, state: RepoState): void {
     const generation = state.generation;
     const started = performance.now();
-    const read = this.deps.read(repo).catch((err: unknown): FeastReadResult => ({ ok: false, kind: 'answer', message: `Reading the Feast registry failed: ${errorMessage(err)}` }));
+    const current = () => this.repos.get(repo.folder) === state && state.generation === generation;
+    let quick: string | undefined;
+    const onQuick = (registry: FeastRegistry) => {
+      if (!current()) return;
+      quick = JSON.stringify(registry);
+      state.result = { ok: true, registry };
+      state.confirming = true;
+      this.deps.log.info(`Feast registry of ${repo.folder} listed from its file: ${describe(registry)} (${Math.round(performance.now() - started)} ms); Feast itself reads it too`);
+      this.watchRegistry(repo, state, registry.registry);
+      this.refresh();
+    };
+    const read = this.deps.read(repo, onQuick).catch((err: unknown): FeastReadResult => ({ ok: false, kind: 'answer', message: `Reading the Feast registry failed: ${errorMessage(err)}` }));
     state.pending = read.then((result) => {
-      if (this.repos.get(repo.folder) !== state || state.generation !== generation) return;
-      state.result = result;
+      if (!current()) return;
       state.pending = undefined;
+      state.confirming = false;
+      const ms = Math.round(performance.now() - started);
+      if (result.ok && quick !== undefined && JSON.stringify(result.registry) === quick) {
+        this.deps.log.info(`Feast registry of ${repo.folder}: Feast ${result.registry.feastVersion} read the same (${ms} ms)`);
+        return;
+      }
+      state.result = result;
       if (result.ok) {
-        const count = result.registry.projects.reduce((n, p) => n + p.entities.length + p.dataSources.length + p.featureViews.length + p.onDemandFeatureViews.length + p.featureServices.length, 0);
-        this.deps.log.info(`Feast registry of ${repo.folder} read: ${result.registry.projects.length} project(s), ${count} object(s), Feast ${result.registry.feastVersion} (${Math.round(performance.now() - started)} ms)`);
+        if (quick !== undefined) this.deps.log.warn(`Feast registry of ${repo.folder}: Feast's read differs from the quick listing; Feast's is shown`);
+        this.deps.log.info(`Feast registry of ${repo.folder} read: ${describe(result.registry)}, Feast ${result.registry.feastVersion} (${ms} ms)`);
         this.watchRegistry(repo, state, result.registry.registry);
       } else this.deps.log.warn(`Feast registry of ${repo.folder}: ${result.message}`);
       this.refresh();

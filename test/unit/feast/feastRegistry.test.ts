@@ -150,4 +150,37 @@ describe('core/feast: reading with an interpreter that misbehaves', function () 
       assert.match(result.message, /Segmentation fault/);
     }
   });
+
+  /** A stand-in interpreter that answers the quick reader with `quick` and the driver with `driver` (JSON texts). */
+  const twoReaders = (name: string, quick: string, driver: string) =>
+    fakePython(name, `case "$1" in\n  *feast_quick_*) echo '${quick}' ;;\n  *) echo '${driver}' ;;\nesac`);
+  const listing = (provider: string) => JSON.stringify({ ok: true, feastVersion: '0.67.0', project: 'p', provider, registry: { type: 'file', path: 'data/registry.db' }, projects: [], locations: {} });
+
+  it('gives the quick listing first, then takes Feast\'s own read as the result', async () => {
+    const python = twoReaders('both', listing('quick'), listing('feast'));
+    const quick: string[] = [];
+    const result = await readFeastRegistry(python, dir, { onQuick: (registry) => quick.push(registry.provider) });
+    assert.deepEqual(quick, ['quick']);
+    assert.ok(result.ok);
+    assert.equal(result.registry.provider, 'feast');
+    // Without onQuick the quick listing is the answer; with quick: false Feast alone reads.
+    const alone = await readFeastRegistry(python, dir);
+    assert.equal(alone.ok && alone.registry.provider, 'quick');
+    const feastOnly = await readFeastRegistry(python, dir, { quick: false, onQuick: () => quick.push('again') });
+    assert.equal(feastOnly.ok && feastOnly.registry.provider, 'feast');
+    assert.deepEqual(quick, ['quick']);
+  });
+
+  it('leaves to Feast what the quick reader declines, and does not ask Feast again what it would meet too', async () => {
+    const declining = twoReaders('declines', '{"ok": false, "kind": "declined", "error": "the registry is not a local file"}', listing('feast'));
+    const quick: string[] = [];
+    const result = await readFeastRegistry(declining, dir, { onQuick: (registry) => quick.push(registry.provider) });
+    assert.deepEqual(quick, []);
+    assert.equal(result.ok && result.registry.provider, 'feast');
+    // Feast missing: the driver is not run (it would say the same), the pip line is given.
+    const missing = twoReaders('missing', '{"ok": false, "kind": "missing", "error": "No module named feast"}', listing('feast'));
+    const absent = await readFeastRegistry(missing, dir);
+    assert.equal(absent.ok, false);
+    if (!absent.ok) assert.equal(absent.kind, 'missing');
+  });
 });
