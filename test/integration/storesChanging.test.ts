@@ -89,7 +89,8 @@ describe('Labbook stores that change or break while shown', function () {
       const damaged = frame(scalarEvent('loss', 1, 3));
       damaged[damaged.length - 1] = (damaged[damaged.length - 1] ?? 0) ^ 0xff;
       eventFile(path.join(logs, 'run-c'), [frame(scalarEvent('loss', 0, 3)), damaged]);
-      // The job goes on writing (the file watcher may take a moment to start watching the folder).
+      // The job goes on writing (the file watcher may take a moment to start watching the folder,
+      // or miss it: the look every 10 s behind it then sees the files change).
       let step = 2;
       await eventually('the watched folder shows run-c', async () => {
         if ((await runNames()).includes('run-c')) return true;
