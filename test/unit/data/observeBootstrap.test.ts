@@ -131,6 +131,24 @@ describe('core/data: observing bootstrap (real Python)', function () {
     ]);
   });
 
+  it('keeps each read\'s working directory when the reads noted so far are moved while the program runs (past the room, after os.chdir)', async () => {
+    mkdirSync(path.join(project, 'sub'));
+    for (const [file, text] of [['top.txt', 'top\n'], ['end.txt', 'end\n'], ['sub/low.txt', 'low\n'], ['sub/obj.txt', 'obj\n']] as const) writeFileSync(path.join(project, file), text);
+    // 70,000 reads (tries of ten missing names) between two chdirs: more than the hook's room, so a
+    // collection moves them while the marker of the chdir is among them.
+    writeFileSync(
+      path.join(project, 'moves.py'),
+      'import os\nopen("top.txt").read()\nos.chdir("sub")\nopen("low.txt").read()\nfor i in range(70000):\n    try:\n        open(f"missing{i % 10}.txt")\n    except OSError:\n        pass\nopen("obj.txt").read()\nos.chdir("..")\nopen("end.txt").read()\n',
+    );
+    const { status, stderr, record } = run('moves.py', [], true);
+    assert.equal(status, 0, stderr);
+    const hashed = await hashObservedReads(record!, { deadline: Date.now() + 60_000, now: Date.now });
+    const summary = summarizeObservation(hashed, { cwd: project });
+    assert.deepEqual(summary.inputs.map((e) => [e.path, e.sha256]), [
+      ['end.txt', sha256('end\n')], ['sub/low.txt', sha256('low\n')], ['sub/obj.txt', sha256('obj\n')], ['top.txt', sha256('top\n')],
+    ]);
+  });
+
   it('gives no hash, with a note, to a file another process changed while the run went; a failed open records nothing', async () => {
     writeFileSync(path.join(project, 'shared.csv'), 'a\n');
     writeFileSync(path.join(project, 'mine.csv'), 'b\n');
