@@ -4,9 +4,10 @@
 // (feastQuickSource.ts: Feast's protobuf schema without importing Feast, ~0.2 s instead of the
 // seconds Feast's import takes); whatever it declines, and any answer of its that is not right, goes
 // to the driver. The Feature Store view shows the quick listing at once and takes Feast's own read,
-// which follows, as the last word (`onQuick`). Every way it can go wrong ends in a FeastReadFailure with a reason a user can
-// act on: Feast missing (with the exact pip line), a repository Feast refuses (with Feast's own
-// message), an interpreter that does not exist, a read that hangs, an answer that is not JSON.
+// which follows, as the last word (`onQuick`). Every way it can go wrong ends in a FeastReadFailure
+// with a reason a user can act on: Feast missing (with the exact pip line), a repository Feast
+// refuses (with Feast's own message), an interpreter that does not exist, a read that hangs, an
+// answer that is not JSON.
 import { execFile } from 'node:child_process';
 import { errorMessage } from '../../shared/errorMessage.ts';
 import { pythonScript } from '../system/pythonScript.ts';
