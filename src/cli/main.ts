@@ -130,7 +130,7 @@ export async function main(argv: string[]): Promise<number> {
         process.once('SIGINT', cancel);
         process.once('SIGTERM', cancel);
         try {
-          return await runCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }, sqliteRuntime(), abort.signal);
+          return await runCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }, sqliteRuntime(), abort.signal, bundledWasmPaths());
         } finally {
           process.off('SIGINT', cancel);
           process.off('SIGTERM', cancel);

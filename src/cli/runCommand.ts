@@ -7,6 +7,7 @@
 // it), 1 when it could not start, 2 for usage.
 import { constants } from 'node:os';
 import path from 'node:path';
+import type { PythonWasmPaths } from '../core/pipeline/pythonParser.ts';
 import type { SqliteRuntime } from '../core/sqlite/openDatabase.ts';
 import type { TrackingStore } from '../core/store/trackingStore.ts';
 import type { CommandIo } from './exportCommand.ts';
@@ -78,7 +79,7 @@ export interface RunCommandIo extends CommandIo {
   readonly cwd: string;
 }
 
-export async function runCommand(args: string[], io: RunCommandIo, sqliteRuntime: SqliteRuntime = {}, signal?: AbortSignal): Promise<number> {
+export async function runCommand(args: string[], io: RunCommandIo, sqliteRuntime: SqliteRuntime = {}, signal?: AbortSignal, wasmPaths?: PythonWasmPaths): Promise<number> {
   let values;
   let program;
   try {
@@ -125,6 +126,13 @@ export async function runCommand(args: string[], io: RunCommandIo, sqliteRuntime
   }
   try {
     const { launchTrackedRun } = await import('../core/launch/launchTrackedRun.ts');
+    const feast = await import('../core/feast/recordFeastInputs.ts');
+    // The Feast features the code retrieves, read as the process starts (recorded once it ended).
+    const inCode = feast.featuresInCode(path.resolve(io.cwd, program.file), wasmPaths).catch((err: unknown) => {
+      // A file that is not there: the launch says so.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') say(`${program.file} could not be read for Feast feature retrievals (${errorMessage(err)})`);
+      return { services: [], references: [], unresolved: 0 };
+    });
     const experimentName = values.experiment?.trim() || io.env['MLFLOW_EXPERIMENT_NAME']?.trim() || 'Default';
     const tracked = await launchTrackedRun({
       store,
@@ -151,6 +159,13 @@ export async function runCommand(args: string[], io: RunCommandIo, sqliteRuntime
     signal?.removeEventListener('abort', stop);
     say(`run ${tracked.runId} ${outcome.status}${outcome.exitCode !== null ? ` (exit ${outcome.exitCode})` : outcome.signal ? ` (${outcome.signal})` : ''}; attaching the captures…`);
     await tracked.captured;
+    await feast.recordFeastInputs({
+      store,
+      runId: tracked.runId,
+      inCode,
+      registries: () => feastRegistries(io.cwd, program.python, say),
+      log: { info: say, warn: say },
+    });
     say(`run ${tracked.runId} recorded.`);
     if (outcome.exitCode !== null) return outcome.exitCode;
     if (outcome.signal) return 128 + (constants.signals[outcome.signal] ?? 0);
@@ -159,4 +174,13 @@ export async function runCommand(args: string[], io: RunCommandIo, sqliteRuntime
     await server?.close();
     await store.close?.();
   }
+}
+
+/** The registries of the Feast repositories under `cwd`, read in `python` (the run's interpreter); each one that cannot be read is said. */
+async function feastRegistries(cwd: string, python: string, say: (text: string) => void) {
+  const { findFeastReposUnder } = await import('../core/feast/findFeastRepos.ts');
+  const { readFeastRegistry } = await import('../core/feast/readFeastRegistry.ts');
+  const reads = await Promise.all((await findFeastReposUnder(cwd)).map(async (repo) => ({ repo, read: await readFeastRegistry(python, repo) })));
+  for (const { read } of reads) if (!read.ok) say(read.message);
+  return reads.flatMap(({ read }) => (read.ok ? [read.registry] : []));
 }

@@ -4,15 +4,13 @@
 // entity neither store knows is no mismatch; an entities file without the join key is a usage
 // error (exit 2), as the CLI a CI job runs. (Entities missing from one store, staleness: unit tests.)
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkFeastSkew, type SkewReport } from '../../src/core/feast/feastSkew.ts';
-import { appliedChurnRepo, feastPython } from '../support/feast.ts';
+import { appliedChurnRepo, feastPython, runLabbookCli as runCli } from '../support/feast.ts';
 import { QUIET_PYTHON_ENV } from '../support/python.ts';
-
-const cli = path.resolve(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 
 function python(cwd: string, code: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -20,23 +18,6 @@ function python(cwd: string, code: string): Promise<void> {
   });
 }
 
-function runCli(args: readonly string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, FEAST_USAGE: 'False' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`labbook ${args.join(' ')} did not finish in time`));
-    }, 200_000);
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('interop: the training–serving skew check against real Feast', function () {
   this.timeout(600_000);

@@ -1,7 +1,7 @@
 // The feature store's tests: the Feast venv's interpreter (requirements-feast.txt), and a copy of
 // the churn fixture repository (test/fixtures/feast/churn_repo) with its data written and its
 // registry made by a real `feast apply`.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cpSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { QUIET_PYTHON_ENV } from './python.ts';
@@ -49,4 +49,25 @@ export async function appliedChurnRepo(dir: string): Promise<string> {
   const repo = await churnRepoWithData(dir);
   await feastApply(repo);
   return repo;
+}
+
+const cli = path.resolve(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+
+/** `labbook ARGS` from source in `cwd` (Feast's telemetry off), with what it printed. */
+export function runLabbookCli(args: readonly string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, FEAST_USAGE: 'False' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`labbook ${args.join(' ')} did not finish in time`));
+    }, 200_000);
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
