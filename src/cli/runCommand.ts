@@ -1,9 +1,9 @@
 // `labbook run`: a tracked run from a terminal or CI, through the same launchTrackedRun as the
 // editor's launch (params from the arguments and config files, code/git/environment captures,
-// observed data, printed metric lines, the final status). The program's output passes through;
-// Labbook's own lines go to stderr, marked [labbook]. It logs to the local store (a
-// MLflow-compatible endpoint is started for the script's mlflow client), or to MLFLOW_TRACKING_URI
-// when that names a server. Exit status: the program's (128 + signal number when a signal ended
+// observed data, printed metric lines, the final status, the Feast feature views the script
+// retrieved). The program's output passes through; Labbook's own lines go to stderr, marked
+// [labbook]. It logs to the local store (a MLflow-compatible endpoint is started for the script's
+// mlflow client), or to MLFLOW_TRACKING_URI when that names a server. Exit status: the program's (128 + signal number when a signal ended
 // it), 1 when it could not start, 2 for usage.
 import { constants } from 'node:os';
 import path from 'node:path';
@@ -180,7 +180,7 @@ export async function runCommand(args: string[], io: RunCommandIo, sqliteRuntime
 async function feastRegistries(cwd: string, python: string, say: (text: string) => void) {
   const { findFeastReposUnder } = await import('../core/feast/findFeastRepos.ts');
   const { readFeastRegistry } = await import('../core/feast/readFeastRegistry.ts');
-  const reads = await Promise.all((await findFeastReposUnder(cwd)).map(async (repo) => ({ repo, read: await readFeastRegistry(python, repo) })));
-  for (const { read } of reads) if (!read.ok) say(read.message);
-  return reads.flatMap(({ read }) => (read.ok ? [read.registry] : []));
+  const reads = await Promise.all((await findFeastReposUnder(cwd)).map((repo) => readFeastRegistry(python, repo)));
+  for (const read of reads) if (!read.ok) say(read.message);
+  return reads.flatMap((read) => (read.ok ? [read.registry] : []));
 }
