@@ -3,8 +3,8 @@
 // observed data, printed metric lines, the final status, the Feast feature views the script
 // retrieved). The program's output passes through; Labbook's own lines go to stderr, marked
 // [labbook]. It logs to the local store (a MLflow-compatible endpoint is started for the script's
-// mlflow client), or to MLFLOW_TRACKING_URI when that names a server. Exit status: the program's (128 + signal number when a signal ended
-// it), 1 when it could not start, 2 for usage.
+// mlflow client), or to MLFLOW_TRACKING_URI when that names a server. Exit status: the program's
+// (128 + signal number when a signal ended it), 1 when it could not start, 2 for usage.
 import { constants } from 'node:os';
 import path from 'node:path';
 import type { PythonWasmPaths } from '../core/pipeline/pythonParser.ts';
