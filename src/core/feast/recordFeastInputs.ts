@@ -68,6 +68,8 @@ export interface RecordFeastInputs {
   readonly inCode: Promise<FeaturesInCode>;
   /** The registries to resolve the names against; asked for only when the run used features. */
   readonly registries: () => Promise<readonly FeastRegistry[]>;
+  /** Where to see why no registry could be read, appended to that warning. */
+  readonly unresolvedHint?: string;
   readonly log: FeastInputsLog;
 }
 
@@ -85,7 +87,7 @@ export async function recordFeastInputs(options: RecordFeastInputs): Promise<rea
     const used = { services: [...new Set([...tagged.services, ...code.services])], references: [...new Set([...tagged.references, ...code.references])] };
     const found = projectFor(await options.registries(), used);
     if (!found) {
-      log.warn(`Run ${runId} used Feast features (${[...used.services, ...used.references].join(', ')}), but no Feast registry could be read to resolve them.`);
+      log.warn(`Run ${runId} used Feast features (${[...used.services, ...used.references].join(', ')}), but no Feast registry could be read to resolve them${options.unresolvedHint ? `: ${options.unresolvedHint}` : ''}.`);
       return [];
     }
     const result = featureInputs(found.project, used, found.registry.registry.path);

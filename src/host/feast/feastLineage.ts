@@ -38,10 +38,9 @@ export class FeastLineage implements vscode.Disposable {
       // Only a run that used features looks for the workspace's repositories (a sweep's trials need not).
       registries: async () => {
         const reads = await Promise.all((await findFeastRepos()).map((repo) => this.tree.registryOf(repo)));
-        const registries = reads.flatMap((read) => (read?.ok ? [read.registry] : []));
-        if (!registries.length) this.log.warn(`Run ${run.runId} used Feast features, but no Feast registry of this workspace could be read: open the Feature Store view to see why.`);
-        return registries;
+        return reads.flatMap((read) => (read?.ok ? [read.registry] : []));
       },
+      unresolvedHint: 'open the Feature Store view to see why',
       log: this.log,
     });
   }

@@ -142,6 +142,7 @@ export class FeatureStoreTreeProvider extends RefreshableTreeProvider<FeatureSto
       state.generation++;
       state.result = undefined;
       state.pending = undefined;
+      state.confirming = false;
     }
     this.refresh();
   }

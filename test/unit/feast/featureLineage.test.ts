@@ -8,7 +8,8 @@ import path from 'node:path';
 import { featureInputs, FEAST_SOURCE_TYPE, namesOf, viewDigest } from '../../../src/core/feast/featureInputs.ts';
 import { featureRetrievals, notebookPython } from '../../../src/core/feast/featureRetrievals.ts';
 import { featureViewUsers } from '../../../src/core/feast/featureViewUsers.ts';
-import type { FeastFeatureView, FeastOnDemandFeatureView, FeastProject } from '../../../src/core/feast/feastRegistry.ts';
+import type { FeastFeatureView, FeastOnDemandFeatureView, FeastProject, FeastRegistry } from '../../../src/core/feast/feastRegistry.ts';
+import { recordFeastInputs } from '../../../src/core/feast/recordFeastInputs.ts';
 import { initPythonParser } from '../../../src/core/pipeline/pythonParser.ts';
 import { SqliteTrackingStore } from '../../../src/core/store/sqlite/sqliteTrackingStore.ts';
 
@@ -136,5 +137,56 @@ describe('core/feast: which models use a feature view', () => {
     assert.deepEqual(users.aliases.map((a) => `${a.name}@${a.alias}`), ['churn@champion']);
     assert.equal(users.truncated, false);
     assert.deepEqual((await featureViewUsers(store, 'store_traffic')).runs, []);
+  });
+});
+
+describe('core/feast: recording the features a run used, after it ended', () => {
+  const REGISTRY: FeastRegistry = { feastVersion: '0.67.0', project: 'churn', provider: 'local', registry: { type: 'file', path: 'data/registry.db' }, projects: [PROJECT] };
+  /** A store that holds one run's tags and takes its inputs and tags. */
+  const fakeStore = (tags: Record<string, string>) => {
+    const logged: string[] = [];
+    const set: Record<string, string> = {};
+    return {
+      logged,
+      set,
+      getRun: () => Promise.resolve({ info: {}, data: { tags: Object.entries(tags).map(([key, value]) => ({ key, value })), metrics: [], params: [] } } as never),
+      setTag: (_runId: string, tag: { key: string; value: string }) => {
+        set[tag.key] = tag.value;
+        return Promise.resolve();
+      },
+      logInputs: (_runId: string, inputs: readonly { dataset: { name: string } }[]) => {
+        logged.push(...inputs.map((i) => i.dataset.name));
+        return Promise.resolve();
+      },
+    };
+  };
+  const none = { services: [], references: [], unresolved: 0 };
+
+  it('merges the code and the tags, resolves them, logs one input per view with the tags that say how', async () => {
+    const store = fakeStore({ 'labbook.feast.features': 'customer_profile:city' });
+    const messages: string[] = [];
+    const views = await recordFeastInputs({ store, runId: 'r1', inCode: Promise.resolve({ services: ['churn_features'], references: [], unresolved: 0 }), registries: () => Promise.resolve([REGISTRY]), log: { info: (m) => messages.push(m), warn: (m) => messages.push(m) } });
+    assert.deepEqual([...views].sort(), ['basket_share', 'customer_orders', 'customer_profile']);
+    assert.deepEqual([...store.logged].sort(), ['basket_share', 'customer_orders', 'customer_profile']);
+    assert.equal(store.set['labbook.feast.found'], 'code+tags');
+    assert.match(messages.join('\n'), /recorded as inputs \(from code\+tags\)/);
+  });
+
+  it('asks for no registry when the run used no features, and says where to look when none could be read', async () => {
+    let asked = 0;
+    const registries = () => {
+      asked++;
+      return Promise.resolve([]);
+    };
+    const quiet: string[] = [];
+    assert.deepEqual(await recordFeastInputs({ store: fakeStore({}), runId: 'r2', inCode: Promise.resolve(none), registries, log: { info: (m) => quiet.push(m), warn: (m) => quiet.push(m) } }), []);
+    assert.equal(asked, 0);
+    assert.deepEqual(quiet, []);
+    const warned: string[] = [];
+    const store = fakeStore({ 'labbook.feast.feature_service': 'churn_features' });
+    assert.deepEqual(await recordFeastInputs({ store, runId: 'r3', inCode: Promise.resolve(none), registries, unresolvedHint: 'open the Feature Store view to see why', log: { info: () => undefined, warn: (m) => warned.push(m) } }), []);
+    assert.equal(asked, 1);
+    assert.deepEqual(store.logged, []);
+    assert.match(warned.join('\n'), /no Feast registry could be read to resolve them: open the Feature Store view to see why\./);
   });
 });
