@@ -24,7 +24,6 @@ describe('e2e: a first session with Labbook', function () {
       git('commit', '-qm', 'demo');
       cpSync(path.join(root, 'test', 'fixtures', 'notebooks', 'workflow-edited.ipynb'), path.join(workspace, 'explore.ipynb'));
     },
-    { clearFailedShots: true },
   );
   let page: Page;
   let work: string;

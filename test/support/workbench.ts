@@ -108,6 +108,9 @@ export async function contextMenu(page: Page, target: ReturnType<Page['locator']
 
 export const SHOTS = path.join(import.meta.dirname, '..', '..', 'test-output', 'e2e');
 
+/** Whether this run's first session removed the pictures of an earlier run's failures. */
+let earlierFailuresCleared = false;
+
 export interface DemoSession {
   /** The browser page showing VS Code, once `before` ran. */
   readonly page: Page;
@@ -118,10 +121,11 @@ export interface DemoSession {
 /**
  * Registers, in the calling describe, a demo session: a copy of demo/workspace that `prepare` may
  * change, code-server with Labbook installed from its VSIX on it (what `npm run demo` starts), and
- * headless Chromium on it; a failed step leaves a screenshot (test-output/e2e/failed-*.png).
- * `clearFailedShots`: the first session of a run removes the pictures of an earlier run's failures.
+ * headless Chromium on it; a failed step leaves a screenshot (test-output/e2e/failed-*.png). The
+ * first session of a run removes the pictures of an earlier run's failures (only the first: a
+ * later one would remove this run's).
  */
-export function withDemo(prefix: string, prepare: (workspace: string) => void | Promise<void>, options: { clearFailedShots?: boolean } = {}): DemoSession {
+export function withDemo(prefix: string, prepare: (workspace: string) => void | Promise<void>): DemoSession {
   const session = {} as { -readonly [K in keyof DemoSession]: DemoSession[K] };
   let demo: Awaited<ReturnType<typeof startDemo>> | undefined;
   let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
@@ -129,7 +133,10 @@ export function withDemo(prefix: string, prepare: (workspace: string) => void | 
   before(async function () {
     this.timeout(300_000);
     mkdirSync(SHOTS, { recursive: true });
-    if (options.clearFailedShots) for (const file of readdirSync(SHOTS)) if (file.startsWith('failed-')) rmSync(path.join(SHOTS, file));
+    if (!earlierFailuresCleared) {
+      earlierFailuresCleared = true;
+      for (const file of readdirSync(SHOTS)) if (file.startsWith('failed-')) rmSync(path.join(SHOTS, file));
+    }
     session.work = mkdtempSync(path.join(tmpdir(), prefix));
     const workspace = path.join(session.work, 'demo-workspace');
     cpSync(path.join(import.meta.dirname, '..', '..', 'demo', 'workspace'), workspace, { recursive: true });
