@@ -7,7 +7,9 @@
 //
 // The cost to the program is kept to the least (issue 22's bench: 10,000 opens): the hook bails out
 // of every other audit event with one set lookup, and a read-open only appends its raw path
-// argument to a list (an os.chdir adds a marker with the new working directory). At exit the raw
+// argument to a bounded deque (an os.chdir adds a marker with the new working directory); the
+// append that would overflow it drops a sentinel instead, whose weak reference's callback moves the
+// noted paths out, so the bound costs a read nothing. At exit the raw
 // paths are written as given, one NUL-joined string per working directory, with the interpreter's
 // prefixes, the files of the imported modules and the cap; the host drops repeats, applies the cap,
 // resolves and filters them (observedRecord.ts) and stats
@@ -24,10 +26,12 @@
 // Everything lands as JSON lines in the record file named by LABBOOK_OBSERVE_RECORD; the host reads
 // it after the process ends (observedRecord.ts). Shipped as a string, like the notebook driver, and
 // written next to the run's spool so the CLI and the extension share it; its parts by concern are
-// observeChanges.ts (hash before a change), observeReaders.ts (pyarrow) and observeRun.ts (the run).
+// observeNoted.ts (the noted paths moved out of the bounded deque), observeChanges.ts (hash before
+// a change), observeReaders.ts (pyarrow), observeFinish.ts (the exit) and observeRun.ts (the run).
 
 import { OBSERVE_CHANGES } from './observeChanges.ts';
 import { OBSERVE_FINISH } from './observeFinish.ts';
+import { OBSERVE_NOTED } from './observeNoted.ts';
 import { OBSERVE_READERS } from './observeReaders.ts';
 import { OBSERVE_RUN } from './observeRun.ts';
 
@@ -56,7 +60,8 @@ def _labbook_observe():
     import atexit
     import site
     import stat
-    from _json import encode_basestring_ascii as quote
+    from _collections import deque
+    from _weakref import ref as weak_ref
     from time import time_ns
 
     env = os.environ
@@ -105,16 +110,21 @@ def _labbook_observe():
     # marker with the new working directory). Nothing is resolved, filtered or stat'ed while the
     # program runs; at exit the unique paths go to the record as they were given, with the working
     # directory to resolve them against and the prefixes to leave out (the host filters them).
-    # 'note' is what the hot path calls: the list's append; after an os.chdir, once, a function that
-    # notes the working directory first; once capped, id (a no-op in C). Past 'room' noted paths a
-    # read-open takes the slow path, which deduplicates them into 'opened'.
-    raws = []
+    # 'note' is what the hot path calls: the deque's append; after an os.chdir, once, a function that
+    # notes the working directory first; once capped, id (a no-op in C).
+    # The deque holds at most 'room' entries with no check on the hot path (observeNoted.ts: sentinels
+    # at its front call absorb() when the deque is full).
+    room = 65536
+    raws = deque(maxlen=room)
     append = raws.append
+    take = raws.popleft
     note = append
     mark = object()
+    # The weak references of the sentinels now in 'raws' (a callback from an older one is ignored).
+    armed = [()]
+    absorbing = _thread.RLock()
     # Unique raw paths by working directory, in first-open order: [(cwd, {raw: None})].
     opened = [(start_cwd, {})]
-    room = 65536
     events = frozenset(('open', 'os.chdir', 'os.remove', 'os.rename', 'os.truncate', 'os.scandir', 'os.listdir'))
     # Absolute paths of the reads, resolved only when the program is about to change a file.
     resolved = {}
@@ -126,6 +136,17 @@ def _labbook_observe():
     # Whether a working-directory marker is among the noted paths (absorb only looks for one then).
     marked = [False]
     started_ns = time_ns()
+
+    # JSON strings by hand, in ASCII: json's own quoting lives in an extension module whose loading
+    # cost a bare start more than the rest of the hook's set-up.
+    escapes = {i: '\\u%04x' % i for i in range(32)}
+    escapes.update({34: '\\"', 92: '\\\\', 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r'})
+
+    def quote(text):
+        text = text.translate(escapes)
+        if not text.isascii():
+            text = ''.join(c if c < '\x80' else '\\u%04x' % ord(c) if c < '\U00010000' else '\\u%04x\\u%04x' % (0xd7c0 + (ord(c) >> 10), 0xdc00 + (ord(c) & 0x3ff)) for c in text)
+        return '"' + text + '"'
 
     def encode(value):
         # JSON by hand: importing json (and with it re and enum) costs a plain start more than the hook.
@@ -180,43 +201,7 @@ def _labbook_observe():
             return None
         return os.path.normpath(os.path.join(base or os.getcwd(), p))
 
-    def absorb():
-        # Moves the noted raw paths into 'opened', deduplicated (C-level dict work, no path work).
-        n = len(raws)
-        if n == 0:
-            return
-        batch = raws[:n]
-        del raws[:n]
-        start = 0
-        segments = []
-        if marked[0]:
-            marked[0] = False
-            for i, raw in enumerate(batch):
-                if raw.__class__ is tuple and raw and raw[0] is mark:
-                    segments.append((None, batch[start:i]))
-                    segments.append((raw[1], None))
-                    start = i + 1
-        segments.append((None, batch[start:] if start else batch))
-        for cwd, part in segments:
-            if part is None:
-                opened.append((cwd, {}))
-                continue
-            current = opened[-1][1]
-            try:
-                if current:
-                    current.update(dict.fromkeys(part))
-                else:
-                    opened[-1] = (opened[-1][0], dict.fromkeys(part))
-            except TypeError:
-                for raw in part:
-                    text = as_text(raw)
-                    if text is not None:
-                        current[text] = None
-        if sum(len(d) for _, d in opened) >= max_paths and not capped[0]:
-            capped[0] = True
-            emit({'t': 'capped', 'max': max_paths})
-
-${OBSERVE_CHANGES}    def on_write(path):
+${OBSERVE_NOTED}${OBSERVE_CHANGES}    def on_write(path):
         before_change(path)
         if path in written:
             return
@@ -239,14 +224,6 @@ ${OBSERVE_CHANGES}    def on_write(path):
         append((mark, os.getcwd()))
         marked[0] = True
         append(raw)
-
-    def make_room():
-        # Past 'room' noted paths: deduplicated into 'opened'; once capped, reads are no longer noted.
-        nonlocal note
-        if len(raws) >= room:
-            absorb()
-            if capped[0]:
-                note = id
 
     def on_read(path):
         # A read the hook resolved itself (a file of a folder handed to a reader).
@@ -285,12 +262,12 @@ ${OBSERVE_CHANGES}    def on_write(path):
 
     def hook(event, args):
         # Called for every audit event of the process. Tested cheapest first (each event's name is
-        # a new string, so a set lookup would hash it): a read-open is two string compares, a length
-        # check and one call of 'note'; other events one compare and one set lookup. The open event
+        # a new string, so a set lookup would hash it): a read-open is two string compares and one
+        # call of 'note'; other events one compare and one set lookup. The open event
         # gives io's raw mode ('r' for every read-only open(), 'rb' and 'rt' included); any other
         # mode, and os.open's None, takes the slow path, which tells reads from writes.
         if event == 'open':
-            if args[1] == 'r' and len(raws) < room:
+            if args[1] == 'r':
                 note(args[0])
             else:
                 slow(event, args)
@@ -308,7 +285,6 @@ ${OBSERVE_CHANGES}    def on_write(path):
                 if note is append:
                     note = after_chdir
                 return
-            make_room()
             if event == 'open':
                 mode, flags = args[1], args[2]
                 if isinstance(mode, str):
@@ -344,7 +320,8 @@ ${OBSERVE_CHANGES}    def on_write(path):
         finally:
             local.busy = False
 
-${OBSERVE_READERS}${OBSERVE_FINISH}    atexit.register(finish)
+${OBSERVE_READERS}${OBSERVE_FINISH}    arm()
+    atexit.register(finish)
     sys.meta_path.insert(0, _Finder())
     sys.addaudithook(hook)
 

@@ -13,9 +13,10 @@ export const OBSERVE_FINISH = String.raw`    def finish():
         # path run (its absorb would move the paths being written).
         nonlocal note
         note = id
+        armed[0] = ()
         local.busy = True
         try:
-            pending = raws[:]
+            pending = unarmed(list(raws))
             segments = [(cwd, list(paths)) for cwd, paths in opened]
             start = 0
             if marked[0]:

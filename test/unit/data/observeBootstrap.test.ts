@@ -135,7 +135,7 @@ describe('core/data: observing bootstrap (real Python)', function () {
     mkdirSync(path.join(project, 'sub'));
     for (const [file, text] of [['top.txt', 'top\n'], ['end.txt', 'end\n'], ['sub/low.txt', 'low\n'], ['sub/obj.txt', 'obj\n']] as const) writeFileSync(path.join(project, file), text);
     // 70,000 reads (tries of ten missing names) between two chdirs: more than the hook's room, so a
-    // collection moves them while the marker of the chdir is among them.
+    // full deque has them moved while the marker of the chdir is among them.
     writeFileSync(
       path.join(project, 'moves.py'),
       'import os\nopen("top.txt").read()\nos.chdir("sub")\nopen("low.txt").read()\nfor i in range(70000):\n    try:\n        open(f"missing{i % 10}.txt")\n    except OSError:\n        pass\nopen("obj.txt").read()\nos.chdir("..")\nopen("end.txt").read()\n',
@@ -227,5 +227,24 @@ describe('core/data: observing bootstrap (real Python)', function () {
     assert.deepEqual(lines.filter((l) => l.t === 'capped').map((l) => l.max), [1000], 'capped while running');
     const held = openedFileNames(text).reduce((n, name) => n + readFileSync(path.join(spool, name), 'utf8').split('\0').length, 0);
     assert.ok(held >= 1000 && held < 80_000, `the record holds ${held} paths: the reads after the cap were not noted`);
+  });
+
+  it('loses no read of four threads reading at once while their noted paths are moved (past the room, again and again)', () => {
+    // 4 × 30,000 distinct names (missing files: the open fails at once), twice the room and more.
+    writeFileSync(
+      path.join(project, 'threads.py'),
+      'import threading\ndef tries(k):\n    for i in range(30000):\n        try:\n            open(f"t{k}-{i}.txt")\n        except OSError:\n            pass\n' +
+        'threads = [threading.Thread(target=tries, args=(k,)) for k in range(4)]\nfor t in threads:\n    t.start()\nfor t in threads:\n    t.join()\n',
+    );
+    const env: Record<string, string> = { ...(process.env as Record<string, string>), ...QUIET_PYTHON_ENV, LABBOOK_OBSERVE_MAX_PATHS: '200000' };
+    const prepared = prepareObservation(spool, env, [spool]);
+    const result = spawnSync(testPython(), ['-u', prepared.bootstrap, path.join(project, 'threads.py')], { cwd: project, env, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(result.status, 0, result.stderr);
+    const text = readFileSync(prepared.recordFile, 'utf8');
+    assert.ok(!text.includes('"capped"'), 'not capped');
+    const noted = new Set(openedFileNames(text).flatMap((name) => readFileSync(path.join(spool, name), 'utf8').split('\0')));
+    const missing: string[] = [];
+    for (let k = 0; k < 4; k++) for (let i = 0; i < 30_000; i++) if (!noted.has(`t${k}-${i}.txt`)) missing.push(`t${k}-${i}.txt`);
+    assert.deepEqual(missing.slice(0, 10), [], `${missing.length} reads were lost`);
   });
 });
