@@ -122,6 +122,7 @@ def _labbook_observe():
     mark = object()
     # The weak references of the sentinels now in 'raws' (a callback from an older one is ignored).
     armed = [()]
+    sentinels = 4
     absorbing = _thread.RLock()
     # Unique raw paths by working directory, in first-open order: [(cwd, {raw: None})].
     opened = [(start_cwd, {})]

@@ -16,7 +16,7 @@ export const OBSERVE_NOTED = String.raw`    def on_drop(ref):
             pass
 
     def arm():
-        marks = [set() for _ in range(4)]
+        marks = [set() for _ in range(sentinels)]
         for m in marks:
             raws.appendleft(m)
         armed[0] = tuple(weak_ref(m, on_drop) for m in marks)
@@ -27,6 +27,9 @@ export const OBSERVE_NOTED = String.raw`    def on_drop(ref):
         # Imported here: a module's first import costs a bare start ~0.1 ms, and most runs never fill 'raws'.
         from itertools import islice
         with absorbing:
+            if len(raws) == sentinels and armed[0]:
+                # Only the sentinels: nothing noted since the last absorb (a write's check, say).
+                return
             armed[0] = ()
             # Taken from the left in one C call, so a path another thread appends meanwhile stays.
             batch = list(islice(iter(take, None), len(raws)))
