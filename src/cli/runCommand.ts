@@ -131,7 +131,7 @@ export async function runCommand(args: string[], io: RunCommandIo, sqliteRuntime
     const inCode = feast.featuresInCode(path.resolve(io.cwd, program.file), wasmPaths).catch((err: unknown) => {
       // A file that is not there: the launch says so.
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') say(`${program.file} could not be read for Feast feature retrievals (${errorMessage(err)})`);
-      return { services: [], references: [], unresolved: 0 };
+      return feast.NO_FEATURES_IN_CODE;
     });
     const experimentName = values.experiment?.trim() || io.env['MLFLOW_EXPERIMENT_NAME']?.trim() || 'Default';
     const tracked = await launchTrackedRun({

@@ -28,6 +28,9 @@ const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
 
 export type FeaturesInCode = FeaturesUsed & { readonly unresolved: number };
 
+/** Code that retrieves no features (or could not be read). */
+export const NO_FEATURES_IN_CODE: FeaturesInCode = { services: [], references: [], unresolved: 0 };
+
 /** Where the recording says what it did and why it did not. */
 export interface FeastInputsLog {
   info(message: string): void;
@@ -36,13 +39,12 @@ export interface FeastInputsLog {
 
 /** The features the file's code retrieves; none for a file that is not Python or a notebook, or too big. */
 export async function featuresInCode(file: string, wasm?: PythonWasmPaths): Promise<FeaturesInCode> {
-  const none = { services: [], references: [], unresolved: 0 };
   const lower = file.toLowerCase();
-  if (!lower.endsWith('.py') && !lower.endsWith('.ipynb')) return none;
+  if (!lower.endsWith('.py') && !lower.endsWith('.ipynb')) return NO_FEATURES_IN_CODE;
   const text = await readFile(file, 'utf8');
-  if (text.length > MAX_SOURCE_BYTES) return none;
+  if (text.length > MAX_SOURCE_BYTES) return NO_FEATURES_IN_CODE;
   const source = lower.endsWith('.ipynb') ? notebookPython((JSON.parse(text) as { cells?: { cell_type: string; source: string | string[] }[] }).cells ?? []) : text;
-  if (!source.includes('get_historical_features')) return none;
+  if (!source.includes('get_historical_features')) return NO_FEATURES_IN_CODE;
   return featureRetrievals(source, await initPythonParser(wasm));
 }
 

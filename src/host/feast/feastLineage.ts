@@ -4,7 +4,7 @@
 // once the run ended, against the registries as the Feature Store view last read them.
 import * as vscode from 'vscode';
 import { featureViewUsers, type FeatureViewUsers } from '../../core/feast/featureViewUsers.ts';
-import { featuresInCode, FEAST_FEATURES_TAG, FEAST_SERVICE_TAG, recordFeastInputs } from '../../core/feast/recordFeastInputs.ts';
+import { featuresInCode, FEAST_FEATURES_TAG, FEAST_SERVICE_TAG, NO_FEATURES_IN_CODE, recordFeastInputs } from '../../core/feast/recordFeastInputs.ts';
 import type { LineageRef } from '../../core/lineage/types.ts';
 import type { PythonWasmPaths } from '../../core/pipeline/pythonParser.ts';
 import { errorMessage } from '../../shared/errorMessage.ts';
@@ -28,7 +28,7 @@ export class FeastLineage implements vscode.Disposable {
     // Read as the process starts: the code that runs, not the file as it is when the run ends.
     const inCode = featuresInCode(run.file, this.wasm).catch((err: unknown) => {
       this.log.warn(`Feast inputs of run ${run.runId}: ${run.file} could not be read for feature retrievals (${errorMessage(err)})`);
-      return { services: [], references: [], unresolved: 0 };
+      return NO_FEATURES_IN_CODE;
     });
     await run.done.catch(() => undefined);
     await recordFeastInputs({
