@@ -8,6 +8,7 @@ import type {
   CompareModel,
   TableView,
   MetricSeries,
+  SeriesFacts,
   ArtifactListing,
   ImageContent,
   CodeComparison,
@@ -48,6 +49,7 @@ export type {
   CompareModel,
   TableView,
   MetricSeries,
+  SeriesFacts,
   ImageArtifact,
   ArtifactListing,
   ImageContent,
@@ -70,6 +72,7 @@ export const LINE_MODES: readonly LineMode[] = ['runs', 'mean-std', 'min-max'];
 
 type Directions = Readonly<Record<string, MetricDirection>>;
 const directions: Check<Directions> = recordOf(oneOf<MetricDirection>(['lower', 'higher']));
+const seriesFacts: Check<SeriesFacts> = object<SeriesFacts>({ stepsAscending: boolean, finite: boolean, positive: boolean });
 const tableView: Check<TableView> = object<TableView>({ aggregate: oneOf(METRIC_AGGREGATES), diffOnly: boolean, transposed: boolean });
 
 /** An artifact path that does not climb out of the run's artifacts. */
@@ -182,7 +185,7 @@ function hasColumns(value: Record<string, unknown>, columns: readonly string[]):
 
 /** The page checks what getSeries answered: Float64Array columns of one length (not JSON arrays). */
 export function isMetricSeries(value: unknown): value is MetricSeries {
-  return isRecord(value) && typeof value.runId === 'string' && typeof value.key === 'string' && hasColumns(value, SERIES_COLUMNS);
+  return isRecord(value) && typeof value.runId === 'string' && typeof value.key === 'string' && hasColumns(value, SERIES_COLUMNS) && conforms(seriesFacts, value.facts);
 }
 
 export function isGroupSeries(value: unknown): value is GroupSeries {

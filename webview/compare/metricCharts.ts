@@ -16,6 +16,12 @@ export interface ChartSettings {
 
 export const CHART_HEIGHT = 260;
 
+/**
+ * Above this many lines a run's line is 1 px, not 2: thin lines keep a crowded chart readable, and
+ * a 1 px line is drawn as a hairline, several times cheaper than a wider stroke without a GPU.
+ */
+const CROWDED = 6;
+
 /** A line's values: the host's column itself when every value can be drawn, else a copy with gaps (null). */
 type Column = readonly (number | null)[] | Float64Array;
 
@@ -66,10 +72,16 @@ function drawable(ys: readonly Float64Array[], logScale: boolean): boolean {
   return true;
 }
 
-function columns(x: Float64Array, ys: readonly Float64Array[], logScale: boolean): { x: readonly number[] | Float64Array; ys: Column[] } {
-  const order = xOrder(x);
+/** What is known of the columns without testing them: a run's series come with their facts. */
+interface Known {
+  readonly sorted: boolean;
+  readonly drawable: boolean;
+}
+
+function columns(x: Float64Array, ys: readonly Float64Array[], logScale: boolean, known?: Known): { x: readonly number[] | Float64Array; ys: Column[] } {
+  const order = known?.sorted ? null : xOrder(x);
   // The common case: uPlot draws the host's columns themselves, nothing is copied.
-  if (order === null && drawable(ys, logScale)) return { x, ys: [...ys] };
+  if (order === null && (known?.drawable ?? drawable(ys, logScale))) return { x, ys: [...ys] };
   const n = x.length;
   const xs = new Array<number>(n);
   const out = ys.map(() => new Array<number | null>(n));
@@ -91,9 +103,15 @@ function runX(mode: XAxisMode, run: CompareRun, series: MetricSeries): Float64Ar
   return series.timestamp.map((t) => (t - start) / 1000);
 }
 
-/** A run's last-value line in its min–max band. */
+/**
+ * A run's last-value line in its min–max band. Its series' facts (found by the host) stand for the
+ * tests of every point, which cost more than the rest of the first chart's lines in a cold page.
+ */
 export function runLine(run: CompareRun, colour: string, series: MetricSeries, settings: ChartSettings): ChartLine {
-  const { x, ys } = columns(runX(settings.xAxis, run, series), [series.last, series.min, series.max], settings.logScale);
+  const { facts } = series;
+  // Only steps are known to be in order; times usually are, but are tested.
+  const known = { sorted: settings.xAxis === 'step' && facts.stepsAscending, drawable: facts.finite && (!settings.logScale || facts.positive) };
+  const { x, ys } = columns(runX(settings.xAxis, run, series), [series.last, series.min, series.max], settings.logScale, known);
   return { kind: 'run', id: run.runId, label: run.label, colour, x, line: smooth(ys[0] as Column, settings.smoothing), low: ys[1] as Column, high: ys[2] as Column };
 }
 
@@ -235,13 +253,14 @@ export function metricChart(key: string, lines: readonly ChartLine[], settings: 
   const data = alignedData(drawn);
   const series: uPlot.Series[] = [{ label: settings.xAxis === 'step' ? 'step' : 'time' }];
   const bandStyles = drawn.map((d) => ({ fill: withAlpha(d.colour, d.kind === 'group' ? 0.25 : 0.15), edge: withAlpha(d.colour, d.kind === 'group' ? 0.3 : 0.45) }));
+  const runWidth = drawn.length > CROWDED ? 1 : 2;
   for (const d of drawn) {
     // The band's edges are series for the y range only; drawBands paints them (no uPlot path).
     series.push(
       { label: `${d.label} low`, paths: () => null, points: { show: false } },
       { label: `${d.label} high`, paths: () => null, points: { show: false } },
       // Points only where there are few (uPlot's own density rule): a metric logged once still shows.
-      { label: d.label, stroke: d.colour, width: d.kind === 'group' ? 2.5 : 2, spanGaps: true, points: { size: 6, fill: d.colour } },
+      { label: d.label, stroke: d.colour, width: d.kind === 'group' ? 2.5 : runWidth, spanGaps: true, points: { size: 6, fill: d.colour } },
     );
   }
 

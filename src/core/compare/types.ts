@@ -114,6 +114,17 @@ export interface MetricSeries {
   readonly max: Float64Array;
   /** The value at the bucket's last point (NaN if that value is NaN). */
   readonly last: Float64Array;
+  /** Found where the columns are made (seriesFacts), so that a chart need not test every point. */
+  readonly facts: SeriesFacts;
+}
+
+export interface SeriesFacts {
+  /** No step is below the one before it. */
+  readonly stepsAscending: boolean;
+  /** Every min, max and last is finite (no NaN, no ±∞). */
+  readonly finite: boolean;
+  /** Every min is above 0 (so, when finite, every value: what a log scale can show). */
+  readonly positive: boolean;
 }
 
 /**

@@ -8,6 +8,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { aggregateGroup, checkGroups, groupSeries, InvalidGroupsError, type GroupMember } from '../../../src/core/compare/groupSeries.ts';
 import { SeriesCache } from '../../../src/core/compare/seriesCache.ts';
+import { seriesFacts } from '../../../src/core/compare/series.ts';
 import type { GroupSeries, MetricSeries } from '../../../src/core/compare/types.ts';
 import { SqliteTrackingStore } from '../../../src/core/store/sqlite/sqliteTrackingStore.ts';
 import type { Metric } from '../../../src/core/store/types.ts';
@@ -16,7 +17,8 @@ const T0 = 1_700_000_000_000;
 
 function seriesOf(runId: string, points: readonly { step: number; value: number }[]): MetricSeries {
   const column = (f: (p: { step: number; value: number }) => number) => Float64Array.from(points, f);
-  return { runId, key: 'loss', step: column((p) => p.step), timestamp: column((p) => T0 + p.step * 1000), min: column((p) => p.value), max: column((p) => p.value), last: column((p) => p.value) };
+  const columns = { step: column((p) => p.step), timestamp: column((p) => T0 + p.step * 1000), min: column((p) => p.value), max: column((p) => p.value), last: column((p) => p.value) };
+  return { runId, key: 'loss', ...columns, facts: seriesFacts(columns) };
 }
 
 /** The obvious computation: every run's last value per bucket, then the statistics of those values. */
