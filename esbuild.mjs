@@ -189,6 +189,22 @@ export const webviews = {
   target: 'es2022',
 };
 
+/**
+ * Apps' boot scripts (webview/<app>/boot.ts → dist/webview/<app>.boot.js): small classic scripts
+ * the host inlines in the page's HTML (WebviewPanelHost's `boot`), so always minified and without
+ * a source map (an inlined script's map would not be found). Exported for the bench.
+ */
+export const webviewBoots = {
+  ...common,
+  minify: true,
+  sourcemap: false,
+  entryPoints: await bootEntries(),
+  outdir: 'dist/webview',
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+};
+
 /** The integration suite runs inside the extension host; mocha comes from node_modules there. */
 const integrationTests = {
   ...common,
@@ -213,11 +229,16 @@ async function appEntries() {
   );
 }
 
+async function bootEntries() {
+  const apps = Object.keys(await appEntries());
+  return Object.fromEntries(apps.filter((app) => existsSync(path.join(root, 'webview', app, 'boot.ts'))).map((app) => [`${app}.boot`, `webview/${app}/boot.ts`]));
+}
+
 // Imported (the unit tier reads the extension build's options), this module builds nothing.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await buildAll();
 
 async function buildAll() {
-  const builds = production ? [extension, cli, webviews] : [extension, cli, webviews, integrationTests];
+  const builds = production ? [extension, cli, webviews, webviewBoots] : [extension, cli, webviews, webviewBoots, integrationTests];
   await rm(path.join(root, 'dist'), { recursive: true, force: true });
   if (!production) await rm(path.join(root, 'out'), { recursive: true, force: true });
   await copyNativeBinding();

@@ -27,7 +27,7 @@
 // window, read when the page asks. Warm = the same runs opened again (cache entries checked against
 // the store, not merged again). The core's downsampling of the same 20 × 100k points is timed in
 // the same run. The bench builds the page itself (into a temp folder), so needs no build first.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
@@ -233,7 +233,9 @@ async function serveWebview(pageDir: string): Promise<{ origin: string; close():
     worker.once('error', reject);
   });
   const origin = `http://127.0.0.1:${port}`;
-  const index = renderWebviewHtml({ title: 'Compare', cspSource: origin, nonce: 'benchnonce', scriptUri: `${origin}/webview/compare.js`, styleUris: [`${origin}/media/webview.css`, `${origin}/media/compare.css`] });
+  // As ComparePanel's HTML: its boot script inlined.
+  const bootScript = readFileSync(path.join(pageDir, 'compare.boot.js'), 'utf8');
+  const index = renderWebviewHtml({ title: 'Compare', cspSource: origin, nonce: 'benchnonce', scriptUri: `${origin}/webview/compare.js`, styleUris: [`${origin}/media/webview.css`, `${origin}/media/compare.css`], bootScript });
   worker.postMessage({ pages: { index, host: hostFrameHtml(answers.origin) } });
   return {
     origin,
@@ -323,14 +325,15 @@ function median(values: readonly number[]): number {
 }
 
 /**
- * The Compare page's bundles as the VSIX ships them (esbuild.mjs's webview options with
- * --production: minified, no source map), into `dir`: `npm run build` makes them unminified.
+ * The Compare page's bundles and boot script as the VSIX ships them (esbuild.mjs's webview options
+ * with --production: minified, no source map), into `dir`: `npm run build` makes them unminified.
  */
 async function buildShippedPage(dir: string): Promise<void> {
   const buildModule = '../esbuild.mjs';
-  const { webviews } = (await import(buildModule)) as { webviews: Record<string, unknown> };
+  const { webviews, webviewBoots } = (await import(buildModule)) as { webviews: Record<string, unknown>; webviewBoots: Record<string, unknown> };
   const esbuild = (await import('esbuild')) as { build(options: Record<string, unknown>): Promise<unknown> };
   await esbuild.build({ ...webviews, absWorkingDir: ROOT, entryPoints: { compare: 'webview/compare/main.ts', comparePlots: 'webview/comparePlots/main.ts' }, outdir: dir, minify: true, sourcemap: false });
+  await esbuild.build({ ...webviewBoots, absWorkingDir: ROOT, entryPoints: { 'compare.boot': 'webview/compare/boot.ts' }, outdir: dir });
 }
 
 async function setup(): Promise<{ browser: Browser; store: SqliteTrackingStore; runIds: string[]; origin: string }> {

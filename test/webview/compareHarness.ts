@@ -141,7 +141,7 @@ export async function installHostBridge(context: BrowserContext): Promise<void> 
 
 export async function openCompare(context: BrowserContext, host: PlayedHost): Promise<Page> {
   current = host;
-  const page = await openWebviewApp(context, { name: 'compare', title: 'Compare Runs', styles: ['compare.css'] });
+  const page = await openWebviewApp(context, { name: 'compare', title: 'Compare Runs', styles: ['compare.css'], boot: true });
   return page;
 }
 

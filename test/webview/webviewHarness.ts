@@ -94,14 +94,18 @@ export async function violations(page: Page): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
 }
 
-/** A new page showing dist/webview/<app>.js with webview.css and the app's own stylesheets. */
-export async function openWebviewApp(context: BrowserContext, app: { name: string; title: string; styles?: readonly string[] }): Promise<Page> {
+/**
+ * A new page showing dist/webview/<app>.js with webview.css and the app's own stylesheets, and
+ * dist/webview/<app>.boot.js inlined in its HTML for an app with a boot script, as the host does.
+ */
+export async function openWebviewApp(context: BrowserContext, app: { name: string; title: string; styles?: readonly string[]; boot?: boolean }): Promise<Page> {
   const page = await context.newPage();
   const html = renderWebviewHtml({
     title: app.title,
     cspSource: ORIGIN,
     nonce: 'testnonce',
     scriptUri: `${ORIGIN}/dist/webview/${app.name}.js`,
+    bootScript: app.boot ? readFileSync(path.join(root, 'dist', 'webview', `${app.name}.boot.js`), 'utf8') : undefined,
     styleUris: ['webview.css', ...(app.styles ?? [])].map((css) => `${ORIGIN}/media/${css}`),
   });
   await page.route(`${ORIGIN}/**`, (route) => {

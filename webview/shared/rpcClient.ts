@@ -25,6 +25,13 @@ export class RpcClient<T extends RequestTable, E> {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly listeners: ((event: E) => void)[] = [];
+  /**
+   * Events that came before anyone listened (a boot script's client says ready before the page's
+   * code is loaded): they wait for the first listener, undefined once it came. A page that never
+   * listens keeps the last few only.
+   */
+  private held: E[] | undefined = [];
+  private static readonly HELD_EVENTS = 32;
   private readonly api: VsCodeApi<unknown>;
   private readonly timeoutMs: number;
 
@@ -36,6 +43,10 @@ export class RpcClient<T extends RequestTable, E> {
 
   onEvent(listener: (event: E) => void): void {
     this.listeners.push(listener);
+    const held = this.held;
+    this.held = undefined;
+    // After the code that registers the listener has run to its end, as a later event would.
+    if (held?.length) queueMicrotask(() => held.forEach(listener));
   }
 
   /** Tells the host the page is listening; the host answers by pushing the panel's state. */
@@ -64,7 +75,11 @@ export class RpcClient<T extends RequestTable, E> {
     const message = parseHostMessage<E>(raw);
     if (!message) return;
     if (message.kind === 'event') {
-      for (const listener of this.listeners) listener(message.event);
+      if (this.held) {
+        this.held.push(message.event);
+        if (this.held.length > RpcClient.HELD_EVENTS) this.held.shift();
+      }
+      else for (const listener of this.listeners) listener(message.event);
       return;
     }
     const pending = this.pending.get(message.id);

@@ -19,6 +19,7 @@ const SPEC: PanelSpec<CompareRequests> = {
   viewType: COMPARE_VIEW_TYPE,
   title: 'Compare Runs',
   app: 'compare',
+  boot: true,
   requests: compareRequests,
   styles: ['compare.css'],
 };

@@ -8,6 +8,11 @@ export interface WebviewPage {
   readonly nonce: string;
   readonly scriptUri: string;
   readonly styleUris: readonly string[];
+  /**
+   * A small script run as the HTML is parsed, before the styles and the bundle arrive (an app's
+   * boot.ts, built): inline, with the page's nonce like every script.
+   */
+  readonly bootScript?: string;
 }
 
 export function createNonce(): string {
@@ -15,8 +20,9 @@ export function createNonce(): string {
 }
 
 /**
- * The HTML shell of every Labbook webview. Strict CSP: scripts only with this page's nonce,
- * styles and images only from the extension's resource origin, no inline code, no eval.
+ * The HTML shell of every Labbook webview. Strict CSP: scripts only with this page's nonce (the
+ * bundle, and a boot script built from webview/ where an app has one), styles and images only from
+ * the extension's resource origin, no inline style, no eval.
  * Lit (inside @vscode-elements) uses constructable stylesheets, which style-src does not govern.
  */
 export function renderWebviewHtml(page: WebviewPage): string {
@@ -27,6 +33,8 @@ export function renderWebviewHtml(page: WebviewPage): string {
     `img-src ${page.cspSource} data:`,
     `font-src ${page.cspSource}`,
   ].join('; ');
+  // Before the stylesheets: a script after a pending stylesheet waits for it.
+  const boot = page.bootScript === undefined ? '' : `  <script nonce="${escapeAttr(page.nonce)}">${page.bootScript.replace(/<\/(script)/gi, '<\\/$1')}</script>\n`;
   const styles = page.styleUris.map((href) => `  <link rel="stylesheet" href="${escapeAttr(href)}">`).join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -34,7 +42,7 @@ export function renderWebviewHtml(page: WebviewPage): string {
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${escapeAttr(csp)}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <title>${escapeText(page.title)}</title>
+${boot}  <title>${escapeText(page.title)}</title>
 ${styles}
 </head>
 <body>

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { answerRequest, methodsOf, type RequestHandlers, type RequestTable } from '../../protocol/requests.ts';
 import { assertNever, parseWebviewMessage, type HostToWebview, type ResponseMessage } from '../../protocol/rpc.ts';
@@ -12,6 +13,27 @@ export interface PanelSpec<T extends RequestTable> {
   readonly requests: T;
   /** Extra stylesheets from media/, after the shared webview.css. */
   readonly styles?: readonly string[];
+  /**
+   * The app has a boot script (webview/<app>/boot.ts, built to dist/webview/<app>.boot.js): it is
+   * inlined in the HTML and runs as the HTML is parsed, before the bundle is fetched and compiled.
+   */
+  readonly boot?: boolean;
+}
+
+/** Boot scripts by path, read once; null when there is none (the page then starts without it). */
+const boots = new Map<string, string | null>();
+
+function bootScript(file: string): string | undefined {
+  if (!boots.has(file)) {
+    let source: string | null;
+    try {
+      source = readFileSync(file, 'utf8');
+    } catch {
+      source = null;
+    }
+    boots.set(file, source);
+  }
+  return boots.get(file) ?? undefined;
 }
 
 /**
@@ -100,6 +122,7 @@ export abstract class WebviewPanelHost<T extends RequestTable, E> implements vsc
       cspSource: webview.cspSource,
       nonce: createNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, `${this.spec.app}.js`)).toString(),
+      bootScript: this.spec.boot ? bootScript(vscode.Uri.joinPath(dist, `${this.spec.app}.boot.js`).fsPath) : undefined,
       styleUris: ['webview.css', ...(this.spec.styles ?? [])].map((css) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', css)).toString()),
     });
   }

@@ -34,6 +34,18 @@ describe('host/panels: webview HTML', () => {
     assert.match(html, /<title>Labbook &lt;Home&gt;<\/title>/);
   });
 
+  it('inlines a boot script with the nonce before the stylesheets, where it cannot end its own tag', () => {
+    const html = renderWebviewHtml({ ...page, bootScript: 'window.x = "</script><b>x</b></SCRIPT >";' });
+    const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+    assert.deepEqual(scripts, ['<script nonce="abc123">', '<script type="module" nonce="abc123" src="https://resource.example/dist/webview/home.js?a=1&amp;b=&quot;2&quot;">']);
+    assert.ok(html.indexOf('<script nonce') < html.indexOf('<link rel="stylesheet"'));
+    // Only the two scripts' own end tags end a script: the string's are escaped (the same string in JS).
+    assert.equal(html.match(/<\/script/gi)?.length, 2);
+    assert.match(html, /<script nonce="abc123">window\.x = "<\\\/script><b>x<\/b><\\\/SCRIPT >";<\/script>/);
+    // The policy does not change: the boot runs by nonce, like the bundle.
+    assert.equal(csp(html), csp(renderWebviewHtml(page)));
+  });
+
   it('makes a fresh unguessable nonce each time', () => {
     const nonces = new Set(Array.from({ length: 50 }, createNonce));
     assert.equal(nonces.size, 50);
