@@ -11,9 +11,10 @@
 //   read ahead while the page loads, as ComparePanel starts it when it opens;
 // - the transport of every answer, as VS Code's: the page runs in an iframe of a host frame (VS
 //   Code's webview host page), which long-polls this process over HTTP on 127.0.0.1, gets each
-//   answer as JSON with the typed arrays' bytes beside it (binary, not base64), rebuilds the
+//   answer as JSON with the bytes of each ArrayBuffer beside it once (binary, not base64; arrays
+//   that view one buffer share it, as VS Code's serializeWebviewMessage sends them), rebuilds the
 //   Float64Arrays and posts the answer into the page's frame as one structured clone with the
-//   arrays' buffers transferred, as VS Code's host frame does;
+//   buffers transferred, as VS Code's host frame does;
 // - the page's navigation, script, layout and paint: the HTML, compare.js and the CSS come from a
 //   real HTTP server on 127.0.0.1 in a worker thread (revalidated with an ETag, so the browser may
 //   keep the script and its compiled code, as it does for a webview's resources).
@@ -96,24 +97,25 @@ const WATCH_PAINTS = `(() => {
 })();`;
 
 /**
- * An answer as the host frame reads it: a 4-byte length, the JSON with each Float64Array replaced
- * by `{ $$buffer: [offset, bytes] }`, padding to 8 bytes, then the arrays' bytes.
+ * An answer as the host frame reads it, each ArrayBuffer sent once however many arrays view it
+ * (as VS Code's serializeWebviewMessage does): the JSON's length and the number of buffers, each
+ * buffer's length (4 bytes each), the JSON with each Float64Array replaced by `{ $$buffer:
+ * [buffer index, byte offset, length] }`, then the buffers' bytes.
  */
 function encodeReply(reply: unknown): Buffer {
-  const arrays: Float64Array[] = [];
-  let offset = 0;
-  const json = Buffer.from(
-    JSON.stringify(reply, (_key, value: unknown) => {
-      if (!(value instanceof Float64Array)) return value;
-      arrays.push(value);
-      offset += value.byteLength;
-      return { $$buffer: [offset - value.byteLength, value.byteLength] };
-    }),
-  );
-  const head = Buffer.alloc(4);
-  head.writeUInt32LE(json.length);
-  const padding = Buffer.alloc((8 - ((4 + json.length) % 8)) % 8);
-  return Buffer.concat([head, json, padding, ...arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))]);
+  const buffers: ArrayBufferLike[] = [];
+  const message = JSON.stringify(reply, (_key, value: unknown) => {
+    if (!(value instanceof Float64Array)) return value;
+    let index = buffers.indexOf(value.buffer);
+    if (index < 0) index = buffers.push(value.buffer) - 1;
+    return { $$buffer: [index, value.byteOffset, value.length] };
+  });
+  const json = Buffer.from(message);
+  const head = Buffer.alloc(8 + 4 * buffers.length);
+  head.writeUInt32LE(json.length, 0);
+  head.writeUInt32LE(buffers.length, 4);
+  buffers.forEach((b, i) => head.writeUInt32LE(b.byteLength, 8 + 4 * i));
+  return Buffer.concat([head, json, ...buffers.map((b) => Buffer.from(b))]);
 }
 
 /**
@@ -129,15 +131,17 @@ function hostFrameHtml(answersOrigin: string): string {
     const res = await fetch('${answersOrigin}/from-host?session=' + new URLSearchParams(location.search).get('session'), { cache: 'no-store' });
     if (res.status !== 200) return;
     const bytes = await res.arrayBuffer();
-    const length = new DataView(bytes).getUint32(0, true);
-    const data = 4 + length + ((8 - ((4 + length) % 8)) % 8);
-    const json = new TextDecoder().decode(new Uint8Array(bytes, 4, length));
-    const transfer = [];
+    const head = new DataView(bytes);
+    const length = head.getUint32(0, true);
+    const sizes = Array.from({ length: head.getUint32(4, true) }, (_, i) => head.getUint32(8 + 4 * i, true));
+    const json = new TextDecoder().decode(new Uint8Array(bytes, 8 + 4 * sizes.length, length));
+    let at = 8 + 4 * sizes.length + length;
+    // Each buffer once, as VS Code's host frame transfers them; the arrays are views of them.
+    const transfer = sizes.map((size) => bytes.slice(at, (at += size)));
     const message = JSON.parse(json, (_key, value) => {
       if (value === null || typeof value !== 'object' || !('$$buffer' in value)) return value;
-      const buffer = bytes.slice(data + value.$$buffer[0], data + value.$$buffer[0] + value.$$buffer[1]);
-      transfer.push(buffer);
-      return new Float64Array(buffer);
+      const [index, byteOffset, size] = value.$$buffer;
+      return new Float64Array(transfer[index], byteOffset, size);
     });
     // As VS Code's host frame: the buffers are transferred, not copied.
     frame.contentWindow.postMessage(message, '*', transfer);

@@ -10,7 +10,7 @@ import { chartMetrics } from '../../shared/chartMetrics.ts';
 import type { ReadableStore } from '../store/trackingStore.ts';
 import { buildComparison } from './comparison.ts';
 import { groupSeries } from './groupSeries.ts';
-import { bucketCount, metricSeries } from './series.ts';
+import { bucketCount, metricSeries, shareSteps } from './series.ts';
 import type { SeriesCache } from './seriesCache.ts';
 import type { CompareGroup, CompareModel, CompareSource, GroupSeries, MetricDirection, MetricSeries, XAxisMode } from './types.ts';
 
@@ -94,9 +94,9 @@ export class CompareReader {
     return groupSeries(await this.store(), groups, keys, buckets, mode, this.cache, starts);
   }
 
-  /** Every compared run × `keys`, through the cache. */
+  /** Every compared run × `keys`, through the cache, equal step columns as one (for the page). */
   async series(keys: readonly string[], buckets: number): Promise<MetricSeries[]> {
-    return metricSeries(await this.store(), this.source.runIds, keys, buckets, this.cache);
+    return shareSteps(await metricSeries(await this.store(), this.source.runIds, keys, buckets, this.cache));
   }
 
   /** The first chart as the Charts tab picks it (chartMetrics) and its histories. */

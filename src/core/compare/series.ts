@@ -65,6 +65,27 @@ export interface SeriesReader {
   read(store: ReadableStore, runId: string, key: string, buckets: number): Promise<MetricSeries | undefined>;
 }
 
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Series whose steps equal an earlier one's take that one's step column (the inputs are not
+ * changed): VS Code's postMessage sends each ArrayBuffer of a message once, and the page's chart
+ * sees one x axis without comparing the columns point by point (runs logged at the same steps are
+ * the common case).
+ */
+export function shareSteps(series: readonly MetricSeries[]): MetricSeries[] {
+  const distinct: Float64Array[] = [];
+  return series.map((s) => {
+    const same = distinct.find((step) => step === s.step || sameValues(step, s.step));
+    if (same === undefined) distinct.push(s.step);
+    return same === undefined || same === s.step ? s : { ...s, step: same };
+  });
+}
+
 /**
  * Series of every run × key, run-major (the order of `runIds`, then of `keys`); runs that no
  * longer exist are left out. With a cache, a (run, key, buckets) read before is served from it.

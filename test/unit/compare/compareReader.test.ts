@@ -72,6 +72,8 @@ describe('core/compare: the Compare host reader', function () {
     assert.equal(first.key, 'loss');
     assert.deepEqual(first.series.map((s) => s.runId), [a, b]);
     assert.deepEqual(first.series[0], await readSeries(store, a, 'loss', 100));
+    // Both runs logged the same steps: one column (one buffer to the page, one x axis).
+    assert.equal(first.series[0]?.step, first.series[1]?.step);
     // A saved choice: its first metric that a run has.
     assert.equal((await reader.firstChart(['gone', 'accuracy', 'loss'], 100)).key, 'accuracy');
     // Every compared run is answered; b has no history of it.
