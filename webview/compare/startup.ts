@@ -6,6 +6,10 @@ import { OPENING_KEY, openCompare, type CompareOpening, type FirstChart } from '
 
 const opening: CompareOpening = ((window as unknown as Record<string, unknown>)[OPENING_KEY] as CompareOpening | undefined) ?? openCompare();
 
+/**
+ * Use this `api`: the boot script took the VS Code API through its own copy of vscodeApi(), so a
+ * call to vscodeApi() in compare.js would ask VS Code a second time, which it refuses.
+ */
 export const { api, rpc, initialState } = opening;
 
 /** The comparison asked at start, once (later loads ask again). */
