@@ -18,6 +18,8 @@
 // - the page's navigation, script, layout and paint: the HTML, compare.js and the CSS come from a
 //   real HTTP server on 127.0.0.1 in a worker thread (revalidated with an ETag, so the browser may
 //   keep the script and its compiled code, as it does for a webview's resources).
+// - the styles VS Code's host page puts first in every webview's HTML (no body margin, 20 px
+//   padding, its scrollbars), with scrollbars that take room, as in a VS Code window.
 // Not included: VS Code's own webview set-up beyond that host frame (its service worker), and the
 // extension host's IPC to the window. The page's requests reach the host through a DevTools
 // binding (small messages: a millisecond or two).
@@ -28,10 +30,7 @@
 // window, read when the page asks. Warm = the same runs opened again (cache entries checked against
 // the store, not merged again). The core's downsampling of the same 20 × 100k points is timed in
 // the same run. The bench builds the page itself (into a temp folder), so needs no build first.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Worker } from 'node:worker_threads';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -40,10 +39,10 @@ import { metricSeries } from '../src/core/compare/series.ts';
 import { SeriesCache } from '../src/core/compare/seriesCache.ts';
 import { SqliteTrackingStore } from '../src/core/store/sqlite/sqliteTrackingStore.ts';
 import type { Metric } from '../src/core/store/types.ts';
-import { renderWebviewHtml } from '../src/host/panels/webviewHtml.ts';
 import { compareRequests, type CompareRequests, type CompareSource } from '../src/protocol/compare.ts';
 import { answerRequest, type RequestHandlers } from '../src/protocol/requests.ts';
 import type { RequestMessage } from '../src/protocol/rpc.ts';
+import { closeOutbox, encodeReply, NOTE_RECEIVED, openOutbox, sendToPage, serveWebview } from './fixtures/playedWebview.ts';
 import { medianMs, type Benchmark, type BenchResult } from './timing.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
@@ -96,76 +95,6 @@ const WATCH_PAINTS = `(() => {
   }).observe(document, { childList: true, subtree: true, attributes: true });
 })();`;
 
-/**
- * An answer as the host frame reads it, each ArrayBuffer sent once however many arrays view it
- * (as VS Code's serializeWebviewMessage does): the JSON's length and the number of buffers, each
- * buffer's length (4 bytes each), the JSON with each Float64Array replaced by `{ $$buffer:
- * [buffer index, byte offset, length] }`, then the buffers' bytes.
- */
-function encodeReply(reply: unknown): Buffer {
-  const buffers: ArrayBufferLike[] = [];
-  const message = JSON.stringify(reply, (_key, value: unknown) => {
-    if (!(value instanceof Float64Array)) return value;
-    let index = buffers.indexOf(value.buffer);
-    if (index < 0) index = buffers.push(value.buffer) - 1;
-    return { $$buffer: [index, value.byteOffset, value.length] };
-  });
-  const json = Buffer.from(message);
-  const head = Buffer.alloc(8 + 4 * buffers.length);
-  head.writeUInt32LE(json.length, 0);
-  head.writeUInt32LE(buffers.length, 4);
-  buffers.forEach((b, i) => head.writeUInt32LE(b.byteLength, 8 + 4 * i));
-  return Buffer.concat([head, json, ...buffers.map((b) => Buffer.from(b))]);
-}
-
-/**
- * VS Code's webview host page, played: the panel's page in an iframe, and a loop that long-polls
- * the host for answers and posts each into the iframe as one structured clone, its ArrayBuffers
- * transferred (VS Code's pre/index.html posts `data.message` with `data.transfer`).
- */
-function hostFrameHtml(answersOrigin: string): string {
-  return `<!doctype html><html><body style="margin:0"><iframe id="webview" src="/index.html" style="border:0;width:100vw;height:100vh"></iframe><script>
-(async () => {
-  const frame = document.getElementById('webview');
-  for (;;) {
-    const res = await fetch('${answersOrigin}/from-host?session=' + new URLSearchParams(location.search).get('session'), { cache: 'no-store' });
-    if (res.status !== 200) return;
-    const bytes = await res.arrayBuffer();
-    const head = new DataView(bytes);
-    const length = head.getUint32(0, true);
-    const sizes = Array.from({ length: head.getUint32(4, true) }, (_, i) => head.getUint32(8 + 4 * i, true));
-    const json = new TextDecoder().decode(new Uint8Array(bytes, 8 + 4 * sizes.length, length));
-    let at = 8 + 4 * sizes.length + length;
-    // Each buffer once, as VS Code's host frame transfers them; the arrays are views of them.
-    const transfer = sizes.map((size) => bytes.slice(at, (at += size)));
-    const message = JSON.parse(json, (_key, value) => {
-      if (value === null || typeof value !== 'object' || !('$$buffer' in value)) return value;
-      const [index, byteOffset, size] = value.$$buffer;
-      return new Float64Array(transfer[index], byteOffset, size);
-    });
-    // As VS Code's host frame: the buffers are transferred, not copied.
-    frame.contentWindow.postMessage(message, '*', transfer);
-  }
-})();
-</script></body></html>`;
-}
-
-/** In the page's frame: tells Node, in the page's clock, when each answer's message is dispatched. */
-const NOTE_RECEIVED = `window.addEventListener('message', (e) => e.data && e.data.kind === 'response' && window.__benchReceived(e.data.id, performance.timeOrigin + performance.now()));`;
-
-/** Answers waiting for their page's host frame to ask, and host frames waiting for an answer. */
-const outboxes = new Map<number, { queue: Buffer[]; waiting?: (body: Buffer | null) => void }>();
-
-function sendToPage(session: number, body: Buffer): void {
-  const box = outboxes.get(session);
-  if (!box) return;
-  if (box.waiting) {
-    const waiting = box.waiting;
-    box.waiting = undefined;
-    waiting(body);
-  } else box.queue.push(body);
-}
-
 interface Paint {
   tableMs: number;
   chartMs: number;
@@ -176,89 +105,13 @@ interface Paint {
   /** What the page asked getFirstChart for, and the metric the host chose. */
   firstChart: { params: unknown; key: string | null };
 }
-/**
- * The webview's resources, served from a worker thread (VS Code serves them apart from the
- * extension host): the host frame, the page's HTML, its bundles and media/ (nothing else) on 127.0.0.1.
- */
-const RESOURCE_SERVER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { createServer } = require('node:http');
-const { existsSync, readFileSync } = require('node:fs');
-const path = require('node:path');
-const { media, webview, etag } = workerData;
-let pages;
-const server = createServer((req, res) => {
-  const url = new URL(req.url, 'http://127.0.0.1');
-  if (url.pathname === '/host.html' || url.pathname === '/index.html') {
-    const html = url.pathname === '/index.html' ? pages.index : pages.host.replace('SESSION', String(Number(url.searchParams.get('session'))));
-    res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store' }).end(html);
-    return;
-  }
-  const [, folder, ...rest] = path.posix.normalize(url.pathname).split('/');
-  const base = folder === 'media' ? media : folder === 'webview' ? webview : undefined;
-  const file = base && path.join(base, ...rest);
-  if (!file || !file.startsWith(base + path.sep) || !existsSync(file)) {
-    res.writeHead(404).end();
-    return;
-  }
-  if (req.headers['if-none-match'] === etag) {
-    res.writeHead(304, { etag, 'cache-control': 'no-cache' }).end();
-    return;
-  }
-  res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/css', etag, 'cache-control': 'no-cache' }).end(readFileSync(file));
-});
-parentPort.on('message', (message) => {
-  if (message.pages) pages = message.pages;
-  else server.close(() => parentPort.close());
-});
-server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
-`;
-
-/** Answers to the host frames' long polls (GET /from-host?session=N), from this thread: the host's. */
-async function serveAnswers(): Promise<{ origin: string; server: Server }> {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const headers = { 'access-control-allow-origin': '*', 'cache-control': 'no-store' };
-    const box = url.pathname === '/from-host' ? outboxes.get(Number(url.searchParams.get('session'))) : undefined;
-    const reply = (body: Buffer | null) => (body ? res.writeHead(200, { ...headers, 'content-type': 'application/octet-stream' }).end(body) : res.writeHead(204, headers).end());
-    if (!box) reply(null);
-    else if (box.queue.length) reply(box.queue.shift() as Buffer);
-    else box.waiting = reply;
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
-async function serveWebview(pageDir: string): Promise<{ origin: string; close(): Promise<void> }> {
-  const answers = await serveAnswers();
-  const worker = new Worker(RESOURCE_SERVER, { eval: true, workerData: { media: path.join(ROOT, 'media'), webview: pageDir, etag: `"${Date.now()}"` } });
-  const port = await new Promise<number>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  const origin = `http://127.0.0.1:${port}`;
-  // As ComparePanel's HTML: its boot script inlined.
-  const bootScript = readFileSync(path.join(pageDir, 'compare.boot.js'), 'utf8');
-  const index = renderWebviewHtml({ title: 'Compare', cspSource: origin, nonce: 'benchnonce', scriptUri: `${origin}/webview/compare.js`, styleUris: [`${origin}/media/webview.css`, `${origin}/media/compare.css`], bootScript });
-  worker.postMessage({ pages: { index, host: hostFrameHtml(answers.origin) } });
-  return {
-    origin,
-    async close() {
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.postMessage({ close: true });
-      await exited;
-      await new Promise((resolve) => answers.server.close(resolve));
-    },
-  };
-}
-
 let sessions = 0;
 
 /** Opens the panel's page once, answering as the host, and times it from the open. */
 async function openAndPaint(origin: string, context: BrowserContext, source: CompareSource, store: SqliteTrackingStore, cache: SeriesCache): Promise<Paint> {
   const page: Page = await context.newPage();
   const session = ++sessions;
-  outboxes.set(session, { queue: [] });
+  openOutbox(session);
   let reader: CompareReader | undefined;
   // ComparePanel's handlers for what the first paint asks.
   const handlers = {
@@ -317,8 +170,7 @@ async function openAndPaint(origin: string, context: BrowserContext, source: Com
       firstChart: { params: chart.params, key: chart.key ?? null },
     };
   } finally {
-    outboxes.get(session)?.waiting?.(null);
-    outboxes.delete(session);
+    closeOutbox(session);
     await page.close();
   }
 }
@@ -346,8 +198,8 @@ async function setup(): Promise<{ browser: Browser; store: SqliteTrackingStore; 
   await buildShippedPage(pageDir);
   const { store, runIds } = await seed(dir);
   const browserModule = '../scripts/lib/browser.mjs';
-  const { launchBrowser } = (await import(browserModule)) as { launchBrowser: () => Promise<Browser> };
-  const browser = await launchBrowser();
+  const { launchBrowser } = (await import(browserModule)) as { launchBrowser: (options: { scrollbars: boolean }) => Promise<Browser> };
+  const browser = await launchBrowser({ scrollbars: true });
   const served = await serveWebview(pageDir);
   cleanup = async () => {
     await browser.close();

@@ -5,7 +5,11 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ensureChromium } from './tools.mjs';
 
-export async function launchBrowser() {
+/**
+ * `scrollbars: true` shows scrollbars that take room, as in a VS Code window (headless Chromium
+ * hides them by default).
+ */
+export async function launchBrowser({ scrollbars = false } = {}) {
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'labbook-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: ensureChromium(),
@@ -14,6 +18,7 @@ export async function launchBrowser() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
     timeout: 60_000,
+    ...(scrollbars ? { ignoreDefaultArgs: ['--hide-scrollbars'] } : {}),
   });
   return {
     context,

@@ -203,6 +203,66 @@ describe('webview: Run Comparison app, charts', function () {
     assert.deepEqual(await violations(page), []);
   });
 
+  it('draws a chart once: showing the tab again or a resize that keeps its width draws nothing, a new width redraws it', async () => {
+    await open();
+    const warnings: string[] = [];
+    page.on('console', (message) => void (message.type() === 'warning' || message.type() === 'error' ? warnings.push(message.text()) : undefined));
+    await page.click('#tab-charts');
+    await page.waitForFunction(() => document.querySelectorAll('.metric-chart[data-curves]').length === 2);
+    type Watched = { __chart: Element; __draws: number };
+    // uPlot's draw hook sets data-points on every draw: count the records on this chart's element.
+    await page.evaluate(() => {
+      const w = window as unknown as Watched;
+      w.__chart = document.querySelector('.metric-chart[data-metric=loss]') as Element;
+      w.__draws = 0;
+      new MutationObserver((records) => (w.__draws += records.filter((r) => r.attributeName === 'data-points').length)).observe(w.__chart, { attributes: true });
+    });
+    const settled = () => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 50)))));
+    const watched = () => page.evaluate(() => {
+      const w = window as unknown as Watched;
+      return { draws: w.__draws, same: w.__chart === document.querySelector('.metric-chart[data-metric=loss]'), width: (w.__chart.querySelector('.uplot') as HTMLElement).offsetWidth };
+    });
+    const { width } = await watched();
+    await page.click('#tab-table');
+    await settled();
+    await page.click('#tab-charts');
+    await settled();
+    const size = page.viewportSize() as { width: number; height: number };
+    await page.setViewportSize({ width: size.width, height: size.height - 100 });
+    await settled();
+    assert.deepEqual(await watched(), { draws: 0, same: true, width });
+    await page.setViewportSize({ width: size.width - 120, height: size.height });
+    await page.waitForFunction(() => (window as unknown as Watched).__draws > 0);
+    assert.deepEqual(await watched(), { draws: 1, same: true, width: width - 120 });
+    assert.deepEqual(warnings, []);
+  });
+
+  it('draws the plots below the charts when the tab is shown, not into it while it is hidden', async () => {
+    await open();
+    const warnings: string[] = [];
+    page.on('console', (message) => void (message.type() === 'warning' || message.type() === 'error' ? warnings.push(message.text()) : undefined));
+    // The plots' bundle is held until the tab is hidden.
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/comparePlots.js', async (route) => {
+      await held;
+      await route.fallback();
+    });
+    const asked = page.waitForRequest('**/comparePlots.js');
+    await page.click('#tab-charts');
+    await asked;
+    await page.click('#tab-table');
+    release();
+    await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/comparePlots.js')));
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 100))));
+    assert.equal(await page.locator('[data-testid=parallel]').count(), 0);
+    await page.click('#tab-charts');
+    await page.waitForSelector('[data-testid=parallel][data-series] canvas');
+    assert.ok((await page.$eval('[data-testid=parallel] canvas', (c) => (c as HTMLCanvasElement).width)) > 0);
+    // ECharts warns when it is given a box without a size (a hidden tab) and draws nothing there.
+    assert.deepEqual(warnings, []);
+  });
+
   it('leaves gaps where a scale cannot show a value (NaN, ±∞, and zero or less on a log scale)', async () => {
     const odd = await store.createRun({ experimentId: '0', runName: 'odd values', startTime: T0 });
     const plain = await store.createRun({ experimentId: '0', runName: 'plain values', startTime: T0 });

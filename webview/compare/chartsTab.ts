@@ -42,6 +42,12 @@ export class ChartsTab {
   private groupSeries = new Map<string, readonly GroupSeries[]>();
   private buckets = 0;
   private drawn = new Map<string, MetricChart>();
+  /**
+   * The chosen metrics (one per line) when every one is drawn from the histories held and the
+   * settings, model and theme they were drawn with are current; null once any of those changed.
+   * Showing the tab again then draws nothing.
+   */
+  private drawnKeys: string | null = null;
   private loadSeq = 0;
   /** Bumped by invalidate(): an answer to a request made before is dropped. */
   private generation = 0;
@@ -76,9 +82,14 @@ export class ChartsTab {
       void this.load();
     });
     // Only a new width redraws: a chart added below changes the height, and redrawing every chart
-    // for that cost as much as drawing them.
+    // for that cost as much as drawing them. A hidden tab has no width: the charts keep theirs
+    // (the page's guess for a hidden tab is not the width they are shown at).
     let observedWidth = -1;
     new ResizeObserver(() => {
+      if (this.charts.clientWidth === 0) {
+        observedWidth = -1;
+        return;
+      }
       const width = this.width();
       if (width === observedWidth) return;
       observedWidth = width;
@@ -94,6 +105,7 @@ export class ChartsTab {
 
   show(model: CompareModel): void {
     this.model = model;
+    this.drawnKeys = null;
     const state = this.deps.state();
     this.xAxis.value = state.xAxis;
     this.smoothing.value = String(state.smoothing);
@@ -123,6 +135,7 @@ export class ChartsTab {
   /** Drops cached histories (the store changed). */
   invalidate(): void {
     this.generation++;
+    this.drawnKeys = null;
     this.series.clear();
     this.groupSeries.clear();
     this.prefetching = undefined;
@@ -211,6 +224,7 @@ export class ChartsTab {
     }
     const chosen = this.chosenMetrics();
     const missing = chosen.filter((k) => !this.has(k));
+    if (missing.length === 0 && this.drawnKeys === chosen.join('\n')) return;
     // What is ready (a prefetched first chart) is drawn now; placeholders stand for the rest.
     let drawn = missing.length < chosen.length || missing.length === 0;
     if (drawn) this.draw();
@@ -243,7 +257,13 @@ export class ChartsTab {
     const keys = this.chosenMetrics();
     const charts = keys.map((key) => this.chartOf(key));
     this.charts.replaceChildren(...(charts.length ? charts : [el('p', { className: 'muted', text: model.allMetrics.length ? 'Choose metrics to chart above.' : 'Nothing to chart.' })]));
+    this.drawnKeys = keys.every((k) => this.drawn.has(k)) ? keys.join('\n') : null;
     this.plots.drawWhenIdle(this.model);
+  }
+
+  /** The theme changed while the tab is hidden: its charts are drawn again when it is shown. */
+  outdated(): void {
+    this.drawnKeys = null;
   }
 
   /** Replaces the placeholders of `keys` with their charts. */
@@ -251,10 +271,13 @@ export class ChartsTab {
     for (const key of keys) {
       const old = this.charts.querySelector(`:scope > [data-metric="${CSS.escape(key)}"]`);
       this.drawn.get(key)?.destroy();
+      this.drawn.delete(key);
       const chart = this.chartOf(key);
       if (old) old.replaceWith(chart);
       else this.charts.append(chart);
     }
+    const chosen = this.chosenMetrics();
+    this.drawnKeys = chosen.every((k) => this.drawn.has(k)) ? chosen.join('\n') : null;
     this.plots.drawWhenIdle(this.model);
   }
 

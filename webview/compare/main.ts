@@ -246,6 +246,7 @@ tabList.addEventListener('keydown', (e) => {
 });
 onThemeChange(() => {
   if (state.tab === 'charts') charts.draw();
+  else charts.outdated();
 });
 
 rpc.onEvent((event) => {

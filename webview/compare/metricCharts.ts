@@ -323,7 +323,10 @@ export function metricChart(key: string, lines: readonly ChartLine[], settings: 
   const plot = new uPlot(opts, data, plotBox);
   return {
     root,
-    resize: (w) => plot.setSize({ width: Math.max(200, w), height: CHART_HEIGHT }),
+    // A resize to the width the chart has draws nothing: uPlot would draw it all again.
+    resize: (w) => {
+      if (Math.max(200, w) !== plot.width) plot.setSize({ width: Math.max(200, w), height: CHART_HEIGHT });
+    },
     destroy: () => plot.destroy(),
   };
 }

@@ -29,6 +29,8 @@ export class PlotsSection {
   private drawn: RunPlot[] = [];
   private idle = 0;
   private scheduled = 0;
+  /** The tab was hidden when the plots were due: they are drawn when it is shown (ECharts needs a size). */
+  private dueWhenShown = false;
 
   constructor(deps: { state(): CompareState; update(patch: Partial<CompareState>): void }) {
     this.deps = deps;
@@ -52,6 +54,11 @@ export class PlotsSection {
   }
 
   resize(): void {
+    if (this.dueWhenShown) {
+      this.dueWhenShown = false;
+      this.drawWhenIdle(this.model);
+      return;
+    }
     for (const plot of this.drawn) plot.resize();
   }
 
@@ -71,6 +78,10 @@ export class PlotsSection {
     }
     const model = this.model;
     if (!model) return;
+    if (this.root.offsetParent === null) {
+      this.dueWhenShown = true;
+      return;
+    }
     for (const plot of this.drawn) plot.destroy();
     const state = this.deps.state();
     const colours = runColours(model.runs.length);
