@@ -1,9 +1,9 @@
 // `npm run bench`: runs every bench/*.bench.ts and prints one table. A benchmark measures Labbook
 // and, where one exists, a peer tool doing the same job in the same run, and reports the ratio.
 // Speed targets are checked here, never by timed assertions in tests.
+import { fork } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ensureFeastVenv, ensurePeerVenv, ensurePythonVenv } from '../scripts/lib/tools.mjs';
 
 const dir = path.dirname(new URL(import.meta.url).pathname);
@@ -15,21 +15,24 @@ process.env.LABBOOK_FEAST_PYTHON ??= ensureFeastVenv();
 const only = process.argv.slice(2);
 const files = readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).sort();
 
-const rows = [];
-for (const file of files) {
-  const { benchmarks, dispose } = await import(pathToFileURL(path.join(dir, file)).href);
-  try {
-    for (const bench of benchmarks) {
-      if (only.length && !only.some((o) => bench.name.includes(o))) continue;
-      process.stderr.write(`bench: ${bench.name}…\n`);
-      const result = await bench.run();
-      rows.push({ name: bench.name, ...result });
-    }
-  } finally {
-    // Servers a module started (a peer tool, our endpoint) stop whatever happened.
-    await dispose?.();
-  }
+/**
+ * Runs one bench file in a process of its own (runFile.mjs) and resolves with its rows. A file
+ * that grows its process (a 144k-run fixture, a 10k-run store) would otherwise slow every spawn
+ * of the files after it, since fork copies the process' page tables (about 100 ms a spawn at
+ * 2 GB here), and the launch, queue and sweep figures would be the harness's, not Labbook's.
+ */
+function runFile(file) {
+  return new Promise((resolve, reject) => {
+    const rows = [];
+    const child = fork(path.join(dir, 'runFile.mjs'), [file, ...only], { stdio: 'inherit', serialization: 'advanced' });
+    child.on('message', (row) => rows.push(row));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => (code === 0 ? resolve(rows) : reject(new Error(`bench/${file} failed (${signal ?? `exit code ${code}`})`))));
+  });
 }
+
+const rows = [];
+for (const file of files) rows.push(...(await runFile(file)));
 
 const fmt = (ms) => (ms === undefined ? '—' : ms < 10 ? ms.toFixed(2) : ms.toFixed(0));
 const table = [
