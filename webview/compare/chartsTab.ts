@@ -257,8 +257,14 @@ export class ChartsTab {
     const keys = this.chosenMetrics();
     const charts = keys.map((key) => this.chartOf(key));
     this.charts.replaceChildren(...(charts.length ? charts : [el('p', { className: 'muted', text: model.allMetrics.length ? 'Choose metrics to chart above.' : 'Nothing to chart.' })]));
-    this.drawnKeys = keys.every((k) => this.drawn.has(k)) ? keys.join('\n') : null;
+    this.noteDrawn();
     this.plots.drawWhenIdle(this.model);
+  }
+
+  /** Records whether every chosen metric is drawn (placeholders are not): see drawnKeys. */
+  private noteDrawn(): void {
+    const chosen = this.chosenMetrics();
+    this.drawnKeys = chosen.every((k) => this.drawn.has(k)) ? chosen.join('\n') : null;
   }
 
   /** The theme changed while the tab is hidden: its charts are drawn again when it is shown. */
@@ -276,8 +282,7 @@ export class ChartsTab {
       if (old) old.replaceWith(chart);
       else this.charts.append(chart);
     }
-    const chosen = this.chosenMetrics();
-    this.drawnKeys = chosen.every((k) => this.drawn.has(k)) ? chosen.join('\n') : null;
+    this.noteDrawn();
     this.plots.drawWhenIdle(this.model);
   }
 
