@@ -10,10 +10,11 @@
 //   columns (SeriesCache marked stale on every open, as ComparePanel does), and the first chart
 //   read ahead while the page loads, as ComparePanel starts it when it opens;
 // - the transport of every answer, as VS Code's: the page runs in an iframe of a host frame (VS
-//   Code's webview host page), which long-polls this process over HTTP on 127.0.0.1, gets each
-//   answer as JSON with the bytes of each ArrayBuffer beside it once (binary, not base64; arrays
-//   that view one buffer share it, as VS Code's serializeWebviewMessage sends them), rebuilds the
-//   Float64Arrays and posts the answer into the page's frame as one structured clone with the
+//   Code's webview host page), which reads this process's answers from one streamed HTTP response
+//   on 127.0.0.1, each as soon as it is written (VS Code pushes each message over IPC, with no
+//   request per message), gets each answer as JSON with the bytes of each ArrayBuffer beside it
+//   once (binary, not base64; arrays that view one buffer share it, as VS Code's
+//   serializeWebviewMessage sends them), rebuilds the Float64Arrays and posts the answer into the page's frame as one structured clone with the
 //   buffers transferred, as VS Code's host frame does;
 // - the page's navigation, script, layout and paint: the HTML, compare.js and the CSS come from a
 //   real HTTP server on 127.0.0.1 in a worker thread (revalidated with an ETag: the browser keeps
