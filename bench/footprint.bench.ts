@@ -21,7 +21,7 @@ import type { Page } from 'playwright-core';
 import { SqliteTrackingStore } from '../src/core/store/sqlite/sqliteTrackingStore.ts';
 import type { Metric } from '../src/core/store/types.ts';
 import { syntheticRunBatch } from './fixtures/runBatch.ts';
-import { extensionHostPid, hostMemory, openWorkbench, runningExtensionsActivationMs, showLabbook, UI_TIMEOUT_MS, waitForLogLine, type HostMemory } from './fixtures/realHost.ts';
+import { extensionHostPid, hostMemory, openWorkbench, packagedVsix, runningExtensionsActivationMs, showLabbook, UI_TIMEOUT_MS, waitForLogLine, type HostMemory } from './fixtures/realHost.ts';
 import type { Benchmark, BenchResult } from './timing.ts';
 
 // DuckDB's native library (data profiles, drift, checks; issue 16) is ~23 MB of it compressed on
@@ -35,26 +35,11 @@ const HISTORY_STEPS = 2_000;
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 
-let packaged: { vsix: string; ms: number } | undefined;
-/** One VSIX per bench run, shared by every benchmark here; LABBOOK_BENCH_VSIX measures a given one instead. */
-async function vsix(): Promise<{ vsix: string; ms: number }> {
-  const given = process.env.LABBOOK_BENCH_VSIX;
-  if (given) return { vsix: path.resolve(given), ms: Number.NaN };
-  if (!packaged) {
-    const packageModule = '../scripts/package.mjs';
-    const { packageVsix } = (await import(packageModule)) as { packageVsix: (options: { quiet: boolean }) => string };
-    const start = performance.now();
-    const file = packageVsix({ quiet: true });
-    packaged = { vsix: file, ms: performance.now() - start };
-  }
-  return packaged;
-}
-
 /** The host's log says so once it has activated the extensions that start with the window. */
 const EAGER_DONE = /Eager extensions activated/;
 
 async function activationInRealHost(): Promise<BenchResult> {
-  const { vsix: file } = await vsix();
+  const { vsix: file } = await packagedVsix();
   const workspace = mkdtempSync(path.join(tmpdir(), 'labbook-bench-activation-'));
   const bench = await openWorkbench(file, workspace);
   try {
@@ -124,7 +109,7 @@ async function waitForWebviewText(page: Page, texts: readonly string[], timeoutM
 const memoryText = (m: HostMemory) => `heap ${m.heapUsedMb === undefined ? 'n/a' : `${m.heapUsedMb.toFixed(1)} MB`}, RSS ${m.rssMb.toFixed(0)} MB`;
 
 async function heapAfterBigExperiment(): Promise<BenchResult> {
-  const { vsix: file } = await vsix();
+  const { vsix: file } = await packagedVsix();
   const workspace = mkdtempSync(path.join(tmpdir(), 'labbook-bench-heap-'));
   await seedWorkspace(workspace);
   const bench = await openWorkbench(file, workspace);
@@ -166,7 +151,7 @@ export const benchmarks: Benchmark[] = [
   {
     name: 'footprint: VSIX size (npm run package, this platform; ms = packaging time)',
     async run(): Promise<BenchResult> {
-      const { vsix: file, ms } = await vsix();
+      const { vsix: file, ms } = await packagedVsix();
       const bytes = statSync(file).size;
       return { oursMs: ms, target: `≤ ${mb(VSIX_BUDGET_BYTES)} (got ${mb(bytes)}, ${path.basename(file)})`, met: bytes <= VSIX_BUDGET_BYTES };
     },
