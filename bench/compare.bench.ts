@@ -14,8 +14,8 @@
 //   on 127.0.0.1, each as soon as it is written (VS Code pushes each message over IPC, with no
 //   request per message), gets each answer as JSON with the bytes of each ArrayBuffer beside it
 //   once (binary, not base64; arrays that view one buffer share it, as VS Code's
-//   serializeWebviewMessage sends them), rebuilds the Float64Arrays and posts the answer into the page's frame as one structured clone with the
-//   buffers transferred, as VS Code's host frame does;
+//   serializeWebviewMessage sends them), rebuilds the Float64Arrays and posts the answer into the
+//   page's frame as one structured clone with the buffers transferred, as VS Code's host frame does;
 // - the page's navigation, script, layout and paint: the HTML, compare.js and the CSS come from a
 //   real HTTP server on 127.0.0.1 in a worker thread (revalidated with an ETag: the browser keeps
 //   the script's bytes). Each open compiles compare.js again, as a VS Code window does here:
@@ -24,8 +24,9 @@
 // - the styles VS Code's host page puts first in every webview's HTML (no body margin, 20 px
 //   padding, its scrollbars), with scrollbars that take room, as in a VS Code window.
 // Not included: VS Code's own webview set-up beyond that host frame (its service worker), and the
-// extension host's IPC to the window. The page's requests reach the host through a DevTools
-// binding (small messages: a millisecond or two).
+// extension host's IPC to the window; compareRealHost.bench.ts times the same open in a real VS
+// Code window, with both. The page's requests reach the host through a DevTools binding (small
+// messages: a millisecond or two while the host is idle).
 //
 // Figures: cold = a new SeriesCache (the first open of these runs); the host reads the first chart
 // ahead at the bucket count the last page asked for (the warm-up's, as in a window where a
