@@ -46,6 +46,7 @@ import type { Metric } from '../src/core/store/types.ts';
 import { compareRequests, type CompareRequests, type CompareSource } from '../src/protocol/compare.ts';
 import { answerRequest, type RequestHandlers } from '../src/protocol/requests.ts';
 import type { RequestMessage } from '../src/protocol/rpc.ts';
+import { watchPaints } from './fixtures/paintWatcher.ts';
 import { closeOutbox, encodeReply, NOTE_RECEIVED, openOutbox, sendToPage, serveWebview } from './fixtures/playedWebview.ts';
 import { medianMs, type Benchmark, type BenchResult } from './timing.ts';
 
@@ -85,19 +86,7 @@ async function seed(dir: string): Promise<{ store: SqliteTrackingStore; runIds: 
  * clicks Charts as soon as the table exists.
  */
 const WATCH_PAINTS = `(() => {
-  const painted = (what) => requestAnimationFrame(() => setTimeout(() => window.__benchMark(what), 0));
-  let table = false;
-  new MutationObserver((_, observer) => {
-    if (!table && document.querySelector('td[data-row]')) {
-      table = true;
-      painted('table');
-      document.getElementById('tab-charts').click();
-    }
-    if (table && document.querySelector('.metric-chart[data-curves]')) {
-      observer.disconnect();
-      painted('chart');
-    }
-  }).observe(document, { childList: true, subtree: true, attributes: true });
+  ${watchPaints('(what) => window.__benchMark(what)')}
 })();`;
 
 interface Paint {

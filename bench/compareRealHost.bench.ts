@@ -19,6 +19,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { SqliteTrackingStore } from '../src/core/store/sqlite/sqliteTrackingStore.ts';
 import type { Metric } from '../src/core/store/types.ts';
+import { watchPaints } from './fixtures/paintWatcher.ts';
 import { openWorkbench, packagedVsix, runCommand, showLabbook, UI_TIMEOUT_MS } from './fixtures/realHost.ts';
 import type { Benchmark, BenchResult } from './timing.ts';
 
@@ -61,19 +62,7 @@ const WATCH = `(() => {
   if (document.querySelector('td[data-row]')) return (window.__benchWatch = 'late');
   window.__benchWatch = 'watching';
   window.__benchPaints = {};
-  const painted = (what) => requestAnimationFrame(() => setTimeout(() => (window.__benchPaints[what] = performance.timeOrigin + performance.now()), 0));
-  let table = false;
-  new MutationObserver((_, observer) => {
-    if (!table && document.querySelector('td[data-row]')) {
-      table = true;
-      painted('table');
-      document.getElementById('tab-charts').click();
-    }
-    if (table && document.querySelector('.metric-chart[data-curves]')) {
-      observer.disconnect();
-      painted('chart');
-    }
-  }).observe(document, { childList: true, subtree: true, attributes: true });
+  ${watchPaints('(what) => (window.__benchPaints[what] = performance.timeOrigin + performance.now())')}
   return 'watching';
 })()`;
 
