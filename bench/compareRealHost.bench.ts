@@ -52,12 +52,13 @@ async function seedWorkspace(workspace: string): Promise<void> {
 }
 
 /**
- * Evaluated in every frame until one takes it: in the Compare page's document (its #app and its
- * compare.js), before its table exists, it watches as compare.bench.ts's WATCH_PAINTS does and
- * answers 'watching'; 'late' when the table was there first; null in any other document.
+ * Evaluated in every frame until one takes it: in a Compare page's document (its #app and its
+ * compare.js) started after `commanded` (a page left from an earlier open is not this one's),
+ * before its table exists, it watches as compare.bench.ts's WATCH_PAINTS does and answers
+ * 'watching'; 'late' when the table was there first; null in any other document.
  */
-const WATCH = `(() => {
-  if (!document.getElementById('app') || ![...document.scripts].some((s) => /compare\\.js/.test(s.src))) return null;
+const watchAfter = (commanded: number) => `(() => {
+  if (performance.timeOrigin < ${commanded} || !document.getElementById('app') || ![...document.scripts].some((s) => /compare\\.js/.test(s.src))) return null;
   if (window.__benchWatch) return window.__benchWatch;
   if (document.querySelector('td[data-row]')) return (window.__benchWatch = 'late');
   window.__benchWatch = 'watching';
@@ -66,7 +67,8 @@ const WATCH = `(() => {
   return 'watching';
 })()`;
 
-const READ = `window.__benchPaints && window.__benchPaints.chart ? { ...window.__benchPaints, pageStart: performance.timeOrigin } : null`;
+/** In the frame that took this open's watcher: its paints and its document's start, once the chart is painted. */
+const readAfter = (commanded: number) => `performance.timeOrigin >= ${commanded} && window.__benchPaints && window.__benchPaints.chart ? { ...window.__benchPaints, pageStart: performance.timeOrigin } : null`;
 
 interface Open {
   /** From the command to the page's document start, its table painted and its first chart painted. */
@@ -89,12 +91,12 @@ async function openOnce(page: Page, menuRow: ReturnType<Page['locator']>): Promi
     let watched: 'watching' | 'late' | undefined;
     while (!watched) {
       if (Date.now() > deadline) throw new Error(`the Compare page did not open within ${UI_TIMEOUT_MS} ms`);
-      for (const frame of page.frames()) watched ??= ((await frame.evaluate(WATCH).catch(() => null)) as 'watching' | 'late' | null) ?? undefined;
+      for (const frame of page.frames()) watched ??= ((await frame.evaluate(watchAfter(commanded)).catch(() => null)) as 'watching' | 'late' | null) ?? undefined;
     }
     if (watched === 'late') return null;
     for (;;) {
       for (const frame of page.frames()) {
-        const paints = (await frame.evaluate(READ).catch(() => null)) as { table: number; chart: number; pageStart: number } | null;
+        const paints = (await frame.evaluate(readAfter(commanded)).catch(() => null)) as { table: number; chart: number; pageStart: number } | null;
         if (paints) return { pageStartMs: paints.pageStart - commanded, tableMs: paints.table - commanded, chartMs: paints.chart - commanded };
       }
       if (Date.now() > deadline) throw new Error(`the Compare page drew no chart within ${UI_TIMEOUT_MS} ms`);
