@@ -42,17 +42,17 @@ import { CompareReader } from '../src/core/compare/compareReader.ts';
 import { metricSeries } from '../src/core/compare/series.ts';
 import { SeriesCache } from '../src/core/compare/seriesCache.ts';
 import { SqliteTrackingStore } from '../src/core/store/sqlite/sqliteTrackingStore.ts';
-import type { Metric } from '../src/core/store/types.ts';
 import { compareRequests, type CompareRequests, type CompareSource } from '../src/protocol/compare.ts';
 import { answerRequest, type RequestHandlers } from '../src/protocol/requests.ts';
 import type { RequestMessage } from '../src/protocol/rpc.ts';
+import { COMPARED_POINTS, COMPARED_RUNS, seedComparedRuns } from './fixtures/comparedRuns.ts';
 import { watchPaints } from './fixtures/paintWatcher.ts';
 import { closeOutbox, encodeReply, NOTE_RECEIVED, openOutbox, sendToPage, serveWebview } from './fixtures/playedWebview.ts';
 import { medianMs, type Benchmark, type BenchResult } from './timing.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
-const RUNS = 20;
-const POINTS = 100_000;
+const RUNS = COMPARED_RUNS;
+const POINTS = COMPARED_POINTS;
 const TARGET_MS = 150;
 /** Cold, warm and unguessed opens each: their medians (a single open swings by tens of ms). */
 const REPEAT = 9;
@@ -66,18 +66,7 @@ let cleanup: (() => Promise<void>) | undefined;
 
 async function seed(dir: string): Promise<{ store: SqliteTrackingStore; runIds: string[] }> {
   const store = new SqliteTrackingStore(path.join(dir, 'tracking.db'));
-  const runIds: string[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    const run = await store.createRun({ experimentId: '0', runName: `run-${r}`, startTime: 1_700_000_000_000 });
-    runIds.push(run.info.runId);
-    await store.logBatch(run.info.runId, { params: [{ key: 'lr', value: String(0.001 * (r + 1)) }, { key: 'layers', value: String(2 + (r % 4)) }] });
-    for (let start = 0; start < POINTS; start += 1000) {
-      const metrics: Metric[] = [];
-      for (let i = start; i < start + 1000; i++) metrics.push({ key: 'loss', value: 1 / (1 + i / 5000) + r * 0.01 + (i % 97) * 1e-4, step: i, timestamp: 1_700_000_000_000 + i * 50 });
-      await store.logBatch(run.info.runId, { metrics });
-    }
-  }
-  return { store, runIds };
+  return { store, runIds: await seedComparedRuns(store, '0') };
 }
 
 /**

@@ -18,34 +18,24 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { SqliteTrackingStore } from '../src/core/store/sqlite/sqliteTrackingStore.ts';
-import type { Metric } from '../src/core/store/types.ts';
+import { COMPARED_POINTS, COMPARED_RUNS, seedComparedRuns } from './fixtures/comparedRuns.ts';
 import { watchPaints } from './fixtures/paintWatcher.ts';
 import { openWorkbench, packagedVsix, runCommand, showLabbook, UI_TIMEOUT_MS } from './fixtures/realHost.ts';
 import type { Benchmark, BenchResult } from './timing.ts';
 
-const RUNS = 20;
-const POINTS = 100_000;
+const RUNS = COMPARED_RUNS;
+const POINTS = COMPARED_POINTS;
 /** Opens timed after a first one (which loads the panel's code in the extension host). */
 const REPEAT = 7;
 /** Tries of one open whose watcher came too late (its table was there first). */
 const TRIES = 3;
 
-/** 20 runs with a `loss` history of POINTS points each, in the experiment `compare`. */
+/** The played bench's runs, in the workspace's local store (experiment `compare`). */
 async function seedWorkspace(workspace: string): Promise<void> {
   mkdirSync(path.join(workspace, '.labbook'), { recursive: true });
   const store = new SqliteTrackingStore(path.join(workspace, '.labbook', 'tracking.db'));
   try {
-    const experimentId = await store.createExperiment('compare');
-    for (let r = 0; r < RUNS; r++) {
-      const run = await store.createRun({ experimentId, runName: `run-${String(r).padStart(2, '0')}`, startTime: 1_700_000_000_000 + r * 1000 });
-      await store.logBatch(run.info.runId, { params: [{ key: 'lr', value: String(0.001 * (r + 1)) }, { key: 'layers', value: String(2 + (r % 4)) }] });
-      for (let start = 0; start < POINTS; start += 1000) {
-        const metrics: Metric[] = [];
-        for (let i = start; i < start + 1000; i++) metrics.push({ key: 'loss', value: 1 / (1 + i / 5000) + r * 0.01 + (i % 97) * 1e-4, step: i, timestamp: 1_700_000_000_000 + i * 50 });
-        await store.logBatch(run.info.runId, { metrics });
-      }
-      await store.updateRun(run.info.runId, { status: 'FINISHED', endTime: 1_700_000_000_000 + r * 1000 + 60_000 });
-    }
+    await seedComparedRuns(store, await store.createExperiment('compare'));
   } finally {
     await store.close();
   }
