@@ -1,5 +1,5 @@
 // Downsampling that stays fast at any history length: every accepted point also updates one
-// tile per level (widths 16, 256, … 16^5 steps), and a downsampled read merges the tiles of the
+// tile per level (widths 16, 64, 256, 4096, 16^4 and 16^5 steps), and a downsampled read merges the tiles of the
 // coarsest level whose tiles are at most the bucket width (the fewest rows that still give every
 // bucket a tile). A tile joins the bucket its first step falls in, so bucket edges are exact to
 // within one tile, and every point is in exactly one bucket: min and max are exact, no spike is
@@ -8,8 +8,22 @@ import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../../sqlite/openDatabase.ts';
 import type { Metric, MetricBucket, MetricBucketColumns } from '../types.ts';
 
-export const TILE_BASE = 16;
-export const TILE_LEVELS = 5;
+/**
+ * The tile levels, finest first: each level's width is a multiple of the one before it, and a tile
+ * of one level is the merge of the tiles below it. A level is stored by its id: ids 1–5 are widths
+ * 16^id (the first schema); id 6, 64 steps wide, came later (schema 4 builds it from level 1)
+ * and sits between 1 and 2, so buckets 64–255 steps wide read a quarter of level 1's rows.
+ */
+export const TILE_LEVELS: readonly { readonly id: number; readonly width: number }[] = [
+  { id: 1, width: 16 },
+  { id: 6, width: 64 },
+  { id: 2, width: 256 },
+  { id: 3, width: 4096 },
+  { id: 4, width: 65_536 },
+  { id: 5, width: 1_048_576 },
+];
+/** The finest level's width: a point's tile there is floor(step / TILE_BASE). */
+const TILE_BASE = (TILE_LEVELS[0] as { width: number }).width;
 /** Tile rows per upsert statement at most. */
 const MAX_TILE_ROWS = 128;
 
@@ -21,10 +35,13 @@ export function rowsPerStatement(left: number, max: number): number {
   return left >= max ? max : 2 ** Math.floor(Math.log2(left));
 }
 
-/** The coarsest tile level whose tiles fit in a bucket `width` steps wide; 0 when none does. */
-function tileLevel(width: number): number {
-  let level = 0;
-  while (level < TILE_LEVELS && TILE_BASE ** (level + 1) <= width) level++;
+/** The coarsest tile level whose tiles fit in a bucket `width` steps wide; undefined when none does. */
+function tileLevel(width: number): { readonly id: number; readonly width: number } | undefined {
+  let level: { readonly id: number; readonly width: number } | undefined;
+  for (const candidate of TILE_LEVELS) {
+    if (candidate.width > width) break;
+    level = candidate;
+  }
   return level;
 }
 
@@ -133,12 +150,15 @@ export class MetricTiles {
     }
     // Every level's tiles go out in a few multi-row upserts (a (key, level, tile) appears once).
     const rows: unknown[] = [];
-    for (let level = 1; level <= TILE_LEVELS; level++) {
+    for (let i = 0; i < TILE_LEVELS.length; i++) {
+      const level = (TILE_LEVELS[i] as { id: number }).id;
       for (const { key, tile, agg: a } of tiles.values()) rows.push(key, level, tile, a.count, a.min, a.max, a.firstStep, a.lastStep, a.lastTimestamp, a.lastValue);
-      if (level === TILE_LEVELS) break;
+      const next = TILE_LEVELS[i + 1];
+      if (!next) break;
+      const ratio = next.width / (TILE_LEVELS[i] as { width: number }).width;
       const parents = new Map<string, { key: string; tile: number; agg: Aggregate }>();
       for (const { key, tile, agg } of tiles.values()) {
-        const parent = Math.floor(tile / TILE_BASE);
+        const parent = Math.floor(tile / ratio);
         const id = `${key}\u0000${parent}`;
         const entry = parents.get(id);
         if (entry) mergeAggregate(entry.agg, agg);
@@ -181,13 +201,13 @@ export class MetricTiles {
    */
   buckets(runKey: number, key: string, lo: number, width: number): MetricBucket[] | undefined {
     const level = tileLevel(width);
-    if (level === 0) return undefined;
-    const tileWidth = TILE_BASE ** level;
+    if (!level) return undefined;
+    const tileWidth = level.width;
     const out: Aggregate[] = [];
     let current: Aggregate | undefined;
     let currentBucket = Number.NaN;
     type Row = { tile: number; count: number; min: number | null; max: number | null; first_step: number; last_step: number; last_timestamp: number; last_value: number | null };
-    for (const row of this.read.iterate(runKey, key, level) as Iterable<Row>) {
+    for (const row of this.read.iterate(runKey, key, level.id) as Iterable<Row>) {
       const bucket = Math.max(0, Math.floor((row.tile * tileWidth - lo) / width));
       const agg: Aggregate = { count: row.count, min: row.min, max: row.max, firstStep: row.first_step, lastStep: row.last_step, lastTimestamp: row.last_timestamp, lastValue: row.last_value };
       if (current && bucket === currentBucket) mergeAggregate(current, agg);
@@ -206,10 +226,10 @@ export class MetricTiles {
    */
   columns(runKey: number, key: string, lo: number, width: number, count: number): MetricBucketColumns | undefined {
     const level = tileLevel(width);
-    if (level === 0) return undefined;
-    const tileWidth = TILE_BASE ** level;
+    if (!level) return undefined;
+    const tileWidth = level.width;
     type Row = [tile: number, min: number | null, max: number | null, lastStep: number, lastTimestamp: number, lastValue: number | null];
-    const rows = this.readColumns.all(runKey, key, level) as Row[];
+    const rows = this.readColumns.all(runKey, key, level.id) as Row[];
     const size = Math.min(count, rows.length);
     const step = new Float64Array(size);
     const timestamp = new Float64Array(size);

@@ -247,6 +247,21 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX queue_items_waiting ON queue_items (state, run_now DESC, position);
   CREATE INDEX queue_items_sweep ON queue_items (sweep_id, trial_number);
   `,
+  // 4: tiles 64 steps wide (level 6, between levels 1 and 2: see metricTiles.ts), built from the
+  // 16-step tiles: four of them make one (floor division, so negative steps too), and a tile's
+  // last point is its last 16-step tile's (tiles of a level hold disjoint, ordered step ranges).
+  // Level 6 is emptied first: only a build from before this release could have written any.
+  `
+  DELETE FROM metric_tiles WHERE level = 6;
+  INSERT INTO metric_tiles (run_key, key, level, tile, count, min, max, first_step, last_step, last_timestamp, last_value)
+  SELECT g.run_key, g.key, 6, g.parent, g.count, g.low, g.high, g.first_step, t.last_step, t.last_timestamp, t.last_value
+  FROM (
+    SELECT run_key, key, CASE WHEN tile >= 0 THEN tile / 4 ELSE -((3 - tile) / 4) END AS parent,
+           sum(count) AS count, min(min) AS low, max(max) AS high, min(first_step) AS first_step, max(tile) AS last_tile
+    FROM metric_tiles WHERE level = 1 GROUP BY run_key, key, parent
+  ) AS g
+  JOIN metric_tiles AS t ON t.run_key = g.run_key AND t.key = g.key AND t.level = 1 AND t.tile = g.last_tile;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
