@@ -1,9 +1,9 @@
 // Downsampling that stays fast at any history length: every accepted point also updates one
-// tile per level (widths 16, 64, 256, 4096, 16^4 and 16^5 steps), and a downsampled read merges the tiles of the
-// coarsest level whose tiles are at most the bucket width (the fewest rows that still give every
-// bucket a tile). A tile joins the bucket its first step falls in, so bucket edges are exact to
-// within one tile, and every point is in exactly one bucket: min and max are exact, no spike is
-// lost.
+// tile per level (widths 16, 64, 256, 4096, 16^4 and 16^5 steps), and a downsampled read merges
+// the tiles of the coarsest level whose tiles are at most the bucket width (the fewest rows that
+// still give every bucket a tile). A tile joins the bucket its first step falls in, so bucket
+// edges are exact to within one tile, and every point is in exactly one bucket: min and max are
+// exact, no spike is lost.
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../../sqlite/openDatabase.ts';
 import type { Metric, MetricBucket, MetricBucketColumns } from '../types.ts';
