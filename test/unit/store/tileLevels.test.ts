@@ -50,7 +50,7 @@ describe('core/store: 64-step tiles', function () {
       let seed = 11;
       const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
       for (const [r, runId] of runs.entries()) {
-        // Dense steps from below zero, a sparse key, NaN, duplicates of a step at other times, out of order.
+        // Dense steps from below zero with NaN, a sparse key at random steps, all logged out of order.
         const metrics: Metric[] = [];
         for (let step = -3000; step < 9000; step++) metrics.push({ key: 'loss', value: step % 97 === 0 ? Number.NaN : random() * (r + 1), timestamp: 5000 + (step % 13), step });
         for (let i = 0; i < 300; i++) metrics.push({ key: 'lr', value: random(), timestamp: i, step: Math.floor(random() * 1e6) - 5000 });
