@@ -14,7 +14,12 @@ import type { Metric, MetricBucket, MetricBucketColumns } from '../types.ts';
  * 16^id (the first schema); id 6, 64 steps wide, came later (schema 4 builds it from level 1)
  * and sits between 1 and 2, so buckets 64–255 steps wide read a quarter of level 1's rows.
  */
-export const TILE_LEVELS: readonly { readonly id: number; readonly width: number }[] = [
+interface TileLevel {
+  readonly id: number;
+  readonly width: number;
+}
+
+const TILE_LEVELS: readonly TileLevel[] = [
   { id: 1, width: 16 },
   { id: 6, width: 64 },
   { id: 2, width: 256 },
@@ -23,7 +28,7 @@ export const TILE_LEVELS: readonly { readonly id: number; readonly width: number
   { id: 5, width: 1_048_576 },
 ];
 /** The finest level's width: a point's tile there is floor(step / TILE_BASE). */
-const TILE_BASE = (TILE_LEVELS[0] as { width: number }).width;
+const TILE_BASE = (TILE_LEVELS[0] as TileLevel).width;
 /** Tile rows per upsert statement at most. */
 const MAX_TILE_ROWS = 128;
 
@@ -36,8 +41,8 @@ export function rowsPerStatement(left: number, max: number): number {
 }
 
 /** The coarsest tile level whose tiles fit in a bucket `width` steps wide; undefined when none does. */
-function tileLevel(width: number): { readonly id: number; readonly width: number } | undefined {
-  let level: { readonly id: number; readonly width: number } | undefined;
+function tileLevel(width: number): TileLevel | undefined {
+  let level: TileLevel | undefined;
   for (const candidate of TILE_LEVELS) {
     if (candidate.width > width) break;
     level = candidate;
@@ -150,12 +155,11 @@ export class MetricTiles {
     }
     // Every level's tiles go out in a few multi-row upserts (a (key, level, tile) appears once).
     const rows: unknown[] = [];
-    for (let i = 0; i < TILE_LEVELS.length; i++) {
-      const level = (TILE_LEVELS[i] as { id: number }).id;
+    for (const [i, { id: level, width }] of TILE_LEVELS.entries()) {
       for (const { key, tile, agg: a } of tiles.values()) rows.push(key, level, tile, a.count, a.min, a.max, a.firstStep, a.lastStep, a.lastTimestamp, a.lastValue);
       const next = TILE_LEVELS[i + 1];
       if (!next) break;
-      const ratio = next.width / (TILE_LEVELS[i] as { width: number }).width;
+      const ratio = next.width / width;
       const parents = new Map<string, { key: string; tile: number; agg: Aggregate }>();
       for (const { key, tile, agg } of tiles.values()) {
         const parent = Math.floor(tile / ratio);
