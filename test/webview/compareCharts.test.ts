@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { launchBrowser } from '../../scripts/lib/browser.mjs';
 import type { SqliteTrackingStore } from '../../src/core/store/sqlite/sqliteTrackingStore.ts';
 import { COUNT_INTL, seedCompareStore, SPIKE, type CompareRuns } from './compareFixture.ts';
-import { HOSTILE, installHostBridge, openCompare, PlayedHost, T0, violations } from './compareHarness.ts';
+import { HOSTILE, installHostBridge, logHistory, openCompare, PlayedHost, T0, violations } from './compareHarness.ts';
 
 describe('webview: Run Comparison app, charts', function () {
   this.timeout(120_000);
@@ -261,6 +261,48 @@ describe('webview: Run Comparison app, charts', function () {
     assert.ok((await page.$eval('[data-testid=parallel] canvas', (c) => (c as HTMLCanvasElement).width)) > 0);
     // ECharts warns when it is given a box without a size (a hidden tab) and draws nothing there.
     assert.deepEqual(warnings, []);
+  });
+
+  it('draws each line at its values: a run that steps from 1 to 3 below a run at 5, each in its own colour', async () => {
+    const stepping = await store.createRun({ experimentId: '0', runName: 'stepping', startTime: T0 });
+    const flat = await store.createRun({ experimentId: '0', runName: 'flat', startTime: T0 });
+    await logHistory(store, stepping.info.runId, 'level', (i) => (i < 50 ? 1 : 3), 100);
+    await logHistory(store, flat.info.runId, 'level', () => 5, 100);
+    await open([stepping.info.runId, flat.info.runId]);
+    await page.click('#tab-charts');
+    await page.locator('.metric-chart[data-metric=level][data-curves="2"]').waitFor();
+    // The rows, top down, where a column of the canvas holds a run's colour at full strength (its
+    // line; its band and the band's edge are faint), at a quarter and at three quarters of the steps.
+    const rows = await page.$eval('.metric-chart[data-metric=level]', (figure, runIds) => {
+      const canvas = figure.querySelector('canvas') as HTMLCanvasElement;
+      const pixels = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height).data;
+      const plot = figure.querySelector('.u-over') as HTMLElement;
+      const scale = canvas.width / canvas.getBoundingClientRect().width;
+      const left = plot.offsetLeft * scale;
+      const width = plot.offsetWidth * scale;
+      const found = (colour: number[], at: number) => {
+        const x = Math.round(left + width * at);
+        const ys: number[] = [];
+        for (let y = 0; y < canvas.height; y++) {
+          const i = (y * canvas.width + x) * 4;
+          if (colour.every((c, k) => Math.abs((pixels[i + k] as number) - c) <= 8) && (pixels[i + 3] as number) > 240) ys.push(y);
+        }
+        return ys;
+      };
+      return runIds.map((id) => {
+        const swatch = figure.querySelector(`li[data-run="${id}"] .swatch`) as HTMLElement;
+        const colour = (getComputedStyle(swatch).backgroundColor.match(/\d+/g) ?? []).slice(0, 3).map(Number);
+        return [found(colour, 0.25), found(colour, 0.75)];
+      });
+    }, [stepping.info.runId, flat.info.runId]);
+    const [[steppingEarly, steppingLate], [flatEarly, flatLate]] = rows as [[number[], number[]], [number[], number[]]];
+    for (const ys of [steppingEarly, steppingLate, flatEarly, flatLate]) assert.ok(ys.length > 0 && ys.length <= 3, JSON.stringify(rows));
+    const at = (ys: number[]) => ys.reduce((a, b) => a + b, 0) / ys.length;
+    // Canvas y grows downwards: 5 above 3 above 1, and the flat run level.
+    assert.ok(at(flatEarly) < at(steppingLate) && at(steppingLate) < at(steppingEarly), JSON.stringify(rows));
+    assert.ok(Math.abs(at(flatEarly) - at(flatLate)) <= 1, JSON.stringify(rows));
+    // Evenly spaced values, evenly spaced lines: 5 − 3 = 3 − 1.
+    assert.ok(Math.abs(at(steppingEarly) - at(steppingLate) - (at(steppingLate) - at(flatLate))) <= 2, JSON.stringify(rows));
   });
 
   it('leaves gaps where a scale cannot show a value (NaN, ±∞, and zero or less on a log scale)', async () => {

@@ -176,12 +176,62 @@ function toCanvas(u: uPlot, key: 'x' | 'y'): (v: number) => number {
 }
 
 /**
+ * The canvas x of each value of the chart's x column, kept for as long as that column, the x scale
+ * and the plot's box stay: the bands and every line of a draw read one array, not a valToPos call
+ * a point each.
+ */
+function xPositions(): (u: uPlot) => Float64Array {
+  let kept: { xs: uPlot.AlignedData[0]; min?: number | null; max?: number | null; left: number; width: number; px: Float64Array } | undefined;
+  return (u) => {
+    const xs = u.data[0];
+    const { min, max } = u.scales.x ?? {};
+    const { left, width } = u.bbox;
+    if (kept?.xs === xs && kept.min === min && kept.max === max && kept.left === left && kept.width === width) return kept.px;
+    const toX = toCanvas(u, 'x');
+    const px = new Float64Array(xs.length);
+    for (let k = 0; k < xs.length; k++) px[k] = toX(xs[k] as number);
+    kept = { xs, min, max, left, width, px };
+    return px;
+  };
+}
+
+/**
+ * A line's path as uPlot's linear builder draws it with spanGaps (vertices on whole canvas pixels,
+ * missing values spanned), from the chart's shared x positions: the builder's valToPos calls, a
+ * point each, cost more than the rest of its first draw. A line with more values than four a
+ * pixel (a group's joined steps) is left to uPlot's builder, which draws each pixel's min and max.
+ */
+function linePaths(positions: (u: uPlot) => Float64Array): uPlot.Series.PathBuilder {
+  const dense = uPlot.paths.linear?.();
+  return (u, seriesIdx, idx0, idx1) => {
+    if (dense && idx1 - idx0 >= u.bbox.width * 4) return dense(u, seriesIdx, idx0, idx1);
+    const px = positions(u);
+    const ys = u.data[seriesIdx] ?? [];
+    const toY = toCanvas(u, 'y');
+    const stroke = new Path2D();
+    let started = false;
+    for (let k = idx0; k <= idx1; k++) {
+      const v = ys[k];
+      if (v === null || v === undefined) continue;
+      const x = Math.round(px[k] as number);
+      const y = Math.round(toY(v));
+      if (started) stroke.lineTo(x, y);
+      else {
+        stroke.moveTo(x, y);
+        started = true;
+      }
+    }
+    return { stroke, fill: null, clip: null, band: null, flags: 0 };
+  };
+}
+
+/**
  * Each line's band as one filled polygon (high edge forwards, low edge back) with a faint outline,
  * under the lines. uPlot's own bands clip every fill to a path, which with 20 runs of a thousand
  * buckets cost more than all the rest of the chart; a polygon needs only the plot's rectangle.
  * Missing values are spanned, as the lines span them.
  */
-function drawBands(u: uPlot, styles: readonly { readonly fill: string; readonly edge: string }[]): void {
+function drawBands(u: uPlot, styles: readonly { readonly fill: string; readonly edge: string }[], positions: (u: uPlot) => Float64Array): void {
   const ctx = u.ctx;
   const xs = u.data[0];
   const { left, top, width, height } = u.bbox;
@@ -190,11 +240,8 @@ function drawBands(u: uPlot, styles: readonly { readonly fill: string; readonly 
   ctx.rect(left, top, width, height);
   ctx.clip();
   ctx.lineWidth = 1;
-  // Every band shares the x column: its positions are computed once.
-  const toX = toCanvas(u, 'x');
   const toY = toCanvas(u, 'y');
-  const px = new Float64Array(xs.length);
-  for (let k = 0; k < xs.length; k++) px[k] = toX(xs[k] as number);
+  const px = positions(u);
   styles.forEach((style, i) => {
     const low = u.data[1 + i * 3] ?? [];
     const high = u.data[2 + i * 3] ?? [];
@@ -256,13 +303,16 @@ export function metricChart(key: string, lines: readonly ChartLine[], settings: 
   const series: uPlot.Series[] = [{ label: settings.xAxis === 'step' ? 'step' : 'time' }];
   const bandStyles = drawn.map((d) => ({ fill: withAlpha(d.colour, d.kind === 'group' ? 0.25 : 0.15), edge: withAlpha(d.colour, d.kind === 'group' ? 0.3 : 0.45) }));
   const runWidth = drawn.length > CROWDED ? 1 : 2;
+  // Every band and line shares the x column: its positions are computed once a draw.
+  const positions = xPositions();
+  const paths = linePaths(positions);
   for (const d of drawn) {
     // The band's edges are series for the y range only; drawBands paints them (no uPlot path).
     series.push(
       { label: `${d.label} low`, paths: () => null, points: { show: false } },
       { label: `${d.label} high`, paths: () => null, points: { show: false } },
       // Points only where there are few (uPlot's own density rule): a metric logged once still shows.
-      { label: d.label, stroke: d.colour, width: d.kind === 'group' ? 2.5 : runWidth, spanGaps: true, points: { size: 6, fill: d.colour } },
+      { label: d.label, stroke: d.colour, width: d.kind === 'group' ? 2.5 : runWidth, spanGaps: true, paths, points: { size: 6, fill: d.colour } },
     );
   }
 
@@ -297,7 +347,7 @@ export function metricChart(key: string, lines: readonly ChartLine[], settings: 
     axes: [settings.xAxis === 'wall' ? { ...axis } : { ...axis, values: numberTicks }, { ...axis, size: Y_AXIS_WIDTH, values: numberTicks }],
     cursor: { points: { show: false }, drag: { x: true, y: false } },
     hooks: {
-      drawClear: [(u) => drawBands(u, bandStyles)],
+      drawClear: [(u) => drawBands(u, bandStyles, positions)],
       draw: [
         (u) => {
           root.dataset.curves = String(drawn.length);
