@@ -1,7 +1,8 @@
 // The Run Comparison app's Charts tab in headless Chromium, under the CSP the host gives it, with the
 // VS Code API stubbed and the host played over a real seeded SQLite store (compareFixture.ts): the
 // first chart asked with the comparison, Float64Array columns only, min/max bands and the spike
-// among 100k points, group bands, no Intl formatter before the first paint.
+// among 100k points, each line drawn at its values (read from the canvas), group bands, no Intl
+// formatter before the first paint.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import type { Page } from 'playwright-core';
